@@ -1,0 +1,184 @@
+//! API Gateway execution-log lines: `(<requestId>) <text>`, REST (UUID prefix) and WebSocket (extended-ID
+//! style prefix). Lines of one request may come in any order, with some missing (ERROR-level logging,
+//! partial batches) and cut at 1024 bytes.
+
+use std::borrow::Cow;
+
+use super::Builder;
+use super::text::{after, is_uuid, leading_u64, status_code, token, trace_id};
+use crate::decode::LogEvent;
+use crate::evidence;
+use crate::reason::{EvidenceSet, FailureReason};
+use crate::record::{ApiState, LineSource};
+
+/// The longest request ID accepted in a prefix (UUIDs are 36; WebSocket IDs ~16).
+const MAX_REQUEST_ID_LEN: usize = 64;
+
+/// Splits `(<id>) <text>`; `None` if the message does not start with a plausible request-ID prefix.
+pub fn split_prefix(msg: &str) -> Option<(&str, &str)> {
+    let rest = msg.strip_prefix('(')?;
+    let close = rest.as_bytes().iter().take(MAX_REQUEST_ID_LEN + 1).position(|&b| b == b')')?;
+    let id = &rest[..close];
+    let valid = !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'=' | b'+' | b'/' | b'_'));
+    if !valid {
+        return None;
+    }
+    let text = &rest[close + 1..];
+    let text = text.strip_prefix(' ').unwrap_or(text);
+    Some((id, text))
+}
+
+/// Applies one execution-log event; `false` if it has no request-ID prefix.
+pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) -> bool {
+    let Some((id, text)) = split_prefix(msg) else {
+        return false;
+    };
+    b.out.stats.execution_lines += 1;
+    let i = b.api(id);
+    let line = b.line(ev, LineSource::Execution, text);
+    let mut in_authorizer = b.in_authorizer[i];
+    let redactor = b.redactor;
+    let state = &mut b.out.api[i];
+    state.touch(ev.timestamp);
+    apply(state, text, ev.timestamp, &mut in_authorizer, &mut |t| redactor.redact(t));
+    b.in_authorizer[i] = in_authorizer;
+    if let Some(line) = line {
+        state.lines.push(line);
+    }
+    true
+}
+
+/// Updates `s` with what one line of execution-log text says.
+pub fn apply<'a>(
+    s: &mut ApiState<'a>,
+    text: &'a str,
+    ts: i64,
+    in_authorizer: &mut bool,
+    redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
+) {
+    // Lines that carry request or response payloads (headers, bodies, URIs) are never scanned for failure
+    // phrases: a body may quote any text (`{"errorMessage": "... Task timed out ..."}`).
+    if let Some(rest) = text.strip_prefix("Endpoint response ") {
+        endpoint_response(s, rest, ts, redact);
+        return;
+    }
+    if text.starts_with("Method request ")
+        || text.starts_with("Method response ")
+        || text.starts_with("Endpoint request headers")
+        || text.starts_with("Endpoint request body")
+        || text.starts_with("Sending request to ")
+    {
+        return;
+    }
+    if let Some(uri) = text.strip_prefix("Endpoint request URI: ") {
+        s.lambda_integration = Some(uri.contains("/functions/") && uri.contains(":lambda:"));
+        return;
+    }
+    if let Some(v) = text.strip_prefix("Extended Request Id: ") {
+        s.extended_request_id = Some(Cow::Borrowed(token(v)));
+        s.started_ms = Some(s.started_ms.map_or(ts, |t| t.min(ts)));
+        return;
+    }
+    if text.starts_with("Starting execution for request") || text.starts_with("Verifying Usage Plan for request") {
+        s.started_ms = Some(s.started_ms.map_or(ts, |t| t.min(ts)));
+        *in_authorizer = false;
+        return;
+    }
+    if let Some(v) = text.strip_prefix("HTTP Method: ") {
+        if let Some((method, rest)) = v.split_once(", Resource Path: ") {
+            s.method = Some(Cow::Borrowed(method.trim()));
+            s.resource_path = Some(Cow::Borrowed(token(rest)));
+        }
+        return;
+    }
+    if let Some(v) = text.strip_prefix("Method completed with status: ") {
+        s.status = status_code(v);
+        s.completed_ms = Some(ts);
+        s.complete = true;
+        return;
+    }
+    if let Some(v) = text.strip_prefix("Received response. ") {
+        if let Some(st) = v.strip_prefix("Status: ") {
+            s.integration_status = status_code(st);
+        }
+        if let Some(lat) = after(v, "Integration latency: ") {
+            s.integration_latency_ms = leading_u64(lat);
+        }
+        return;
+    }
+    if let Some(v) = text.strip_prefix("AWS Integration Endpoint RequestId : ") {
+        set_lambda_id(s, v);
+        return;
+    }
+    if let Some(v) = text.strip_prefix("X-ray Tracing ID : ") {
+        s.xray_trace_id = trace_id(v).map(Cow::Borrowed);
+        return;
+    }
+    if text.starts_with("Starting authorizer") {
+        *in_authorizer = true;
+        return;
+    }
+    if text.starts_with("Successfully completed authorizer") {
+        *in_authorizer = false;
+        return;
+    }
+    if let Some(v) = text.strip_prefix("Gateway response type: ") {
+        let kind = token(v);
+        s.gateway_response_status = after(v, "with status code: ").and_then(status_code);
+        if let Some(r) = FailureReason::from_gateway_response_type(kind) {
+            s.add_evidence(r, ts, redact(text));
+        }
+        return;
+    }
+    if let Some(v) = after(text, "Lambda request id: ") {
+        set_lambda_id(s, v);
+    }
+    let authorizer = *in_authorizer;
+    let mut found = EvidenceSet::default();
+    evidence::scan(text, |p| found.insert(evidence::resolve(p, authorizer)));
+    if !found.is_empty() {
+        let detail = redact(text);
+        for r in found.iter() {
+            s.add_evidence(r, ts, detail.clone());
+        }
+    }
+}
+
+/// `Endpoint response headers: {...}` and `Endpoint response body before transformations: ...`.
+fn endpoint_response<'a>(
+    s: &mut ApiState<'a>,
+    rest: &'a str,
+    ts: i64,
+    redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
+) {
+    if let Some(headers) = rest.strip_prefix("headers: ") {
+        if s.lambda_integration != Some(false) {
+            if let Some(v) = after(headers, "x-amzn-RequestId=") {
+                set_lambda_id(s, v);
+            }
+        }
+        // The older throttling form: a Malformed Lambda proxy response whose endpoint response headers
+        // carry Lambda's TooManyRequestsException.
+        if after(headers, "x-amzn-ErrorType=TooManyRequestsException").is_some() {
+            s.add_evidence(FailureReason::LambdaThrottled, ts, redact(headers));
+        }
+    } else if let Some(body) = rest.strip_prefix("body before transformations: ") {
+        // A Lambda proxy response names the status the function chose; that is the backend's answer.
+        if s.lambda_integration != Some(false) && body.trim_start().starts_with('{') {
+            if let Some(code) = after(body, "\"statusCode\"") {
+                let code = code.trim_start().strip_prefix(':').unwrap_or(code);
+                if let Some(st) = status_code(code.trim_start().trim_start_matches('"')) {
+                    s.backend_status = Some(st);
+                }
+            }
+        }
+    }
+}
+
+fn set_lambda_id<'a>(s: &mut ApiState<'a>, v: &'a str) {
+    let id = token(v.trim_start());
+    if is_uuid(id) {
+        s.lambda_request_id = Some(Cow::Borrowed(id));
+    }
+}

@@ -1,0 +1,90 @@
+//! Small zero-copy helpers over log text shared by the line parsers.
+
+use memchr::memmem;
+
+/// The message without its trailing line break(s).
+pub fn trim_eol(s: &str) -> &str {
+    s.trim_end_matches(['\n', '\r'])
+}
+
+/// An 8-4-4-4-12 hexadecimal UUID of any version (2018 captures show time-based ones).
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// A leading UUID of `s`, if there is one.
+pub fn leading_uuid(s: &str) -> Option<&str> {
+    s.get(..36).filter(|u| is_uuid(u))
+}
+
+/// The text after the first occurrence of `key`.
+pub fn after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    memmem::find(text.as_bytes(), key.as_bytes()).map(|i| &text[i + key.len()..])
+}
+
+/// The leading run of `s` up to whitespace or one of `,;})]"`.
+pub fn token(s: &str) -> &str {
+    let end = s
+        .bytes()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'}' | b')' | b']' | b'"'))
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+/// A leading unsigned integer of `s` (after optional spaces).
+pub fn leading_u64(s: &str) -> Option<u64> {
+    let s = s.trim_start();
+    let end = s.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
+    s[..end].parse().ok()
+}
+
+/// A leading decimal number of `s` (after optional spaces), e.g. `3003.16`.
+pub fn leading_f64(s: &str) -> Option<f64> {
+    let s = s.trim_start();
+    let end = s.bytes().position(|b| !(b.is_ascii_digit() || b == b'.')).unwrap_or(s.len());
+    s[..end].parse().ok().filter(|f: &f64| f.is_finite())
+}
+
+/// A status code: three digits, 100–599.
+pub fn status_code(s: &str) -> Option<u16> {
+    leading_u64(s).filter(|n| (100..600).contains(n)).map(|n| n as u16)
+}
+
+/// An X-Ray trace ID from `Root=1-...;Sampled=1`, `root=1-...`, or a bare `1-...`.
+pub fn trace_id(s: &str) -> Option<&str> {
+    let s = s.trim_start();
+    let s = s.strip_prefix("Root=").or_else(|| s.strip_prefix("root=")).unwrap_or(s);
+    let t = token(s);
+    (t.starts_with("1-") && t.len() > 10).then_some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_of_any_version_are_accepted_and_nothing_else() {
+        assert!(is_uuid("8a699106-8d59-11e8-905d-b3747276ed60"));
+        assert!(is_uuid("6234bffe-149a-b642-81ff-2e8e376d8aff"));
+        assert!(!is_uuid("6234bffe-149a-b642-81ff-2e8e376d8af"));
+        assert!(!is_uuid("6234bffe_149a-b642-81ff-2e8e376d8aff"));
+        assert!(!is_uuid("PDS1PEC4oAMFpyA="));
+    }
+
+    #[test]
+    fn numbers_and_tokens() {
+        assert_eq!(leading_u64(" 1030 ms"), Some(1030));
+        assert_eq!(leading_f64("3003.16 ms"), Some(3003.16));
+        assert_eq!(status_code("502"), Some(502));
+        assert_eq!(status_code("999"), None);
+        assert_eq!(token("abc, def"), "abc");
+        assert_eq!(trace_id("Root=1-5c7674f4-aaaabbbbccccddddeeeeffff;Sampled=1"), Some("1-5c7674f4-aaaabbbbccccddddeeeeffff"));
+        assert_eq!(trace_id("1-5c7674f4-aaaabbbbccccddddeeeeffff"), Some("1-5c7674f4-aaaabbbbccccddddeeeeffff"));
+        assert_eq!(trace_id("-"), None);
+    }
+}

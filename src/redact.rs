@@ -1,0 +1,225 @@
+//! Masks sensitive header values in log text before anything is stored, printed or logged.
+//!
+//! Three syntaxes carry headers in these logs: API Gateway's `{Name=value, ...}` maps (not JSON; values may
+//! contain `, ` and `=`), JSON objects (`"Name": "value"` or `"Name": ["v1", "v2"]`, e.g. the proxy event in
+//! `Endpoint request body`), and `Name: value` (raw HTTP, Node.js `util.inspect`). Names match ASCII
+//! case-insensitively and only as whole header names. Text without a match is returned borrowed.
+
+use std::borrow::Cow;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// Header names whose values are always masked (`interfaces.md`).
+pub const BUILTIN_REDACTED_HEADERS: [&str; 6] = [
+    "Authorization",
+    "X-Api-Key",
+    "Cookie",
+    "Set-Cookie",
+    "X-Amz-Security-Token",
+    "Proxy-Authorization",
+];
+
+/// What a masked value is replaced with.
+pub const MASK: &str = "****";
+
+/// Masks header values; build once, use for every line.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    names: AhoCorasick,
+}
+
+/// The configured header names could not be compiled into a matcher (too many or too long).
+#[derive(Debug, thiserror::Error)]
+#[error("REDACT_HEADERS cannot be used: {0}")]
+pub struct RedactorError(#[source] aho_corasick::BuildError);
+
+impl Redactor {
+    /// The built-in names plus `extra` ones (from `REDACT_HEADERS`).
+    pub fn new<S: AsRef<str>>(extra: impl IntoIterator<Item = S>) -> Result<Self, RedactorError> {
+        let mut names: Vec<String> = BUILTIN_REDACTED_HEADERS.iter().map(|s| s.to_string()).collect();
+        names.extend(extra.into_iter().map(|s| s.as_ref().trim().to_string()).filter(|s| !s.is_empty()));
+        let names = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&names)
+            .map_err(RedactorError)?;
+        Ok(Self { names })
+    }
+
+    /// Only the built-in names.
+    pub fn builtin() -> Self {
+        // Six short ASCII literals cannot exceed the automaton's limits (tests build it).
+        Self::new(std::iter::empty::<&str>()).expect("the built-in header names compile")
+    }
+
+    /// `text` with every sensitive header value replaced by [`MASK`].
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let bytes = text.as_bytes();
+        let mut out: Option<String> = None;
+        let mut copied = 0; // bytes of `text` already accounted for in `out`
+        for m in self.names.find_iter(text) {
+            if m.start() < copied || !is_name_boundary(bytes, m.start()) {
+                continue;
+            }
+            let Some((value_start, value_end)) = value_span(bytes, m.end()) else {
+                continue;
+            };
+            if value_end <= value_start || &text[value_start..value_end] == MASK {
+                continue;
+            }
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..value_start]);
+            o.push_str(MASK);
+            copied = value_end;
+        }
+        match out {
+            None => Cow::Borrowed(text),
+            Some(mut o) => {
+                o.push_str(&text[copied..]);
+                Cow::Owned(o)
+            }
+        }
+    }
+}
+
+fn is_name_boundary(bytes: &[u8], start: usize) -> bool {
+    start == 0 || matches!(bytes[start - 1], b'{' | b' ' | b',' | b'"' | b'\'' | b'\t' | b'\n' | b'\r' | b'[' | b';')
+}
+
+/// Where the value after a header name at `name_end` lies, or `None` if this is not a header.
+fn value_span(bytes: &[u8], name_end: usize) -> Option<(usize, usize)> {
+    match *bytes.get(name_end)? {
+        b'=' => Some((name_end + 1, kv_map_value_end(bytes, name_end + 1))),
+        b'"' | b'\'' => {
+            let after = skip_spaces(bytes, name_end + 1);
+            (bytes.get(after) == Some(&b':')).then(|| quoted_or_bare_value(bytes, skip_spaces(bytes, after + 1)))
+        }
+        b':' => Some(quoted_or_bare_value(bytes, skip_spaces(bytes, name_end + 1))),
+        _ => None,
+    }
+}
+
+fn skip_spaces(bytes: &[u8], mut i: usize) -> usize {
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// In `{A=v, B=w}` a value ends at the closing brace or at a `, ` that starts the next `Name=` pair,
+/// so values containing `, ` (e.g. `X-Forwarded-For=1.2.3.4, 5.6.7.8`) are masked whole.
+fn kv_map_value_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'}' | b'\n' | b'\r' => return i,
+            b',' if bytes.get(i + 1) == Some(&b' ') && starts_kv_pair(bytes, i + 2) => return i,
+            b' ' if is_truncation_marker(&bytes[i..]) => return i,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// API Gateway ends cut lines with ` [TRUNCATED]`; it is not part of the value.
+fn is_truncation_marker(rest: &[u8]) -> bool {
+    rest.strip_prefix(b" [TRUNCATED]").is_some_and(|tail| tail.iter().all(u8::is_ascii_whitespace))
+}
+
+fn starts_kv_pair(bytes: &[u8], start: usize) -> bool {
+    let name_len = bytes[start.min(bytes.len())..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        .count();
+    name_len > 0 && bytes.get(start + name_len) == Some(&b'=')
+}
+
+/// A JSON or `Name: value` value: a quoted string, an array of strings, or bare text up to a delimiter.
+fn quoted_or_bare_value(bytes: &[u8], start: usize) -> (usize, usize) {
+    match bytes.get(start) {
+        Some(&q @ (b'"' | b'\'')) => (start + 1, closing_quote(bytes, start + 1, q)),
+        Some(b'[') => {
+            // Every element is a value of the sensitive header: mask from the first element's opening quote
+            // to the last one's closing quote, so the JSON stays valid (`["****"]`).
+            let end = bytes[start..].iter().position(|&b| b == b']').map_or(bytes.len(), |p| start + p);
+            let inner = &bytes[start..end];
+            match (inner.iter().position(|&b| b == b'"'), inner.iter().rposition(|&b| b == b'"')) {
+                (Some(first), Some(last)) if last > first => (start + first + 1, start + last),
+                _ => (start + 1, end),
+            }
+        }
+        Some(b'n') if bytes[start..].starts_with(b"null") => (start, start),
+        _ => {
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| matches!(b, b'\n' | b'\r' | b',' | b'}' | b';'))
+                .map_or(bytes.len(), |p| start + p);
+            (start, end)
+        }
+    }
+}
+
+fn closing_quote(bytes: &[u8], mut i: usize, quote: u8) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b if b == quote => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_every_syntax_and_leaves_the_rest_untouched() {
+        let r = Redactor::builtin();
+        let cases = [
+            // API Gateway header maps, including values with ", " and the last entry.
+            (
+                "Method request headers: {Accept=*/*, Authorization=Bearer abc.def, X-Forwarded-For=1.2.3.4, 5.6.7.8, cookie=a=b; c=d}",
+                "Method request headers: {Accept=*/*, Authorization=****, X-Forwarded-For=1.2.3.4, 5.6.7.8, cookie=****}",
+            ),
+            (
+                "Endpoint request headers: {X-Amz-Security-Token=IQoJb3JpZ2lu, User-Agent=AmazonAPIGateway_x}",
+                "Endpoint request headers: {X-Amz-Security-Token=****, User-Agent=AmazonAPIGateway_x}",
+            ),
+            // JSON objects, string and array values.
+            (
+                r#"{"headers":{"Authorization":"Bearer x\"y","X-Api-Key": "k"},"multiValueHeaders":{"Cookie":["a","b"]}}"#,
+                r#"{"headers":{"Authorization":"****","X-Api-Key": "****"},"multiValueHeaders":{"Cookie":["****"]}}"#,
+            ),
+            // Raw HTTP / util.inspect.
+            ("Proxy-Authorization: Basic Zm9v\nnext", "Proxy-Authorization: ****\nnext"),
+            ("{ authorization: 'Bearer t', host: 'h' }", "{ authorization: '****', host: 'h' }"),
+            // Cut lines keep their marker.
+            ("{Set-Cookie=session=abc [TRUNCATED]", "{Set-Cookie=**** [TRUNCATED]"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(r.redact(input), want, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn names_inside_longer_names_and_plain_words_are_not_headers() {
+        let r = Redactor::builtin();
+        for text in [
+            "{X-Authorization-Hint=keep}",
+            "Authorization failed for user",
+            "Starting authorizer: abc123 for request: x",
+            "{Authorization=}",
+            r#"{"Authorization": null}"#,
+        ] {
+            assert!(matches!(r.redact(text), Cow::Borrowed(_)), "{text}");
+        }
+    }
+
+    #[test]
+    fn extra_names_from_configuration_are_masked() {
+        let r = Redactor::new(["X-Session"]).unwrap();
+        assert_eq!(r.redact("{x-session=s3cret, A=b}"), "{x-session=****, A=b}");
+    }
+}
