@@ -19,6 +19,7 @@ pub mod parse;
 pub mod reason;
 pub mod record;
 pub mod redact;
+pub mod timefmt;
 
 pub use classify::{ApiRecord, Joined, LambdaRecord, classify_api, classify_lambda};
 pub use decode::{DEFAULT_MAX_DECODED_BYTES, DecodeError, LogsPayload, MessageType};

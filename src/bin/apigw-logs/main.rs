@@ -1,1 +1,73 @@
-fn main() {}
+//! `apigw-logs`: the command-line tool. Offline commands (make-event, decode, parse) and index commands.
+//!
+//! Exit codes (`interfaces.md`): 0 success, 1 not found / no match, 2 usage or input error,
+//! 3 AWS/endpoint error. Errors are one line on stderr naming the input and the problem.
+
+mod offline;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Exit code: success.
+const EXIT_OK: u8 = 0;
+/// Exit code: nothing found / no match.
+const EXIT_NOT_FOUND: u8 = 1;
+/// Exit code: usage or input error.
+const EXIT_INPUT: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "apigw-logs", version, about = "Find out why an API Gateway request failed: decode, parse, index and look up API Gateway and Lambda logs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Turn raw log messages (one per line) into a CloudWatch Logs subscription Lambda event on stdout.
+    MakeEvent(offline::MakeEventArgs),
+    /// Print the decoded subscription payload (the JSON inside awslogs.data).
+    Decode {
+        /// Event file, or - for stdin.
+        file: String,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Decode, parse, join and classify events offline; print one record per request/invocation.
+    Parse {
+        /// One JSON object per line instead of the human-readable table.
+        #[arg(long)]
+        json: bool,
+        /// Event files, or - for stdin.
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[command(flatten)]
+        limits: Limits,
+    },
+}
+
+/// Decoding limits shared by the offline commands.
+#[derive(Args, Clone, Copy)]
+struct Limits {
+    /// Largest decompressed payload accepted, in bytes (a gzip bomb is refused at this size).
+    #[arg(long, env = "MAX_DECODED_BYTES", default_value_t = apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES)]
+    max_decoded_bytes: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::MakeEvent(args) => offline::make_event(&args),
+        Command::Decode { file, limits } => offline::decode(&file, limits.max_decoded_bytes),
+        Command::Parse { json, files, limits } => offline::parse(&files, json, limits.max_decoded_bytes),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints one error line for `input` and returns the input-error exit code.
+fn input_error(input: &str, problem: &dyn std::fmt::Display) -> u8 {
+    eprintln!("apigw-logs: {input}: {problem}");
+    EXIT_INPUT
+}
