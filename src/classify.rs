@@ -135,7 +135,10 @@ pub fn classify_api<'a>(api: &ApiState<'a>, lambda: Option<&LambdaState<'a>>) ->
         latency_ms: api.response_latency_ms.or(derived_latency),
         integration_latency_ms: api.integration_latency_ms,
         lambda_request_id: api.lambda_request_id.clone(),
-        xray_trace_id: api.xray_trace_id.clone().or_else(|| lambda.and_then(|l| l.xray_trace_id.clone())),
+        xray_trace_id: api
+            .xray_trace_id
+            .clone()
+            .or_else(|| lambda.and_then(|l| l.xray_trace_id.clone())),
         first_timestamp_ms: api.first_timestamp_ms,
         last_timestamp_ms: api.last_timestamp_ms,
         complete: api.complete,
@@ -183,7 +186,9 @@ pub fn classify_lambda<'a>(l: &LambdaState<'a>, api_request_id: Option<Cow<'a, s
         request_id: l.request_id.clone(),
         function_name: l.function_name.clone(),
         status,
-        error_type: report.and_then(|r| r.error_type.clone()).or_else(|| l.error_type.clone()),
+        error_type: report
+            .and_then(|r| r.error_type.clone())
+            .or_else(|| l.error_type.clone()),
         duration_ms: report.and_then(|r| r.duration_ms),
         billed_duration_ms: report.and_then(|r| r.billed_duration_ms),
         memory_size_mb: report.and_then(|r| r.memory_size_mb),
@@ -253,7 +258,10 @@ impl<'a> Joined<'a> {
 
     /// The Lambda invocation joined to `api`, if its logs are here.
     pub fn lambda_of(&self, api: &ApiState<'a>) -> Option<&LambdaState<'a>> {
-        api.lambda_request_id.as_ref().and_then(|id| self.lambda_index.get(id)).map(|&i| &self.lambda[i])
+        api.lambda_request_id
+            .as_ref()
+            .and_then(|id| self.lambda_index.get(id))
+            .map(|&i| &self.lambda[i])
     }
 
     /// Classified records, API requests then Lambda invocations, each in time order.
@@ -329,12 +337,22 @@ mod tests {
 
     #[test]
     fn evidence_implies_a_status_when_no_completion_line_was_seen() {
-        let r = classify_api(&api(|s| s.add_evidence(FailureReason::Unauthorized, 1, "Unauthorized request: r".into())), None);
-        assert_eq!((r.status, r.failure_reason, r.complete), (Some(401), Some(FailureReason::Unauthorized), false));
+        let r = classify_api(
+            &api(|s| s.add_evidence(FailureReason::Unauthorized, 1, "Unauthorized request: r".into())),
+            None,
+        );
+        assert_eq!(
+            (r.status, r.failure_reason, r.complete),
+            (Some(401), Some(FailureReason::Unauthorized), false)
+        );
         let r = classify_api(
             &api(|s| {
                 s.gateway_response_status = Some(500);
-                s.add_evidence(FailureReason::AuthorizerError, 1, "Gateway response type: AUTHORIZER_FAILURE".into());
+                s.add_evidence(
+                    FailureReason::AuthorizerError,
+                    1,
+                    "Gateway response type: AUTHORIZER_FAILURE".into(),
+                );
             }),
             None,
         );
@@ -350,19 +368,29 @@ mod tests {
         });
         let mut l = LambdaState::new("l");
         l.add_evidence(FailureReason::LambdaOutOfMemory, 2, "signal: killed".into());
-        l.report = Some(Report { status: Some("error".into()), ..Report::default() });
+        l.report = Some(Report {
+            status: Some("error".into()),
+            ..Report::default()
+        });
         let r = classify_api(&a, Some(&l));
         assert_eq!(r.failure_reason, Some(FailureReason::LambdaOutOfMemory));
         assert_eq!(r.failure_detail.as_deref(), Some("signal: killed"));
         assert_eq!(classify_api(&a, None).failure_reason, Some(FailureReason::LambdaError));
         let lr = classify_lambda(&l, None);
-        assert_eq!((lr.status, lr.failure_reason), (Some("error"), Some(FailureReason::LambdaOutOfMemory)));
+        assert_eq!(
+            (lr.status, lr.failure_reason),
+            (Some("error"), Some(FailureReason::LambdaOutOfMemory))
+        );
     }
 
     #[test]
     fn lambda_status_is_null_without_a_report() {
         let mut l = LambdaState::new("l");
-        l.add_evidence(FailureReason::LambdaTimeout, 1, "Task timed out after 1.00 seconds".into());
+        l.add_evidence(
+            FailureReason::LambdaTimeout,
+            1,
+            "Task timed out after 1.00 seconds".into(),
+        );
         assert_eq!(classify_lambda(&l, None).status, None);
         l.report = Some(Report::default());
         assert_eq!(classify_lambda(&l, None).status, Some("timeout"));

@@ -269,10 +269,16 @@ mod tests {
         let p = parse_payload(&bytes).unwrap();
         assert_eq!(p.kind().unwrap(), MessageType::Data);
         assert_eq!(p.log_events.len(), 2);
-        assert_eq!(p.log_events[0].id, "36000000000000000000000000000000000000000000000000000001");
+        assert_eq!(
+            p.log_events[0].id,
+            "36000000000000000000000000000000000000000000000000000001"
+        );
         assert_eq!(p.log_events[1].timestamp, 1698670710001);
         assert_eq!(p.log_events[0].message, "(a) x\n");
-        assert!(matches!(p.log_events[1].message, Cow::Borrowed(_)), "unescaped messages borrow");
+        assert!(
+            matches!(p.log_events[1].message, Cow::Borrowed(_)),
+            "unescaped messages borrow"
+        );
     }
 
     #[test]
@@ -288,18 +294,27 @@ mod tests {
     fn control_message_is_recognised() {
         let p = r#"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"",
             "subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}"#;
-        assert_eq!(parse_payload(p.as_bytes()).unwrap().kind().unwrap(), MessageType::Control);
+        assert_eq!(
+            parse_payload(p.as_bytes()).unwrap().kind().unwrap(),
+            MessageType::Control
+        );
     }
 
     #[test]
     fn a_gzip_bomb_is_refused_at_the_cap() {
         let gz = gzip(&vec![0u8; 8 * 1024 * 1024]);
         let err = decode_event(&event_of(&gz), 1024 * 1024).unwrap_err();
-        assert!(matches!(err, DecodeError::TooLarge { limit } if limit == 1024 * 1024), "{err}");
+        assert!(
+            matches!(err, DecodeError::TooLarge { limit } if limit == 1024 * 1024),
+            "{err}"
+        );
         // Exactly at the cap is fine.
         let ok = gunzip_capped(&gzip(&[b'x'; 1000]), 1000).unwrap();
         assert_eq!(ok.len(), 1000);
-        assert!(matches!(gunzip_capped(&gzip(&[b'x'; 1001]), 1000), Err(DecodeError::TooLarge { .. })));
+        assert!(matches!(
+            gunzip_capped(&gzip(&[b'x'; 1001]), 1000),
+            Err(DecodeError::TooLarge { .. })
+        ));
     }
 
     #[test]
@@ -313,7 +328,10 @@ mod tests {
             (event_of(b"plain text, not gzip"), "bad_gzip"),
             (event_of(&gz[..gz.len() / 2]), "bad_gzip"),
             (event_of(&gzip(b"not json at all")), "payload_not_json"),
-            (event_of(&gzip(br#"{"messageType":"DATA_MESSAGE","logEvents":{}}"#)), "wrong_shape"),
+            (
+                event_of(&gzip(br#"{"messageType":"DATA_MESSAGE","logEvents":{}}"#)),
+                "wrong_shape",
+            ),
         ];
         for (input, code) in cases {
             let err = decode_event(&input, DEFAULT_MAX_DECODED_BYTES)

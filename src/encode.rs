@@ -82,11 +82,15 @@ pub fn read_fixture(text: &str, append_newline: bool) -> Result<Vec<(i64, String
             if let Some(rest) = line.strip_prefix('@') {
                 let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
                 if digits > 0 && rest.as_bytes().get(digits) == Some(&b' ') {
-                    let n_ms: i64 = rest[..digits]
-                        .parse()
-                        .map_err(|_| FixtureError { line: n + 1, problem: "offset does not fit in 64 bits" })?;
+                    let n_ms: i64 = rest[..digits].parse().map_err(|_| FixtureError {
+                        line: n + 1,
+                        problem: "offset does not fit in 64 bits",
+                    })?;
                     if n_ms < offset {
-                        return Err(FixtureError { line: n + 1, problem: "offsets must not decrease" });
+                        return Err(FixtureError {
+                            line: n + 1,
+                            problem: "offsets must not decrease",
+                        });
                     }
                     at = Some(n_ms);
                     body = &rest[digits + 1..];
@@ -152,7 +156,11 @@ pub fn data_payload(group: &str, stream: &str, start_ms: i64, events: Vec<(i64, 
             .enumerate()
             .map(|(i, (offset, message))| {
                 let timestamp = start_ms + offset;
-                RawEvent { id: event_id(group, stream, timestamp, i), timestamp, message }
+                RawEvent {
+                    id: event_id(group, stream, timestamp, i),
+                    timestamp,
+                    message,
+                }
             })
             .collect(),
     }

@@ -34,13 +34,22 @@ pub const PHRASES: &[(&str, Phrase)] = &[
     ("Execution failed due to a timeout error", P(R::IntegrationTimeout)),
     ("Endpoint request timed out", P(R::IntegrationTimeout)),
     ("Execution failed due to a network error", P(R::IntegrationNetworkError)),
-    ("Network error communicating with endpoint", P(R::IntegrationNetworkError)),
+    (
+        "Network error communicating with endpoint",
+        P(R::IntegrationNetworkError),
+    ),
     ("Invalid endpoint address", P(R::IntegrationNetworkError)),
     ("SSLEngine", P(R::IntegrationNetworkError)),
     ("SSL handshake", P(R::IntegrationNetworkError)),
     ("PKIX path building failed", P(R::IntegrationNetworkError)),
-    ("Invalid permissions on Lambda function", P(R::IntegrationPermissionError)),
-    ("does not have permission to assume the provided role", Phrase::AssumeRoleDenied),
+    (
+        "Invalid permissions on Lambda function",
+        P(R::IntegrationPermissionError),
+    ),
+    (
+        "does not have permission to assume the provided role",
+        Phrase::AssumeRoleDenied,
+    ),
     ("Authorizer error", P(R::AuthorizerError)),
     ("AuthorizerConfigurationException", P(R::AuthorizerError)),
     ("Could not parse policy", P(R::AuthorizerError)),
@@ -49,7 +58,10 @@ pub const PHRASES: &[(&str, Phrase)] = &[
     ("Unable to transform request", P(R::MappingTemplateError)),
     ("Unable to transform response", P(R::MappingTemplateError)),
     ("Unable to base64 decode the body", P(R::MappingTemplateError)),
-    ("Output mapping refers to an invalid method response", P(R::MappingTemplateError)),
+    (
+        "Output mapping refers to an invalid method response",
+        P(R::MappingTemplateError),
+    ),
     ("Unauthorized request:", P(R::Unauthorized)),
     ("not authorized to access this resource", P(R::AccessDenied)),
     ("with an explicit deny", P(R::AccessDenied)),
@@ -59,7 +71,10 @@ pub const PHRASES: &[(&str, Phrase)] = &[
     ("exceeded throttle limit", P(R::Throttled)),
     ("exceeded quota limit", P(R::QuotaExceeded)),
     ("quota exhausted", P(R::QuotaExceeded)),
-    ("Request body does not match model schema", P(R::RequestValidationFailed)),
+    (
+        "Request body does not match model schema",
+        P(R::RequestValidationFailed),
+    ),
     ("Missing required request parameters", P(R::RequestValidationFailed)),
 ];
 

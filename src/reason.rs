@@ -117,10 +117,7 @@ impl FailureReason {
             Self::IntegrationTimeout => Some(504),
             Self::AuthorizerError | Self::IntegrationPermissionError | Self::MappingTemplateError => Some(500),
             Self::Unauthorized => Some(401),
-            Self::AccessDenied
-            | Self::InvalidApiKey
-            | Self::MissingAuthenticationToken
-            | Self::WafBlocked => Some(403),
+            Self::AccessDenied | Self::InvalidApiKey | Self::MissingAuthenticationToken | Self::WafBlocked => Some(403),
             Self::Throttled | Self::QuotaExceeded => Some(429),
             Self::RequestValidationFailed => Some(400),
             Self::LambdaThrottled
@@ -231,7 +228,10 @@ mod tests {
             (AuthorizerError, IntegrationPermissionError),
         ];
         for (specific, general) in pairs {
-            assert!(specific.precedence() < general.precedence(), "{specific} must beat {general}");
+            assert!(
+                specific.precedence() < general.precedence(),
+                "{specific} must beat {general}"
+            );
         }
         for named in FailureReason::ALL.into_iter().take(18) {
             for generic in [Backend5XX, Backend4XX, Other5XX, Other4XX] {

@@ -152,13 +152,23 @@ pub struct ApiState<'a> {
 impl<'a> ApiState<'a> {
     /// An empty state for `request_id`.
     pub fn new(request_id: impl Into<Cow<'a, str>>) -> Self {
-        Self { request_id: request_id.into(), ..Self::default() }
+        Self {
+            request_id: request_id.into(),
+            ..Self::default()
+        }
     }
 
     /// Records evidence for `reason` with the line that shows it.
     pub fn add_evidence(&mut self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
         self.evidence.insert(reason);
-        add_detail(&mut self.details, Detail { reason, timestamp_ms, message });
+        add_detail(
+            &mut self.details,
+            Detail {
+                reason,
+                timestamp_ms,
+                message,
+            },
+        );
     }
 
     /// Notes a line's time.
@@ -260,13 +270,23 @@ pub struct LambdaState<'a> {
 impl<'a> LambdaState<'a> {
     /// An empty state for `request_id`.
     pub fn new(request_id: impl Into<Cow<'a, str>>) -> Self {
-        Self { request_id: request_id.into(), ..Self::default() }
+        Self {
+            request_id: request_id.into(),
+            ..Self::default()
+        }
     }
 
     /// Records Lambda-side evidence.
     pub fn add_evidence(&mut self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
         self.evidence.insert(reason);
-        add_detail(&mut self.details, Detail { reason, timestamp_ms, message });
+        add_detail(
+            &mut self.details,
+            Detail {
+                reason,
+                timestamp_ms,
+                message,
+            },
+        );
     }
 
     /// Notes a line's time.

@@ -37,7 +37,12 @@ impl Redactor {
     /// The built-in names plus `extra` ones (from `REDACT_HEADERS`).
     pub fn new<S: AsRef<str>>(extra: impl IntoIterator<Item = S>) -> Result<Self, RedactorError> {
         let mut names: Vec<String> = BUILTIN_REDACTED_HEADERS.iter().map(|s| s.to_string()).collect();
-        names.extend(extra.into_iter().map(|s| s.as_ref().trim().to_string()).filter(|s| !s.is_empty()));
+        names.extend(
+            extra
+                .into_iter()
+                .map(|s| s.as_ref().trim().to_string())
+                .filter(|s| !s.is_empty()),
+        );
         let names = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
@@ -83,7 +88,11 @@ impl Redactor {
 }
 
 fn is_name_boundary(bytes: &[u8], start: usize) -> bool {
-    start == 0 || matches!(bytes[start - 1], b'{' | b' ' | b',' | b'"' | b'\'' | b'\t' | b'\n' | b'\r' | b'[' | b';')
+    start == 0
+        || matches!(
+            bytes[start - 1],
+            b'{' | b' ' | b',' | b'"' | b'\'' | b'\t' | b'\n' | b'\r' | b'[' | b';'
+        )
 }
 
 /// Where the value after a header name at `name_end` lies, or `None` if this is not a header.
@@ -123,7 +132,8 @@ fn kv_map_value_end(bytes: &[u8], start: usize) -> usize {
 
 /// API Gateway ends cut lines with ` [TRUNCATED]`; it is not part of the value.
 fn is_truncation_marker(rest: &[u8]) -> bool {
-    rest.strip_prefix(b" [TRUNCATED]").is_some_and(|tail| tail.iter().all(u8::is_ascii_whitespace))
+    rest.strip_prefix(b" [TRUNCATED]")
+        .is_some_and(|tail| tail.iter().all(u8::is_ascii_whitespace))
 }
 
 fn starts_kv_pair(bytes: &[u8], start: usize) -> bool {
@@ -141,9 +151,15 @@ fn quoted_or_bare_value(bytes: &[u8], start: usize) -> (usize, usize) {
         Some(b'[') => {
             // Every element is a value of the sensitive header: mask from the first element's opening quote
             // to the last one's closing quote, so the JSON stays valid (`["****"]`).
-            let end = bytes[start..].iter().position(|&b| b == b']').map_or(bytes.len(), |p| start + p);
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b']')
+                .map_or(bytes.len(), |p| start + p);
             let inner = &bytes[start..end];
-            match (inner.iter().position(|&b| b == b'"'), inner.iter().rposition(|&b| b == b'"')) {
+            match (
+                inner.iter().position(|&b| b == b'"'),
+                inner.iter().rposition(|&b| b == b'"'),
+            ) {
                 (Some(first), Some(last)) if last > first => (start + first + 1, start + last),
                 _ => (start + 1, end),
             }
@@ -193,8 +209,14 @@ mod tests {
                 r#"{"headers":{"Authorization":"****","X-Api-Key": "****"},"multiValueHeaders":{"Cookie":["****"]}}"#,
             ),
             // Raw HTTP / util.inspect.
-            ("Proxy-Authorization: Basic Zm9v\nnext", "Proxy-Authorization: ****\nnext"),
-            ("{ authorization: 'Bearer t', host: 'h' }", "{ authorization: '****', host: 'h' }"),
+            (
+                "Proxy-Authorization: Basic Zm9v\nnext",
+                "Proxy-Authorization: ****\nnext",
+            ),
+            (
+                "{ authorization: 'Bearer t', host: 'h' }",
+                "{ authorization: '****', host: 'h' }",
+            ),
             // Cut lines keep their marker.
             ("{Set-Cookie=session=abc [TRUNCATED]", "{Set-Cookie=**** [TRUNCATED]"),
         ];

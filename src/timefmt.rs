@@ -6,7 +6,12 @@ pub fn rfc3339_ms(epoch_ms: i64) -> String {
     let ms = epoch_ms.rem_euclid(1000);
     let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", sod / 3600, sod % 3600 / 60, sod % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60
+    )
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` (or a date alone, as midnight UTC) into epoch ms.
@@ -50,7 +55,10 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
                 "-" => -1,
                 _ => return None,
             };
-            let (oh, om) = (rest.get(1..3)?.parse::<i64>().ok()?, rest.get(4..6)?.parse::<i64>().ok()?);
+            let (oh, om) = (
+                rest.get(1..3)?.parse::<i64>().ok()?,
+                rest.get(4..6)?.parse::<i64>().ok()?,
+            );
             if rest.len() != 6 || rest.get(3..4)? != ":" {
                 return None;
             }

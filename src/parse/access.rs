@@ -150,7 +150,11 @@ fn apply_json<'a>(
         .or_else(|| get(Field::ExtendedRequestId))
         .and_then(|id| memchr::memmem::find(msg.as_bytes(), id.as_bytes()).map(|i| &msg[i..i + id.len()]));
     let Some(id) = id else {
-        return if get(Field::Status).is_some() { Outcome::NoRequestId } else { Outcome::NotAccessLog };
+        return if get(Field::Status).is_some() {
+            Outcome::NoRequestId
+        } else {
+            Outcome::NotAccessLog
+        };
     };
     let ts = ev.timestamp;
     let i = begin(b, ev, msg, id);
@@ -171,13 +175,22 @@ fn apply_json<'a>(
             s.resource_path = Some(Cow::Owned(p.to_string()));
         }
     }
-    fill(&mut s.integration_latency_ms, get(Field::IntegrationLatency).and_then(|v| v.parse().ok()));
-    fill(&mut s.response_latency_ms, get(Field::ResponseLatency).and_then(|v| v.parse().ok()));
+    fill(
+        &mut s.integration_latency_ms,
+        get(Field::IntegrationLatency).and_then(|v| v.parse().ok()),
+    );
+    fill(
+        &mut s.response_latency_ms,
+        get(Field::ResponseLatency).and_then(|v| v.parse().ok()),
+    );
     if let Some(l) = get(Field::LambdaRequestId).filter(|l| is_uuid(l)) {
         s.lambda_request_id.get_or_insert(Cow::Owned(l.to_string()));
     }
     fill(&mut s.backend_status, get(Field::BackendStatus).and_then(status_code));
-    fill(&mut s.integration_status, get(Field::IntegrationServiceStatus).and_then(status_code));
+    fill(
+        &mut s.integration_status,
+        get(Field::IntegrationServiceStatus).and_then(status_code),
+    );
     if let Some(t) = get(Field::XrayTraceId).and_then(trace_id) {
         s.xray_trace_id.get_or_insert(Cow::Owned(t.to_string()));
     }
@@ -232,8 +245,15 @@ fn clf(msg: &str) -> Option<Clf<'_>> {
     let request_id = tail.next()?;
     let plausible_method = !method.is_empty() && method.bytes().all(|b| b.is_ascii_uppercase());
     let plausible_id = request_id.len() <= 64
-        && request_id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'=' | b'_' | b'+' | b'/'));
-    (plausible_method && plausible_id && status.is_some()).then_some(Clf { method, path, status, request_id })
+        && request_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'=' | b'_' | b'+' | b'/'));
+    (plausible_method && plausible_id && status.is_some()).then_some(Clf {
+        method,
+        path,
+        status,
+        request_id,
+    })
 }
 
 #[cfg(test)]
@@ -242,12 +262,20 @@ mod tests {
 
     #[test]
     fn key_spellings_map_to_the_same_variable() {
-        for k in ["error.responseType", "error_responseType", "errorResponseType", "responseType"] {
+        for k in [
+            "error.responseType",
+            "error_responseType",
+            "errorResponseType",
+            "responseType",
+        ] {
             assert_eq!(field_of(k), Some(Field::ErrorResponseType), "{k}");
         }
         assert_eq!(field_of("integration.status"), Some(Field::BackendStatus));
         assert_eq!(field_of("integrationStatus"), Some(Field::IntegrationServiceStatus));
-        assert_eq!(field_of("integration.integrationStatus"), Some(Field::IntegrationServiceStatus));
+        assert_eq!(
+            field_of("integration.integrationStatus"),
+            Some(Field::IntegrationServiceStatus)
+        );
         assert_eq!(field_of("awsEndpointRequestId"), Some(Field::LambdaRequestId));
         assert_eq!(field_of("ip"), None);
     }

@@ -17,10 +17,16 @@ const MAX_REQUEST_ID_LEN: usize = 64;
 /// Splits `(<id>) <text>`; `None` if the message does not start with a plausible request-ID prefix.
 pub fn split_prefix(msg: &str) -> Option<(&str, &str)> {
     let rest = msg.strip_prefix('(')?;
-    let close = rest.as_bytes().iter().take(MAX_REQUEST_ID_LEN + 1).position(|&b| b == b')')?;
+    let close = rest
+        .as_bytes()
+        .iter()
+        .take(MAX_REQUEST_ID_LEN + 1)
+        .position(|&b| b == b')')?;
     let id = &rest[..close];
     let valid = !id.is_empty()
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'=' | b'+' | b'/' | b'_'));
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'=' | b'+' | b'/' | b'_'));
     if !valid {
         return None;
     }
@@ -41,7 +47,9 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
     let redactor = b.redactor;
     let state = &mut b.out.api[i];
     state.touch(ev.timestamp);
-    apply(state, text, ev.timestamp, &mut in_authorizer, &mut |t| redactor.redact(t));
+    apply(state, text, ev.timestamp, &mut in_authorizer, &mut |t| {
+        redactor.redact(t)
+    });
     b.in_authorizer[i] = in_authorizer;
     if let Some(line) = line {
         state.lines.push(line);
@@ -88,7 +96,7 @@ pub fn apply<'a>(
     if let Some(v) = text.strip_prefix("HTTP Method: ") {
         if let Some((method, rest)) = v.split_once(", Resource Path: ") {
             s.method = Some(Cow::Borrowed(method.trim()));
-            s.resource_path = Some(Cow::Borrowed(token(rest)));
+            s.resource_path = Some(Cow::Borrowed(rest.trim()));
         }
         return;
     }
@@ -153,10 +161,10 @@ fn endpoint_response<'a>(
     redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
 ) {
     if let Some(headers) = rest.strip_prefix("headers: ") {
-        if s.lambda_integration != Some(false) {
-            if let Some(v) = after(headers, "x-amzn-RequestId=") {
-                set_lambda_id(s, v);
-            }
+        if s.lambda_integration != Some(false)
+            && let Some(v) = after(headers, "x-amzn-RequestId=")
+        {
+            set_lambda_id(s, v);
         }
         // The older throttling form: a Malformed Lambda proxy response whose endpoint response headers
         // carry Lambda's TooManyRequestsException.
@@ -165,12 +173,13 @@ fn endpoint_response<'a>(
         }
     } else if let Some(body) = rest.strip_prefix("body before transformations: ") {
         // A Lambda proxy response names the status the function chose; that is the backend's answer.
-        if s.lambda_integration != Some(false) && body.trim_start().starts_with('{') {
-            if let Some(code) = after(body, "\"statusCode\"") {
-                let code = code.trim_start().strip_prefix(':').unwrap_or(code);
-                if let Some(st) = status_code(code.trim_start().trim_start_matches('"')) {
-                    s.backend_status = Some(st);
-                }
+        if s.lambda_integration != Some(false)
+            && body.trim_start().starts_with('{')
+            && let Some(code) = after(body, "\"statusCode\"")
+        {
+            let code = code.trim_start().strip_prefix(':').unwrap_or(code);
+            if let Some(st) = status_code(code.trim_start().trim_start_matches('"')) {
+                s.backend_status = Some(st);
             }
         }
     }

@@ -50,7 +50,8 @@ pub(super) fn looks_like_lambda(msg: &str) -> bool {
         "TELEMETRY Name: ",
     ];
     PREFIXES.iter().any(|p| msg.starts_with(p))
-        || (msg.starts_with('{') && (msg.contains("\"platform.") || (msg.contains("\"requestId\"") && msg.contains("\"level\""))))
+        || (msg.starts_with('{')
+            && (msg.contains("\"platform.") || (msg.contains("\"requestId\"") && msg.contains("\"level\""))))
         || node_fields(msg).is_some()
         || python_fields(msg).is_some()
 }
@@ -69,17 +70,22 @@ pub(super) fn function_from_custom_stream(stream: &str) -> Option<&str> {
 
 /// Applies one Lambda log event.
 pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
-    if msg.starts_with('{') {
-        if let Some(line) = json_line(msg) {
-            apply_json(b, ev, msg, line);
-            return;
-        }
+    if msg.starts_with('{')
+        && let Some(line) = json_line(msg)
+    {
+        apply_json(b, ev, msg, line);
+        return;
     }
     apply_text(b, ev, msg);
 }
 
 /// Attributes a line to invocation `id` and returns its state.
-fn attach<'a, 'b>(b: &'b mut Builder<'a, '_>, ev: &'a LogEvent<'_>, id: &'a str, msg: &'a str) -> &'b mut LambdaState<'a> {
+fn attach<'a, 'b>(
+    b: &'b mut Builder<'a, '_>,
+    ev: &'a LogEvent<'_>,
+    id: &'a str,
+    msg: &'a str,
+) -> &'b mut LambdaState<'a> {
     b.out.stats.lambda_lines += 1;
     let line = b.line(ev, LineSource::Lambda, msg);
     let s = b.lambda(id);
@@ -177,20 +183,20 @@ fn apply_text<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
         let s = attach(b, ev, id, msg);
         app_evidence(s, rest, ts, msg);
         return;
-    } else if let Some((id, rest)) = python_fields(msg) {
-        if !id.is_empty() {
-            let s = attach(b, ev, id, msg);
-            app_evidence(s, rest, ts, msg);
-            return;
-        }
+    } else if let Some((id, rest)) = python_fields(msg)
+        && !id.is_empty()
+    {
+        let s = attach(b, ev, id, msg);
+        app_evidence(s, rest, ts, msg);
+        return;
     }
     let unhandled = msg.starts_with("LAMBDA_WARNING: Unhandled exception");
     let init_failed = msg.starts_with("INIT_REPORT") && msg.contains("Status: error");
-    if let Some(id) = attach_to_current(b, ev, msg) {
-        if unhandled || init_failed {
-            let s = b.lambda(id);
-            s.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
-        }
+    if let Some(id) = attach_to_current(b, ev, msg)
+        && (unhandled || init_failed)
+    {
+        let s = b.lambda(id);
+        s.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
     }
 }
 
@@ -215,10 +221,10 @@ fn app_evidence<'a>(s: &mut LambdaState<'a>, rest: &'a str, ts: i64, msg: &'a st
         s.add_evidence(FailureReason::LambdaTimeout, ts, Cow::Borrowed(msg));
     } else if memmem::find(rest.as_bytes(), b"Invoke Error").is_some() {
         s.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
-        if let Some(t) = after(rest, "\"errorType\":").map(|v| token(v.trim_start().trim_start_matches('"'))) {
-            if !t.is_empty() {
-                s.error_type.get_or_insert(Cow::Borrowed(t));
-            }
+        if let Some(t) = after(rest, "\"errorType\":").map(|v| token(v.trim_start().trim_start_matches('"')))
+            && !t.is_empty()
+        {
+            s.error_type.get_or_insert(Cow::Borrowed(t));
         }
     }
 }
@@ -258,8 +264,14 @@ pub fn parse_report(text: &str) -> Report<'_> {
         memory_size_mb: field(text, "Memory Size: ").and_then(leading_u64),
         max_memory_used_mb: field(text, "Max Memory Used: ").and_then(leading_u64),
         init_duration_ms: field(text, "Init Duration: ").and_then(leading_f64),
-        status: field(text, "Status: ").map(token).filter(|t| !t.is_empty()).map(Cow::Borrowed),
-        error_type: field(text, "Error Type: ").map(token).filter(|t| !t.is_empty()).map(Cow::Borrowed),
+        status: field(text, "Status: ")
+            .map(token)
+            .filter(|t| !t.is_empty())
+            .map(Cow::Borrowed),
+        error_type: field(text, "Error Type: ")
+            .map(token)
+            .filter(|t| !t.is_empty())
+            .map(Cow::Borrowed),
     }
 }
 
@@ -316,7 +328,8 @@ fn apply_json<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str, l
         Some(Cow::Borrowed(s)) if is_uuid(s) => Some(s),
         _ => None,
     };
-    let record_id = record_str("requestId").and_then(|id| memmem::find(msg.as_bytes(), id.as_bytes()).map(|i| &msg[i..i + id.len()]));
+    let record_id = record_str("requestId")
+        .and_then(|id| memmem::find(msg.as_bytes(), id.as_bytes()).map(|i| &msg[i..i + id.len()]));
     match line.kind.as_deref() {
         Some("platform.start") => {
             if let Some(id) = record_id.filter(|id| is_uuid(id)) {
@@ -339,7 +352,11 @@ fn apply_json<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str, l
                     Some(r) => apply_report(s, r, ts, msg),
                     None => {
                         if let Some(st) = status.filter(|st| st != "success") {
-                            let r = Report { status: Some(Cow::Owned(st)), error_type: error_type.map(Cow::Owned), ..Report::default() };
+                            let r = Report {
+                                status: Some(Cow::Owned(st)),
+                                error_type: error_type.map(Cow::Owned),
+                                ..Report::default()
+                            };
                             let mut tmp = LambdaState::default();
                             apply_report(&mut tmp, r, ts, msg);
                             s.evidence.union(tmp.evidence);
@@ -375,8 +392,16 @@ fn apply_json<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str, l
     attach_to_current(b, ev, msg);
 }
 
-fn json_report<'a>(record: Option<&serde_json::Value>, status: Option<String>, error_type: Option<String>) -> Report<'a> {
-    let metric = |k: &str| record.and_then(|r| r.pointer(&format!("/metrics/{k}"))).and_then(|v| v.as_f64());
+fn json_report<'a>(
+    record: Option<&serde_json::Value>,
+    status: Option<String>,
+    error_type: Option<String>,
+) -> Report<'a> {
+    let metric = |k: &str| {
+        record
+            .and_then(|r| r.pointer(&format!("/metrics/{k}")))
+            .and_then(|v| v.as_f64())
+    };
     Report {
         duration_ms: metric("durationMs"),
         billed_duration_ms: metric("billedDurationMs").map(|v| v as u64),
@@ -412,14 +437,28 @@ mod tests {
         assert_eq!(r.status.as_deref(), Some("error"));
         assert_eq!(r.error_type.as_deref(), Some("Runtime.OutOfMemory"));
         let r = parse_report(space);
-        assert_eq!((r.duration_ms, r.billed_duration_ms, r.memory_size_mb, r.max_memory_used_mb), (Some(3003.16), Some(3000), Some(128), Some(48)));
+        assert_eq!(
+            (
+                r.duration_ms,
+                r.billed_duration_ms,
+                r.memory_size_mb,
+                r.max_memory_used_mb
+            ),
+            (Some(3003.16), Some(3000), Some(128), Some(48))
+        );
         assert_eq!((r.init_duration_ms, r.status), (None, None));
     }
 
     #[test]
     fn custom_log_group_streams_name_the_function() {
-        assert_eq!(function_from_custom_stream("2024/01/29/my-fn[$LATEST]0123456789abcdef"), Some("my-fn"));
-        assert_eq!(function_from_custom_stream("2019/03/13/[$LATEST]94fa867e5374431291a7fc14e2f56ae7"), None);
+        assert_eq!(
+            function_from_custom_stream("2024/01/29/my-fn[$LATEST]0123456789abcdef"),
+            Some("my-fn")
+        );
+        assert_eq!(
+            function_from_custom_stream("2019/03/13/[$LATEST]94fa867e5374431291a7fc14e2f56ae7"),
+            None
+        );
         assert_eq!(function_from_custom_stream("e369853df766fa44e1ed0ff613f563bd"), None);
     }
 }

@@ -157,7 +157,10 @@ impl<'a> GroupKind<'a> {
                 return kind;
             }
         }
-        if let Some(name) = group.strip_prefix("/aws/lambda/").filter(|n| !n.is_empty() && !n.contains('/')) {
+        if let Some(name) = group
+            .strip_prefix("/aws/lambda/")
+            .filter(|n| !n.is_empty() && !n.contains('/'))
+        {
             return GroupKind::Lambda { function_name: name };
         }
         GroupKind::Other
@@ -289,17 +292,29 @@ mod tests {
     fn log_group_names_tell_the_source() {
         assert_eq!(
             GroupKind::of("API-Gateway-Execution-Logs_a1b2c3d4e5/dev"),
-            GroupKind::Execution { api_id: "a1b2c3d4e5", stage: "dev" }
+            GroupKind::Execution {
+                api_id: "a1b2c3d4e5",
+                stage: "dev"
+            }
         );
         assert_eq!(
             GroupKind::of("API-Gateway-Execution-Logs_a1b2c3d4e5/prod/Canary"),
-            GroupKind::Execution { api_id: "a1b2c3d4e5", stage: "prod" }
+            GroupKind::Execution {
+                api_id: "a1b2c3d4e5",
+                stage: "prod"
+            }
         );
         assert_eq!(
             GroupKind::of("/aws/apigateway/abcdef1234/production"),
-            GroupKind::Execution { api_id: "abcdef1234", stage: "production" }
+            GroupKind::Execution {
+                api_id: "abcdef1234",
+                stage: "production"
+            }
         );
-        assert_eq!(GroupKind::of("/aws/lambda/my-fn"), GroupKind::Lambda { function_name: "my-fn" });
+        assert_eq!(
+            GroupKind::of("/aws/lambda/my-fn"),
+            GroupKind::Lambda { function_name: "my-fn" }
+        );
         assert_eq!(GroupKind::of("/aws/apigateway/azul-service-prod"), GroupKind::Other);
         assert_eq!(GroupKind::of("API-Gateway-Execution-Logs_/dev"), GroupKind::Other);
     }

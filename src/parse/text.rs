@@ -46,7 +46,10 @@ pub fn leading_u64(s: &str) -> Option<u64> {
 /// A leading decimal number of `s` (after optional spaces), e.g. `3003.16`.
 pub fn leading_f64(s: &str) -> Option<f64> {
     let s = s.trim_start();
-    let end = s.bytes().position(|b| !(b.is_ascii_digit() || b == b'.')).unwrap_or(s.len());
+    let end = s
+        .bytes()
+        .position(|b| !(b.is_ascii_digit() || b == b'.'))
+        .unwrap_or(s.len());
     s[..end].parse().ok().filter(|f: &f64| f.is_finite())
 }
 
@@ -83,8 +86,14 @@ mod tests {
         assert_eq!(status_code("502"), Some(502));
         assert_eq!(status_code("999"), None);
         assert_eq!(token("abc, def"), "abc");
-        assert_eq!(trace_id("Root=1-5c7674f4-aaaabbbbccccddddeeeeffff;Sampled=1"), Some("1-5c7674f4-aaaabbbbccccddddeeeeffff"));
-        assert_eq!(trace_id("1-5c7674f4-aaaabbbbccccddddeeeeffff"), Some("1-5c7674f4-aaaabbbbccccddddeeeeffff"));
+        assert_eq!(
+            trace_id("Root=1-5c7674f4-aaaabbbbccccddddeeeeffff;Sampled=1"),
+            Some("1-5c7674f4-aaaabbbbccccddddeeeeffff")
+        );
+        assert_eq!(
+            trace_id("1-5c7674f4-aaaabbbbccccddddeeeeffff"),
+            Some("1-5c7674f4-aaaabbbbccccddddeeeeffff")
+        );
         assert_eq!(trace_id("-"), None);
     }
 }

@@ -18,7 +18,11 @@ const EXIT_NOT_FOUND: u8 = 1;
 const EXIT_INPUT: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "apigw-logs", version, about = "Find out why an API Gateway request failed: decode, parse, index and look up API Gateway and Lambda logs")]
+#[command(
+    name = "apigw-logs",
+    version,
+    about = "Find out why an API Gateway request failed: decode, parse, index and look up API Gateway and Lambda logs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -107,9 +107,10 @@ pub fn parse(files: &[String], json: bool, max_decoded_bytes: usize) -> u8 {
     // Every file is decoded first so that all payloads outlive the records borrowed from them.
     let mut decoded: Vec<(&str, Vec<u8>)> = Vec::with_capacity(files.len());
     for f in files {
-        match read_input(f).map_err(|e| format!("cannot read: {e}")).and_then(|raw| {
-            decode::decode_event(&raw, max_decoded_bytes).map_err(|e| e.to_string())
-        }) {
+        match read_input(f)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|raw| decode::decode_event(&raw, max_decoded_bytes).map_err(|e| e.to_string()))
+        {
             Ok(bytes) => decoded.push((f, bytes)),
             Err(problem) => failed |= input_error(f, &problem) != EXIT_OK,
         }
@@ -134,7 +135,11 @@ pub fn parse(files: &[String], json: bool, max_decoded_bytes: usize) -> u8 {
         joined.add_batch(batch);
     }
     let (api, lambda) = joined.records();
-    let text = if json { output::records_json(&api, &lambda) } else { output::records_table(&api, &lambda) };
+    let text = if json {
+        output::records_json(&api, &lambda)
+    } else {
+        output::records_table(&api, &lambda)
+    };
     let code = write_stdout(text.as_bytes());
     if failed {
         EXIT_INPUT

@@ -83,7 +83,11 @@ pub fn records_table(api: &[ApiRecord<'_>], lambda: &[LambdaRecord<'_>]) -> Stri
 
 /// `skipped 3 lines (no_request_id: 2, empty: 1; first event IDs: ...)`.
 pub fn skipped_summary(stats: &ParseStats) -> String {
-    let kinds: Vec<String> = stats.skipped.iter().map(|(k, n)| format!("{}: {n}", k.as_str())).collect();
+    let kinds: Vec<String> = stats
+        .skipped
+        .iter()
+        .map(|(k, n)| format!("{}: {n}", k.as_str()))
+        .collect();
     let ids: Vec<&str> = stats.skipped_examples.iter().map(|(_, id)| id.as_str()).collect();
     format!(
         "skipped {} of {} lines ({}; first event IDs: {})",

@@ -1,0 +1,192 @@
+//! The `apigw-logs` binary: offline subcommands, exit codes and one-line errors.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use apigw_log_indexer::encode;
+use base64::Engine as _;
+
+use crate::helpers::{EXEC_GROUP, event};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("apigw-logs runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("apigw-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&p).unwrap();
+        Self(p)
+    }
+    fn file(&self, name: &str, contents: &[u8]) -> String {
+        let p = self.0.join(name);
+        std::fs::write(&p, contents).unwrap();
+        p.to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn awslogs(data: &[u8]) -> Vec<u8> {
+    format!(
+        r#"{{"awslogs":{{"data":"{}"}}}}"#,
+        base64::engine::general_purpose::STANDARD.encode(data)
+    )
+    .into_bytes()
+}
+
+/// 64 concatenated gzip members of 4 MiB of zeros each: 256 MiB once decompressed, ~260 KB on disk.
+fn gzip_bomb() -> Vec<u8> {
+    let member = encode::gzip(&vec![0u8; 4 << 20]);
+    member.repeat(64)
+}
+
+#[test]
+fn every_bad_input_is_exit_2_with_one_line_naming_the_file_and_the_problem() {
+    let t = TempDir::new("bad");
+    let good_gzip = encode::gzip(br#"{"messageType":"DATA_MESSAGE","logEvents":[]}"#);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("not-json.json", b"hello".to_vec(), "event is not JSON"),
+        ("no-awslogs.json", br#"{"Records":[]}"#.to_vec(), "no awslogs.data"),
+        (
+            "bad-base64.json",
+            br#"{"awslogs":{"data":"%%%"}}"#.to_vec(),
+            "not valid base64",
+        ),
+        ("not-gzip.json", awslogs(b"plain text"), "not a valid gzip stream"),
+        (
+            "truncated-gzip.json",
+            awslogs(&good_gzip[..good_gzip.len() - 10]),
+            "not a valid gzip stream",
+        ),
+        (
+            "gzip-not-json.json",
+            awslogs(&encode::gzip(b"<xml/>")),
+            "decompressed payload is not JSON",
+        ),
+        (
+            "wrong-shape.json",
+            awslogs(&encode::gzip(br#"{"messageType":"DATA_MESSAGE","logEvents":"x"}"#)),
+            "not a CloudWatch Logs message",
+        ),
+        ("bomb.json", awslogs(&gzip_bomb()), "exceeds the 67108864-byte cap"),
+    ];
+    for (name, bytes, problem) in cases {
+        let path = t.file(name, &bytes);
+        for sub in ["decode", "parse"] {
+            let o = run(&[sub, &path]);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{sub} {name}: {err}");
+            assert_eq!(err.lines().count(), 1, "{sub} {name}: one line, got {err:?}");
+            assert!(err.contains(&path) && err.contains(problem), "{sub} {name}: {err}");
+            assert!(!err.contains("panicked"), "{err}");
+            assert!(o.stdout.is_empty() || sub == "parse", "{sub} {name} printed output");
+        }
+    }
+    let o = run(&["decode", &t.0.join("missing.json").to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_gzip_bomb_is_refused_within_bounded_memory() {
+    let t = TempDir::new("bomb");
+    let path = t.file("bomb.json", &awslogs(&gzip_bomb()));
+    // 160 MB of address space: the 64 MiB cap plus the binary and allocator; a decoder that inflated the
+    // whole 256 MiB would be killed by the limit instead of reporting the cap.
+    let script = format!(
+        "ulimit -v 163840 && exec {} decode {path}",
+        env!("CARGO_BIN_EXE_apigw-logs")
+    );
+    let o = Command::new("sh").args(["-c", &script]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("exceeds the 67108864-byte cap"), "{}", stderr(&o));
+}
+
+#[test]
+fn parse_keeps_valid_files_when_others_are_bad_and_reads_stdin() {
+    let t = TempDir::new("mixed");
+    let good = event(
+        EXEC_GROUP,
+        &[
+            "(2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f) Method completed with status: 504",
+            "(2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f) Execution failed due to a timeout error",
+        ],
+    );
+    let good_path = t.file("good.json", good.as_bytes());
+    let bad_path = t.file("bad.json", b"{");
+    let o = run(&["parse", "--json", &bad_path, &good_path]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = String::from_utf8(o.stdout.clone()).unwrap();
+    let rec: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(rec["failure_reason"], "IntegrationTimeout");
+    assert_eq!(stderr(&o).lines().count(), 1);
+
+    let mut child = bin()
+        .args(["parse", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(good.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(table.contains("IntegrationTimeout") && table.contains("504"), "{table}");
+}
+
+#[test]
+fn make_event_then_decode_round_trips_fixture_text() {
+    let t = TempDir::new("make");
+    let fixture = t.file("f.log", b"@0 START RequestId: 5e2e4d2a-0b8c-4a8e-9f3b-1a2b3c4d5e6f Version: $LATEST\n@5 REPORT RequestId: x\\\nXRAY TraceId: 1-2\n");
+    let o = run(&[
+        "make-event",
+        "--log-group",
+        "/aws/lambda/fn",
+        "--log-stream",
+        "s",
+        "--start-ms",
+        "1000",
+        "--newline",
+        &fixture,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let ev = t.file("ev.json", &o.stdout);
+    let o = run(&["decode", &ev]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let p: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(p["logGroup"], "/aws/lambda/fn");
+    assert_eq!(p["logEvents"][1]["timestamp"], 1005);
+    assert_eq!(p["logEvents"][1]["message"], "REPORT RequestId: x\nXRAY TraceId: 1-2\n");
+
+    let o = run(&["make-event", "--control"]);
+    let ev = t.file("control.json", &o.stdout);
+    let o = run(&["parse", "--json", &ev]);
+    assert_eq!(
+        (o.status.code(), o.stdout.len()),
+        (Some(0), 0),
+        "a control message yields no records and no error"
+    );
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    assert_eq!(run(&["parse"]).status.code(), Some(2));
+    assert_eq!(run(&["no-such-command"]).status.code(), Some(2));
+    let _ = Path::new(".");
+}

@@ -1,0 +1,77 @@
+//! Builds batches from readable lines and runs them through the library's offline pipeline.
+
+use apigw_log_indexer::classify::Joined;
+use apigw_log_indexer::decode;
+use apigw_log_indexer::encode;
+use apigw_log_indexer::parse::{ParseOptions, ParseStats, parse_batch};
+use apigw_log_indexer::redact::Redactor;
+use serde_json::Value;
+
+pub const EXEC_GROUP: &str = "API-Gateway-Execution-Logs_a1b2c3d4e5/dev";
+pub const LAMBDA_GROUP: &str = "/aws/lambda/module-4-observability-FunctionForDataPoints-1ABCDEF2GHIJ";
+pub const ACCESS_GROUP: &str = "/aws/apigateway/access-logs-dev";
+
+/// The records of parsing some batches together: API records and Lambda records as JSON values.
+pub struct Out {
+    pub api: Vec<Value>,
+    pub lambda: Vec<Value>,
+    pub stats: ParseStats,
+}
+
+impl Out {
+    pub fn api(&self, id: &str) -> &Value {
+        self.api
+            .iter()
+            .find(|r| r["request_id"] == id)
+            .unwrap_or_else(|| panic!("no API record {id}: {:#?}", self.api))
+    }
+    pub fn lambda(&self, id: &str) -> &Value {
+        self.lambda
+            .iter()
+            .find(|r| r["request_id"] == id)
+            .unwrap_or_else(|| panic!("no Lambda record {id}: {:#?}", self.lambda))
+    }
+}
+
+/// Encodes `lines` (fixture syntax) as an event of `group`, exactly as CloudWatch Logs would deliver it.
+pub fn event(group: &str, lines: &[&str]) -> String {
+    let events = encode::read_fixture(&lines.join("\n"), false).expect("fixture lines");
+    encode::lambda_event(&encode::data_payload(group, "stream-0", 1_700_000_000_000, events))
+}
+
+/// Decodes and parses events together (as `apigw-logs parse` does).
+pub fn parse_events(events: &[String]) -> Out {
+    let decoded: Vec<Vec<u8>> = events
+        .iter()
+        .map(|e| decode::decode_event(e.as_bytes(), decode::DEFAULT_MAX_DECODED_BYTES).expect("decodes"))
+        .collect();
+    let payloads: Vec<_> = decoded
+        .iter()
+        .map(|b| decode::parse_payload(b).expect("payload"))
+        .collect();
+    let redactor = Redactor::builtin();
+    let mut joined = Joined::default();
+    let mut stats = ParseStats::default();
+    for p in &payloads {
+        let batch = parse_batch(p, &redactor, ParseOptions { keep_lines: true });
+        stats.add(&batch.stats);
+        joined.add_batch(batch);
+    }
+    let (api, lambda) = joined.records();
+    Out {
+        api: api
+            .iter()
+            .map(|r| serde_json::to_value(r).expect("serializes"))
+            .collect(),
+        lambda: lambda
+            .iter()
+            .map(|r| serde_json::to_value(r).expect("serializes"))
+            .collect(),
+        stats,
+    }
+}
+
+/// Parses one batch of `group`.
+pub fn parse(group: &str, lines: &[&str]) -> Out {
+    parse_events(&[event(group, lines)])
+}

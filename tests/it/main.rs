@@ -1,0 +1,10 @@
+//! One integration-test binary (one link step), with shared helpers.
+
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed set-up step should fail the test loudly
+
+mod cli;
+mod formats;
+mod helpers;
+mod never_panics;
+mod reasons;
+mod truth;

@@ -1,0 +1,78 @@
+//! The generator's traffic (`../shared/bench/gen_batches.py`) against its ground truth.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::helpers::parse_events;
+
+fn generate(dir: &Path, batches: u32, batch_bytes: u32) {
+    let gen_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_batches.py");
+    let status = Command::new("python3")
+        .arg(&gen_script)
+        .args(["--out", dir.to_str().expect("utf-8 temp dir")])
+        .args([
+            "--batches",
+            &batches.to_string(),
+            "--batch-bytes",
+            &batch_bytes.to_string(),
+            "--seed",
+            "7",
+        ])
+        .status()
+        .expect("python3 runs the generator");
+    assert!(status.success(), "{} failed", gen_script.display());
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn parse_agrees_with_the_generators_truth_for_every_request() {
+    let dir = std::env::temp_dir().join(format!("apigw-truth-{}", std::process::id()));
+    generate(&dir, 5, 200_000);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let events: Vec<String> = files.iter().map(|p| read(p)).collect();
+    let out = parse_events(&events);
+    let by_id: HashMap<&str, &Value> = out.api.iter().map(|r| (r["request_id"].as_str().unwrap(), r)).collect();
+    let truth: Vec<Value> = read(&dir.join("truth.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(truth.len() > 100, "the generator made {} requests", truth.len());
+    let mut mismatches = Vec::new();
+    for t in &truth {
+        let got = by_id.get(t["request_id"].as_str().unwrap());
+        let same = got.is_some_and(|g| {
+            g["status"] == t["status"]
+                && g["failure_reason"] == t["failure_reason"]
+                && g["lambda_request_id"] == t["lambda_request_id"]
+        });
+        if !same {
+            mismatches.push((t.clone(), got.cloned()));
+        }
+    }
+    assert_eq!(out.api.len(), truth.len(), "one record per request, no extras");
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} disagree, e.g. {:#?}",
+        mismatches.len(),
+        truth.len(),
+        mismatches.first()
+    );
+    // Every Lambda invocation in the traffic was served by an API request: all must be joined.
+    assert!(
+        out.lambda.iter().all(|l| l["api_request_id"].is_string()),
+        "unjoined Lambda invocations"
+    );
+    assert_eq!(out.stats.skipped_total(), 0, "{:?}", out.stats.skipped);
+    let _ = std::fs::remove_dir_all(&dir);
+}
