@@ -11,10 +11,12 @@
 //! No module here performs I/O; AWS adapters live in their own modules.
 #![warn(missing_docs)]
 
+pub mod aws;
 pub mod classify;
 pub mod decode;
 pub mod encode;
 pub mod evidence;
+pub mod index;
 pub mod parse;
 pub mod reason;
 pub mod record;

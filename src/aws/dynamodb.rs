@@ -1,0 +1,1 @@
+//! DynamoDB adapter (to be written).
