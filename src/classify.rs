@@ -101,6 +101,14 @@ fn detail_for<'a>(details: &[Detail<'a>], reason: FailureReason) -> Option<Cow<'
 /// The status and reason of an API request, given the Lambda invocation it was joined to (if any).
 pub fn classify_api<'a>(api: &ApiState<'a>, lambda: Option<&LambdaState<'a>>) -> ApiRecord<'a> {
     let mut evidence = api.evidence;
+    // Lambda's Invoke API answering 429 to API Gateway is throttling, whatever text came with it (an HTTP
+    // backend's own 429 reaches the client as 429, not as a 5XX).
+    if api.integration_status == Some(429)
+        && api.lambda_integration != Some(false)
+        && api.status.is_some_and(|s| s >= 500)
+    {
+        evidence.insert(FailureReason::LambdaThrottled);
+    }
     if let Some(l) = lambda {
         // Lambda-side detail joins the API side's: a timeout seen only in the function's log, or an
         // out-of-memory crash that upgrades API Gateway's generic customer function error.
@@ -112,7 +120,13 @@ pub fn classify_api<'a>(api: &ApiState<'a>, lambda: Option<&LambdaState<'a>>) ->
         .or_else(|| evidence.winner().and_then(FailureReason::implied_status));
     let (failure_reason, failure_detail) = match reason_for(status, evidence, api) {
         Some(r) => {
-            let detail = detail_for(&api.details, r).or_else(|| lambda.and_then(|l| detail_for(&l.details, r)));
+            let detail = detail_for(&api.details, r)
+                .or_else(|| lambda.and_then(|l| detail_for(&l.details, r)))
+                .or_else(|| {
+                    (r == FailureReason::LambdaThrottled)
+                        .then(|| detail_for(&api.details, FailureReason::MalformedProxyResponse))
+                        .flatten()
+                });
             (Some(r), detail)
         }
         None => (None, None),

@@ -170,9 +170,10 @@ pub fn gunzip_capped(gz: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
             let target = (out.capacity() * 2).max(8 * 1024).min(limit + 1);
             out.reserve_exact(target - out.len());
         }
+        // Zero-fill only a bounded window of the spare capacity: a reservation is not a cost until used.
         let len = out.len();
-        let spare = out.capacity() - len;
-        out.resize(len + spare, 0);
+        let window = (out.capacity() - len).min(READ_WINDOW);
+        out.resize(len + window, 0);
         match reader.read(&mut out[len..]) {
             Ok(0) => {
                 out.truncate(len);
@@ -189,15 +190,25 @@ pub fn gunzip_capped(gz: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
     Ok(out)
 }
 
+/// How much of the output buffer is zeroed ahead of each read.
+const READ_WINDOW: usize = 256 * 1024;
+
+/// Deflate expands at most ~1032:1, so no honest stream of this size decodes to more.
+const MAX_DEFLATE_RATIO: usize = 1032;
+
 /// The last member's ISIZE trailer (size mod 2^32) is a good first guess for single-member streams, which
-/// is what CloudWatch Logs sends; a wrong guess only costs a reallocation.
+/// is what CloudWatch Logs sends. A corrupt trailer is arbitrary, so the guess is capped by what deflate can
+/// expand to; a wrong guess only costs a reallocation.
 fn initial_capacity(gz: &[u8], limit: usize) -> usize {
     let hint = gz
         .get(gz.len().saturating_sub(4)..)
         .and_then(|t| <[u8; 4]>::try_from(t).ok())
         .map(|t| u32::from_le_bytes(t) as usize)
         .unwrap_or(0);
-    hint.max(gz.len() * 4).min(limit + 1).max(64)
+    hint.min(gz.len().saturating_mul(MAX_DEFLATE_RATIO))
+        .max(gz.len() * 4)
+        .min(limit + 1)
+        .max(64)
 }
 
 /// Parses decompressed bytes into the payload, borrowing strings from `bytes`.

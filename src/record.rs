@@ -142,6 +142,9 @@ pub struct ApiState<'a> {
     pub last_timestamp_ms: Option<i64>,
     /// Whether a completion was seen (the `Method completed` line, or an access-log record).
     pub complete: bool,
+    /// Which log showed the completion: metrics count a request from one source only (see `metrics`).
+    #[serde(default)]
+    pub completed_by: Option<LineSource>,
     /// Number of log lines seen.
     pub line_count: u64,
     /// The lines themselves (empty when only the summary was kept).
@@ -161,6 +164,19 @@ impl<'a> ApiState<'a> {
     /// Records evidence for `reason` with the line that shows it.
     pub fn add_evidence(&mut self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
         self.evidence.insert(reason);
+        add_detail(
+            &mut self.details,
+            Detail {
+                reason,
+                timestamp_ms,
+                message,
+            },
+        );
+    }
+
+    /// Keeps a line as the detail of `reason` without claiming evidence for it: for generic reasons
+    /// (`Backend*`, `Other*`), which only classification can decide.
+    pub fn add_detail(&mut self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
         add_detail(
             &mut self.details,
             Detail {
@@ -203,6 +219,7 @@ impl<'a> ApiState<'a> {
         earliest(&mut self.first_timestamp_ms, other.first_timestamp_ms);
         self.last_timestamp_ms = self.last_timestamp_ms.max(other.last_timestamp_ms);
         self.complete |= other.complete;
+        fill(&mut self.completed_by, other.completed_by);
         self.line_count += other.line_count;
         self.lines.extend(other.lines);
     }

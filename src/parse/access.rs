@@ -128,6 +128,7 @@ fn complete(s: &mut ApiState<'_>, status: Option<u16>, ts: i64) {
         s.status = Some(st);
         s.complete = true;
         s.completed_ms.get_or_insert(ts);
+        s.completed_by.get_or_insert(LineSource::Access);
     }
 }
 
@@ -210,7 +211,17 @@ fn apply_json<'a>(
         }
     }
     if !found.is_empty() {
-        let detail = redactor.redact(msg);
+        // The detail is the failure text itself (what the execution log would have said), not the whole record.
+        let parts: Vec<String> = [
+            (Field::ErrorResponseType, "error.responseType"),
+            (Field::ErrorMessage, "error.message"),
+            (Field::IntegrationError, "integration.error"),
+            (Field::WafResponseCode, "wafResponseCode"),
+        ]
+        .iter()
+        .filter_map(|(f, name)| get(*f).map(|v| format!("{name}={v}")))
+        .collect();
+        let detail: Cow<'a, str> = Cow::Owned(redactor.redact(&parts.join("; ")).into_owned());
         for r in found.iter() {
             s.add_evidence(r, ts, detail.clone());
         }

@@ -30,8 +30,8 @@ pub fn split_prefix(msg: &str) -> Option<(&str, &str)> {
     if !valid {
         return None;
     }
-    let text = &rest[close + 1..];
-    let text = text.strip_prefix(' ').unwrap_or(text);
+    // The format is exactly `(<id>) <text>`; `(<id>)text` is something else (a copy, a fake) and not trusted.
+    let text = rest[close + 1..].strip_prefix(' ')?;
     Some((id, text))
 }
 
@@ -101,14 +101,30 @@ pub fn apply<'a>(
         return;
     }
     if let Some(v) = text.strip_prefix("Method completed with status: ") {
-        s.status = status_code(v);
-        s.completed_ms = Some(ts);
-        s.complete = true;
+        // A completion line whose status does not parse is not a completion.
+        if let Some(status) = status_code(v) {
+            s.status = Some(status);
+            s.completed_ms = Some(ts);
+            s.complete = true;
+            s.completed_by = Some(LineSource::Execution);
+        }
+        return;
+    }
+    if let Some(route) = text.strip_prefix("WebSocket Request Route: [") {
+        // WebSocket APIs have routes (`$connect`, `sendMessage`) instead of resource paths.
+        if let Some(route) = route.strip_suffix(']') {
+            s.resource_path.get_or_insert(Cow::Borrowed(route));
+        }
         return;
     }
     if let Some(v) = text.strip_prefix("Received response. ") {
         if let Some(st) = v.strip_prefix("Status: ") {
             s.integration_status = status_code(st);
+            // Recorded whatever the integration type (the URI line may come later or not at all); it is only
+            // shown if classification decides the backend answered with this error.
+            if let Some(code) = s.integration_status {
+                backend_detail(s, code, ts, redact(text));
+            }
         }
         if let Some(lat) = after(v, "Integration latency: ") {
             s.integration_latency_ms = leading_u64(lat);
@@ -134,8 +150,15 @@ pub fn apply<'a>(
     if let Some(v) = text.strip_prefix("Gateway response type: ") {
         let kind = token(v);
         s.gateway_response_status = after(v, "with status code: ").and_then(status_code);
-        if let Some(r) = FailureReason::from_gateway_response_type(kind) {
-            s.add_evidence(r, ts, redact(text));
+        match FailureReason::from_gateway_response_type(kind) {
+            Some(r) => s.add_evidence(r, ts, redact(text)),
+            // A generic response type (`DEFAULT_5XX`) names no reason, but it is the line worth studying
+            // when the request ends up as `Other5XX`/`Other4XX`.
+            None => match s.gateway_response_status {
+                Some(st) if st >= 500 => s.add_detail(FailureReason::Other5XX, ts, redact(text)),
+                Some(st) if st >= 400 => s.add_detail(FailureReason::Other4XX, ts, redact(text)),
+                _ => {}
+            },
         }
         return;
     }
@@ -180,8 +203,18 @@ fn endpoint_response<'a>(
             let code = code.trim_start().strip_prefix(':').unwrap_or(code);
             if let Some(st) = status_code(code.trim_start().trim_start_matches('"')) {
                 s.backend_status = Some(st);
+                backend_detail(s, st, ts, redact(rest));
             }
         }
+    }
+}
+
+/// The line that showed a backend error status is the `Backend*` reason's evidence, if that is the verdict.
+fn backend_detail<'a>(s: &mut ApiState<'a>, status: u16, ts: i64, line: Cow<'a, str>) {
+    match status {
+        500..=599 => s.add_detail(FailureReason::Backend5XX, ts, line),
+        400..=499 => s.add_detail(FailureReason::Backend4XX, ts, line),
+        _ => {}
     }
 }
 

@@ -190,13 +190,20 @@ fn apply_text<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
         app_evidence(s, rest, ts, msg);
         return;
     }
-    let unhandled = msg.starts_with("LAMBDA_WARNING: Unhandled exception");
+    // Python's runtime reports an unhandled exception as `[ERROR] Type: message` (space, not tab, and no
+    // request ID), right after a `LAMBDA_WARNING: Unhandled exception` line.
+    let python_unhandled = msg
+        .strip_prefix("[ERROR] ")
+        .map(|rest| token(rest.split(':').next().unwrap_or("")));
     let init_failed = msg.starts_with("INIT_REPORT") && msg.contains("Status: error");
     if let Some(id) = attach_to_current(b, ev, msg)
-        && (unhandled || init_failed)
+        && (python_unhandled.is_some() || init_failed)
     {
         let s = b.lambda(id);
         s.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+        if let Some(t) = python_unhandled.filter(|t| !t.is_empty()) {
+            s.error_type.get_or_insert(Cow::Borrowed(t));
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed set-up step should fail the test loudly
 
 mod cli;
+mod events;
 mod formats;
 mod helpers;
 mod never_panics;
