@@ -17,6 +17,7 @@ pub mod decode;
 pub mod encode;
 pub mod evidence;
 pub mod index;
+pub mod metrics;
 pub mod parse;
 pub mod reason;
 pub mod record;
