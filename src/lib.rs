@@ -13,6 +13,7 @@
 
 pub mod aws;
 pub mod classify;
+pub mod config;
 pub mod decode;
 pub mod encode;
 pub mod evidence;
