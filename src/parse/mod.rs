@@ -256,7 +256,16 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
         }
         match group {
             GroupKind::Execution { .. } => {
-                if !execution::parse_event(&mut b, ev, msg) {
+                if execution::parse_event(&mut b, ev, msg) {
+                    continue;
+                }
+                if payload.log_group.starts_with("/aws/apigateway/") {
+                    // That prefix is also a common name for access-log groups: recognise other lines by shape,
+                    // without the group's API ID and stage, which may not be theirs.
+                    let (api_id, stage) = (b.api_id.take(), b.stage.take());
+                    parse_by_shape(&mut b, ev, msg);
+                    (b.api_id, b.stage) = (api_id, stage);
+                } else {
                     b.out.stats.skip(SkipKind::NoRequestId, &ev.id);
                 }
             }

@@ -145,6 +145,19 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "an access log in a /aws/apigateway/{x}/{y} group is recognised by shape, without that group's API ID",
+            group: "/aws/apigateway/my-api/access",
+            lines: x(&[r#"{"requestId":"{RID}","httpMethod":"GET","resourcePath":"/generate-data","status":"200"}"#]),
+            check: |o| {
+                let r = o.api(RID);
+                assert_eq!(
+                    (field(r, "status"), field(r, "api_id"), field(r, "stage")),
+                    (json!(200), Value::Null, Value::Null)
+                );
+                assert_eq!(o.stats.skipped_total(), 0);
+            },
+        },
+        Case {
             name: "multi-line event is one line; lines without a prefix are counted, not dropped silently",
             group: EXEC_GROUP,
             lines: x(&[

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every check the project has, on a fresh machine with only the Rust toolchain and Python 3:
+# installs the pinned tools into .tools/, then formatting, lints, all tests (unit, integration against
+# the project's own moto server on 127.0.0.1, property tests, the Lambda end to end under cargo-lambda's
+# runtime emulator) and the SAM template checks. This is the README's test command and what CI runs.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+step() { printf '\n== %s\n' "$*"; }
+# Tests start the project's moto server on demand; stop it whatever happens.
+trap 'scripts/moto.sh stop >/dev/null 2>&1 || true' EXIT
+
+step "tools (pinned, into .tools/)"
+for group in moto sam lambda; do scripts/tools.sh "$group"; done
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --quiet -- -D warnings
+
+step "cargo test (moto is started by the tests themselves, on a free loopback port)"
+PATH="$root/.tools/lambda/bin:$PATH" cargo test --all-targets
+
+step "template: cfn-lint, sam validate --lint, sam build"
+.tools/sam/bin/cfn-lint template.yaml
+AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" .tools/sam/bin/sam validate --lint --template-file template.yaml
+PATH="$root/.tools/lambda/bin:$PATH" .tools/sam/bin/sam build --template-file template.yaml
+test -x .aws-sam/build/IndexerFunction/bootstrap
+
+step "all checks passed"
