@@ -20,6 +20,7 @@ pub mod evidence;
 pub mod index;
 pub mod metrics;
 pub mod parse;
+pub mod pipeline;
 pub mod reason;
 pub mod record;
 pub mod redact;

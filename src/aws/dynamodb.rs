@@ -1,1 +1,0 @@
-//! DynamoDB adapter (to be written).

@@ -1,0 +1,297 @@
+//! The `data` attribute: a fragment's state and lines as compact JSON, compressed with raw deflate and a
+//! preset dictionary.
+//!
+//! Format (version byte 1): `0x01` followed by raw deflate (RFC 1951, no zlib header) of
+//! `{"t0":<first line ms>,"s":<state>,"l":[[<ms after t0>,"<e|a|l>","<message>"],...]}` (`s` only in part 0),
+//! compressed with `dictionary.txt` as the preset dictionary. The dictionary holds fixed text of AWS logs
+//! (execution-log phrases, public header names, Lambda platform lines) and the state's JSON keys; it
+//! halves the size of a typical request's lines, which keeps most items within one write unit. It must
+//! never change: a new dictionary needs a new version byte. Python reads it with
+//! `zlib.decompressobj(-15, zdict=open("src/index/dictionary.txt","rb").read()).decompress(blob[1:])`.
+//! Pure.
+
+use std::borrow::Cow;
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use serde::{Deserialize, Serialize};
+
+use crate::record::{Line, LineSource};
+
+/// The preset dictionary of format version 1. Frozen (a test pins its checksum).
+pub static DICTIONARY: &[u8] = include_bytes!("dictionary.txt");
+
+/// First byte of a version-1 blob.
+pub const FORMAT_V1: u8 = 1;
+
+/// Deflate level: on a few kilobytes per fragment, 9 costs no measurable time over 6 and is never larger.
+const LEVEL: u32 = 9;
+
+/// A stored blob never decodes to more than this: parts are cut at [`PART_JSON_BUDGET`] bytes of JSON, so
+/// anything larger is corrupt or hostile (a deflate bomb), and is refused instead of filling memory.
+pub const MAX_DECODED_BLOB_BYTES: usize = 4 * 1024 * 1024;
+
+/// JSON bytes per part before compression. Deflate expands incompressible input by well under 1%, so a
+/// part's compressed blob stays far below DynamoDB's 400 KB item limit with room for the other attributes
+/// (at most a few KB). The margin absorbs the estimate's approximations.
+pub const PART_JSON_BUDGET: usize = 256 * 1024;
+
+/// A stored line is cut to this many bytes of JSON (CloudWatch events can reach 1 MB; API Gateway's own
+/// lines are at most 1 KB). The cut is marked in the message, never silent.
+pub const MAX_LINE_JSON_BYTES: usize = 64 * 1024;
+
+/// Appended to text the indexer shortened.
+pub const TRUNCATION_MARKER: &str = " [apigw-log-indexer: truncated]";
+
+/// Why a stored blob could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    /// Empty, or a version byte this build does not know.
+    #[error("unknown data format (first byte {0:?})")]
+    UnknownFormat(Option<u8>),
+    /// The deflate stream is corrupt or truncated.
+    #[error("corrupt compressed data: {0}")]
+    Inflate(String),
+    /// Decoding would pass [`MAX_DECODED_BLOB_BYTES`].
+    #[error("compressed data decodes to more than {MAX_DECODED_BLOB_BYTES} bytes")]
+    TooLarge,
+    /// The JSON inside is not a fragment.
+    #[error("stored fragment is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Compresses `json` into a version-1 blob.
+pub fn compress(json: &[u8]) -> Vec<u8> {
+    let mut c = Compress::new(Compression::new(LEVEL), false);
+    let mut out = Vec::with_capacity(json.len() / 2 + 64);
+    out.push(FORMAT_V1);
+    // Setting a dictionary on a fresh raw stream cannot fail with a zlib backend; if it ever did, the data
+    // would still be compressed, just without the dictionary, and decoding would report it corrupt.
+    let _ = c.set_dictionary(DICTIONARY);
+    loop {
+        let consumed = c.total_in() as usize;
+        if out.capacity() - out.len() < 64 {
+            out.reserve(json.len() / 4 + 256);
+        }
+        match c.compress_vec(&json[consumed.min(json.len())..], &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => return out,
+            Ok(_) => {}
+            // Compressing into a Vec with spare capacity has no failure mode left; stop rather than spin.
+            Err(_) => return out,
+        }
+    }
+}
+
+/// Decompresses a version-1 blob.
+pub fn decompress(blob: &[u8]) -> Result<Vec<u8>, CodecError> {
+    let (&version, deflated) = blob.split_first().ok_or(CodecError::UnknownFormat(None))?;
+    if version != FORMAT_V1 {
+        return Err(CodecError::UnknownFormat(Some(version)));
+    }
+    let mut d = Decompress::new(false);
+    d.set_dictionary(DICTIONARY)
+        .map_err(|e| CodecError::Inflate(e.to_string()))?;
+    let mut out = Vec::with_capacity((deflated.len() * 4 + 64).min(MAX_DECODED_BLOB_BYTES + 1));
+    loop {
+        if out.len() > MAX_DECODED_BLOB_BYTES {
+            return Err(CodecError::TooLarge);
+        }
+        if out.capacity() == out.len() {
+            // Grow by doubling, but never past the cap + 1 (one byte over is how the cap is detected).
+            out.reserve_exact(out.len().max(4096).min(MAX_DECODED_BLOB_BYTES + 1 - out.len()));
+        }
+        let before = (d.total_in(), d.total_out());
+        let consumed = (d.total_in() as usize).min(deflated.len());
+        match d.decompress_vec(&deflated[consumed..], &mut out, FlushDecompress::Finish) {
+            Ok(Status::StreamEnd) if out.len() <= MAX_DECODED_BLOB_BYTES => return Ok(out),
+            Ok(Status::StreamEnd) => return Err(CodecError::TooLarge),
+            Ok(_) if (d.total_in(), d.total_out()) == before && out.len() < out.capacity() => {
+                return Err(CodecError::Inflate("truncated stream".into()));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(CodecError::Inflate(e.to_string())),
+        }
+    }
+}
+
+/// One letter per source keeps the stored JSON small.
+const fn source_letter(s: LineSource) -> &'static str {
+    match s {
+        LineSource::Execution => "e",
+        LineSource::Access => "a",
+        LineSource::Lambda => "l",
+    }
+}
+
+fn source_of(letter: &str) -> Option<LineSource> {
+    Some(match letter {
+        "e" => LineSource::Execution,
+        "a" => LineSource::Access,
+        "l" => LineSource::Lambda,
+        _ => return None,
+    })
+}
+
+/// Cuts `text` to at most `max` bytes (on a character boundary) and marks the cut.
+pub fn truncate_marked(text: &str, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    let mut cut = max.saturating_sub(TRUNCATION_MARKER.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Cow::Owned(format!("{}{TRUNCATION_MARKER}", &text[..cut]))
+}
+
+/// A line's compact JSON (`[dt,"e","message"]`), cut to [`MAX_LINE_JSON_BYTES`] if needed.
+pub fn line_json(line: &Line<'_>, t0: i64) -> String {
+    let dt = line.timestamp_ms.saturating_sub(t0);
+    let letter = source_letter(line.source);
+    let mut message: Cow<'_, str> = Cow::Borrowed(&line.message);
+    loop {
+        let json = serde_json::to_string(&(dt, letter, &*message)).unwrap_or_default();
+        // JSON escaping can grow a message up to six-fold, so measure the JSON, and halve until it fits.
+        if json.len() <= MAX_LINE_JSON_BYTES || message.len() <= TRUNCATION_MARKER.len() {
+            return json;
+        }
+        let keep = (message.len() / 2).max(TRUNCATION_MARKER.len());
+        message = Cow::Owned(truncate_marked(&line.message, keep.min(MAX_LINE_JSON_BYTES)).into_owned());
+    }
+}
+
+/// Assembles a part's JSON from its already-serialized pieces.
+pub fn part_json(t0: i64, state_json: Option<&str>, line_jsons: &[String]) -> String {
+    let mut out = String::with_capacity(
+        32 + state_json.map_or(0, str::len) + line_jsons.iter().map(|l| l.len() + 1).sum::<usize>(),
+    );
+    out.push_str("{\"t0\":");
+    out.push_str(&t0.to_string());
+    if let Some(s) = state_json {
+        out.push_str(",\"s\":");
+        out.push_str(s);
+    }
+    out.push_str(",\"l\":[");
+    for (i, l) in line_jsons.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(l);
+    }
+    out.push_str("]}");
+    out
+}
+
+/// A decoded part: the state (part 0 only) and the lines.
+#[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct Part<'a, S> {
+    /// Timestamp the line offsets are relative to.
+    pub t0: i64,
+    /// The fragment's state, without lines.
+    #[serde(default = "Option::default")]
+    pub s: Option<S>,
+    /// `[dt, source letter, message]`.
+    #[serde(borrow)]
+    pub l: Vec<(i64, Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl<'a, S> Part<'a, S> {
+    /// The stored lines as [`Line`]s (event IDs are not stored: the item key holds the first one).
+    pub fn lines(&mut self) -> impl Iterator<Item = Line<'a>> + '_ {
+        let t0 = self.t0;
+        self.l.drain(..).map(move |(dt, letter, message)| Line {
+            timestamp_ms: t0.saturating_add(dt),
+            event_id: Cow::Borrowed(""),
+            source: source_of(&letter).unwrap_or(LineSource::Execution),
+            message,
+        })
+    }
+}
+
+/// Parses a decompressed part.
+pub fn parse_part<'a, S: Deserialize<'a>>(json: &'a [u8]) -> Result<Part<'a, S>, CodecError> {
+    Ok(serde_json::from_slice(json)?)
+}
+
+/// Serializes a state (without its lines) for part 0.
+pub fn state_json<S: Serialize>(state: &S) -> String {
+    serde_json::to_string(state).unwrap_or_else(|_| "{}".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::ApiState;
+
+    #[test]
+    fn dictionary_is_frozen() {
+        // FNV-1a of dictionary.txt. Changing the dictionary makes every stored blob unreadable: add a new
+        // format version instead.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in DICTIONARY {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        assert_eq!((DICTIONARY.len(), h), (6461, 0x4ec8_461c_ad02_d279), "{h:#x}");
+    }
+
+    #[test]
+    fn blobs_round_trip_and_are_deterministic() {
+        let text = br#"{"t0":5,"l":[[0,"e","Method completed with status: 502"]]}"#;
+        let blob = compress(text);
+        assert_eq!(blob[0], FORMAT_V1);
+        assert!(blob.len() < text.len() / 2, "{}", blob.len());
+        assert_eq!(compress(text), blob);
+        assert_eq!(decompress(&blob).unwrap(), text);
+        let big = vec![b'x'; 300_000];
+        assert_eq!(decompress(&compress(&big)).unwrap(), big);
+    }
+
+    #[test]
+    fn corrupt_blobs_are_errors() {
+        assert!(matches!(decompress(&[]), Err(CodecError::UnknownFormat(None))));
+        assert!(matches!(
+            decompress(&[9, 1, 2]),
+            Err(CodecError::UnknownFormat(Some(9)))
+        ));
+        let blob = compress(&vec![b'y'; 10_000]);
+        assert!(decompress(&blob[..blob.len() / 2]).is_err());
+        let bomb = compress(&vec![0u8; MAX_DECODED_BLOB_BYTES + 10]);
+        assert!(matches!(decompress(&bomb), Err(CodecError::TooLarge)));
+    }
+
+    #[test]
+    fn parts_parse_back_into_states_and_lines() {
+        let mut s = ApiState::new("r1");
+        s.status = Some(502);
+        s.touch(1000);
+        let line = Line {
+            timestamp_ms: 1003,
+            event_id: "e1".into(),
+            source: LineSource::Lambda,
+            message: "REPORT RequestId: x\tDuration: 1.00 ms\n\"quoted\"".into(),
+        };
+        let json = part_json(1000, Some(&state_json(&s)), &[line_json(&line, 1000)]);
+        let bytes = decompress(&compress(json.as_bytes())).unwrap();
+        let mut part: Part<'_, ApiState<'_>> = parse_part(&bytes).unwrap();
+        assert_eq!(part.s.as_ref().unwrap(), &s);
+        let lines: Vec<Line<'_>> = part.lines().collect();
+        assert_eq!(lines.len(), 1);
+        assert_eq!((lines[0].timestamp_ms, lines[0].source), (1003, LineSource::Lambda));
+        assert_eq!(lines[0].message, line.message);
+    }
+
+    #[test]
+    fn huge_lines_are_cut_with_a_marker() {
+        let message = "\u{1}é".repeat(100_000);
+        let line = Line {
+            timestamp_ms: 0,
+            event_id: "e".into(),
+            source: LineSource::Execution,
+            message: message.into(),
+        };
+        let json = line_json(&line, 0);
+        assert!(json.len() <= MAX_LINE_JSON_BYTES, "{}", json.len());
+        assert!(json.contains(TRUNCATION_MARKER.trim()));
+        assert_eq!(truncate_marked("short", 100), "short");
+    }
+}

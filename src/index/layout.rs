@@ -1,0 +1,358 @@
+//! Item layout, write side: one batch's fragments → index items. Deterministic: the same batch always gives
+//! the same items (keys from CloudWatch event IDs, TTL from log time), so a rewrite changes nothing.
+//!
+//! Per API fragment (one request's lines in one batch):
+//! - `api#<eid>` under the API request ID: the summary attributes (and the failures-index keys, when it is
+//!   a failure worth listing). When the fragment does not know its Lambda request ID, it also holds `data`.
+//! - `link#<api request id>#<eid>` under the Lambda request ID, when the fragment knows it: the fragment's
+//!   `data`. It makes the Lambda ID reach the API request, and puts the API lines next to the Lambda's.
+//!
+//! Per Lambda fragment: `lambda#<eid>` under the Lambda request ID, summary and `data`.
+//! `<eid>` is the fragment's first CloudWatch event ID. A fragment whose data passes one part's budget
+//! continues in `<sk>#p1`, `<sk>#p2`, ... See `docs/data-model.md`. Pure.
+
+use std::collections::HashSet;
+
+use crate::classify::{classify_api, classify_lambda};
+use crate::parse::ParsedBatch;
+use crate::reason::FailureReason;
+use crate::record::{ApiState, LambdaState, Line};
+use crate::timefmt::rfc3339_ms;
+
+use super::codec::{self, PART_JSON_BUDGET, truncate_marked};
+use super::item::{AttrValue, IndexItem, units};
+use super::schema;
+
+/// Sort key prefix of an API fragment's summary (under the API request ID).
+pub const API_PREFIX: &str = "api#";
+/// Sort key prefix of an API fragment's data under its Lambda request ID.
+pub const LINK_PREFIX: &str = "link#";
+/// Sort key prefix of a Lambda fragment (under the Lambda request ID).
+pub const LAMBDA_PREFIX: &str = "lambda#";
+/// Marks continuation parts: `<sk>#p1`, `<sk>#p2`, ...
+pub const PART_SUFFIX: &str = "#p";
+
+/// Attribute holding the compressed fragment (`codec`).
+pub const DATA: &str = "data";
+/// Attribute on part 0 giving the number of parts, present only when there are several.
+pub const PARTS: &str = "parts";
+
+/// Request IDs longer than this are not real (API Gateway's and Lambda's are at most 64 characters); they
+/// would also push sort keys toward DynamoDB's 1024-byte limit. Such fragments are skipped and counted.
+pub const MAX_REQUEST_ID_BYTES: usize = 512;
+/// Strings taken from log text into the state or a summary attribute are cut to this length.
+pub const MAX_FIELD_BYTES: usize = 1024;
+/// `failure_detail` (projected into the failures index) is cut to this length: the whole line is in `data`.
+pub const MAX_FAILURE_DETAIL_BYTES: usize = 400;
+/// CloudWatch event IDs are 56 digits; anything longer or with other characters is hashed into the key.
+const MAX_EVENT_ID_BYTES: usize = 100;
+
+/// How items are built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemOptions {
+    /// Days an item lives after its fragment's last line (`RETENTION_DAYS`).
+    pub retention_days: u32,
+}
+
+/// One batch's items and what went into them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchItems {
+    /// The items, keys unique.
+    pub items: Vec<IndexItem>,
+    /// API fragments indexed.
+    pub api_fragments: usize,
+    /// Lambda fragments indexed.
+    pub lambda_fragments: usize,
+    /// API fragments that show a failure.
+    pub failures: usize,
+    /// Fragments skipped because their request ID is empty or absurdly long.
+    pub skipped_fragments: usize,
+}
+
+impl BatchItems {
+    /// Write units of a first write of all items (failures index included).
+    pub fn write_units(&self) -> u64 {
+        self.items.iter().map(IndexItem::write_units).sum()
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_REQUEST_ID_BYTES
+}
+
+/// The key form of a fragment's first event ID: the ID itself, or a stable hash of anything unusual.
+fn key_event_id(lines: &[Line<'_>], first_ms: Option<i64>) -> String {
+    match lines.first() {
+        Some(l)
+            if !l.event_id.is_empty()
+                && l.event_id.len() <= MAX_EVENT_ID_BYTES
+                && l.event_id.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            l.event_id.to_string()
+        }
+        Some(l) => format!("h{:016x}", fnv1a(l.event_id.as_bytes())),
+        None => format!("t{}", first_ms.unwrap_or(0)),
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn s(v: impl Into<String>) -> AttrValue {
+    AttrValue::S(v.into())
+}
+
+fn field(v: &str) -> AttrValue {
+    AttrValue::S(truncate_marked(v, MAX_FIELD_BYTES).into_owned())
+}
+
+fn expires_at(last_ms: Option<i64>, opts: &ItemOptions) -> AttrValue {
+    let last_s = last_ms.unwrap_or(0).max(0) / 1000;
+    AttrValue::int(last_s + i64::from(opts.retention_days) * 86_400)
+}
+
+/// Cuts every string taken from log text, so the state's JSON is bounded whatever the input.
+fn bounded_api<'a>(s: &ApiState<'a>) -> ApiState<'a> {
+    let cut = |v: &Option<std::borrow::Cow<'a, str>>| {
+        v.as_ref()
+            .map(|c| truncate_marked(c, MAX_FIELD_BYTES).into_owned().into())
+    };
+    let mut b = s.clone();
+    b.lines = Vec::new();
+    b.extended_request_id = cut(&s.extended_request_id);
+    b.api_id = cut(&s.api_id);
+    b.stage = cut(&s.stage);
+    b.method = cut(&s.method);
+    b.resource_path = cut(&s.resource_path);
+    b.lambda_request_id = s.lambda_request_id.clone().filter(|l| valid_id(l));
+    b.xray_trace_id = cut(&s.xray_trace_id);
+    for d in &mut b.details {
+        d.message = truncate_marked(&d.message, MAX_FIELD_BYTES).into_owned().into();
+    }
+    b
+}
+
+fn bounded_lambda<'a>(s: &LambdaState<'a>) -> LambdaState<'a> {
+    let cut = |v: &Option<std::borrow::Cow<'a, str>>| {
+        v.as_ref()
+            .map(|c| truncate_marked(c, MAX_FIELD_BYTES).into_owned().into())
+    };
+    let mut b = s.clone();
+    b.lines = Vec::new();
+    b.function_name = cut(&s.function_name);
+    b.error_type = cut(&s.error_type);
+    b.xray_trace_id = cut(&s.xray_trace_id);
+    b.api_request_id = s.api_request_id.clone().filter(|a| valid_id(a));
+    if let Some(r) = &mut b.report {
+        r.status = cut(&r.status);
+        r.error_type = cut(&r.error_type);
+    }
+    for d in &mut b.details {
+        d.message = truncate_marked(&d.message, MAX_FIELD_BYTES).into_owned().into();
+    }
+    b
+}
+
+/// The compressed parts of a fragment: part 0 carries the state, every part at most one budget of JSON.
+fn data_parts(state_json: &str, lines: &[Line<'_>], t0: i64) -> Vec<Vec<u8>> {
+    let mut parts = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    let mut size = state_json.len();
+    for line in lines {
+        let json = codec::line_json(line, t0);
+        if size + json.len() + 1 > PART_JSON_BUDGET && (!current.is_empty() || parts.is_empty()) {
+            let state = parts.is_empty().then_some(state_json);
+            parts.push(codec::compress(codec::part_json(t0, state, &current).as_bytes()));
+            current.clear();
+            size = 0;
+        }
+        size += json.len() + 1;
+        current.push(json);
+    }
+    let state = parts.is_empty().then_some(state_json);
+    parts.push(codec::compress(codec::part_json(t0, state, &current).as_bytes()));
+    parts
+}
+
+/// Puts `parts` on `head` (part 0) and continuation items; returns them all.
+fn with_parts(mut head: IndexItem, parts: Vec<Vec<u8>>, expires: &AttrValue) -> Vec<IndexItem> {
+    if parts.len() > 1 {
+        head.attrs.insert(PARTS.into(), AttrValue::int(parts.len() as i64));
+    }
+    let (pk, sk) = (head.pk.clone(), head.sk.clone());
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, data) in parts.into_iter().enumerate() {
+        if i == 0 {
+            head.attrs.insert(DATA.into(), AttrValue::B(data));
+            out.push(std::mem::replace(&mut head, IndexItem::new("", "")));
+        } else {
+            out.push(
+                IndexItem::new(pk.clone(), format!("{sk}{PART_SUFFIX}{i}"))
+                    .with(schema::TTL_ATTRIBUTE, expires.clone())
+                    .with(DATA, AttrValue::B(data)),
+            );
+        }
+    }
+    out
+}
+
+/// Whether a fragment's failure belongs in the failures index: a reason, and either the completion or
+/// named evidence (a generic `Backend*`/`Other*` guess from a partial fragment would only add noise).
+fn listable(reason: FailureReason, complete: bool) -> bool {
+    use FailureReason::*;
+    complete || !matches!(reason, Backend5XX | Backend4XX | Other5XX | Other4XX)
+}
+
+fn api_items(frag: &ApiState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
+    let b = bounded_api(frag);
+    let rec = classify_api(&b, None);
+    let eid = key_event_id(&frag.lines, frag.first_timestamp_ms);
+    let expires = expires_at(frag.last_timestamp_ms, opts);
+    let t0 = frag.first_timestamp_ms.unwrap_or(0);
+    let parts = data_parts(&codec::state_json(&b), &frag.lines, t0);
+
+    let mut summary = IndexItem::new(&*frag.request_id, format!("{API_PREFIX}{eid}"))
+        .with(schema::TTL_ATTRIBUTE, expires.clone())
+        .with("complete", AttrValue::Bool(rec.complete))
+        .with("line_count", AttrValue::int(rec.line_count));
+    summary.set_opt("status", rec.status.map(AttrValue::int));
+    summary.set_opt("failure_reason", rec.failure_reason.map(|r| s(r.as_str())));
+    summary.set_opt("method", rec.method.as_deref().map(field));
+    summary.set_opt("resource_path", rec.resource_path.as_deref().map(field));
+    summary.set_opt("api_id", rec.api_id.as_deref().map(field));
+    summary.set_opt("stage", rec.stage.as_deref().map(field));
+    summary.set_opt("lambda_request_id", rec.lambda_request_id.as_deref().map(s));
+    summary.set_opt("latency_ms", rec.latency_ms.map(AttrValue::int));
+    summary.set_opt("integration_latency_ms", rec.integration_latency_ms.map(AttrValue::int));
+    summary.set_opt("first_timestamp_ms", rec.first_timestamp_ms.map(AttrValue::int));
+    summary.set_opt("last_timestamp_ms", rec.last_timestamp_ms.map(AttrValue::int));
+    if let Some(reason) = rec.failure_reason {
+        out.failures += 1;
+        let detail = rec
+            .failure_detail
+            .as_deref()
+            .map(|d| s(truncate_marked(d, MAX_FAILURE_DETAIL_BYTES)));
+        summary.set_opt("failure_detail", detail);
+        if let (true, Some(at)) = (listable(reason, rec.complete), rec.first_timestamp_ms) {
+            let at = at.clamp(0, 9_999_999_999_999);
+            summary
+                .attrs
+                .insert(schema::FAILURES_PARTITION_KEY.into(), s(&rfc3339_ms(at)[..10]));
+            summary.attrs.insert(
+                schema::FAILURES_SORT_KEY.into(),
+                s(format!("{at:013}#{}", frag.request_id)),
+            );
+        }
+    }
+    match b.lambda_request_id.as_deref() {
+        Some(lambda_id) => {
+            out.items.push(summary);
+            let link = IndexItem::new(lambda_id, format!("{LINK_PREFIX}{}#{eid}", frag.request_id))
+                .with(schema::TTL_ATTRIBUTE, expires.clone());
+            out.items.extend(with_parts(link, parts, &expires));
+        }
+        None => out.items.extend(with_parts(summary, parts, &expires)),
+    }
+    out.api_fragments += 1;
+}
+
+fn lambda_items(frag: &LambdaState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
+    let b = bounded_lambda(frag);
+    let rec = classify_lambda(&b, None);
+    let eid = key_event_id(&frag.lines, frag.first_timestamp_ms);
+    let expires = expires_at(frag.last_timestamp_ms, opts);
+    let t0 = frag.first_timestamp_ms.unwrap_or(0);
+    let parts = data_parts(&codec::state_json(&b), &frag.lines, t0);
+    let num = |v: f64| AttrValue::N(v.to_string());
+
+    let mut item = IndexItem::new(&*frag.request_id, format!("{LAMBDA_PREFIX}{eid}"))
+        .with(schema::TTL_ATTRIBUTE, expires.clone())
+        .with("line_count", AttrValue::int(rec.line_count));
+    item.set_opt("function_name", rec.function_name.as_deref().map(s));
+    item.set_opt("status", rec.status.map(s));
+    item.set_opt("error_type", rec.error_type.as_deref().map(s));
+    item.set_opt("failure_reason", rec.failure_reason.map(|r| s(r.as_str())));
+    item.set_opt("duration_ms", rec.duration_ms.filter(|d| d.is_finite()).map(num));
+    item.set_opt("billed_duration_ms", rec.billed_duration_ms.map(AttrValue::int));
+    item.set_opt("memory_size_mb", rec.memory_size_mb.map(AttrValue::int));
+    item.set_opt("max_memory_used_mb", rec.max_memory_used_mb.map(AttrValue::int));
+    item.set_opt(
+        "init_duration_ms",
+        rec.init_duration_ms.filter(|d| d.is_finite()).map(num),
+    );
+    item.set_opt("api_request_id", rec.api_request_id.as_deref().map(s));
+    item.set_opt("first_timestamp_ms", rec.first_timestamp_ms.map(AttrValue::int));
+    item.set_opt("last_timestamp_ms", rec.last_timestamp_ms.map(AttrValue::int));
+    out.items.extend(with_parts(item, parts, &expires));
+    out.lambda_fragments += 1;
+}
+
+/// Every item for one batch.
+pub fn items_for_batch(batch: &ParsedBatch<'_>, opts: &ItemOptions) -> BatchItems {
+    let mut out = BatchItems::default();
+    for frag in &batch.api {
+        if valid_id(&frag.request_id) {
+            api_items(frag, opts, &mut out);
+        } else {
+            out.skipped_fragments += 1;
+        }
+    }
+    for frag in &batch.lambda {
+        if valid_id(&frag.request_id) {
+            lambda_items(frag, opts, &mut out);
+        } else {
+            out.skipped_fragments += 1;
+        }
+    }
+    dedupe_keys(&mut out.items);
+    out
+}
+
+/// Two fragments can only share a key when their first event IDs do (a sender without real IDs): a
+/// deterministic suffix keeps both, since BatchWriteItem refuses a call with duplicate keys.
+fn dedupe_keys(items: &mut [IndexItem]) {
+    let mut seen: HashSet<(String, String)> = HashSet::with_capacity(items.len());
+    for item in items.iter_mut() {
+        let mut n = 1;
+        let base = item.sk.clone();
+        while !seen.insert((item.pk.clone(), item.sk.clone())) {
+            n += 1;
+            item.sk = format!("{base}#d{n}");
+        }
+    }
+}
+
+/// Write units of the naive layout, one item per log line (`request_id`, `sk` = `<ms>#<event id>`,
+/// `timestamp_ms`, `source`, `message`, `expires_at`), for comparison in `docs/data-model.md`.
+pub fn naive_write_units(batch: &ParsedBatch<'_>) -> u64 {
+    let line_units = |id: &str, l: &Line<'_>| {
+        let size = schema::PARTITION_KEY.len()
+            + id.len()
+            + schema::SORT_KEY.len()
+            + 14
+            + l.event_id.len()
+            + "timestamp_ms".len()
+            + 8
+            + "source".len()
+            + l.source.as_str().len()
+            + "message".len()
+            + l.message.len()
+            + schema::TTL_ATTRIBUTE.len()
+            + 6;
+        units(size)
+    };
+    let api: u64 = batch
+        .api
+        .iter()
+        .flat_map(|f| f.lines.iter().map(|l| line_units(&f.request_id, l)))
+        .sum();
+    let lambda: u64 = batch
+        .lambda
+        .iter()
+        .flat_map(|f| f.lines.iter().map(|l| line_units(&f.request_id, l)))
+        .sum();
+    api + lambda
+}

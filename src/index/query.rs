@@ -1,0 +1,182 @@
+//! The read use cases over the [`IndexReader`] port: the whole story of one request ID, and the failures
+//! list. Which keys to read is decided here; what the items mean is `read.rs`.
+
+use std::collections::{HashSet, VecDeque};
+
+use serde::Serialize;
+
+use super::item::IndexItem;
+use super::port::{FailureFilter, IndexReader, StoreError};
+use super::read::related_ids;
+use super::schema;
+use crate::timefmt::rfc3339_ms;
+
+/// A lookup follows links across at most this many request IDs. A request and its invocation take two;
+/// the cap only stops a pathological chain of links.
+pub const MAX_LOOKUP_PARTITIONS: usize = 8;
+
+/// Everything stored about one request and the requests/invocations linked to it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Story {
+    /// All items read.
+    pub items: Vec<IndexItem>,
+    /// The request IDs read, in order (the looked-up ID first).
+    pub queried: Vec<String>,
+    /// `Query` calls made (pages included).
+    pub calls: usize,
+    /// Linked IDs not read because of [`MAX_LOOKUP_PARTITIONS`].
+    pub not_followed: Vec<String>,
+}
+
+/// Reads the partition of `id`, then the partitions its items point to (API request ↔ Lambda invocation).
+pub async fn fetch_story<R: IndexReader>(reader: &R, id: &str) -> Result<Story, StoreError> {
+    let mut story = Story::default();
+    let mut seen: HashSet<String> = HashSet::from([id.to_string()]);
+    let mut queue = VecDeque::from([id.to_string()]);
+    while let Some(pk) = queue.pop_front() {
+        if story.queried.len() == MAX_LOOKUP_PARTITIONS {
+            story.not_followed.push(pk);
+            continue;
+        }
+        let part = reader.partition(&pk).await?;
+        story.calls += part.calls;
+        story.queried.push(pk);
+        for item in &part.items {
+            for next in related_ids(item) {
+                if seen.insert(next.clone()) {
+                    queue.push_back(next);
+                }
+            }
+        }
+        story.items.extend(part.items);
+    }
+    Ok(story)
+}
+
+/// A `failures` window can span at most this many UTC days (one `Query` each, at least): ten years, the
+/// longest retention the template allows.
+pub const MAX_FAILURE_DAYS: i64 = 3660;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The UTC days (`YYYY-MM-DD`) from `until_ms`'s back to `since_ms`'s.
+pub fn days_newest_first(since_ms: i64, until_ms: i64) -> Vec<String> {
+    let (first, last) = (since_ms.div_euclid(DAY_MS), until_ms.div_euclid(DAY_MS));
+    (first..=last)
+        .rev()
+        .map(|d| rfc3339_ms(d * DAY_MS)[..10].to_string())
+        .collect()
+}
+
+/// The inclusive `failure_at` range for a window: `failure_at` is `<13-digit ms>#<request id>`, and `$`
+/// sorts right after `#`, so `<until>$` is above every ID logged in the last millisecond.
+pub fn failure_at_bounds(since_ms: i64, until_ms: i64) -> (String, String) {
+    (format!("{:013}", since_ms.max(0)), format!("{:013}$", until_ms.max(0)))
+}
+
+/// One line of `apigw-logs failures`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailureEntry {
+    /// API Gateway request ID.
+    pub request_id: String,
+    /// First line of the fragment that showed the failure.
+    pub first_timestamp_ms: Option<i64>,
+    /// Status sent to the client.
+    pub status: Option<i64>,
+    /// Why it failed (as seen by API Gateway's own logs; `lookup` adds the Lambda side).
+    pub failure_reason: Option<String>,
+    /// The evidence line (cut at 400 bytes).
+    pub failure_detail: Option<String>,
+    /// API ID.
+    pub api_id: Option<String>,
+    /// Stage.
+    pub stage: Option<String>,
+    /// HTTP method.
+    pub method: Option<String>,
+    /// Resource path.
+    pub resource_path: Option<String>,
+    /// The integrated Lambda's request ID.
+    pub lambda_request_id: Option<String>,
+}
+
+impl FailureEntry {
+    /// Reads an entry of the failures index.
+    pub fn from_item(item: &IndexItem) -> Self {
+        let s = |n: &str| item.s(n).map(str::to_string);
+        Self {
+            request_id: item.pk.clone(),
+            first_timestamp_ms: item.int("first_timestamp_ms").or_else(|| {
+                item.s(schema::FAILURES_SORT_KEY)
+                    .and_then(|at| at.split('#').next())
+                    .and_then(|ms| ms.parse().ok())
+            }),
+            status: item.int("status"),
+            failure_reason: s("failure_reason"),
+            failure_detail: s("failure_detail"),
+            api_id: s("api_id"),
+            stage: s("stage"),
+            method: s("method"),
+            resource_path: s("resource_path"),
+            lambda_request_id: s("lambda_request_id"),
+        }
+    }
+}
+
+/// What a failures listing read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FailuresSummary {
+    /// Entries emitted (each request once).
+    pub entries: usize,
+    /// `Query` calls made.
+    pub calls: usize,
+}
+
+/// Lists failures in `[since_ms, until_ms]`, newest first, each request once (a request delivered in two
+/// batches can have two index entries), calling `emit` for each as pages arrive.
+pub async fn list_failures<R: IndexReader>(
+    reader: &R,
+    since_ms: i64,
+    until_ms: i64,
+    filter: &FailureFilter,
+    mut emit: impl FnMut(FailureEntry),
+) -> Result<FailuresSummary, StoreError> {
+    let (from, to) = failure_at_bounds(since_ms, until_ms);
+    let mut seen = HashSet::new();
+    let mut summary = FailuresSummary::default();
+    for day in days_newest_first(since_ms, until_ms) {
+        let mut cursor = None;
+        loop {
+            let page = reader.failures_page(&day, &from, &to, filter, cursor).await?;
+            summary.calls += 1;
+            for item in &page.items {
+                if seen.insert(item.pk.clone()) {
+                    summary.entries += 1;
+                    emit(FailureEntry::from_item(item));
+                }
+            }
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_bounds_cover_the_window() {
+        let t = 1_698_670_710_123; // 2023-10-30T12:58:30.123Z
+        assert_eq!(
+            days_newest_first(t - 2 * DAY_MS, t),
+            ["2023-10-30", "2023-10-29", "2023-10-28"]
+        );
+        assert_eq!(days_newest_first(t, t), ["2023-10-30"]);
+        let (lo, hi) = failure_at_bounds(t - 1000, t);
+        assert!(lo.as_str() <= "1698670709123#x" && "1698670710123#zzz" <= hi.as_str());
+        assert!("1698670710124#a" > hi.as_str());
+    }
+}

@@ -1,0 +1,213 @@
+//! Item layout, read side: a lookup's items → merged fragments (`Joined`), and which other request IDs
+//! an item points to. Fragments from any number of batches and log groups merge here, at read time, so
+//! writes never read-modify-write. Pure.
+
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
+use crate::classify::Joined;
+use crate::reason::FailureReason;
+use crate::record::{ApiState, LambdaState, LineSource};
+
+use super::codec::{self, CodecError, Part};
+use super::item::IndexItem;
+use super::layout::{API_PREFIX, DATA, LAMBDA_PREFIX, LINK_PREFIX, PART_SUFFIX};
+
+/// What a stored item holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// `api#`: an API fragment's summary (with its data when it has no Lambda request ID).
+    Api,
+    /// `link#`: an API fragment's data, under its Lambda request ID.
+    Link,
+    /// `lambda#`: a Lambda fragment.
+    Lambda,
+}
+
+/// The kind of an item and its base sort key (without a `#p<N>` part suffix), and the part number.
+pub fn parse_sk(sk: &str) -> Option<(Kind, &str, usize)> {
+    let kind = if sk.starts_with(API_PREFIX) {
+        Kind::Api
+    } else if sk.starts_with(LINK_PREFIX) {
+        Kind::Link
+    } else if sk.starts_with(LAMBDA_PREFIX) {
+        Kind::Lambda
+    } else {
+        return None;
+    };
+    match sk.rsplit_once(PART_SUFFIX) {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            Some((kind, base, n.parse().ok()?))
+        }
+        _ => Some((kind, sk, 0)),
+    }
+}
+
+/// The API request ID in a `link#<api request id>#<eid>` sort key.
+pub fn link_api_id(sk: &str) -> Option<&str> {
+    let (Kind::Link, base, _) = parse_sk(sk)? else {
+        return None;
+    };
+    let rest = base.strip_prefix(LINK_PREFIX)?;
+    rest.rsplit_once('#').map(|(api, _eid)| api).filter(|a| !a.is_empty())
+}
+
+/// Other request IDs an item points to: an API summary's Lambda request ID, a link's API request ID, a
+/// Lambda fragment's API request ID.
+pub fn related_ids(item: &IndexItem) -> Vec<String> {
+    let mut out = Vec::new();
+    match parse_sk(&item.sk) {
+        Some((Kind::Api, ..)) => out.extend(item.s("lambda_request_id").map(str::to_string)),
+        Some((Kind::Link, ..)) => out.extend(link_api_id(&item.sk).map(str::to_string)),
+        Some((Kind::Lambda, ..)) => out.extend(item.s("api_request_id").map(str::to_string)),
+        None => {}
+    }
+    out.retain(|id| *id != item.pk);
+    out
+}
+
+/// Items grouped by (partition key, base sort key): the kind and the parts by number.
+type Groups<'i> = BTreeMap<(&'i str, &'i str), (Kind, BTreeMap<usize, &'i IndexItem>)>;
+
+/// One stored fragment, its parts decompressed (part 0 first).
+#[derive(Debug)]
+struct Stored {
+    kind: Kind,
+    parts: Vec<Vec<u8>>,
+}
+
+/// A lookup's fragments, decompressed and ready to merge. The merged states borrow from it.
+#[derive(Debug, Default)]
+pub struct Fragments {
+    stored: Vec<Stored>,
+    /// API summaries whose data was not found (a partial write, or a Lambda partition not read).
+    summaries_only: Vec<IndexItem>,
+    /// Items that could not be read, with the reason: reported, never fatal to a lookup.
+    pub problems: Vec<String>,
+}
+
+impl Fragments {
+    /// Groups `items` by fragment and decompresses their data.
+    pub fn decode(items: &[IndexItem]) -> Self {
+        let mut groups: Groups<'_> = BTreeMap::new();
+        for item in items {
+            let Some((kind, base, part)) = parse_sk(&item.sk) else {
+                continue;
+            };
+            match groups.entry((&item.pk, base)) {
+                Entry::Vacant(v) => {
+                    v.insert((kind, BTreeMap::from([(part, item)])));
+                }
+                Entry::Occupied(mut o) => {
+                    o.get_mut().1.insert(part, item);
+                }
+            }
+        }
+        // An API fragment's data lives under the Lambda ID when it has one: index the links by API ID + eid.
+        let links: std::collections::HashSet<(String, String)> = groups
+            .iter()
+            .filter(|(_, (k, _))| *k == Kind::Link)
+            .filter_map(|((_, base), _)| {
+                let api = link_api_id(base)?;
+                let eid = base.rsplit_once('#')?.1;
+                Some((api.to_string(), eid.to_string()))
+            })
+            .collect();
+        let mut out = Self::default();
+        for ((pk, base), (kind, parts)) in groups {
+            let Some(head) = parts.get(&0) else {
+                out.problems.push(format!("{pk} {base}: part 0 is missing"));
+                continue;
+            };
+            if head.get(DATA).is_none() {
+                let eid = base.strip_prefix(API_PREFIX).unwrap_or(base);
+                if kind == Kind::Api && !links.contains(&(pk.to_string(), eid.to_string())) {
+                    out.summaries_only.push((*head).clone());
+                }
+                continue;
+            }
+            let expected = head.int(super::layout::PARTS).unwrap_or(1).max(1) as usize;
+            if parts.len() != expected || parts.keys().copied().ne(0..expected) {
+                out.problems
+                    .push(format!("{pk} {base}: {} of {expected} parts found", parts.len()));
+            }
+            let mut decoded = Vec::with_capacity(parts.len());
+            for (n, item) in &parts {
+                match item.get(DATA).and_then(|d| d.as_b()).map(codec::decompress) {
+                    Some(Ok(bytes)) => decoded.push(bytes),
+                    Some(Err(e)) => out.problems.push(format!("{pk} {base} part {n}: {e}")),
+                    None => out.problems.push(format!("{pk} {base} part {n}: no data")),
+                }
+            }
+            if decoded.len() == parts.len() {
+                out.stored.push(Stored { kind, parts: decoded });
+            }
+        }
+        out
+    }
+
+    /// Merges every fragment (API by API request ID, Lambda by Lambda request ID) and joins them.
+    pub fn joined(&self) -> (Joined<'_>, Vec<String>) {
+        let mut joined = Joined::default();
+        let mut problems = Vec::new();
+        for s in &self.stored {
+            let result = match s.kind {
+                Kind::Api | Kind::Link => read_fragment::<ApiState<'_>>(&s.parts).map(|(mut st, lines)| {
+                    st.lines = lines;
+                    joined.add_api(st);
+                }),
+                Kind::Lambda => read_fragment::<LambdaState<'_>>(&s.parts).map(|(mut st, lines)| {
+                    st.lines = lines;
+                    joined.add_lambda(st);
+                }),
+            };
+            if let Err(e) = result {
+                problems.push(e.to_string());
+            }
+        }
+        for item in &self.summaries_only {
+            joined.add_api(state_from_summary(item));
+        }
+        (joined, problems)
+    }
+}
+
+type Lines<'a> = Vec<crate::record::Line<'a>>;
+
+fn read_fragment<'a, S: serde::Deserialize<'a>>(parts: &'a [Vec<u8>]) -> Result<(S, Lines<'a>), CodecError> {
+    let mut state = None;
+    let mut lines = Vec::new();
+    for (i, bytes) in parts.iter().enumerate() {
+        let mut part: Part<'a, S> = codec::parse_part(bytes)?;
+        lines.extend(part.lines());
+        if i == 0 {
+            state = part.s;
+        }
+    }
+    let state = state.ok_or_else(|| CodecError::Json(serde::de::Error::custom("part 0 has no state")))?;
+    Ok((state, lines))
+}
+
+/// The little a summary tells, for an API fragment whose data is missing.
+fn state_from_summary(item: &IndexItem) -> ApiState<'static> {
+    let owned = |name: &str| item.s(name).map(|v| v.to_string().into());
+    let mut s = ApiState::new(item.pk.clone());
+    s.api_id = owned("api_id");
+    s.stage = owned("stage");
+    s.method = owned("method");
+    s.resource_path = owned("resource_path");
+    s.lambda_request_id = owned("lambda_request_id");
+    s.status = item.int("status").and_then(|v| u16::try_from(v).ok());
+    s.response_latency_ms = item.int("latency_ms").and_then(|v| u64::try_from(v).ok());
+    s.integration_latency_ms = item.int("integration_latency_ms").and_then(|v| u64::try_from(v).ok());
+    s.first_timestamp_ms = item.int("first_timestamp_ms");
+    s.last_timestamp_ms = item.int("last_timestamp_ms");
+    s.complete = item.get("complete").and_then(|v| v.as_bool()).unwrap_or(false);
+    s.completed_by = s.complete.then_some(LineSource::Execution);
+    s.line_count = item.int("line_count").and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+    if let Some(reason) = item.s("failure_reason").and_then(FailureReason::from_name) {
+        let detail = item.s("failure_detail").unwrap_or("").to_string();
+        s.add_evidence(reason, s.first_timestamp_ms.unwrap_or(0), detail.into());
+    }
+    s
+}
