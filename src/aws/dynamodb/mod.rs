@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -105,7 +105,7 @@ fn store_error<E>(err: SdkError<E>, table: &str, remaining: usize) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let message = one_line(&DisplayErrorContext(&err).to_string());
+    let message = chain(&err);
     match &err {
         SdkError::ServiceError(se) if se.err().code() == Some("ResourceNotFoundException") => {
             StoreError::TableNotFound { table: table.into() }
@@ -134,6 +134,22 @@ where
 /// Error contexts can span lines; the CLI prints one.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An SDK error and its sources, `a: b: c`, on one line. (`SdkError`'s own `Display` is only "service
+/// error" or "dispatch failure"; the detail is in its sources. `DisplayErrorContext` also appends the
+/// `Debug` form, too noisy for a one-line CLI message.)
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    one_line(&parts.join(": "))
 }
 
 /// Whether a failed call is worth retrying after a pause: throttling, a server-side error, a timeout.

@@ -6,11 +6,10 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use tokio::task::JoinSet;
 
-use super::{DynamoIndex, item_to_sdk, one_line, retryable, store_error};
+use super::{DynamoIndex, chain, item_to_sdk, retryable, store_error};
 use crate::index::IndexItem;
 use crate::index::port::{IndexWriter, StoreError, WriteReport};
 
@@ -147,7 +146,7 @@ async fn write_call(
                 out.last_error = Some(format!("{} items unprocessed (throughput exceeded)", unprocessed.len()));
                 pending = unprocessed;
             }
-            Ok(Err(e)) if retryable(&e) => out.last_error = Some(one_line(&DisplayErrorContext(&e).to_string())),
+            Ok(Err(e)) if retryable(&e) => out.last_error = Some(chain(&e)),
             Ok(Err(e)) => {
                 out.remaining = pending.len();
                 out.error = Some(store_error(e, &table, pending.len()));

@@ -3,8 +3,10 @@
 //! Exit codes (`interfaces.md`): 0 success, 1 not found / no match, 2 usage or input error,
 //! 3 AWS/endpoint error. Errors are one line on stderr naming the input and the problem.
 
+mod index_cmds;
 mod offline;
 mod output;
+mod story;
 
 use std::process::ExitCode;
 
@@ -16,6 +18,8 @@ const EXIT_OK: u8 = 0;
 const EXIT_NOT_FOUND: u8 = 1;
 /// Exit code: usage or input error.
 const EXIT_INPUT: u8 = 2;
+/// Exit code: AWS or endpoint error.
+const EXIT_AWS: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +54,17 @@ enum Command {
         #[command(flatten)]
         limits: Limits,
     },
+    /// Create the index table (keys, failures index, TTL, encryption as in template.yaml); idempotent.
+    CreateTable {
+        #[command(flatten)]
+        aws: index_cmds::AwsArgs,
+    },
+    /// Index event files exactly as the Lambda does (decode, parse, write to DynamoDB).
+    Replay(index_cmds::ReplayArgs),
+    /// The whole story of one request: an API Gateway request ID or a Lambda request ID.
+    Lookup(index_cmds::LookupArgs),
+    /// Recent failed requests, newest first (a Query on the failures index, never a Scan).
+    Failures(index_cmds::FailuresArgs),
 }
 
 /// Decoding limits shared by the offline commands.
@@ -66,6 +81,10 @@ fn main() -> ExitCode {
         Command::MakeEvent(args) => offline::make_event(&args),
         Command::Decode { file, limits } => offline::decode(&file, limits.max_decoded_bytes),
         Command::Parse { json, files, limits } => offline::parse(&files, json, limits.max_decoded_bytes),
+        Command::CreateTable { aws } => index_cmds::create_table(&aws),
+        Command::Replay(args) => index_cmds::replay(&args),
+        Command::Lookup(args) => index_cmds::lookup(&args),
+        Command::Failures(args) => index_cmds::failures(&args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,354 @@
+//! The index subcommands: `create-table`, `replay`, `lookup`, `failures`. They build one SDK client from the
+//! common options and call the library's use cases; rendering is in `story.rs`.
+
+use std::time::{Duration, Instant};
+
+use apigw_log_indexer::FailureReason;
+use apigw_log_indexer::aws::dynamodb::{DynamoIndex, TableStatus};
+use apigw_log_indexer::aws::{AwsOptions, sdk_config};
+use apigw_log_indexer::index::MemoryIndex;
+use apigw_log_indexer::index::port::{FailureFilter, IndexWriter, StoreError, WriteReport};
+use apigw_log_indexer::index::query::{self, MAX_FAILURE_DAYS};
+use apigw_log_indexer::pipeline::{self, Outcome, PipelineConfig, PipelineError};
+use apigw_log_indexer::redact::Redactor;
+use apigw_log_indexer::timefmt::{parse_duration_ms, parse_rfc3339};
+use clap::Args;
+
+use crate::story;
+use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK, Limits, input_error};
+
+/// Options every index subcommand takes.
+#[derive(Args, Clone)]
+pub struct AwsArgs {
+    /// DynamoDB table of the index.
+    #[arg(long, env = "INDEX_TABLE")]
+    table: String,
+    /// Endpoint URL (moto, DynamoDB Local). Without it the SDK reads AWS_ENDPOINT_URL itself.
+    #[arg(long)]
+    endpoint_url: Option<String>,
+    /// AWS region (else the SDK's default chain: AWS_REGION, the profile).
+    #[arg(long)]
+    region: Option<String>,
+    /// Named profile of the shared AWS config files.
+    #[arg(long)]
+    profile: Option<String>,
+}
+
+impl AwsArgs {
+    async fn index(&self) -> DynamoIndex {
+        let config = sdk_config(&AwsOptions {
+            endpoint_url: self.endpoint_url.clone(),
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+        })
+        .await;
+        DynamoIndex::new(aws_sdk_dynamodb::Client::new(&config), &self.table)
+    }
+
+    /// One line on stderr for an AWS or endpoint failure; exit code 3.
+    fn fail(&self, context: &str, e: &StoreError) -> u8 {
+        let at = self
+            .endpoint_url
+            .as_deref()
+            .map(|u| format!(", endpoint {u}"))
+            .unwrap_or_default();
+        eprintln!("apigw-logs: {context}{e} [table {}{at}]", self.table);
+        EXIT_AWS
+    }
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("apigw-logs: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
+
+/// `create-table`.
+pub fn create_table(aws: &AwsArgs) -> u8 {
+    let Some(rt) = runtime() else { return EXIT_AWS };
+    rt.block_on(async {
+        match aws.index().await.create_table().await {
+            Ok(TableStatus::Created) => {
+                println!("created table {}", aws.table);
+                EXIT_OK
+            }
+            Ok(TableStatus::Existed) => {
+                println!("table {} already exists with the index schema", aws.table);
+                EXIT_OK
+            }
+            Err(e) => aws.fail("", &e),
+        }
+    })
+}
+
+/// Arguments of `replay`.
+#[derive(Args)]
+pub struct ReplayArgs {
+    /// Lambda event files (CloudWatch Logs subscription events), processed in order.
+    #[arg(required = true)]
+    files: Vec<String>,
+    /// Days an indexed request is kept (TTL after its last line).
+    #[arg(long, env = "RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    retention_days: u32,
+    /// Extra header names whose values are masked before anything is stored (comma-separated).
+    #[arg(long, env = "REDACT_HEADERS", value_delimiter = ',')]
+    redact_headers: Vec<String>,
+    /// Time allowed for each file's writes, in seconds (the Lambda uses its remaining time).
+    #[arg(long, default_value_t = 120)]
+    timeout: u64,
+    /// Decode, parse and lay out items, but write nothing: prints what a write would cost.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    limits: Limits,
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
+/// Sums of a replay.
+#[derive(Default)]
+struct Totals {
+    files: usize,
+    events: u64,
+    api: usize,
+    lambda: usize,
+    failures: usize,
+    items: usize,
+    units: u64,
+    naive: u64,
+    write: WriteReport,
+}
+
+impl Totals {
+    fn add(&mut self, o: &Outcome) {
+        self.files += 1;
+        self.events += o.events;
+        self.api += o.api_fragments;
+        self.lambda += o.lambda_fragments;
+        self.failures += o.failures;
+        self.items += o.items;
+        self.units += o.write_units;
+        self.naive += o.naive_write_units;
+        self.write.items += o.write.items;
+        self.write.calls += o.write.calls;
+        self.write.retries += o.write.retries;
+    }
+}
+
+fn describe(o: &Outcome) -> String {
+    if o.control {
+        return "control message, nothing to index".into();
+    }
+    let mut s = format!(
+        "{} events: {} API request fragments ({} failed), {} Lambda invocation fragments; {} items, {} write units",
+        o.events, o.api_fragments, o.failures, o.lambda_fragments, o.items, o.write_units
+    );
+    if o.lines_skipped > 0 {
+        s.push_str(&format!("; {} lines not attributed", o.lines_skipped));
+    }
+    if o.fragments_skipped > 0 {
+        s.push_str(&format!(
+            "; {} fragments with unusable request IDs skipped",
+            o.fragments_skipped
+        ));
+    }
+    s
+}
+
+/// `replay FILE...`: exactly the Lambda's path (decode → parse → index), file by file.
+pub fn replay(a: &ReplayArgs) -> u8 {
+    let redactor = match Redactor::new(a.redact_headers.iter().map(|h| h.trim()).filter(|h| !h.is_empty())) {
+        Ok(r) => r,
+        Err(e) => return input_error("--redact-headers", &e),
+    };
+    let cfg = PipelineConfig {
+        max_decoded_bytes: a.limits.max_decoded_bytes,
+        retention_days: a.retention_days,
+    };
+    let Some(rt) = runtime() else { return EXIT_AWS };
+    rt.block_on(async {
+        if a.dry_run {
+            run_replay(a, &redactor, &cfg, &MemoryIndex::new()).await
+        } else {
+            run_replay(a, &redactor, &cfg, &a.aws.index().await).await
+        }
+    })
+}
+
+async fn run_replay<W: IndexWriter>(a: &ReplayArgs, redactor: &Redactor, cfg: &PipelineConfig, writer: &W) -> u8 {
+    let mut totals = Totals::default();
+    let mut code = EXIT_OK;
+    for file in &a.files {
+        let event = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                code = input_error(file, &format_args!("cannot read: {e}"));
+                continue;
+            }
+        };
+        let deadline = Instant::now() + Duration::from_secs(a.timeout);
+        match pipeline::process(&event, redactor, cfg, writer, deadline).await {
+            Ok(o) => {
+                println!("{file}: {}", describe(&o));
+                totals.add(&o);
+            }
+            Err(PipelineError::Decode(e)) => code = input_error(file, &e),
+            Err(PipelineError::Store(e)) => return a.aws.fail(&format!("{file}: "), &e),
+        }
+    }
+    if totals.files > 1 || a.dry_run {
+        println!(
+            "total: {} files, {} events, {} API request fragments ({} failed), {} Lambda invocation fragments; \
+             {} items, {} write units (one item per line: {}){}",
+            totals.files,
+            totals.events,
+            totals.api,
+            totals.failures,
+            totals.lambda,
+            totals.items,
+            totals.units,
+            totals.naive,
+            if a.dry_run {
+                " — dry run, nothing written".to_string()
+            } else {
+                format!(
+                    "; {} BatchWriteItem calls, {} retries",
+                    totals.write.calls, totals.write.retries
+                )
+            }
+        );
+    }
+    code
+}
+
+/// Arguments of `lookup`.
+#[derive(Args)]
+pub struct LookupArgs {
+    /// An API Gateway request ID or a Lambda request ID.
+    id: String,
+    /// The API record, then its Lambda record(s), one JSON object per line, each with its lines.
+    #[arg(long)]
+    json: bool,
+    /// Also print how many items and Query calls the lookup took (stderr).
+    #[arg(long, short)]
+    verbose: bool,
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
+/// `lookup ID`.
+pub fn lookup(a: &LookupArgs) -> u8 {
+    let id = a.id.trim();
+    if id.is_empty() {
+        return input_error("ID", &"is empty");
+    }
+    let Some(rt) = runtime() else { return EXIT_AWS };
+    let fetched = rt.block_on(async { query::fetch_story(&a.aws.index().await, id).await });
+    let story = match fetched {
+        Ok(s) => s,
+        Err(e) => return a.aws.fail("", &e),
+    };
+    if a.verbose {
+        eprintln!(
+            "apigw-logs: {} items from {} request IDs in {} Query calls",
+            story.items.len(),
+            story.queried.len(),
+            story.calls
+        );
+    }
+    if story.items.is_empty() {
+        eprintln!("apigw-logs: no request or invocation {id} in table {}", a.aws.table);
+        return EXIT_NOT_FOUND;
+    }
+    story::print(&story, a.json)
+}
+
+/// Arguments of `failures`.
+#[derive(Args)]
+pub struct FailuresArgs {
+    /// How far back from --until to look: 30m, 6h, 7d (or an RFC 3339 time).
+    #[arg(long, default_value = "24h")]
+    since: String,
+    /// End of the window: an RFC 3339 time such as 2023-10-30T13:00:00Z (default: now).
+    #[arg(long)]
+    until: Option<String>,
+    /// Only this failure reason (LambdaTimeout, Throttled, ...).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Only this API ID.
+    #[arg(long = "api")]
+    api_id: Option<String>,
+    /// Only this stage.
+    #[arg(long)]
+    stage: Option<String>,
+    /// One JSON object per line.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// `failures`: newest first, one Query per day of the window (and page), never a Scan.
+pub fn failures(a: &FailuresArgs) -> u8 {
+    let until = match a.until.as_deref() {
+        None => now_ms(),
+        Some(t) => match parse_rfc3339(t) {
+            Some(ms) => ms,
+            None => return input_error("--until", &format_args!("{t:?} is not an RFC 3339 time")),
+        },
+    };
+    let since = match (parse_duration_ms(&a.since), parse_rfc3339(&a.since)) {
+        (Some(d), _) => until.saturating_sub(d),
+        (None, Some(t)) => t,
+        (None, None) => {
+            return input_error(
+                "--since",
+                &format_args!("{:?} is not a duration (30m, 6h, 7d) or RFC 3339 time", a.since),
+            );
+        }
+    };
+    if since > until {
+        return input_error("--since", &"is after --until");
+    }
+    if (until - since) / 86_400_000 >= MAX_FAILURE_DAYS {
+        return input_error(
+            "--since",
+            &format_args!("the window is longer than {MAX_FAILURE_DAYS} days"),
+        );
+    }
+    if let Some(r) = &a.reason
+        && FailureReason::from_name(r).is_none()
+    {
+        let names: Vec<&str> = FailureReason::ALL.iter().map(|r| r.as_str()).collect();
+        return input_error("--reason", &format_args!("{r:?} is not one of {}", names.join(", ")));
+    }
+    let filter = FailureFilter {
+        reason: a.reason.clone(),
+        api_id: a.api_id.clone(),
+        stage: a.stage.clone(),
+    };
+    let Some(rt) = runtime() else { return EXIT_AWS };
+    let mut printer = story::FailurePrinter::new(a.json);
+    let listed = rt.block_on(async {
+        let index = a.aws.index().await;
+        query::list_failures(&index, since, until, &filter, |e| printer.print(&e)).await
+    });
+    match listed {
+        Ok(s) if s.entries == 0 => {
+            eprintln!("apigw-logs: no failures in table {} in that window", a.aws.table);
+            EXIT_NOT_FOUND
+        }
+        Ok(_) => EXIT_OK,
+        Err(e) => a.aws.fail("", &e),
+    }
+}

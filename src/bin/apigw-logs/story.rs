@@ -1,0 +1,302 @@
+//! Renders `lookup` (a request's story: summary, Lambda REPORT figures, then every line in time order) and
+//! `failures` (one line per failed request), as text or JSON.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use apigw_log_indexer::classify::{ApiRecord, LambdaRecord, classify_api, classify_lambda};
+use apigw_log_indexer::index::query::{FailureEntry, Story};
+use apigw_log_indexer::index::read::Fragments;
+use apigw_log_indexer::record::Line;
+use apigw_log_indexer::timefmt::rfc3339_ms;
+use serde_json::{Value, json};
+
+use crate::{EXIT_NOT_FOUND, EXIT_OK, input_error};
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => input_error("stdout", &e),
+    }
+}
+
+fn sorted<'a>(lines: impl IntoIterator<Item = &'a Line<'a>>) -> Vec<&'a Line<'a>> {
+    let mut v: Vec<&Line<'_>> = lines.into_iter().collect();
+    v.sort_by_key(|l| l.timestamp_ms);
+    v
+}
+
+fn lines_json(lines: &[&Line<'_>]) -> Value {
+    Value::Array(
+        lines
+            .iter()
+            .map(|l| json!({"timestamp_ms": l.timestamp_ms, "source": l.source.as_str(), "message": l.message}))
+            .collect(),
+    )
+}
+
+/// The record's JSON (fields in `interfaces.md` order) with `"lines"` appended.
+fn with_lines<T: serde::Serialize>(record: &T, lines: &[&Line<'_>]) -> String {
+    let mut text = serde_json::to_string(record).unwrap_or_default();
+    if text.ends_with('}') {
+        text.pop();
+        let sep = if text.ends_with('{') { "" } else { "," };
+        text.push_str(&format!("{sep}\"lines\":{}}}", lines_json(lines)));
+    }
+    text.push('\n');
+    text
+}
+
+/// Prints the story of one lookup.
+pub fn print(story: &Story, json: bool) -> u8 {
+    let fragments = Fragments::decode(&story.items);
+    let (joined, problems) = fragments.joined();
+    for p in fragments.problems.iter().chain(&problems) {
+        eprintln!("apigw-logs: warning: an index item could not be read: {p}");
+    }
+    for id in &story.not_followed {
+        eprintln!("apigw-logs: warning: linked request {id} not read (too many links)");
+    }
+    let served_by: HashMap<&str, &str> = joined
+        .api_states()
+        .iter()
+        .filter_map(|a| a.lambda_request_id.as_deref().map(|l| (l, &*a.request_id)))
+        .collect();
+    let mut api: Vec<_> = joined
+        .api_states()
+        .iter()
+        .map(|a| (classify_api(a, joined.lambda_of(a)), sorted(&a.lines)))
+        .collect();
+    api.sort_by_key(|(r, _)| r.first_timestamp_ms);
+    let mut lambda: Vec<_> = joined
+        .lambda_states()
+        .iter()
+        .map(|l| {
+            let served = served_by.get(&*l.request_id).map(|s| (*s).to_string().into());
+            (classify_lambda(l, served), sorted(&l.lines))
+        })
+        .collect();
+    lambda.sort_by_key(|(r, _)| r.first_timestamp_ms);
+    if api.is_empty() && lambda.is_empty() {
+        eprintln!("apigw-logs: the index items found could not be read");
+        return EXIT_NOT_FOUND;
+    }
+    let mut out = String::new();
+    if json {
+        for (r, lines) in &api {
+            out.push_str(&with_lines(r, lines));
+        }
+        for (r, lines) in &lambda {
+            out.push_str(&with_lines(r, lines));
+        }
+    } else {
+        for (r, _) in &api {
+            api_text(&mut out, r);
+        }
+        for (r, _) in &lambda {
+            lambda_text(&mut out, r);
+        }
+        let api_lines = api.iter().flat_map(|(_, l)| l.iter().copied());
+        let all = sorted(api_lines.chain(lambda.iter().flat_map(|(_, l)| l.iter().copied())));
+        timeline(&mut out, &all);
+    }
+    emit(&out)
+}
+
+fn row(out: &mut String, label: &str, value: impl std::fmt::Display) {
+    let _ = writeln!(out, "  {label:<9} {value}");
+}
+
+fn span(first: Option<i64>, last: Option<i64>) -> String {
+    match (first, last) {
+        (Some(f), Some(l)) if f != l => format!("{} … {}", rfc3339_ms(f), rfc3339_ms(l)),
+        (Some(f), _) => rfc3339_ms(f),
+        _ => "-".into(),
+    }
+}
+
+fn api_text(out: &mut String, r: &ApiRecord<'_>) {
+    let route = [r.method.as_deref(), r.resource_path.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let outcome = match (r.status, r.failure_reason) {
+        (Some(s), Some(reason)) => format!("{s} {reason}"),
+        (Some(s), None) => s.to_string(),
+        (None, Some(reason)) => format!("no status seen, {reason}"),
+        (None, None) => "no status seen".into(),
+    };
+    let _ = writeln!(out, "API request {}  {route}  →  {outcome}", r.request_id);
+    if let (Some(api), stage) = (&r.api_id, &r.stage) {
+        row(out, "api", format!("{api} / {}", stage.as_deref().unwrap_or("-")));
+    }
+    if let Some(reason) = r.failure_reason {
+        row(
+            out,
+            "reason",
+            format!("{reason}: {}", r.failure_detail.as_deref().unwrap_or("-")),
+        );
+    }
+    match (r.latency_ms, r.integration_latency_ms) {
+        (None, None) => {}
+        (l, i) => row(
+            out,
+            "latency",
+            format!(
+                "{} total, {} integration",
+                l.map_or("-".into(), |v| format!("{v} ms")),
+                i.map_or("-".into(), |v| format!("{v} ms"))
+            ),
+        ),
+    }
+    let completion = if r.complete {
+        "completion seen"
+    } else {
+        "no completion line"
+    };
+    row(
+        out,
+        "seen",
+        format!(
+            "{}  ({} lines, {completion})",
+            span(r.first_timestamp_ms, r.last_timestamp_ms),
+            r.line_count
+        ),
+    );
+    if let Some(l) = &r.lambda_request_id {
+        row(out, "lambda", l);
+    }
+    if let Some(t) = &r.xray_trace_id {
+        row(out, "trace", t);
+    }
+    out.push('\n');
+}
+
+fn lambda_text(out: &mut String, r: &LambdaRecord<'_>) {
+    let outcome = match (r.status, r.failure_reason) {
+        (Some(s), Some(reason)) => format!("{s} {reason}"),
+        (Some(s), None) => s.to_string(),
+        (None, Some(reason)) => format!("no REPORT seen, {reason}"),
+        (None, None) => "no REPORT seen".into(),
+    };
+    let function = r.function_name.as_deref().unwrap_or("");
+    let _ = writeln!(out, "Lambda invocation {}  {function}  →  {outcome}", r.request_id);
+    let mut report = Vec::new();
+    if let Some(d) = r.duration_ms {
+        report.push(format!("duration {d:.2} ms"));
+    }
+    if let Some(b) = r.billed_duration_ms {
+        report.push(format!("billed {b} ms"));
+    }
+    match (r.max_memory_used_mb, r.memory_size_mb) {
+        (Some(u), Some(s)) => report.push(format!("memory {u} of {s} MB")),
+        (None, Some(s)) => report.push(format!("memory size {s} MB")),
+        _ => {}
+    }
+    if let Some(i) = r.init_duration_ms {
+        report.push(format!("init {i:.2} ms (cold start)"));
+    }
+    if !report.is_empty() {
+        row(out, "REPORT", report.join(", "));
+    }
+    if let Some(e) = &r.error_type {
+        row(out, "error", e);
+    }
+    if let Some(reason) = r.failure_reason {
+        row(
+            out,
+            "reason",
+            format!("{reason}: {}", r.failure_detail.as_deref().unwrap_or("-")),
+        );
+    }
+    row(
+        out,
+        "seen",
+        format!(
+            "{}  ({} lines)",
+            span(r.first_timestamp_ms, r.last_timestamp_ms),
+            r.line_count
+        ),
+    );
+    if let Some(a) = &r.api_request_id {
+        row(out, "api req.", a);
+    }
+    out.push('\n');
+}
+
+fn timeline(out: &mut String, lines: &[&Line<'_>]) {
+    let _ = writeln!(out, "Timeline ({} lines)", lines.len());
+    let Some(t0) = lines.first().map(|l| l.timestamp_ms) else {
+        return;
+    };
+    for l in lines {
+        let prefix = format!(
+            "  {}  {:>+8} ms  {:<9}  ",
+            rfc3339_ms(l.timestamp_ms),
+            l.timestamp_ms - t0,
+            l.source.as_str()
+        );
+        let mut message_lines = l.message.trim_end_matches(['\n', '\r']).split('\n');
+        let _ = writeln!(out, "{prefix}{}", message_lines.next().unwrap_or(""));
+        for more in message_lines {
+            let _ = writeln!(out, "{:width$}{more}", "", width = prefix.chars().count());
+        }
+    }
+}
+
+/// Prints failures as they arrive, with a header before the first text row.
+pub struct FailurePrinter {
+    json: bool,
+    header_done: bool,
+}
+
+impl FailurePrinter {
+    /// A printer for text or JSON lines.
+    pub fn new(json: bool) -> Self {
+        Self {
+            json,
+            header_done: false,
+        }
+    }
+
+    /// Prints one entry.
+    pub fn print(&mut self, e: &FailureEntry) {
+        let mut out = String::new();
+        if self.json {
+            out.push_str(&serde_json::to_string(e).unwrap_or_default());
+            out.push('\n');
+        } else {
+            if !self.header_done {
+                let _ = writeln!(
+                    out,
+                    "{:<24}  {:>3}  {:<26}  {:<20}  {:<36}  {:<36}  ROUTE",
+                    "FIRST LINE", "ST", "REASON", "API/STAGE", "REQUEST ID", "LAMBDA REQUEST"
+                );
+                self.header_done = true;
+            }
+            let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            let route = [e.method.as_deref(), e.resource_path.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let _ = writeln!(
+                out,
+                "{:<24}  {:>3}  {:<26}  {:<20}  {:<36}  {:<36}  {}",
+                e.first_timestamp_ms.map_or("-".into(), rfc3339_ms),
+                e.status.map_or("-".into(), |s| s.to_string()),
+                dash(&e.failure_reason),
+                format!("{}/{}", dash(&e.api_id), dash(&e.stage)),
+                e.request_id,
+                dash(&e.lambda_request_id),
+                if route.is_empty() { "-".into() } else { route },
+            );
+        }
+        emit(&out);
+    }
+}
