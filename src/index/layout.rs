@@ -199,11 +199,12 @@ fn with_parts(mut head: IndexItem, parts: Vec<Vec<u8>>, expires: &AttrValue) -> 
     out
 }
 
-/// Whether a fragment's failure belongs in the failures index: a reason, and either the completion or
-/// named evidence (a generic `Backend*`/`Other*` guess from a partial fragment would only add noise).
-fn listable(reason: FailureReason, complete: bool) -> bool {
+/// Whether a fragment's failure belongs in the failures index: a reason, and either the answer (the
+/// completion line, or a `Gateway response type: ... with status code: N` line) or named evidence. A
+/// generic `Backend*`/`Other*` guess from a fragment that saw neither would only add noise.
+fn listable(reason: FailureReason, answered: bool) -> bool {
     use FailureReason::*;
-    complete || !matches!(reason, Backend5XX | Backend4XX | Other5XX | Other4XX)
+    answered || !matches!(reason, Backend5XX | Backend4XX | Other5XX | Other4XX)
 }
 
 fn api_items(frag: &ApiState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
@@ -236,7 +237,8 @@ fn api_items(frag: &ApiState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
             .as_deref()
             .map(|d| s(truncate_marked(d, MAX_FAILURE_DETAIL_BYTES)));
         summary.set_opt("failure_detail", detail);
-        if let (true, Some(at)) = (listable(reason, rec.complete), rec.first_timestamp_ms) {
+        let answered = rec.complete || b.gateway_response_status.is_some();
+        if let (true, Some(at)) = (listable(reason, answered), rec.first_timestamp_ms) {
             let at = at.clamp(0, 9_999_999_999_999);
             summary
                 .attrs

@@ -3,9 +3,13 @@
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed set-up step should fail the test loudly
 
 mod cli;
+mod dynamodb;
+mod dynamodb_cli;
+mod dynamodb_mocks;
 mod events;
 mod formats;
 mod helpers;
+mod moto;
 mod never_panics;
 mod reasons;
 mod truth;

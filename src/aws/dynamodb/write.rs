@@ -6,6 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemError;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use tokio::task::JoinSet;
 
@@ -92,6 +94,18 @@ fn calls(items: &[IndexItem]) -> VecDeque<Vec<WriteRequest>> {
     out
 }
 
+/// Throttling and transient server errors by their modeled type (the generic check reads error codes,
+/// which a modeled error built in-process does not carry).
+fn throttled(e: &SdkError<BatchWriteItemError>) -> bool {
+    e.as_service_error().is_some_and(|s| {
+        s.is_provisioned_throughput_exceeded_exception()
+            || s.is_throttling_exception()
+            || s.is_request_limit_exceeded()
+            || s.is_internal_server_error()
+            || s.is_replicated_write_conflict_exception()
+    })
+}
+
 /// What one call's worth of items came to.
 struct CallOutcome {
     written: usize,
@@ -146,7 +160,15 @@ async fn write_call(
                 out.last_error = Some(format!("{} items unprocessed (throughput exceeded)", unprocessed.len()));
                 pending = unprocessed;
             }
-            Ok(Err(e)) if retryable(&e) => out.last_error = Some(chain(&e)),
+            Ok(Err(e)) if retryable(&e) || throttled(&e) => out.last_error = Some(chain(&e)),
+            Ok(Err(e))
+                if e.as_service_error()
+                    .is_some_and(BatchWriteItemError::is_resource_not_found_exception) =>
+            {
+                out.remaining = pending.len();
+                out.error = Some(StoreError::TableNotFound { table });
+                return out;
+            }
             Ok(Err(e)) => {
                 out.remaining = pending.len();
                 out.error = Some(store_error(e, &table, pending.len()));

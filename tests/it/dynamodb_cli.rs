@@ -1,0 +1,136 @@
+//! `apigw-logs create-table`, `replay`, `lookup` and `failures` as a user runs them, against moto: output,
+//! exit codes, and one-line errors for a missing table or an unreachable endpoint.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::moto;
+
+fn events(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("events")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Runs the CLI against `endpoint` with test credentials set for the child process only.
+fn run_at(endpoint: &str, table: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+        .args(args)
+        .args(["--table", table, "--endpoint-url", endpoint, "--region", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_PROFILE")
+        .env_remove("INDEX_TABLE")
+        .output()
+        .unwrap()
+}
+
+fn run(table: &str, args: &[&str]) -> Output {
+    run_at(moto::endpoint(), table, args)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn replay_then_lookup_a_502_by_either_id_shows_the_lambda_timeout() {
+    let table = moto::table_name("cli");
+    let o = run(&table, &["create-table"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&table, &["create-table"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "create-table is idempotent: {}",
+        text(&o.stderr)
+    );
+    let (exec, lambda) = (events("workshop-exec.json"), events("workshop-lambda.json"));
+    let o = run(&table, &["replay", &exec, &lambda]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("20 API request fragments (7 failed)"),
+        "{}",
+        text(&o.stdout)
+    );
+
+    let o = run(
+        &table,
+        &["failures", "--json", "--since", "3d", "--until", "2025-11-23T00:00:00Z"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let listed: Vec<Value> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(listed.len(), 7);
+    let api_id = listed[0]["request_id"].as_str().unwrap().to_string();
+    let lambda_id = listed[0]["lambda_request_id"].as_str().unwrap().to_string();
+
+    for id in [&api_id, &lambda_id] {
+        let o = run(&table, &["lookup", id]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let out = text(&o.stdout);
+        assert!(out.contains(&format!("API request {api_id}")), "{out}");
+        assert!(out.contains("502 LambdaTimeout"), "{out}");
+        assert!(out.contains(&format!("Lambda invocation {lambda_id}")), "{out}");
+        assert!(out.contains("REPORT    duration 1000.00 ms, billed 1000 ms"), "{out}");
+        assert!(out.contains("Task timed out after 1.00 seconds"), "{out}");
+        assert!(out.contains("Method completed with status: 502"), "{out}");
+
+        let o = run(&table, &["lookup", "--json", id]);
+        let records: Vec<Value> = text(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(records.len(), 2);
+        assert_eq!(
+            (records[0]["kind"].as_str(), records[1]["kind"].as_str()),
+            (Some("api"), Some("lambda"))
+        );
+        assert_eq!(records[0]["request_id"], api_id.as_str());
+        assert_eq!(records[1]["api_request_id"], api_id.as_str());
+        let lines = records[1]["lines"].as_array().unwrap();
+        assert!(
+            lines
+                .iter()
+                .all(|l| l["source"] == "lambda" && l["timestamp_ms"].is_i64())
+        );
+    }
+}
+
+#[test]
+fn lookups_that_find_nothing_exit_1_and_aws_failures_exit_3_with_one_line() {
+    let table = moto::table_name("cli-errors");
+    assert_eq!(run(&table, &["create-table"]).status.code(), Some(0));
+    let o = run(&table, &["lookup", "no-such-request"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("no request or invocation no-such-request"));
+    let o = run(&table, &["failures", "--since", "1h"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+
+    let o = run("it-missing-table", &["lookup", "x"]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("table it-missing-table does not exist"), "{err}");
+
+    let o = run_at("http://127.0.0.1:1", &table, &["lookup", "x"]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot reach DynamoDB") && err.contains("http://127.0.0.1:1"),
+        "{err}"
+    );
+
+    let o = run(&table, &["replay", &events("corrupt-not-gzip.json")]);
+    assert_eq!(o.status.code(), Some(2), "bad input is exit 2: {}", text(&o.stderr));
+    let o = run(&table, &["failures", "--reason", "Bogus"]);
+    assert_eq!(o.status.code(), Some(2));
+}
