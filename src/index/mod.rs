@@ -16,3 +16,6 @@ pub use item::{AttrValue, IndexItem};
 pub use layout::{BatchItems, ItemOptions, items_for_batch};
 pub use memory::MemoryIndex;
 pub use port::{IndexReader, IndexWriter, StoreError, WriteReport};
+
+#[cfg(test)]
+mod tests;
