@@ -18,12 +18,14 @@ pub mod decode;
 pub mod encode;
 pub mod evidence;
 pub mod index;
+pub mod lambda;
 pub mod metrics;
 pub mod parse;
 pub mod pipeline;
 pub mod reason;
 pub mod record;
 pub mod redact;
+pub mod services;
 pub mod timefmt;
 
 pub use classify::{ApiRecord, Joined, LambdaRecord, classify_api, classify_lambda};

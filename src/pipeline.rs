@@ -1,15 +1,24 @@
-//! The use case shared by the Lambda and `apigw-logs replay`: one subscription event → decode → parse
-//! (keeping redacted lines) → index items → write, within the caller's deadline.
+//! The use case shared by the Lambda and `apigw-logs replay`: one subscription delivery → decode → parse
+//! (keeping redacted lines) → index items and metrics → write the items, then publish the metrics once per
+//! batch, within the caller's deadline.
 //!
-//! Generic over the [`IndexWriter`] port; knows no SDK type. A bad batch (undecodable) is a permanent
-//! error; a failed write is retryable, and retrying the whole event is safe because writes are idempotent.
+//! Generic over the ports ([`IndexWriter`], [`MetricsSink`], [`BatchLedger`]); knows no SDK type. A bad
+//! batch (undecodable) is a permanent error; a failed write or publish is retryable, and retrying the
+//! whole event is safe: writes are idempotent and the per-batch marker keeps metrics from counting twice.
 
 use std::time::Instant;
 
-use crate::decode::{self, DecodeError, MessageType};
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::decode::{self, DecodeError, LogsPayload, MessageType};
 use crate::index::layout::naive_write_units;
 use crate::index::{BatchItems, IndexWriter, ItemOptions, StoreError, WriteReport, items_for_batch};
+use crate::metrics::ledger::{BatchLedger, Claim, batch_key};
+use crate::metrics::sink::{MetricsError, MetricsSink, PublishReport};
+use crate::metrics::{MetricSet, MetricsOptions};
 use crate::parse::{ParseOptions, ParseStats, parse_batch};
+use crate::reason::FailureReason;
 use crate::redact::Redactor;
 
 /// Settings of the pipeline (from `Config` in the Lambda, from flags in the CLI).
@@ -48,6 +57,26 @@ pub struct Outcome {
     pub write: WriteReport,
     /// Parse counts.
     pub stats: ParseStats,
+    /// The batch came from the indexer's own log group and was skipped (recursion guard).
+    pub recursion_skipped: bool,
+    /// Requests counted in metrics, by failure reason.
+    pub counted_failures: BTreeMap<FailureReason, u64>,
+    /// Requests counted in metrics.
+    pub counted_requests: u64,
+    /// Data points left out because CloudWatch would refuse their timestamps.
+    pub metrics_out_of_range: u64,
+    /// What publishing did.
+    pub metrics: PublishReport,
+    /// An earlier invocation already published this batch's metrics (a retry): not counted again.
+    pub metrics_already_counted: bool,
+}
+
+impl Outcome {
+    /// `LambdaTimeout=3 Other5XX=1`, for the summary line.
+    pub fn failures_by_reason(&self) -> String {
+        let parts: Vec<String> = self.counted_failures.iter().map(|(r, n)| format!("{r}={n}")).collect();
+        parts.join(" ")
+    }
 }
 
 /// Why an event was not (fully) indexed.
@@ -59,6 +88,12 @@ pub enum PipelineError {
     /// Items could not all be written. Retryable.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Metrics could not be published before the deadline. Retryable; nothing is double-counted.
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
+    /// The per-batch metrics marker could not be read or written. Retryable.
+    #[error("metrics marker: {0}")]
+    Ledger(#[source] StoreError),
 }
 
 impl PipelineError {
@@ -67,32 +102,80 @@ impl PipelineError {
         match self {
             Self::Decode(e) => e.code(),
             Self::Store(e) => e.code(),
+            Self::Metrics(e) => e.code(),
+            Self::Ledger(_) => "metrics_marker_failed",
         }
     }
 }
 
-/// Decodes, parses and lays out one event's items, writing nothing. Pure.
-pub fn plan(event: &[u8], redactor: &Redactor, cfg: &PipelineConfig) -> Result<(BatchItems, Outcome), DecodeError> {
-    let bytes = decode::decode_event(event, cfg.max_decoded_bytes)?;
+/// How a delivery arrives.
+#[derive(Debug, Clone, Copy)]
+pub enum Delivery<'a> {
+    /// A whole Lambda event from a subscription: `{"awslogs":{"data": base64(gzip(JSON))}}`.
+    Event(&'a [u8]),
+    /// The gzip payload itself (a Kinesis record's data, already base64-decoded by the event source).
+    Compressed(&'a [u8]),
+}
+
+/// Everything the use case needs besides the delivery: settings and the three ports.
+#[derive(Debug)]
+pub struct Services<W, M, L> {
+    /// Decoding limits and item retention.
+    pub config: PipelineConfig,
+    /// Header masking.
+    pub redactor: Redactor,
+    /// What metrics to emit.
+    pub metrics_options: MetricsOptions,
+    /// The indexer's own log group (recursion guard).
+    pub own_log_group: Option<String>,
+    /// The index.
+    pub writer: W,
+    /// The metrics destination.
+    pub metrics: M,
+    /// The per-batch metrics markers.
+    pub ledger: L,
+}
+
+/// The settled work for one delivery: items to write, metrics to publish, and the marker key.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Index items.
+    pub items: BatchItems,
+    /// Metrics of the batch.
+    pub metrics: MetricSet,
+    /// The batch's metrics marker (partition key) and its expiry.
+    pub marker: Option<(String, i64)>,
+    /// Counts so far.
+    pub outcome: Outcome,
+}
+
+/// Decodes, parses and lays out one delivery, writing nothing. Pure but for `now_ms`, which bounds the
+/// metric timestamps CloudWatch accepts.
+pub fn plan_delivery(
+    delivery: Delivery<'_>,
+    redactor: &Redactor,
+    cfg: &PipelineConfig,
+    metrics_options: &MetricsOptions,
+    own_log_group: Option<&str>,
+    now_ms: i64,
+) -> Result<Plan, DecodeError> {
+    let bytes = match delivery {
+        Delivery::Event(event) => decode::decode_event(event, cfg.max_decoded_bytes)?,
+        Delivery::Compressed(gz) => decode::gunzip_capped(gz, cfg.max_decoded_bytes)?,
+    };
     let payload = decode::parse_payload(&bytes)?;
     if payload.kind()? == MessageType::Control {
-        return Ok((
-            BatchItems::default(),
-            Outcome {
-                control: true,
-                ..Outcome::default()
-            },
-        ));
+        return Ok(Plan { outcome: Outcome { control: true, ..Outcome::default() }, ..Plan::default() });
+    }
+    if own_log_group.is_some_and(|own| own == payload.log_group) {
+        let outcome = Outcome { recursion_skipped: true, events: payload.log_events.len() as u64, ..Outcome::default() };
+        return Ok(Plan { outcome, ..Plan::default() });
     }
     let batch = parse_batch(&payload, redactor, ParseOptions { keep_lines: true });
-    let items = items_for_batch(
-        &batch,
-        &ItemOptions {
-            retention_days: cfg.retention_days,
-        },
-    );
+    let items = items_for_batch(&batch, &ItemOptions { retention_days: cfg.retention_days });
+    let mut metrics = MetricSet::default();
+    metrics.add_batch(&batch, metrics_options, now_ms);
     let outcome = Outcome {
-        control: false,
         events: batch.stats.events,
         api_fragments: items.api_fragments,
         lambda_fragments: items.lambda_fragments,
@@ -102,13 +185,82 @@ pub fn plan(event: &[u8], redactor: &Redactor, cfg: &PipelineConfig) -> Result<(
         items: items.items.len(),
         write_units: items.write_units(),
         naive_write_units: naive_write_units(&batch),
-        write: WriteReport::default(),
-        stats: batch.stats,
+        counted_failures: metrics.failures_counted.clone(),
+        counted_requests: metrics.requests_counted,
+        metrics_out_of_range: metrics.out_of_range,
+        ..Outcome::default()
     };
-    Ok((items, outcome))
+    let marker = Some((batch_key(&payload), marker_expiry(&payload, cfg.retention_days)));
+    Ok(Plan { items, metrics, marker, outcome })
 }
 
-/// Indexes one event: everything [`plan`] does, then writes the items before `deadline`.
+/// Markers live as long as the index items of the batch: log time plus retention, so rewrites match.
+fn marker_expiry(payload: &LogsPayload<'_>, retention_days: u32) -> i64 {
+    let last = payload.log_events.iter().map(|e| e.timestamp).max().unwrap_or(0);
+    last.div_euclid(1000) + i64::from(retention_days) * 86_400
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Processes one delivery: plan, write the items, then publish the metrics once per batch.
+pub async fn process_delivery<W, M, L>(
+    services: &Services<W, M, L>,
+    delivery: Delivery<'_>,
+    deadline: Instant,
+) -> Result<Outcome, PipelineError>
+where
+    W: IndexWriter + Sync,
+    M: MetricsSink + Sync,
+    L: BatchLedger + Sync,
+{
+    let Plan { items, metrics, marker, mut outcome } = plan_delivery(
+        delivery,
+        &services.redactor,
+        &services.config,
+        &services.metrics_options,
+        services.own_log_group.as_deref(),
+        now_ms(),
+    )?;
+    if !items.items.is_empty() {
+        outcome.write = services.writer.write(items.items, deadline).await?;
+    }
+    if metrics.is_empty() || !services.metrics.enabled() {
+        return Ok(outcome);
+    }
+    let Some((key, expires_at)) = marker else { return Ok(outcome) };
+    match services.ledger.claim(&key, expires_at).await.map_err(PipelineError::Ledger)? {
+        Claim::AlreadyCounted => outcome.metrics_already_counted = true,
+        Claim::Claimed => match services.metrics.publish(&metrics, deadline).await {
+            Ok(report) => outcome.metrics = report,
+            Err(e) => {
+                // Give the marker back so Lambda's retry publishes; if that fails too, the retry skips
+                // this batch's metrics (lost, never doubled) and the error says so in the log.
+                if let Err(release) = services.ledger.release(&key).await {
+                    tracing::error!(error = %release, "metrics marker not released; this batch's metrics will not be retried");
+                }
+                return Err(e.into());
+            }
+        },
+    }
+    Ok(outcome)
+}
+
+/// A ledger that never remembers (when nothing is published, or for one-off offline runs).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoLedger;
+
+impl BatchLedger for NoLedger {
+    async fn claim(&self, _key: &str, _expires_at: i64) -> Result<Claim, StoreError> {
+        Ok(Claim::Claimed)
+    }
+    async fn release(&self, _key: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// Indexes one event without metrics (the index-only path of `replay` and the index tests).
 pub async fn process<W: IndexWriter>(
     event: &[u8],
     redactor: &Redactor,
@@ -116,9 +268,10 @@ pub async fn process<W: IndexWriter>(
     writer: &W,
     deadline: Instant,
 ) -> Result<Outcome, PipelineError> {
-    let (items, mut outcome) = plan(event, redactor, cfg)?;
-    if !items.items.is_empty() {
-        outcome.write = writer.write(items.items, deadline).await?;
+    let plan = plan_delivery(Delivery::Event(event), redactor, cfg, &MetricsOptions::default(), None, now_ms())?;
+    let mut outcome = plan.outcome;
+    if !plan.items.items.is_empty() {
+        outcome.write = writer.write(plan.items.items, deadline).await?;
     }
     Ok(outcome)
 }

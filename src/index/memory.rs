@@ -83,3 +83,22 @@ impl IndexReader for MemoryIndex {
         Ok(FailuresPage { items, next: None })
     }
 }
+
+impl crate::metrics::ledger::BatchLedger for MemoryIndex {
+    async fn claim(&self, key: &str, expires_at: i64) -> Result<crate::metrics::ledger::Claim, StoreError> {
+        use crate::metrics::ledger::Claim;
+        let mut map = self.lock();
+        let k = (key.to_string(), "counted".to_string());
+        if map.contains_key(&k) {
+            return Ok(Claim::AlreadyCounted);
+        }
+        let item = IndexItem::new(key, "counted").with(schema::TTL_ATTRIBUTE, super::AttrValue::int(expires_at));
+        map.insert(k, item);
+        Ok(Claim::Claimed)
+    }
+
+    async fn release(&self, key: &str) -> Result<(), StoreError> {
+        self.lock().remove(&(key.to_string(), "counted".to_string()));
+        Ok(())
+    }
+}

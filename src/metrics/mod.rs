@@ -9,6 +9,7 @@
 
 pub mod chunk;
 pub mod emf;
+pub mod ledger;
 pub mod sink;
 
 use std::collections::BTreeMap;

@@ -65,6 +65,11 @@ pub trait MetricsSink {
         set: &MetricSet,
         deadline: Instant,
     ) -> impl Future<Output = Result<PublishReport, MetricsError>> + Send;
+
+    /// Whether publishing does anything (when not, the per-batch marker is not written either).
+    fn enabled(&self) -> bool {
+        true
+    }
 }
 
 /// `METRICS_SINK=off`: nothing is published.
@@ -74,6 +79,10 @@ pub struct NoMetrics;
 impl MetricsSink for NoMetrics {
     async fn publish(&self, _set: &MetricSet, _deadline: Instant) -> Result<PublishReport, MetricsError> {
         Ok(PublishReport::default())
+    }
+
+    fn enabled(&self) -> bool {
+        false
     }
 }
 

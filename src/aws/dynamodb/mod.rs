@@ -1,6 +1,7 @@
 //! DynamoDB adapter of the index ports: item mapping, reads (`Query`), the batched writer (`write.rs`) and
 //! table creation (`table.rs`). The only module that touches `aws_sdk_dynamodb` types.
 
+mod ledger;
 mod table;
 mod write;
 

@@ -1,6 +1,7 @@
 //! The index subcommands: `create-table`, `replay`, `lookup`, `failures`. They build one SDK client from the
 //! common options and call the library's use cases; rendering is in `story.rs`.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use apigw_log_indexer::FailureReason;
@@ -9,8 +10,12 @@ use apigw_log_indexer::aws::{AwsOptions, sdk_config};
 use apigw_log_indexer::index::MemoryIndex;
 use apigw_log_indexer::index::port::{FailureFilter, IndexWriter, StoreError, WriteReport};
 use apigw_log_indexer::index::query::{self, MAX_FAILURE_DAYS};
-use apigw_log_indexer::pipeline::{self, Outcome, PipelineConfig, PipelineError};
-use apigw_log_indexer::redact::Redactor;
+use apigw_log_indexer::config::{self, Config};
+use apigw_log_indexer::metrics::ledger::BatchLedger;
+use apigw_log_indexer::metrics::sink::{MetricsSink, RecordingMetrics};
+use apigw_log_indexer::pipeline::{self, Delivery, NoLedger, Outcome, PipelineConfig, PipelineError, Services};
+use apigw_log_indexer::services::aws_services;
+use aws_config::SdkConfig;
 use apigw_log_indexer::timefmt::{parse_duration_ms, parse_rfc3339};
 use clap::Args;
 
@@ -35,14 +40,17 @@ pub struct AwsArgs {
 }
 
 impl AwsArgs {
-    async fn index(&self) -> DynamoIndex {
-        let config = sdk_config(&AwsOptions {
+    async fn sdk(&self) -> SdkConfig {
+        sdk_config(&AwsOptions {
             endpoint_url: self.endpoint_url.clone(),
             region: self.region.clone(),
             profile: self.profile.clone(),
         })
-        .await;
-        DynamoIndex::new(aws_sdk_dynamodb::Client::new(&config), &self.table)
+        .await
+    }
+
+    async fn index(&self) -> DynamoIndex {
+        DynamoIndex::new(aws_sdk_dynamodb::Client::new(&self.sdk().await), &self.table)
     }
 
     /// One line on stderr for an AWS or endpoint failure; exit code 3.
@@ -103,6 +111,10 @@ pub struct ReplayArgs {
     /// Decode, parse and lay out items, but write nothing: prints what a write would cost.
     #[arg(long)]
     dry_run: bool,
+    /// Where metrics go: cloudwatch, emf (stdout) or off (default: METRICS_SINK, else cloudwatch). The
+    /// namespace, DETAILED_METRICS and COUNT_FROM are read from the environment, as the function does.
+    #[arg(long)]
+    metrics_sink: Option<String>,
     #[command(flatten)]
     limits: Limits,
     #[command(flatten)]
@@ -121,6 +133,8 @@ struct Totals {
     units: u64,
     naive: u64,
     write: WriteReport,
+    counted: u64,
+    metric_calls: usize,
 }
 
 impl Totals {
@@ -136,6 +150,8 @@ impl Totals {
         self.write.items += o.write.items;
         self.write.calls += o.write.calls;
         self.write.retries += o.write.retries;
+        self.counted += o.counted_requests;
+        self.metric_calls += o.metrics.calls;
     }
 }
 
@@ -150,6 +166,14 @@ fn describe(o: &Outcome) -> String {
     if o.lines_skipped > 0 {
         s.push_str(&format!("; {} lines not attributed", o.lines_skipped));
     }
+    if o.metrics_already_counted {
+        s.push_str("; metrics already published for this batch, not counted again");
+    } else if o.counted_requests > 0 {
+        s.push_str(&format!("; {} requests counted in metrics ({} metric calls)", o.counted_requests, o.metrics.calls));
+    }
+    if o.metrics_out_of_range > 0 {
+        s.push_str(&format!("; {} data points too old or too new for CloudWatch, left out", o.metrics_out_of_range));
+    }
     if o.fragments_skipped > 0 {
         s.push_str(&format!(
             "; {} fragments with unusable request IDs skipped",
@@ -159,27 +183,53 @@ fn describe(o: &Outcome) -> String {
     s
 }
 
-/// `replay FILE...`: exactly the Lambda's path (decode → parse → index), file by file.
+/// `replay FILE...`: exactly the Lambda's path (decode → parse → index → metrics once per batch), file by
+/// file, with the same configuration variables as the function (flags override them).
 pub fn replay(a: &ReplayArgs) -> u8 {
-    let redactor = match Redactor::new(a.redact_headers.iter().map(|h| h.trim()).filter(|h| !h.is_empty())) {
-        Ok(r) => r,
-        Err(e) => return input_error("--redact-headers", &e),
-    };
-    let cfg = PipelineConfig {
-        max_decoded_bytes: a.limits.max_decoded_bytes,
-        retention_days: a.retention_days,
+    let mut overrides: HashMap<&str, String> = HashMap::new();
+    overrides.insert(config::INDEX_TABLE, a.aws.table.clone());
+    overrides.insert(config::RETENTION_DAYS, a.retention_days.to_string());
+    overrides.insert(config::MAX_DECODED_BYTES, a.limits.max_decoded_bytes.to_string());
+    overrides.insert(config::REDACT_HEADERS, a.redact_headers.join(","));
+    if let Some(sink) = &a.metrics_sink {
+        overrides.insert(config::METRICS_SINK, sink.clone());
+    }
+    // Read once, validated like the function's; the CLI is not the function, so no own log group.
+    let cfg = Config::from_lookup(|k| {
+        (k != config::AWS_LAMBDA_LOG_GROUP_NAME)
+            .then(|| overrides.get(k).cloned().or_else(|| std::env::var(k).ok()))
+            .flatten()
+    });
+    let cfg = match cfg {
+        Ok(c) => c,
+        Err(e) => return input_error("configuration", &e),
     };
     let Some(rt) = runtime() else { return EXIT_AWS };
     rt.block_on(async {
         if a.dry_run {
-            run_replay(a, &redactor, &cfg, &MemoryIndex::new()).await
+            let services = Services {
+                config: PipelineConfig { max_decoded_bytes: cfg.max_decoded_bytes, retention_days: cfg.retention_days },
+                redactor: cfg.redactor.clone(),
+                metrics_options: cfg.metrics.clone(),
+                own_log_group: None,
+                writer: MemoryIndex::new(),
+                metrics: RecordingMetrics::default(),
+                ledger: NoLedger,
+            };
+            run_replay(a, &services).await
         } else {
-            run_replay(a, &redactor, &cfg, &a.aws.index().await).await
+            let services = aws_services(&cfg, &a.aws.sdk().await);
+            run_replay(a, &services).await
         }
     })
 }
 
-async fn run_replay<W: IndexWriter>(a: &ReplayArgs, redactor: &Redactor, cfg: &PipelineConfig, writer: &W) -> u8 {
+async fn run_replay<W, M, L>(a: &ReplayArgs, services: &Services<W, M, L>) -> u8
+where
+    W: IndexWriter + Sync,
+    M: MetricsSink + Sync,
+    L: BatchLedger + Sync,
+{
     let mut totals = Totals::default();
     let mut code = EXIT_OK;
     for file in &a.files {
@@ -191,19 +241,23 @@ async fn run_replay<W: IndexWriter>(a: &ReplayArgs, redactor: &Redactor, cfg: &P
             }
         };
         let deadline = Instant::now() + Duration::from_secs(a.timeout);
-        match pipeline::process(&event, redactor, cfg, writer, deadline).await {
+        match pipeline::process_delivery(services, Delivery::Event(&event), deadline).await {
             Ok(o) => {
                 println!("{file}: {}", describe(&o));
                 totals.add(&o);
             }
             Err(PipelineError::Decode(e)) => code = input_error(file, &e),
-            Err(PipelineError::Store(e)) => return a.aws.fail(&format!("{file}: "), &e),
+            Err(PipelineError::Store(e) | PipelineError::Ledger(e)) => return a.aws.fail(&format!("{file}: "), &e),
+            Err(PipelineError::Metrics(e)) => {
+                eprintln!("apigw-logs: {file}: {e}");
+                return EXIT_AWS;
+            }
         }
     }
     if totals.files > 1 || a.dry_run {
         println!(
             "total: {} files, {} events, {} API request fragments ({} failed), {} Lambda invocation fragments; \
-             {} items, {} write units (one item per line: {}){}",
+             {} items, {} write units (one item per line: {}); {} requests counted in metrics, {} metric calls{}",
             totals.files,
             totals.events,
             totals.api,
@@ -212,13 +266,12 @@ async fn run_replay<W: IndexWriter>(a: &ReplayArgs, redactor: &Redactor, cfg: &P
             totals.items,
             totals.units,
             totals.naive,
+            totals.counted,
+            totals.metric_calls,
             if a.dry_run {
-                " — dry run, nothing written".to_string()
+                " — dry run, nothing written or published".to_string()
             } else {
-                format!(
-                    "; {} BatchWriteItem calls, {} retries",
-                    totals.write.calls, totals.write.retries
-                )
+                format!("; {} BatchWriteItem calls, {} retries", totals.write.calls, totals.write.retries)
             }
         );
     }

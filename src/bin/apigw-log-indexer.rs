@@ -1,0 +1,19 @@
+//! The Lambda function: configuration and SDK clients once at init, then one invocation per delivery.
+
+use apigw_log_indexer::aws::{AwsOptions, sdk_config};
+use apigw_log_indexer::config::Config;
+use apigw_log_indexer::lambda;
+use apigw_log_indexer::services::aws_services;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::value::RawValue;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    // JSON or text, and the level, as the function's LoggingConfig sets them (AWS_LAMBDA_LOG_FORMAT/LEVEL).
+    lambda_runtime::tracing::init_default_subscriber();
+    // An invalid variable fails the init with a message naming it; Lambda reports it as an init error.
+    let config = Config::from_env()?;
+    let sdk = sdk_config(&AwsOptions::default()).await;
+    let services = aws_services(&config, &sdk);
+    lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| lambda::handle(&services, event))).await
+}

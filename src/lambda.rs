@@ -1,0 +1,160 @@
+//! The Lambda edge: the only module that knows `lambda_runtime` and `aws_lambda_events`. It recognises the
+//! delivery (a CloudWatch Logs subscription event, or Kinesis records carrying the same payloads), gives
+//! the pipeline a deadline derived from the invocation's remaining time, logs one summary line per batch,
+//! and turns failures into a `Diagnostic` with a stable `error_type`.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use aws_lambda_events::event::kinesis::KinesisEvent;
+use aws_lambda_events::event::streams::{KinesisBatchItemFailure, KinesisEventResponse};
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::index::IndexWriter;
+use crate::metrics::ledger::BatchLedger;
+use crate::metrics::sink::MetricsSink;
+use crate::pipeline::{Delivery, Outcome, PipelineError, Services, process_delivery};
+
+/// Time kept back from the invocation's deadline: enough to log the summary and return an error
+/// (so Lambda retries with a reason) instead of being killed mid-write.
+pub const DEADLINE_MARGIN: Duration = Duration::from_millis(1500);
+
+/// What kind of event arrived, told by its top-level key (no trial deserialization).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// `{"awslogs": {"data": ...}}`.
+    CloudWatchLogs,
+    /// `{"Records": [{"kinesis": {"data": ...}}, ...]}`.
+    Kinesis,
+}
+
+/// Why an event was refused before processing.
+#[derive(Debug, thiserror::Error)]
+#[error("unsupported event: expected a CloudWatch Logs subscription event (awslogs) or a Kinesis event (Records)")]
+pub struct UnsupportedEvent;
+
+/// Reads only the top-level keys of the event.
+pub fn event_kind(raw: &str) -> Result<EventKind, UnsupportedEvent> {
+    struct Keys;
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Option<EventKind>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut kind = None;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match &*key {
+                    "awslogs" => kind = kind.or(Some(EventKind::CloudWatchLogs)),
+                    "Records" => kind = kind.or(Some(EventKind::Kinesis)),
+                    _ => {}
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(kind)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(raw);
+    serde::Deserializer::deserialize_map(&mut de, Keys).ok().flatten().ok_or(UnsupportedEvent)
+}
+
+/// The instant to finish by: the invocation's deadline minus [`DEADLINE_MARGIN`].
+pub fn deadline_from(deadline_epoch_ms: u64) -> Instant {
+    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    let remaining = Duration::from_millis(deadline_epoch_ms.saturating_sub(now_ms)).saturating_sub(DEADLINE_MARGIN);
+    Instant::now() + remaining
+}
+
+fn diagnostic(e: &PipelineError) -> Diagnostic {
+    Diagnostic { error_type: e.code().to_string(), error_message: e.to_string() }
+}
+
+/// Handles one invocation.
+pub async fn handle<W, M, L>(
+    services: &Services<W, M, L>,
+    event: LambdaEvent<Box<RawValue>>,
+) -> Result<serde_json::Value, Diagnostic>
+where
+    W: IndexWriter + Sync,
+    M: MetricsSink + Sync,
+    L: BatchLedger + Sync,
+{
+    let deadline = deadline_from(event.context.deadline);
+    let raw = event.payload.get();
+    let kind = event_kind(raw).map_err(|e| Diagnostic { error_type: "unsupported_event".into(), error_message: e.to_string() })?;
+    match kind {
+        EventKind::CloudWatchLogs => {
+            let started = Instant::now();
+            let result = process_delivery(services, Delivery::Event(raw.as_bytes()), deadline).await;
+            log_summary(&result, started);
+            result.map(|_| serde_json::Value::Null).map_err(|e| diagnostic(&e))
+        }
+        EventKind::Kinesis => {
+            let kinesis: KinesisEvent = serde_json::from_str(raw)
+                .map_err(|e| Diagnostic { error_type: "unsupported_event".into(), error_message: format!("Kinesis event: {e}") })?;
+            let mut response = KinesisEventResponse::default();
+            for record in &kinesis.records {
+                let started = Instant::now();
+                let result = process_delivery(services, Delivery::Compressed(&record.kinesis.data.0), deadline).await;
+                log_summary(&result, started);
+                // A permanently bad record is reported too: the event source mapping's retry policy and
+                // on-failure destination decide what happens to it, and the rest of the batch proceeds.
+                if result.is_err() {
+                    let mut failure = KinesisBatchItemFailure::default();
+                    failure.item_identifier = Some(record.kinesis.sequence_number.clone());
+                    response.batch_item_failures.push(failure);
+                }
+            }
+            serde_json::to_value(response)
+                .map_err(|e| Diagnostic { error_type: "response_not_serializable".into(), error_message: e.to_string() })
+        }
+    }
+}
+
+/// One line per batch: counts only, never a log message (the function must not feed its own log group
+/// with customer data).
+fn log_summary(result: &Result<Outcome, PipelineError>, started: Instant) {
+    let ms = started.elapsed().as_millis() as u64;
+    match result {
+        Ok(o) => tracing::info!(
+            control = o.control,
+            recursion_skipped = o.recursion_skipped,
+            events = o.events,
+            api_requests = o.api_fragments,
+            lambda_invocations = o.lambda_fragments,
+            failures_by_reason = %o.failures_by_reason(),
+            lines_skipped = o.lines_skipped,
+            items_written = o.write.items,
+            write_units = o.write_units,
+            metric_calls = o.metrics.calls,
+            metrics_already_counted = o.metrics_already_counted,
+            duration_ms = ms,
+            "batch indexed"
+        ),
+        Err(e) => tracing::error!(error_type = e.code(), error = %e, duration_ms = ms, "batch failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_kinds_are_told_by_their_top_level_key() {
+        assert_eq!(event_kind(r#"{"awslogs":{"data":"H4sI"}}"#).unwrap(), EventKind::CloudWatchLogs);
+        assert_eq!(event_kind(r#"{"Records":[{"kinesis":{"data":"x"}}]}"#).unwrap(), EventKind::Kinesis);
+        assert!(event_kind(r#"{"detail-type":"x"}"#).is_err());
+        assert!(event_kind("[1,2]").is_err());
+        assert!(event_kind("not json").is_err());
+    }
+
+    #[test]
+    fn the_deadline_keeps_a_margin_and_never_goes_negative() {
+        let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+        let d = deadline_from(now_ms + 10_000);
+        let left = d.saturating_duration_since(Instant::now());
+        assert!(left <= Duration::from_millis(8_500) && left >= Duration::from_millis(8_000), "{left:?}");
+        assert!(deadline_from(0) <= Instant::now() + Duration::from_millis(1));
+    }
+}

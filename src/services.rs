@@ -1,0 +1,63 @@
+//! Wiring: the ports' real adapters built once from the configuration, shared by the Lambda binary and
+//! `apigw-logs replay` so both run exactly the same path.
+
+use std::io::Stdout;
+use std::time::Instant;
+
+use aws_config::SdkConfig;
+
+use crate::aws::cloudwatch::CloudWatchMetrics;
+use crate::aws::dynamodb::DynamoIndex;
+use crate::config::{Config, MetricsSinkKind};
+use crate::metrics::MetricSet;
+use crate::metrics::sink::{EmfWriter, MetricsError, MetricsSink, NoMetrics, PublishReport};
+use crate::pipeline::{PipelineConfig, Services};
+
+/// The metrics destination chosen by `METRICS_SINK`.
+#[derive(Debug)]
+pub enum AnySink {
+    /// `PutMetricData`.
+    CloudWatch(CloudWatchMetrics),
+    /// Embedded Metric Format on stdout.
+    Emf(EmfWriter<Stdout>),
+    /// Nothing.
+    Off(NoMetrics),
+}
+
+impl MetricsSink for AnySink {
+    async fn publish(&self, set: &MetricSet, deadline: Instant) -> Result<PublishReport, MetricsError> {
+        match self {
+            Self::CloudWatch(s) => s.publish(set, deadline).await,
+            Self::Emf(s) => s.publish(set, deadline).await,
+            Self::Off(s) => s.publish(set, deadline).await,
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        !matches!(self, Self::Off(_))
+    }
+}
+
+/// The production services: DynamoDB for the index and the metrics markers, the configured metrics sink.
+pub type AwsServices = Services<DynamoIndex, AnySink, DynamoIndex>;
+
+/// Builds the services once (SDK clients are reused across invocations).
+pub fn aws_services(config: &Config, sdk: &SdkConfig) -> AwsServices {
+    let index = DynamoIndex::new(aws_sdk_dynamodb::Client::new(sdk), &config.table_name);
+    let metrics = match config.metrics_sink {
+        MetricsSinkKind::CloudWatch => {
+            AnySink::CloudWatch(CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(sdk), &config.metrics_namespace))
+        }
+        MetricsSinkKind::Emf => AnySink::Emf(EmfWriter::new(&config.metrics_namespace, std::io::stdout())),
+        MetricsSinkKind::Off => AnySink::Off(NoMetrics),
+    };
+    Services {
+        config: PipelineConfig { max_decoded_bytes: config.max_decoded_bytes, retention_days: config.retention_days },
+        redactor: config.redactor.clone(),
+        metrics_options: config.metrics.clone(),
+        own_log_group: config.own_log_group.clone(),
+        writer: index.clone(),
+        metrics,
+        ledger: index,
+    }
+}
