@@ -56,18 +56,36 @@ pub fn event_kind(raw: &str) -> Result<EventKind, UnsupportedEvent> {
         }
     }
     let mut de = serde_json::Deserializer::from_str(raw);
-    serde::Deserializer::deserialize_map(&mut de, Keys).ok().flatten().ok_or(UnsupportedEvent)
+    serde::Deserializer::deserialize_map(&mut de, Keys)
+        .ok()
+        .flatten()
+        .ok_or(UnsupportedEvent)
 }
 
+/// Lambda sends the deadline as epoch milliseconds; anything below this (2001-09-09) is not one.
+const EPOCH_MS_FLOOR: u64 = 1_000_000_000_000;
+
 /// The instant to finish by: the invocation's deadline minus [`DEADLINE_MARGIN`].
-pub fn deadline_from(deadline_epoch_ms: u64) -> Instant {
-    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-    let remaining = Duration::from_millis(deadline_epoch_ms.saturating_sub(now_ms)).saturating_sub(DEADLINE_MARGIN);
-    Instant::now() + remaining
+///
+/// cargo-lambda's emulator (1.9) sends the function timeout (e.g. `600000`) instead of an epoch time;
+/// such a value is taken as milliseconds from now, so local runs get their budget instead of none.
+pub fn deadline_from(deadline_ms: u64) -> Instant {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let left_ms = if deadline_ms < EPOCH_MS_FLOOR {
+        deadline_ms
+    } else {
+        deadline_ms.saturating_sub(now_ms)
+    };
+    Instant::now() + Duration::from_millis(left_ms).saturating_sub(DEADLINE_MARGIN)
 }
 
 fn diagnostic(e: &PipelineError) -> Diagnostic {
-    Diagnostic { error_type: e.code().to_string(), error_message: e.to_string() }
+    Diagnostic {
+        error_type: e.code().to_string(),
+        error_message: e.to_string(),
+    }
 }
 
 /// Handles one invocation.
@@ -81,8 +99,16 @@ where
     L: BatchLedger + Sync,
 {
     let deadline = deadline_from(event.context.deadline);
+    tracing::debug!(
+        context_deadline_ms = event.context.deadline,
+        budget_ms = deadline.saturating_duration_since(Instant::now()).as_millis() as u64,
+        "invocation"
+    );
     let raw = event.payload.get();
-    let kind = event_kind(raw).map_err(|e| Diagnostic { error_type: "unsupported_event".into(), error_message: e.to_string() })?;
+    let kind = event_kind(raw).map_err(|e| Diagnostic {
+        error_type: "unsupported_event".into(),
+        error_message: e.to_string(),
+    })?;
     match kind {
         EventKind::CloudWatchLogs => {
             let started = Instant::now();
@@ -91,8 +117,10 @@ where
             result.map(|_| serde_json::Value::Null).map_err(|e| diagnostic(&e))
         }
         EventKind::Kinesis => {
-            let kinesis: KinesisEvent = serde_json::from_str(raw)
-                .map_err(|e| Diagnostic { error_type: "unsupported_event".into(), error_message: format!("Kinesis event: {e}") })?;
+            let kinesis: KinesisEvent = serde_json::from_str(raw).map_err(|e| Diagnostic {
+                error_type: "unsupported_event".into(),
+                error_message: format!("Kinesis event: {e}"),
+            })?;
             let mut response = KinesisEventResponse::default();
             for record in &kinesis.records {
                 let started = Instant::now();
@@ -106,8 +134,10 @@ where
                     response.batch_item_failures.push(failure);
                 }
             }
-            serde_json::to_value(response)
-                .map_err(|e| Diagnostic { error_type: "response_not_serializable".into(), error_message: e.to_string() })
+            serde_json::to_value(response).map_err(|e| Diagnostic {
+                error_type: "response_not_serializable".into(),
+                error_message: e.to_string(),
+            })
         }
     }
 }
@@ -128,6 +158,7 @@ fn log_summary(result: &Result<Outcome, PipelineError>, started: Instant) {
             items_written = o.write.items,
             write_units = o.write_units,
             metric_calls = o.metrics.calls,
+            metrics_out_of_range = o.metrics_out_of_range,
             metrics_already_counted = o.metrics_already_counted,
             duration_ms = ms,
             "batch indexed"
@@ -142,8 +173,14 @@ mod tests {
 
     #[test]
     fn event_kinds_are_told_by_their_top_level_key() {
-        assert_eq!(event_kind(r#"{"awslogs":{"data":"H4sI"}}"#).unwrap(), EventKind::CloudWatchLogs);
-        assert_eq!(event_kind(r#"{"Records":[{"kinesis":{"data":"x"}}]}"#).unwrap(), EventKind::Kinesis);
+        assert_eq!(
+            event_kind(r#"{"awslogs":{"data":"H4sI"}}"#).unwrap(),
+            EventKind::CloudWatchLogs
+        );
+        assert_eq!(
+            event_kind(r#"{"Records":[{"kinesis":{"data":"x"}}]}"#).unwrap(),
+            EventKind::Kinesis
+        );
         assert!(event_kind(r#"{"detail-type":"x"}"#).is_err());
         assert!(event_kind("[1,2]").is_err());
         assert!(event_kind("not json").is_err());
@@ -154,7 +191,18 @@ mod tests {
         let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
         let d = deadline_from(now_ms + 10_000);
         let left = d.saturating_duration_since(Instant::now());
-        assert!(left <= Duration::from_millis(8_500) && left >= Duration::from_millis(8_000), "{left:?}");
-        assert!(deadline_from(0) <= Instant::now() + Duration::from_millis(1));
+        assert!(
+            left <= Duration::from_millis(8_500) && left >= Duration::from_millis(8_000),
+            "{left:?}"
+        );
+        assert!(
+            deadline_from(now_ms - 5) <= Instant::now() + Duration::from_millis(1),
+            "a past deadline leaves nothing"
+        );
+        let relative = deadline_from(600_000).saturating_duration_since(Instant::now());
+        assert!(
+            relative > Duration::from_secs(590),
+            "an emulator's timeout is a budget from now: {relative:?}"
+        );
     }
 }
