@@ -1,16 +1,17 @@
 //! CloudWatch adapter: `PutMetricData` in as few calls as the API allows, within the caller's deadline.
 //! The only module that touches `aws_sdk_cloudwatch` types.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit, Statistic};
 use aws_smithy_types::DateTime;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
 use crate::metrics::chunk;
 use crate::metrics::sink::{MetricsError, MetricsSink, PublishReport};
-use crate::metrics::{Datum, MetricSet, Unit};
+use crate::metrics::{Datum, MetricSet, Unit, names};
 
 /// Publishes to CloudWatch with `PutMetricData`. Throttling and 5XX answers are retried by the SDK's
 /// standard retry strategy (exponential backoff with jitter); the deadline bounds the whole publish.
@@ -102,4 +103,108 @@ impl MetricsSink for CloudWatchMetrics {
             datums: total,
         })
     }
+}
+
+/// Totals read back from CloudWatch for one API stage (or all), over a time window.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    /// `Requests` per `ApiId`/`Stage`.
+    pub requests: BTreeMap<(String, String), f64>,
+    /// `Failures` per `ApiId`/`Stage`/`FailureReason`.
+    pub failures: BTreeMap<(String, String, String), f64>,
+    /// Lambda metrics per metric name and `FunctionName`.
+    pub lambda: BTreeMap<(String, String), f64>,
+    /// `ListMetrics` and `GetMetricStatistics` calls made.
+    pub calls: usize,
+}
+
+/// `GetMetricStatistics` returns at most 1,440 data points per call (API reference).
+const MAX_DATAPOINTS: i64 = 1440;
+
+impl CloudWatchMetrics {
+    /// Sums of the counters this tool publishes, between `since_ms` and `until_ms`, optionally for one API
+    /// and stage: what `apigw-logs metrics` prints.
+    pub async fn totals(
+        &self,
+        since_ms: i64,
+        until_ms: i64,
+        api_id: Option<&str>,
+        stage: Option<&str>,
+    ) -> Result<Totals, MetricsError> {
+        let mut totals = Totals::default();
+        let window_s = ((until_ms - since_ms) / 1000).max(60);
+        // Periods are multiples of 60 s; pick the smallest that keeps the window within one call.
+        let period = (((window_s + MAX_DATAPOINTS - 1) / MAX_DATAPOINTS + 59) / 60 * 60).max(60) as i32;
+        let names = [
+            names::REQUESTS,
+            names::FAILURES,
+            names::LAMBDA_TIMEOUTS,
+            names::LAMBDA_OUT_OF_MEMORY,
+            names::LAMBDA_COLD_STARTS,
+        ];
+        for name in names {
+            let mut next = None;
+            loop {
+                let page = self
+                    .client
+                    .list_metrics()
+                    .namespace(&self.namespace)
+                    .metric_name(name)
+                    .set_next_token(next.take())
+                    .send()
+                    .await
+                    .map_err(|e| read_error(e))?;
+                totals.calls += 1;
+                for metric in page.metrics() {
+                    let dims: BTreeMap<&str, &str> = metric
+                        .dimensions()
+                        .iter()
+                        .filter_map(|d| Some((d.name()?, d.value()?)))
+                        .collect();
+                    let wanted = |k: &str, v: Option<&str>| v.is_none_or(|v| dims.get(k) == Some(&v));
+                    let key_dims = match name {
+                        names::REQUESTS => dims.len() == 2,
+                        names::FAILURES => dims.len() == 3 && dims.contains_key("FailureReason"),
+                        _ => dims.len() == 1 && dims.contains_key("FunctionName"),
+                    };
+                    let is_api = matches!(name, names::REQUESTS | names::FAILURES);
+                    if !key_dims || (is_api && !(wanted("ApiId", api_id) && wanted("Stage", stage))) {
+                        continue;
+                    }
+                    let stats = self
+                        .client
+                        .get_metric_statistics()
+                        .namespace(&self.namespace)
+                        .metric_name(name)
+                        .set_dimensions(Some(metric.dimensions().to_vec()))
+                        .start_time(DateTime::from_millis(since_ms))
+                        .end_time(DateTime::from_millis(until_ms))
+                        .period(period)
+                        .statistics(Statistic::Sum)
+                        .send()
+                        .await
+                        .map_err(|e| read_error(e))?;
+                    totals.calls += 1;
+                    let sum: f64 = stats.datapoints().iter().filter_map(|d| d.sum()).sum();
+                    let get = |k: &str| dims.get(k).copied().unwrap_or_default().to_string();
+                    match name {
+                        names::REQUESTS => *totals.requests.entry((get("ApiId"), get("Stage"))).or_default() += sum,
+                        names::FAILURES => {
+                            *totals.failures.entry((get("ApiId"), get("Stage"), get("FailureReason"))).or_default() += sum
+                        }
+                        _ => *totals.lambda.entry((name.to_string(), get("FunctionName"))).or_default() += sum,
+                    }
+                }
+                match page.next_token() {
+                    Some(t) if !t.is_empty() => next = Some(t.to_string()),
+                    _ => break,
+                }
+            }
+        }
+        Ok(totals)
+    }
+}
+
+fn read_error<E: std::error::Error + Send + Sync + 'static>(e: aws_sdk_cloudwatch::error::SdkError<E>) -> MetricsError {
+    MetricsError::Service { unpublished: 0, message: DisplayErrorContext(&e).to_string(), source: Box::new(e) }
 }

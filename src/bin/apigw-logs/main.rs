@@ -4,6 +4,7 @@
 //! 3 AWS/endpoint error. Errors are one line on stderr naming the input and the problem.
 
 mod index_cmds;
+mod metrics_cmd;
 mod offline;
 mod output;
 mod story;
@@ -65,6 +66,8 @@ enum Command {
     Lookup(index_cmds::LookupArgs),
     /// Recent failed requests, newest first (a Query on the failures index, never a Scan).
     Failures(index_cmds::FailuresArgs),
+    /// Requests and failures by reason, summed from the CloudWatch metrics over a window.
+    Metrics(metrics_cmd::MetricsArgs),
 }
 
 /// Decoding limits shared by the offline commands.
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => index_cmds::replay(&args),
         Command::Lookup(args) => index_cmds::lookup(&args),
         Command::Failures(args) => index_cmds::failures(&args),
+        Command::Metrics(args) => metrics_cmd::metrics(&args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,120 @@
+//! `metrics`: the failure-reason metrics read back from CloudWatch, summed over a window. Answers "how many
+//! requests failed, and why" without opening the console.
+
+use std::fmt::Write as _;
+
+use apigw_log_indexer::aws::cloudwatch::{CloudWatchMetrics, Totals};
+use apigw_log_indexer::aws::{AwsOptions, sdk_config};
+use apigw_log_indexer::config::DEFAULT_NAMESPACE;
+use apigw_log_indexer::timefmt::{parse_duration_ms, parse_rfc3339, rfc3339_ms};
+use clap::Args;
+use serde_json::json;
+
+use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK, input_error};
+
+/// Arguments of `metrics`.
+#[derive(Args)]
+pub struct MetricsArgs {
+    /// CloudWatch namespace the indexer publishes into.
+    #[arg(long, env = "METRICS_NAMESPACE", default_value = DEFAULT_NAMESPACE)]
+    namespace: String,
+    /// Window length, back from --until (e.g. 15m, 2h, 1d).
+    #[arg(long, default_value = "1h")]
+    since: String,
+    /// End of the window (RFC 3339); default now.
+    #[arg(long)]
+    until: Option<String>,
+    /// Only this API ID.
+    #[arg(long = "api")]
+    api_id: Option<String>,
+    /// Only this stage.
+    #[arg(long)]
+    stage: Option<String>,
+    /// One JSON object per line.
+    #[arg(long)]
+    json: bool,
+    /// Endpoint URL (moto). Without it the SDK reads AWS_ENDPOINT_URL itself.
+    #[arg(long)]
+    endpoint_url: Option<String>,
+    /// AWS region.
+    #[arg(long)]
+    region: Option<String>,
+    /// Named profile.
+    #[arg(long)]
+    profile: Option<String>,
+}
+
+/// `metrics`.
+pub fn metrics(a: &MetricsArgs) -> u8 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let until = match &a.until {
+        None => now,
+        Some(t) => match parse_rfc3339(t) {
+            Some(ms) => ms,
+            None => return input_error("--until", &format_args!("{t:?} is not an RFC 3339 time")),
+        },
+    };
+    let Some(window) = parse_duration_ms(&a.since) else {
+        return input_error("--since", &format_args!("{:?} is not a duration such as 15m, 2h or 1d", a.since));
+    };
+    let since = until - window;
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return input_error("runtime", &e),
+    };
+    let totals = rt.block_on(async {
+        let sdk = sdk_config(&AwsOptions {
+            endpoint_url: a.endpoint_url.clone(),
+            region: a.region.clone(),
+            profile: a.profile.clone(),
+        })
+        .await;
+        CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), &a.namespace)
+            .totals(since, until, a.api_id.as_deref(), a.stage.as_deref())
+            .await
+    });
+    let totals = match totals {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("apigw-logs: namespace {}: {e}", a.namespace);
+            return EXIT_AWS;
+        }
+    };
+    let text = if a.json { as_json(&totals) } else { as_table(&totals, &a.namespace, since, until) };
+    print!("{text}");
+    if totals.requests.is_empty() && totals.failures.is_empty() && totals.lambda.is_empty() { EXIT_NOT_FOUND } else { EXIT_OK }
+}
+
+fn as_json(t: &Totals) -> String {
+    let mut out = String::new();
+    for ((api, stage), n) in &t.requests {
+        let _ = writeln!(out, "{}", json!({"metric": "Requests", "api_id": api, "stage": stage, "sum": n}));
+    }
+    for ((api, stage, reason), n) in &t.failures {
+        let _ = writeln!(out, "{}", json!({"metric": "Failures", "api_id": api, "stage": stage, "failure_reason": reason, "sum": n}));
+    }
+    for ((metric, function), n) in &t.lambda {
+        let _ = writeln!(out, "{}", json!({"metric": metric, "function_name": function, "sum": n}));
+    }
+    out
+}
+
+fn as_table(t: &Totals, namespace: &str, since: i64, until: i64) -> String {
+    let mut out = format!("{namespace}, {} … {}\n", rfc3339_ms(since), rfc3339_ms(until));
+    for ((api, stage), requests) in &t.requests {
+        let reasons: Vec<(&String, &f64)> =
+            t.failures.iter().filter(|((a, s, _), _)| a == api && s == stage).map(|((_, _, r), n)| (r, n)).collect();
+        let failed: f64 = reasons.iter().map(|(_, n)| **n).sum();
+        let _ = writeln!(out, "{api}/{stage}: {requests} requests, {failed} failed");
+        for (reason, n) in reasons {
+            let _ = writeln!(out, "  {reason:<28} {n}");
+        }
+    }
+    for ((metric, function), n) in &t.lambda {
+        let _ = writeln!(out, "{function}: {metric} {n}");
+    }
+    if t.requests.is_empty() && t.failures.is_empty() && t.lambda.is_empty() {
+        out.push_str("no data points in this window\n");
+    }
+    out
+}
