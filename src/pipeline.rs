@@ -165,14 +165,32 @@ pub fn plan_delivery(
     };
     let payload = decode::parse_payload(&bytes)?;
     if payload.kind()? == MessageType::Control {
-        return Ok(Plan { outcome: Outcome { control: true, ..Outcome::default() }, ..Plan::default() });
+        return Ok(Plan {
+            outcome: Outcome {
+                control: true,
+                ..Outcome::default()
+            },
+            ..Plan::default()
+        });
     }
     if own_log_group.is_some_and(|own| own == payload.log_group) {
-        let outcome = Outcome { recursion_skipped: true, events: payload.log_events.len() as u64, ..Outcome::default() };
-        return Ok(Plan { outcome, ..Plan::default() });
+        let outcome = Outcome {
+            recursion_skipped: true,
+            events: payload.log_events.len() as u64,
+            ..Outcome::default()
+        };
+        return Ok(Plan {
+            outcome,
+            ..Plan::default()
+        });
     }
     let batch = parse_batch(&payload, redactor, ParseOptions { keep_lines: true });
-    let items = items_for_batch(&batch, &ItemOptions { retention_days: cfg.retention_days });
+    let items = items_for_batch(
+        &batch,
+        &ItemOptions {
+            retention_days: cfg.retention_days,
+        },
+    );
     let mut metrics = MetricSet::default();
     metrics.add_batch(&batch, metrics_options, now_ms);
     let outcome = Outcome {
@@ -191,7 +209,12 @@ pub fn plan_delivery(
         ..Outcome::default()
     };
     let marker = Some((batch_key(&payload), marker_expiry(&payload, cfg.retention_days)));
-    Ok(Plan { items, metrics, marker, outcome })
+    Ok(Plan {
+        items,
+        metrics,
+        marker,
+        outcome,
+    })
 }
 
 /// Markers live as long as the index items of the batch: log time plus retention, so rewrites match.
@@ -201,7 +224,9 @@ fn marker_expiry(payload: &LogsPayload<'_>, retention_days: u32) -> i64 {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Processes one delivery: plan, write the items, then publish the metrics once per batch.
@@ -215,7 +240,12 @@ where
     M: MetricsSink + Sync,
     L: BatchLedger + Sync,
 {
-    let Plan { items, metrics, marker, mut outcome } = plan_delivery(
+    let Plan {
+        items,
+        metrics,
+        marker,
+        mut outcome,
+    } = plan_delivery(
         delivery,
         &services.redactor,
         &services.config,
@@ -229,8 +259,15 @@ where
     if metrics.is_empty() || !services.metrics.enabled() {
         return Ok(outcome);
     }
-    let Some((key, expires_at)) = marker else { return Ok(outcome) };
-    match services.ledger.claim(&key, expires_at).await.map_err(PipelineError::Ledger)? {
+    let Some((key, expires_at)) = marker else {
+        return Ok(outcome);
+    };
+    match services
+        .ledger
+        .claim(&key, expires_at)
+        .await
+        .map_err(PipelineError::Ledger)?
+    {
         Claim::AlreadyCounted => outcome.metrics_already_counted = true,
         Claim::Claimed => match services.metrics.publish(&metrics, deadline).await {
             Ok(report) => outcome.metrics = report,
@@ -268,7 +305,14 @@ pub async fn process<W: IndexWriter>(
     writer: &W,
     deadline: Instant,
 ) -> Result<Outcome, PipelineError> {
-    let plan = plan_delivery(Delivery::Event(event), redactor, cfg, &MetricsOptions::default(), None, now_ms())?;
+    let plan = plan_delivery(
+        Delivery::Event(event),
+        redactor,
+        cfg,
+        &MetricsOptions::default(),
+        None,
+        now_ms(),
+    )?;
     let mut outcome = plan.outcome;
     if !plan.items.items.is_empty() {
         outcome.write = writer.write(plan.items.items, deadline).await?;

@@ -45,14 +45,18 @@ pub type AwsServices = Services<DynamoIndex, AnySink, DynamoIndex>;
 pub fn aws_services(config: &Config, sdk: &SdkConfig) -> AwsServices {
     let index = DynamoIndex::new(aws_sdk_dynamodb::Client::new(sdk), &config.table_name);
     let metrics = match config.metrics_sink {
-        MetricsSinkKind::CloudWatch => {
-            AnySink::CloudWatch(CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(sdk), &config.metrics_namespace))
-        }
+        MetricsSinkKind::CloudWatch => AnySink::CloudWatch(CloudWatchMetrics::new(
+            aws_sdk_cloudwatch::Client::new(sdk),
+            &config.metrics_namespace,
+        )),
         MetricsSinkKind::Emf => AnySink::Emf(EmfWriter::new(&config.metrics_namespace, std::io::stdout())),
         MetricsSinkKind::Off => AnySink::Off(NoMetrics),
     };
     Services {
-        config: PipelineConfig { max_decoded_bytes: config.max_decoded_bytes, retention_days: config.retention_days },
+        config: PipelineConfig {
+            max_decoded_bytes: config.max_decoded_bytes,
+            retention_days: config.retention_days,
+        },
         redactor: config.redactor.clone(),
         metrics_options: config.metrics.clone(),
         own_log_group: config.own_log_group.clone(),

@@ -15,5 +15,8 @@ async fn main() -> Result<(), Error> {
     let config = Config::from_env()?;
     let sdk = sdk_config(&AwsOptions::default()).await;
     let services = aws_services(&config, &sdk);
-    lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| lambda::handle(&services, event))).await
+    lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| {
+        lambda::handle(&services, event)
+    }))
+    .await
 }

@@ -34,5 +34,10 @@ pub trait BatchLedger {
 pub fn batch_key(payload: &LogsPayload<'_>) -> String {
     let first = payload.log_events.first().map_or("", |e| &*e.id);
     let last = payload.log_events.last().map_or("", |e| &*e.id);
-    format!("metrics#{}#{}#{first}#{last}#{}", payload.log_group, payload.log_stream, payload.log_events.len())
+    format!(
+        "metrics#{}#{}#{first}#{last}#{}",
+        payload.log_group,
+        payload.log_stream,
+        payload.log_events.len()
+    )
 }

@@ -27,7 +27,12 @@ impl BatchLedger for DynamoIndex {
             .await;
         match result {
             Ok(_) => Ok(Claim::Claimed),
-            Err(e) if matches!(e.as_service_error(), Some(PutItemError::ConditionalCheckFailedException(_))) => {
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(PutItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
                 Ok(Claim::AlreadyCounted)
             }
             Err(e) => Err(store_error(e, &self.table, 0)),

@@ -7,16 +7,16 @@ use std::time::{Duration, Instant};
 use apigw_log_indexer::FailureReason;
 use apigw_log_indexer::aws::dynamodb::{DynamoIndex, TableStatus};
 use apigw_log_indexer::aws::{AwsOptions, sdk_config};
+use apigw_log_indexer::config::{self, Config};
 use apigw_log_indexer::index::MemoryIndex;
 use apigw_log_indexer::index::port::{FailureFilter, IndexWriter, StoreError, WriteReport};
 use apigw_log_indexer::index::query::{self, MAX_FAILURE_DAYS};
-use apigw_log_indexer::config::{self, Config};
 use apigw_log_indexer::metrics::ledger::BatchLedger;
 use apigw_log_indexer::metrics::sink::{MetricsSink, RecordingMetrics};
 use apigw_log_indexer::pipeline::{self, Delivery, NoLedger, Outcome, PipelineConfig, PipelineError, Services};
 use apigw_log_indexer::services::aws_services;
-use aws_config::SdkConfig;
 use apigw_log_indexer::timefmt::{parse_duration_ms, parse_rfc3339};
+use aws_config::SdkConfig;
 use clap::Args;
 
 use crate::story;
@@ -169,10 +169,16 @@ fn describe(o: &Outcome) -> String {
     if o.metrics_already_counted {
         s.push_str("; metrics already published for this batch, not counted again");
     } else if o.counted_requests > 0 {
-        s.push_str(&format!("; {} requests counted in metrics ({} metric calls)", o.counted_requests, o.metrics.calls));
+        s.push_str(&format!(
+            "; {} requests counted in metrics ({} metric calls)",
+            o.counted_requests, o.metrics.calls
+        ));
     }
     if o.metrics_out_of_range > 0 {
-        s.push_str(&format!("; {} data points too old or too new for CloudWatch, left out", o.metrics_out_of_range));
+        s.push_str(&format!(
+            "; {} data points too old or too new for CloudWatch, left out",
+            o.metrics_out_of_range
+        ));
     }
     if o.fragments_skipped > 0 {
         s.push_str(&format!(
@@ -208,7 +214,10 @@ pub fn replay(a: &ReplayArgs) -> u8 {
     rt.block_on(async {
         if a.dry_run {
             let services = Services {
-                config: PipelineConfig { max_decoded_bytes: cfg.max_decoded_bytes, retention_days: cfg.retention_days },
+                config: PipelineConfig {
+                    max_decoded_bytes: cfg.max_decoded_bytes,
+                    retention_days: cfg.retention_days,
+                },
                 redactor: cfg.redactor.clone(),
                 metrics_options: cfg.metrics.clone(),
                 own_log_group: None,
@@ -271,7 +280,10 @@ where
             if a.dry_run {
                 " — dry run, nothing written or published".to_string()
             } else {
-                format!("; {} BatchWriteItem calls, {} retries", totals.write.calls, totals.write.retries)
+                format!(
+                    "; {} BatchWriteItem calls, {} retries",
+                    totals.write.calls, totals.write.retries
+                )
             }
         );
     }
