@@ -1,0 +1,370 @@
+//! Benchmarks of the offline pipeline over batches from `../shared/bench/gen_batches.py`: every stage alone,
+//! the whole pipeline, and the floor (what any implementation must spend: base64 + gunzip + `serde_json`
+//! into borrowed strings, with the same decompression and JSON libraries the pipeline uses, and nothing else).
+//!
+//! Inputs (generated into `target/bench-data/` on first use, deterministic for the generator's default seed):
+//! `1mb` is an execution-log batch of ~1.1 MB decoded, `64kb` one of ~74 KB, `lambda` the Lambda-log batch the
+//! generator writes next to the 1 MB one (~145 KB decoded).
+//!
+//! Two ways to run:
+//! - `cargo bench --bench pipeline [-- FILTER]`: criterion, wall time per batch (single thread, so equal to
+//!   CPU time when nothing preempts it).
+//! - `PIPELINE_BENCH_CPU=full/1mb:300,floor/1mb:300 cargo bench --bench pipeline`: runs each `stage/input`
+//!   that many times in a plain loop and prints the process CPU time (user + system, from `/proc/self/stat`)
+//!   per iteration, the same measure `scripts/bench.sh` takes of the Python baseline. The loop is the
+//!   non-inlined `run_stage`, so `valgrind --tool=callgrind --toggle-collect='*run_stage*'` counts exactly it.
+//!
+//! Under `cargo test --all-targets` (no `--bench` flag) criterion runs each benchmark once, as a smoke test.
+
+use std::borrow::Cow;
+use std::hint::black_box;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use apigw_log_indexer::classify::Joined;
+use apigw_log_indexer::decode::{self, DEFAULT_MAX_DECODED_BYTES, LogsPayload};
+use apigw_log_indexer::index::{ItemOptions, items_for_batch};
+use apigw_log_indexer::metrics::{self, MetricSet, MetricsOptions};
+use apigw_log_indexer::parse::{ParseOptions, ParsedBatch, parse_batch};
+use apigw_log_indexer::redact::Redactor;
+use base64::Engine as _;
+use criterion::{BatchSize, Criterion, Throughput};
+use serde::Deserialize;
+
+/// One benchmark input: the Lambda event as delivered, and its decompressed payload.
+struct Input {
+    name: &'static str,
+    event: Vec<u8>,
+    decoded: Vec<u8>,
+}
+
+/// Generator runs: (directory under `target/bench-data`, `--batch-bytes`).
+const DATASETS: [(&str, u64); 2] = [("1mb", 1_000_000), ("64kb", 64_000)];
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn generator() -> PathBuf {
+    manifest_dir().join("../shared/bench/gen_batches.py")
+}
+
+/// Generates the data sets that are missing; `false` if the generator is not available.
+fn ensure_data(dir: &Path) -> bool {
+    for (name, bytes) in DATASETS {
+        let out = dir.join(name);
+        if out.join("exec-0000.json").exists() && out.join("lambda-0000.json").exists() {
+            continue;
+        }
+        if !generator().exists() {
+            return false;
+        }
+        let status = Command::new("python3")
+            .arg(generator())
+            .arg("--out")
+            .arg(&out)
+            .args(["--batches", "1", "--batch-bytes", &bytes.to_string()])
+            .status()
+            .expect("python3 runs the batch generator");
+        assert!(status.success(), "gen_batches.py failed for {name}");
+    }
+    true
+}
+
+fn load(dir: &Path, name: &'static str, file: &str) -> Input {
+    let event = std::fs::read(dir.join(file)).expect("benchmark event is readable");
+    let decoded = decode::decode_event(&event, DEFAULT_MAX_DECODED_BYTES).expect("benchmark event decodes");
+    Input { name, event, decoded }
+}
+
+fn inputs(dir: &Path) -> Vec<Input> {
+    vec![
+        load(dir, "1mb", "1mb/exec-0000.json"),
+        load(dir, "64kb", "64kb/exec-0000.json"),
+        load(dir, "lambda", "1mb/lambda-0000.json"),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The floor: the same bytes through the same libraries, into a borrowed struct of `LogsPayload`'s shape.
+
+#[derive(Deserialize)]
+struct FloorEnvelope<'a> {
+    #[serde(borrow)]
+    awslogs: FloorAwslogs<'a>,
+}
+
+#[derive(Deserialize)]
+struct FloorAwslogs<'a> {
+    #[serde(borrow)]
+    data: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // read only by the deserializer: that is the work being measured
+struct FloorPayload<'a> {
+    #[serde(borrow)]
+    message_type: Cow<'a, str>,
+    #[serde(borrow)]
+    owner: Cow<'a, str>,
+    #[serde(borrow)]
+    log_group: Cow<'a, str>,
+    #[serde(borrow)]
+    log_stream: Cow<'a, str>,
+    subscription_filters: Vec<String>,
+    #[serde(borrow)]
+    log_events: Vec<FloorEvent<'a>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct FloorEvent<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    timestamp: i64,
+    #[serde(borrow)]
+    message: Cow<'a, str>,
+}
+
+/// Event JSON → base64 → gunzip (`read_to_end`, flate2 with the crate's backend) → payload JSON.
+fn floor(event: &[u8]) -> usize {
+    let env: FloorEnvelope<'_> = serde_json::from_slice(event).expect("event JSON");
+    let gz = base64::engine::general_purpose::STANDARD
+        .decode(env.awslogs.data.as_bytes())
+        .expect("base64");
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut bytes)
+        .expect("gzip");
+    let payload: FloorPayload<'_> = serde_json::from_slice(&bytes).expect("payload JSON");
+    black_box(&payload);
+    payload.log_events.len()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The pipeline's stages.
+
+fn decode_stage(event: &[u8]) -> usize {
+    let bytes = decode::decode_event(event, DEFAULT_MAX_DECODED_BYTES).expect("decode");
+    let payload = decode::parse_payload(&bytes).expect("payload");
+    black_box(&payload);
+    payload.log_events.len()
+}
+
+fn parse_stage<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor) -> ParsedBatch<'a> {
+    parse_batch(payload, redactor, ParseOptions { keep_lines: true })
+}
+
+/// Merges one batch's fragments and classifies every request and invocation.
+fn join_classify_stage(batch: ParsedBatch<'_>) -> usize {
+    let mut joined = Joined::default();
+    joined.add_batch(batch);
+    let (api, lambda) = joined.records();
+    black_box((&api, &lambda));
+    api.len() + lambda.len()
+}
+
+/// Aggregates the batch's metrics into the data points and `PutMetricData` calls that would be sent.
+fn metrics_stage(batch: &ParsedBatch<'_>, now_ms: i64) -> usize {
+    let mut set = MetricSet::default();
+    set.add_batch(batch, &MetricsOptions::default(), now_ms);
+    let datums = metrics::chunk::split_values(set.datums());
+    let calls = metrics::chunk::calls(&datums);
+    black_box(&calls);
+    calls.len()
+}
+
+/// Lays out the batch's DynamoDB items (summaries, compressed line data, keys), as the Lambda writes them.
+/// Stops at `IndexItem`: the SDK's request serialization (in the adapter) is not included.
+fn items_stage(batch: &ParsedBatch<'_>) -> usize {
+    let items = items_for_batch(batch, &ItemOptions { retention_days: 30 });
+    black_box(&items);
+    items.items.len()
+}
+
+/// "Now" for metrics: the batch's own latest event, so every data point is inside CloudWatch's window.
+fn batch_now_ms(payload: &LogsPayload<'_>) -> i64 {
+    payload.log_events.iter().map(|e| e.timestamp).max().unwrap_or(0)
+}
+
+/// Everything computed for one event: decode → parse → metrics → index items → join/classify.
+fn full_stage(event: &[u8], redactor: &Redactor) -> usize {
+    let bytes = decode::decode_event(event, DEFAULT_MAX_DECODED_BYTES).expect("decode");
+    let payload = decode::parse_payload(&bytes).expect("payload");
+    let batch = parse_stage(&payload, redactor);
+    let calls = metrics_stage(&batch, batch_now_ms(&payload));
+    let items = items_stage(&batch);
+    calls + items + join_classify_stage(batch)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Criterion.
+
+fn benches(c: &mut Criterion, inputs: &[Input]) {
+    let redactor = Redactor::builtin();
+    let decoded_len = |i: &Input| Throughput::Bytes(i.decoded.len() as u64);
+
+    let mut g = c.benchmark_group("floor");
+    for i in inputs {
+        g.throughput(decoded_len(i));
+        g.bench_function(i.name, |b| b.iter(|| floor(black_box(&i.event))));
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("decode");
+    for i in inputs {
+        g.throughput(decoded_len(i));
+        g.bench_function(i.name, |b| b.iter(|| decode_stage(black_box(&i.event))));
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("parse");
+    for i in inputs {
+        let payload = decode::parse_payload(&i.decoded).expect("payload");
+        g.throughput(decoded_len(i));
+        g.bench_function(i.name, |b| b.iter(|| parse_stage(black_box(&payload), &redactor)));
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("join_classify");
+    for i in inputs {
+        let payload = decode::parse_payload(&i.decoded).expect("payload");
+        g.throughput(decoded_len(i));
+        g.bench_function(i.name, |b| {
+            b.iter_batched(
+                || parse_stage(&payload, &redactor),
+                join_classify_stage,
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("metrics");
+    for i in inputs {
+        let payload = decode::parse_payload(&i.decoded).expect("payload");
+        let batch = parse_stage(&payload, &redactor);
+        let now = batch_now_ms(&payload);
+        g.throughput(decoded_len(i));
+        g.bench_function(i.name, |b| b.iter(|| metrics_stage(black_box(&batch), now)));
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("items");
+    for i in inputs {
+        let payload = decode::parse_payload(&i.decoded).expect("payload");
+        let batch = parse_stage(&payload, &redactor);
+        g.throughput(decoded_len(i));
+        g.bench_function(i.name, |b| b.iter(|| items_stage(black_box(&batch))));
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("full");
+    for i in inputs {
+        g.throughput(decoded_len(i));
+        g.bench_function(i.name, |b| b.iter(|| full_stage(black_box(&i.event), &redactor)));
+    }
+    g.finish();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CPU-time mode (`PIPELINE_BENCH_CPU`).
+
+/// The stages the CPU-time loop can run (join/classify consumes its input, so it is criterion-only).
+const STAGES: [&str; 6] = ["floor", "decode", "parse", "metrics", "items", "full"];
+
+/// This process's CPU time (user + system) in clock ticks of 10 ms, from `/proc/self/stat`.
+fn cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat (Linux)");
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.
+    let rest = &stat[stat.rfind(')').expect("stat has a command name") + 2..];
+    let fields: Vec<&str> = rest.split_ascii_whitespace().collect();
+    let field = |n: usize| fields[n - 3].parse::<u64>().expect("numeric stat field");
+    field(14) + field(15)
+}
+
+/// `/proc` reports CPU time in USER_HZ ticks, which Linux fixes at 100 per second for user space.
+const TICK_NS: f64 = 10_000_000.0;
+
+/// Runs `stage` on `input` `iters` times; kept out of line so profilers can select exactly this loop.
+#[inline(never)]
+fn run_stage(stage: &str, input: &Input, redactor: &Redactor, iters: u64) -> usize {
+    let mut sink = 0;
+    match stage {
+        "floor" => (0..iters).for_each(|_| sink += floor(black_box(&input.event))),
+        "decode" => (0..iters).for_each(|_| sink += decode_stage(black_box(&input.event))),
+        "parse" => {
+            let payload = decode::parse_payload(&input.decoded).expect("payload");
+            (0..iters).for_each(|_| sink += parse_stage(black_box(&payload), redactor).api.len());
+        }
+        "metrics" => {
+            let payload = decode::parse_payload(&input.decoded).expect("payload");
+            let batch = parse_stage(&payload, redactor);
+            let now = batch_now_ms(&payload);
+            (0..iters).for_each(|_| sink += metrics_stage(black_box(&batch), now));
+        }
+        "items" => {
+            let payload = decode::parse_payload(&input.decoded).expect("payload");
+            let batch = parse_stage(&payload, redactor);
+            (0..iters).for_each(|_| sink += items_stage(black_box(&batch)));
+        }
+        "full" => (0..iters).for_each(|_| sink += full_stage(black_box(&input.event), redactor)),
+        other => panic!("unknown stage {other:?}; one of {STAGES:?}"),
+    }
+    sink
+}
+
+/// `spec` is `stage/input:iterations[,…]`; prints one `cpu stage/input iters=N ns_per_iter=X` line each.
+fn cpu_mode(spec: &str, inputs: &[Input]) {
+    let redactor = Redactor::builtin();
+    for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (id, iters) = item.split_once(':').unwrap_or((item, "100"));
+        let iters: u64 = iters.parse().expect("iterations is a number");
+        let (stage, name) = id.split_once('/').expect("stage/input");
+        let input = inputs
+            .iter()
+            .find(|i| i.name == name)
+            .unwrap_or_else(|| panic!("unknown input {name:?}"));
+        // One untimed run: page in the code and warm the allocator, as criterion's warm-up does.
+        black_box(run_stage(stage, input, &redactor, 1));
+        let before = cpu_ticks();
+        black_box(run_stage(stage, input, &redactor, iters));
+        let ticks = cpu_ticks() - before;
+        println!(
+            "cpu {id} iters={iters} ns_per_iter={:.0} decoded_bytes={}",
+            ticks as f64 * TICK_NS / iters as f64,
+            input.decoded.len()
+        );
+    }
+}
+
+fn main() {
+    let dir = std::env::var_os("PIPELINE_BENCH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir().join("target/bench-data"));
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    if !ensure_data(&dir) {
+        // `cargo test --all-targets` on a checkout without the shared generator: nothing to smoke-test.
+        assert!(
+            !benchmarking,
+            "no benchmark data in {} and no generator at {}",
+            dir.display(),
+            generator().display()
+        );
+        eprintln!("pipeline bench: no data and no generator; skipped");
+        return;
+    }
+    let inputs = inputs(&dir);
+    if let Ok(spec) = std::env::var("PIPELINE_BENCH_CPU") {
+        cpu_mode(&spec, &inputs);
+        return;
+    }
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .configure_from_args();
+    benches(&mut c, &inputs);
+    c.final_summary();
+}
