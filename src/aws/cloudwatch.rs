@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit, Statistic};
 use aws_smithy_types::DateTime;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
+use crate::aws::retry::{Backoff, RETRYABLE_CODES};
 use crate::metrics::chunk;
 use crate::metrics::sink::{MetricsError, MetricsSink, PublishReport};
 use crate::metrics::{Datum, MetricSet, Unit, names};
@@ -21,6 +23,7 @@ use crate::metrics::{Datum, MetricSet, Unit, names};
 pub struct CloudWatchMetrics {
     client: Client,
     namespace: String,
+    backoff: Backoff,
 }
 
 impl CloudWatchMetrics {
@@ -29,7 +32,14 @@ impl CloudWatchMetrics {
         Self {
             client,
             namespace: namespace.into(),
+            backoff: Backoff::default(),
         }
+    }
+
+    /// Replaces the retry pacing (tests use a fast one).
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
     }
 
     async fn put(&self, call: &[Datum]) -> Result<(), MetricsError> {
@@ -41,10 +51,19 @@ impl CloudWatchMetrics {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| MetricsError::Service {
-                unpublished: call.len(),
-                message: DisplayErrorContext(&e).to_string(),
-                source: Box::new(e),
+            .map_err(|e| {
+                // A service's error code; none for timeouts and connection failures (also worth a retry).
+                let code = match &e {
+                    SdkError::ServiceError(se) => Some(se.err().code().unwrap_or("Unknown").to_string()),
+                    SdkError::ConstructionFailure(_) => Some("ConstructionFailure".to_string()),
+                    _ => None,
+                };
+                MetricsError::Service {
+                    unpublished: call.len(),
+                    message: DisplayErrorContext(&e).to_string(),
+                    code,
+                    source: Box::new(e),
+                }
             })
     }
 }
@@ -83,25 +102,54 @@ impl MetricsSink for CloudWatchMetrics {
         let total = datums.len();
         let calls = chunk::calls(&datums);
         let mut done = 0;
+        let mut made = 0;
         for call in &calls {
-            let unpublished = total - done;
-            match tokio::time::timeout_at(deadline.into(), self.put(call)).await {
-                Ok(Ok(())) => done += call.len(),
-                Ok(Err(MetricsError::Service { message, source, .. })) => {
-                    return Err(MetricsError::Service {
-                        unpublished,
-                        message,
-                        source,
-                    });
+            let mut attempt = 0;
+            loop {
+                made += 1;
+                let unpublished = total - done;
+                let outcome = tokio::time::timeout_at(deadline.into(), self.put(call)).await;
+                let err = match outcome {
+                    Ok(Ok(())) => {
+                        done += call.len();
+                        break;
+                    }
+                    Ok(Err(e)) => e,
+                    Err(_elapsed) => return Err(MetricsError::Deadline { unpublished, total }),
+                };
+                // Throttling and transient faults are retried with backoff until the deadline; anything
+                // else (a refused request) cannot succeed by retrying.
+                attempt += 1;
+                let pause = self.backoff.delay(attempt);
+                let retryable = matches!(&err, MetricsError::Service { code: Some(c), .. } if RETRYABLE_CODES.contains(&c.as_str()))
+                    || matches!(&err, MetricsError::Service { code: None, .. });
+                if !retryable {
+                    return Err(with_unpublished(err, unpublished));
                 }
-                Ok(Err(e)) => return Err(e),
-                Err(_elapsed) => return Err(MetricsError::Deadline { unpublished, total }),
+                if Instant::now() + pause >= deadline {
+                    return Err(MetricsError::Deadline { unpublished, total });
+                }
+                tokio::time::sleep(pause).await;
             }
         }
         Ok(PublishReport {
-            calls: calls.len(),
+            calls: made,
             datums: total,
         })
+    }
+}
+
+fn with_unpublished(e: MetricsError, unpublished: usize) -> MetricsError {
+    match e {
+        MetricsError::Service {
+            message, code, source, ..
+        } => MetricsError::Service {
+            unpublished,
+            message,
+            code,
+            source,
+        },
+        other => other,
     }
 }
 
@@ -142,6 +190,7 @@ impl CloudWatchMetrics {
             names::LAMBDA_OUT_OF_MEMORY,
             names::LAMBDA_COLD_STARTS,
         ];
+        let mut seen = std::collections::HashSet::new();
         for name in names {
             let mut next = None;
             loop {
@@ -153,9 +202,25 @@ impl CloudWatchMetrics {
                     .set_next_token(next.take())
                     .send()
                     .await
-                    .map_err(|e| read_error(e))?;
+                    .map_err(read_error)?;
                 totals.calls += 1;
                 for metric in page.metrics() {
+                    // A metric is listed once per distinct dimension set; some endpoints list it again per
+                    // data point, which must not multiply the sums.
+                    let mut identity: Vec<(String, String)> = metric
+                        .dimensions()
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.name().unwrap_or_default().to_string(),
+                                d.value().unwrap_or_default().to_string(),
+                            )
+                        })
+                        .collect();
+                    identity.sort();
+                    if !seen.insert((name, identity)) {
+                        continue;
+                    }
                     let dims: BTreeMap<&str, &str> = metric
                         .dimensions()
                         .iter()
@@ -183,16 +248,24 @@ impl CloudWatchMetrics {
                         .statistics(Statistic::Sum)
                         .send()
                         .await
-                        .map_err(|e| read_error(e))?;
+                        .map_err(read_error)?;
                     totals.calls += 1;
                     let sum: f64 = stats.datapoints().iter().filter_map(|d| d.sum()).sum();
                     let get = |k: &str| dims.get(k).copied().unwrap_or_default().to_string();
                     match name {
                         names::REQUESTS => *totals.requests.entry((get("ApiId"), get("Stage"))).or_default() += sum,
                         names::FAILURES => {
-                            *totals.failures.entry((get("ApiId"), get("Stage"), get("FailureReason"))).or_default() += sum
+                            *totals
+                                .failures
+                                .entry((get("ApiId"), get("Stage"), get("FailureReason")))
+                                .or_default() += sum
                         }
-                        _ => *totals.lambda.entry((name.to_string(), get("FunctionName"))).or_default() += sum,
+                        _ => {
+                            *totals
+                                .lambda
+                                .entry((name.to_string(), get("FunctionName")))
+                                .or_default() += sum
+                        }
                     }
                 }
                 match page.next_token() {
@@ -205,6 +278,11 @@ impl CloudWatchMetrics {
     }
 }
 
-fn read_error<E: std::error::Error + Send + Sync + 'static>(e: aws_sdk_cloudwatch::error::SdkError<E>) -> MetricsError {
-    MetricsError::Service { unpublished: 0, message: DisplayErrorContext(&e).to_string(), source: Box::new(e) }
+fn read_error<E: std::error::Error + Send + Sync + 'static>(e: SdkError<E>) -> MetricsError {
+    MetricsError::Service {
+        unpublished: 0,
+        message: DisplayErrorContext(&e).to_string(),
+        code: None,
+        source: Box::new(e),
+    }
 }

@@ -3,9 +3,13 @@
 //! `DETAILED_METRICS` the resource template and method). Latencies are value/count distributions, not one
 //! datum per request. Publishing is elsewhere (`crate::aws::cloudwatch`, [`emf`]).
 //!
-//! **Counting rule.** An API request is counted in the batch that holds its completion, from one source
-//! only ([`CountFrom`]), so subscribing both execution and access logs never counts it twice. A Lambda
-//! invocation is counted in the batch that holds its REPORT (written exactly once per invocation).
+//! **Counting rule.** An API request is counted in the batch that holds API Gateway's answer — its
+//! `Method completed` line or access-log record, or where API Gateway logs no completion (authorizer
+//! rejections), its `Unauthorized request:` or `Gateway response type: … with status code: N` line — from
+//! one source only ([`CountFrom`]), so subscribing both execution and access logs never counts it twice. A
+//! Lambda invocation is counted in the batch that holds its REPORT (written exactly once per invocation).
+//! Remaining window: a request whose gateway-response line and completion line straddle two batches is
+//! counted in both.
 
 pub mod chunk;
 pub mod emf;
@@ -201,8 +205,14 @@ impl MetricSet {
     pub fn add_batch(&mut self, batch: &ParsedBatch<'_>, options: &MetricsOptions, now_ms: i64) {
         let in_range = |t: i64| t >= now_ms - MAX_DATUM_AGE_MS && t <= now_ms + MAX_DATUM_FUTURE_MS;
         for api in &batch.api {
-            let Some(source) = api.completed_by.filter(|_| api.complete) else {
-                continue;
+            // API Gateway's answer: the completion line or access record, or, where none is ever logged, the
+            // `Unauthorized request:` / `Gateway response type: … with status code: N` lines (execution log).
+            let answered_early =
+                api.gateway_response_status.is_some() || api.evidence.contains(FailureReason::Unauthorized);
+            let source = match api.completed_by.filter(|_| api.complete) {
+                Some(source) => source,
+                None if answered_early => LineSource::Execution,
+                None => continue,
             };
             let r = classify_api(api, None);
             if !options.count_from.counts(source, &api.request_id, r.failure_reason) {

@@ -37,6 +37,8 @@ pub enum MetricsError {
         unpublished: usize,
         /// The service's explanation, rendered with its error context.
         message: String,
+        /// The service's error code (`Throttling`, ...), if it answered.
+        code: Option<String>,
         /// The underlying error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,

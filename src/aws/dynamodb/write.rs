@@ -3,7 +3,7 @@
 //! caller's deadline, and an error naming what remains when it passes. Nothing is dropped silently.
 
 use std::collections::{HashMap, VecDeque};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
@@ -24,32 +24,7 @@ pub const MAX_BATCH_WRITE_BYTES: usize = 16 * 1024 * 1024;
 /// provoke throttling on a new on-demand table or starve a 128 MB Lambda.
 pub const MAX_CONCURRENT_CALLS: usize = 4;
 
-/// Exponential backoff with full jitter: the n-th retry waits a random time in `[0, min(cap, base·2ⁿ)]`
-/// ("Exponential Backoff And Jitter", AWS Architecture Blog), which spreads retries of concurrent writers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    /// First retry's upper bound.
-    pub base: Duration,
-    /// Upper bound for any retry.
-    pub cap: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self {
-            base: Duration::from_millis(50),
-            cap: Duration::from_secs(5),
-        }
-    }
-}
-
-impl Backoff {
-    /// The pause before retry number `attempt` (1-based).
-    pub fn delay(&self, attempt: u32) -> Duration {
-        let ceiling = self.base.saturating_mul(1u32 << attempt.min(20)).min(self.cap);
-        Duration::from_micros(fastrand::u64(0..=ceiling.as_micros() as u64))
-    }
-}
+pub use crate::aws::retry::Backoff;
 
 /// An item's size in a request body: binary values travel base64-encoded in the JSON body (4/3 of their
 /// size), plus the JSON framing.
@@ -239,6 +214,7 @@ impl IndexWriter for DynamoIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
     use crate::index::AttrValue;
 
     fn item(pk: &str, sk: &str, v: i64) -> IndexItem {
