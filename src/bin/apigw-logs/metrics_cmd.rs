@@ -46,7 +46,9 @@ pub struct MetricsArgs {
 
 /// `metrics`.
 pub fn metrics(a: &MetricsArgs) -> u8 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
     let until = match &a.until {
         None => now,
         Some(t) => match parse_rfc3339(t) {
@@ -55,7 +57,10 @@ pub fn metrics(a: &MetricsArgs) -> u8 {
         },
     };
     let Some(window) = parse_duration_ms(&a.since) else {
-        return input_error("--since", &format_args!("{:?} is not a duration such as 15m, 2h or 1d", a.since));
+        return input_error(
+            "--since",
+            &format_args!("{:?} is not a duration such as 15m, 2h or 1d", a.since),
+        );
     };
     let since = until - window;
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -80,21 +85,41 @@ pub fn metrics(a: &MetricsArgs) -> u8 {
             return EXIT_AWS;
         }
     };
-    let text = if a.json { as_json(&totals) } else { as_table(&totals, &a.namespace, since, until) };
+    let text = if a.json {
+        as_json(&totals)
+    } else {
+        as_table(&totals, &a.namespace, since, until)
+    };
     print!("{text}");
-    if totals.requests.is_empty() && totals.failures.is_empty() && totals.lambda.is_empty() { EXIT_NOT_FOUND } else { EXIT_OK }
+    if totals.requests.is_empty() && totals.failures.is_empty() && totals.lambda.is_empty() {
+        EXIT_NOT_FOUND
+    } else {
+        EXIT_OK
+    }
 }
 
 fn as_json(t: &Totals) -> String {
     let mut out = String::new();
     for ((api, stage), n) in &t.requests {
-        let _ = writeln!(out, "{}", json!({"metric": "Requests", "api_id": api, "stage": stage, "sum": n}));
+        let _ = writeln!(
+            out,
+            "{}",
+            json!({"metric": "Requests", "api_id": api, "stage": stage, "sum": n})
+        );
     }
     for ((api, stage, reason), n) in &t.failures {
-        let _ = writeln!(out, "{}", json!({"metric": "Failures", "api_id": api, "stage": stage, "failure_reason": reason, "sum": n}));
+        let _ = writeln!(
+            out,
+            "{}",
+            json!({"metric": "Failures", "api_id": api, "stage": stage, "failure_reason": reason, "sum": n})
+        );
     }
     for ((metric, function), n) in &t.lambda {
-        let _ = writeln!(out, "{}", json!({"metric": metric, "function_name": function, "sum": n}));
+        let _ = writeln!(
+            out,
+            "{}",
+            json!({"metric": metric, "function_name": function, "sum": n})
+        );
     }
     out
 }
@@ -102,8 +127,12 @@ fn as_json(t: &Totals) -> String {
 fn as_table(t: &Totals, namespace: &str, since: i64, until: i64) -> String {
     let mut out = format!("{namespace}, {} … {}\n", rfc3339_ms(since), rfc3339_ms(until));
     for ((api, stage), requests) in &t.requests {
-        let reasons: Vec<(&String, &f64)> =
-            t.failures.iter().filter(|((a, s, _), _)| a == api && s == stage).map(|((_, _, r), n)| (r, n)).collect();
+        let reasons: Vec<(&String, &f64)> = t
+            .failures
+            .iter()
+            .filter(|((a, s, _), _)| a == api && s == stage)
+            .map(|((_, _, r), n)| (r, n))
+            .collect();
         let failed: f64 = reasons.iter().map(|(_, n)| **n).sum();
         let _ = writeln!(out, "{api}/{stage}: {requests} requests, {failed} failed");
         for (reason, n) in reasons {
