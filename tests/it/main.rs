@@ -13,4 +13,5 @@ mod metrics;
 mod moto;
 mod never_panics;
 mod reasons;
+mod template;
 mod truth;
