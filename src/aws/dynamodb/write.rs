@@ -214,8 +214,8 @@ impl IndexWriter for DynamoIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
     use crate::index::AttrValue;
+    use std::time::Duration;
 
     fn item(pk: &str, sk: &str, v: i64) -> IndexItem {
         IndexItem::new(pk, sk).with("v", AttrValue::int(v))
