@@ -9,6 +9,7 @@ mod dynamodb_mocks;
 mod events;
 mod formats;
 mod helpers;
+mod lambda_edge;
 mod metrics;
 mod moto;
 mod never_panics;
