@@ -1,9 +1,12 @@
 //! Builds batches from readable lines and runs them through the library's offline pipeline.
 
+use apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES;
 use apigw_log_indexer::classify::Joined;
 use apigw_log_indexer::decode;
 use apigw_log_indexer::encode;
+use apigw_log_indexer::metrics::MetricsOptions;
 use apigw_log_indexer::parse::{ParseOptions, ParseStats, parse_batch};
+use apigw_log_indexer::pipeline::{PipelineConfig, Services};
 use apigw_log_indexer::redact::Redactor;
 use serde_json::Value;
 
@@ -74,4 +77,34 @@ pub fn parse_events(events: &[String]) -> Out {
 /// Parses one batch of `group`.
 pub fn parse(group: &str, lines: &[&str]) -> Out {
     parse_events(&[event(group, lines)])
+}
+
+/// The pipeline's services around the given adapters, with default settings.
+pub fn services<W, M, L>(writer: W, metrics: M, ledger: L, own_log_group: Option<&str>) -> Services<W, M, L> {
+    Services {
+        config: PipelineConfig {
+            max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
+            retention_days: 30,
+        },
+        redactor: Redactor::builtin(),
+        metrics_options: MetricsOptions::default(),
+        own_log_group: own_log_group.map(str::to_string),
+        writer,
+        metrics,
+        ledger,
+    }
+}
+
+/// An execution-log event of one line, logged a minute ago (recent enough for CloudWatch metrics).
+pub fn recent_event(line: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    encode::lambda_event(&encode::data_payload(
+        EXEC_GROUP,
+        "s",
+        now - 60_000,
+        vec![(0, line.to_string())],
+    ))
 }

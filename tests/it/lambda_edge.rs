@@ -3,12 +3,11 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use apigw_log_indexer::encode;
 use apigw_log_indexer::index::MemoryIndex;
 use apigw_log_indexer::lambda;
-use apigw_log_indexer::metrics::MetricsOptions;
 use apigw_log_indexer::metrics::sink::RecordingMetrics;
-use apigw_log_indexer::pipeline::{PipelineConfig, Services};
-use apigw_log_indexer::{DEFAULT_MAX_DECODED_BYTES, Redactor, encode};
+use apigw_log_indexer::pipeline::Services;
 use base64::Engine as _;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::value::RawValue;
@@ -18,18 +17,12 @@ use crate::helpers::{EXEC_GROUP, event};
 const OWN_GROUP: &str = "/aws/lambda/apigw-log-indexer";
 
 fn services() -> Services<MemoryIndex, RecordingMetrics, MemoryIndex> {
-    Services {
-        config: PipelineConfig {
-            max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
-            retention_days: 30,
-        },
-        redactor: Redactor::builtin(),
-        metrics_options: MetricsOptions::default(),
-        own_log_group: Some(OWN_GROUP.into()),
-        writer: MemoryIndex::new(),
-        metrics: RecordingMetrics::default(),
-        ledger: MemoryIndex::new(),
-    }
+    crate::helpers::services(
+        MemoryIndex::new(),
+        RecordingMetrics::default(),
+        MemoryIndex::new(),
+        Some(OWN_GROUP),
+    )
 }
 
 fn invocation(payload: String) -> LambdaEvent<Box<RawValue>> {

@@ -10,16 +10,16 @@ use std::time::{Duration, Instant};
 use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
 use apigw_log_indexer::aws::retry::Backoff;
 use apigw_log_indexer::index::MemoryIndex;
-use apigw_log_indexer::metrics::ledger::BatchLedger;
 use apigw_log_indexer::metrics::sink::{MetricsError, MetricsSink, PublishReport, RecordingMetrics};
 use apigw_log_indexer::metrics::{MetricSet, MetricsOptions};
-use apigw_log_indexer::pipeline::{Delivery, PipelineConfig, PipelineError, Services, process_delivery};
+use apigw_log_indexer::pipeline::{Delivery, PipelineConfig, PipelineError, process_delivery};
 use apigw_log_indexer::{DEFAULT_MAX_DECODED_BYTES, Redactor};
 use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cloudwatch::operation::put_metric_data::PutMetricDataError;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use serde_json::Value;
 
+use crate::helpers::{recent_event, services};
 use crate::moto;
 
 fn now_ms() -> i64 {
@@ -81,28 +81,13 @@ fn truth(dir: &Path) -> (f64, BTreeMap<String, f64>) {
     (n, by_reason)
 }
 
-fn services<M: MetricsSink + Sync, L: BatchLedger + Sync, W>(writer: W, metrics: M, ledger: L) -> Services<W, M, L> {
-    Services {
-        config: PipelineConfig {
-            max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
-            retention_days: 30,
-        },
-        redactor: Redactor::builtin(),
-        metrics_options: MetricsOptions::default(),
-        own_log_group: None,
-        writer,
-        metrics,
-        ledger,
-    }
-}
-
 #[tokio::test]
 async fn failures_per_reason_read_back_from_cloudwatch_match_the_truth_and_a_replay_changes_nothing() {
     let (dir, files) = traffic("wire", 2 * 3_600_000);
     let index = moto::new_index("metrics").await;
     let namespace = moto::table_name("ns");
     let sink = CloudWatchMetrics::new(cloudwatch(), &namespace);
-    let s = services(index.clone(), sink.clone(), index.clone());
+    let s = services(index.clone(), sink.clone(), index.clone(), None);
     let deadline = || Instant::now() + Duration::from_secs(60);
     let mut calls = 0;
     for f in &files {
@@ -172,7 +157,7 @@ async fn a_failed_publish_fails_the_invocation_and_its_retry_counts_exactly_once
         failures: 1.into(),
         inner: RecordingMetrics::default(),
     };
-    let s = services(MemoryIndex::new(), sink, index);
+    let s = services(MemoryIndex::new(), sink, index, None);
     let deadline = Instant::now() + Duration::from_secs(10);
     // The committed events are from 2025: planned with "now" at their time, all 20 requests count.
     let plan_now = apigw_log_indexer::pipeline::plan_delivery(
@@ -187,15 +172,7 @@ async fn a_failed_publish_fails_the_invocation_and_its_retry_counts_exactly_once
     assert_eq!(plan_now.outcome.counted_requests, 20, "the workshop's 20 requests");
 
     // Old timestamps publish nothing and claim no marker; use fresh ones to exercise the marker.
-    let fresh = apigw_log_indexer::encode::lambda_event(&apigw_log_indexer::encode::data_payload(
-        "API-Gateway-Execution-Logs_a1b2c3d4e5/dev",
-        "s",
-        now_ms() - 60_000,
-        vec![(
-            0,
-            "(2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f) Method completed with status: 502".into(),
-        )],
-    ));
+    let fresh = recent_event("(2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f) Method completed with status: 502");
     let err = process_delivery(&s, Delivery::Event(fresh.as_bytes()), deadline)
         .await
         .unwrap_err();
@@ -240,16 +217,8 @@ async fn persistent_throttling_of_put_metric_data_ends_at_the_deadline_with_what
         cap: Duration::from_millis(40),
     };
     let sink = CloudWatchMetrics::new(client, "NS").with_backoff(fast);
-    let fresh = apigw_log_indexer::encode::lambda_event(&apigw_log_indexer::encode::data_payload(
-        "API-Gateway-Execution-Logs_a1b2c3d4e5/dev",
-        "s",
-        now_ms() - 60_000,
-        vec![(
-            0,
-            "(2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f) Method completed with status: 200".into(),
-        )],
-    ));
-    let s = services(MemoryIndex::new(), sink, MemoryIndex::new());
+    let fresh = recent_event("(2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f) Method completed with status: 200");
+    let s = services(MemoryIndex::new(), sink, MemoryIndex::new(), None);
     let started = Instant::now();
     let err = process_delivery(
         &s,
@@ -281,15 +250,7 @@ async fn a_refused_put_metric_data_is_not_retried() {
     let client = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[&rule], |c| c
         .retry_config(aws_sdk_cloudwatch::config::retry::RetryConfig::disabled()));
     let sink = CloudWatchMetrics::new(client, "NS");
-    let fresh = apigw_log_indexer::encode::lambda_event(&apigw_log_indexer::encode::data_payload(
-        "API-Gateway-Execution-Logs_a1b2c3d4e5/dev",
-        "s",
-        now_ms() - 60_000,
-        vec![(
-            0,
-            "(2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f) Method completed with status: 200".into(),
-        )],
-    ));
+    let fresh = recent_event("(2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f) Method completed with status: 200");
     let plan = apigw_log_indexer::pipeline::plan_delivery(
         Delivery::Event(fresh.as_bytes()),
         &Redactor::builtin(),

@@ -22,31 +22,45 @@ use clap::Args;
 use crate::story;
 use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK, Limits, input_error};
 
-/// Options every index subcommand takes.
+/// Where and as whom to call AWS; shared by every subcommand that does.
 #[derive(Args, Clone)]
-pub struct AwsArgs {
-    /// DynamoDB table of the index.
-    #[arg(long, env = "INDEX_TABLE")]
-    table: String,
+pub struct EndpointArgs {
     /// Endpoint URL (moto, DynamoDB Local). Without it the SDK reads AWS_ENDPOINT_URL itself.
     #[arg(long)]
-    endpoint_url: Option<String>,
+    pub endpoint_url: Option<String>,
     /// AWS region (else the SDK's default chain: AWS_REGION, the profile).
     #[arg(long)]
-    region: Option<String>,
+    pub region: Option<String>,
     /// Named profile of the shared AWS config files.
     #[arg(long)]
-    profile: Option<String>,
+    pub profile: Option<String>,
 }
 
-impl AwsArgs {
-    async fn sdk(&self) -> SdkConfig {
+impl EndpointArgs {
+    /// The SDK configuration these options select.
+    pub async fn sdk(&self) -> SdkConfig {
         sdk_config(&AwsOptions {
             endpoint_url: self.endpoint_url.clone(),
             region: self.region.clone(),
             profile: self.profile.clone(),
         })
         .await
+    }
+}
+
+/// Options every index subcommand takes.
+#[derive(Args, Clone)]
+pub struct AwsArgs {
+    /// DynamoDB table of the index.
+    #[arg(long, env = "INDEX_TABLE")]
+    table: String,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
+}
+
+impl AwsArgs {
+    async fn sdk(&self) -> SdkConfig {
+        self.endpoint.sdk().await
     }
 
     async fn index(&self) -> DynamoIndex {
@@ -56,6 +70,7 @@ impl AwsArgs {
     /// One line on stderr for an AWS or endpoint failure; exit code 3.
     fn fail(&self, context: &str, e: &StoreError) -> u8 {
         let at = self
+            .endpoint
             .endpoint_url
             .as_deref()
             .map(|u| format!(", endpoint {u}"))

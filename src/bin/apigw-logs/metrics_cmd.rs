@@ -4,12 +4,12 @@
 use std::fmt::Write as _;
 
 use apigw_log_indexer::aws::cloudwatch::{CloudWatchMetrics, Totals};
-use apigw_log_indexer::aws::{AwsOptions, sdk_config};
 use apigw_log_indexer::config::DEFAULT_NAMESPACE;
 use apigw_log_indexer::timefmt::{parse_duration_ms, parse_rfc3339, rfc3339_ms};
 use clap::Args;
 use serde_json::json;
 
+use crate::index_cmds::EndpointArgs;
 use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK, input_error};
 
 /// Arguments of `metrics`.
@@ -33,15 +33,8 @@ pub struct MetricsArgs {
     /// One JSON object per line.
     #[arg(long)]
     json: bool,
-    /// Endpoint URL (moto). Without it the SDK reads AWS_ENDPOINT_URL itself.
-    #[arg(long)]
-    endpoint_url: Option<String>,
-    /// AWS region.
-    #[arg(long)]
-    region: Option<String>,
-    /// Named profile.
-    #[arg(long)]
-    profile: Option<String>,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
 }
 
 /// `metrics`.
@@ -68,12 +61,7 @@ pub fn metrics(a: &MetricsArgs) -> u8 {
         Err(e) => return input_error("runtime", &e),
     };
     let totals = rt.block_on(async {
-        let sdk = sdk_config(&AwsOptions {
-            endpoint_url: a.endpoint_url.clone(),
-            region: a.region.clone(),
-            profile: a.profile.clone(),
-        })
-        .await;
+        let sdk = a.endpoint.sdk().await;
         CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), &a.namespace)
             .totals(since, until, a.api_id.as_deref(), a.stage.as_deref())
             .await
