@@ -66,10 +66,13 @@ echo "ok: $(.tools/lambda/bin/cargo-lambda lambda -V), moto $(.tools/moto/bin/py
 step "build: apigw-logs and the Lambda binary apigw-log-indexer (debug)"
 # Building the Lambda binary here too means `cargo lambda watch`, which runs `cargo run --bin apigw-log-indexer`
 # on the first invocation, finds it up to date: compile errors and time show up in this step, not as a hung invoke.
+# Quiet, so a warm run stays readable; a first build compiles every dependency: several minutes on 2 cores.
+build_started=$SECONDS
+[[ -x ${CARGO_TARGET_DIR:-target}/debug/apigw-log-indexer ]] || echo "(first build: compiling every dependency, several minutes on 2 cores)"
 cargo build --bins --quiet
 cli="$root/target/debug/apigw-logs"
 if [[ -n ${CARGO_TARGET_DIR:-} ]]; then cli="$CARGO_TARGET_DIR/debug/apigw-logs"; fi
-echo "ok"
+echo "ok ($((SECONDS - build_started)) s)"
 
 step "local AWS: moto server, a new DynamoDB table"
 # moto.sh keeps one server per checkout. If one already runs (tests, another terminal), use it and leave it

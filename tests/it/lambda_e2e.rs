@@ -365,16 +365,12 @@ fn the_lambda_under_cargo_lambda_indexes_the_workshop_and_counts_a_retry_once() 
     );
 
     // A table and a namespace of this test's own, on the project's moto server.
-    let table = moto::table_name("lambda-e2e");
-    let namespace = format!("LambdaE2E/{table}");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(async {
-        let index = apigw_log_indexer::aws::dynamodb::DynamoIndex::new(moto::client(), &table);
-        index.create_table().await.unwrap();
-    });
+    let table = rt.block_on(moto::new_index("lambda-e2e")).table().to_string();
+    let namespace = format!("LambdaE2E/{table}");
 
     let mut lambda = Emulator::start(&table, &namespace, dir.clone());
 
