@@ -1,7 +1,7 @@
 //! The read use cases over the [`IndexReader`] port: the whole story of one request ID, and the failures
 //! list. Which keys to read is decided here; what the items mean is `read.rs`.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 
@@ -75,7 +75,7 @@ pub fn failure_at_bounds(since_ms: i64, until_ms: i64) -> (String, String) {
 }
 
 /// One line of `apigw-logs failures`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FailureEntry {
     /// API Gateway request ID.
     pub request_id: String,
@@ -131,8 +131,11 @@ pub struct FailuresSummary {
     pub calls: usize,
 }
 
-/// Lists failures in `[since_ms, until_ms]`, newest first, each request once (a request delivered in two
-/// batches can have two index entries), calling `emit` for each as pages arrive.
+/// Lists failures in `[since_ms, until_ms]`, newest first, each request once, calling `emit` for each.
+///
+/// A request delivered in two batches, or logged in both the execution and the access log, has one index
+/// entry per fragment. They are merged: the request's time is its earliest fragment's, and its fields come
+/// from that fragment (the execution log's, which starts the request) with gaps filled from the others.
 pub async fn list_failures<R: IndexReader>(
     reader: &R,
     since_ms: i64,
@@ -141,7 +144,8 @@ pub async fn list_failures<R: IndexReader>(
     mut emit: impl FnMut(FailureEntry),
 ) -> Result<FailuresSummary, StoreError> {
     let (from, to) = failure_at_bounds(since_ms, until_ms);
-    let mut seen = HashSet::new();
+    let mut entries: Vec<FailureEntry> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut summary = FailuresSummary::default();
     for day in days_newest_first(since_ms, until_ms) {
         let mut cursor = None;
@@ -149,9 +153,13 @@ pub async fn list_failures<R: IndexReader>(
             let page = reader.failures_page(&day, &from, &to, filter, cursor).await?;
             summary.calls += 1;
             for item in &page.items {
-                if seen.insert(item.pk.clone()) {
-                    summary.entries += 1;
-                    emit(FailureEntry::from_item(item));
+                let entry = FailureEntry::from_item(item);
+                match by_id.get(&entry.request_id) {
+                    Some(&i) => entries[i].merge(entry),
+                    None => {
+                        by_id.insert(entry.request_id.clone(), entries.len());
+                        entries.push(entry);
+                    }
                 }
             }
             match page.next {
@@ -160,12 +168,70 @@ pub async fn list_failures<R: IndexReader>(
             }
         }
     }
+    entries.sort_by(|a, b| (b.first_timestamp_ms, &b.request_id).cmp(&(a.first_timestamp_ms, &a.request_id)));
+    summary.entries = entries.len();
+    entries.into_iter().for_each(&mut emit);
     Ok(summary)
+}
+
+impl FailureEntry {
+    /// Combines another index entry of the same request: the earlier fragment's fields win.
+    fn merge(&mut self, other: FailureEntry) {
+        let other_first = other
+            .first_timestamp_ms
+            .is_some_and(|o| self.first_timestamp_ms.is_none_or(|m| o < m));
+        let (mut keep, fill) = if other_first {
+            (other, std::mem::take(self))
+        } else {
+            (std::mem::take(self), other)
+        };
+        fn or<T>(a: &mut Option<T>, b: Option<T>) {
+            if a.is_none() {
+                *a = b;
+            }
+        }
+        or(&mut keep.status, fill.status);
+        or(&mut keep.failure_reason, fill.failure_reason);
+        or(&mut keep.failure_detail, fill.failure_detail);
+        or(&mut keep.api_id, fill.api_id);
+        or(&mut keep.stage, fill.stage);
+        or(&mut keep.method, fill.method);
+        or(&mut keep.resource_path, fill.resource_path);
+        or(&mut keep.lambda_request_id, fill.lambda_request_id);
+        *self = keep;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_of_one_request_merge_into_the_earliest_fragments_view() {
+        let entry = |t: i64, detail: &str, method: Option<&str>| FailureEntry {
+            request_id: "r".into(),
+            first_timestamp_ms: Some(t),
+            failure_reason: Some("LambdaTimeout".into()),
+            failure_detail: Some(detail.into()),
+            method: method.map(str::to_string),
+            ..FailureEntry::default()
+        };
+        let execution = entry(100, "Lambda execution failed ... Task timed out", None);
+        let access = entry(1100, "error.responseType=INTEGRATION_FAILURE", Some("GET"));
+        for (mut a, b) in [(access.clone(), execution.clone()), (execution, access)] {
+            a.merge(b);
+            assert_eq!(a.first_timestamp_ms, Some(100));
+            assert_eq!(
+                a.failure_detail.as_deref(),
+                Some("Lambda execution failed ... Task timed out")
+            );
+            assert_eq!(
+                a.method.as_deref(),
+                Some("GET"),
+                "gaps are filled from the other fragment"
+            );
+        }
+    }
 
     #[test]
     fn days_and_bounds_cover_the_window() {
