@@ -26,6 +26,9 @@ pub const MASK: &str = "****";
 #[derive(Debug, Clone)]
 pub struct Redactor {
     names: AhoCorasick,
+    /// The same search, anchored on the bytes that must follow a header name; `None` when a configured
+    /// name contains a delimiter or boundary byte, which only the automaton handles exactly.
+    fast: Option<NameFinder>,
 }
 
 /// The configured header names could not be compiled into a matcher (too many or too long).
@@ -43,12 +46,13 @@ impl Redactor {
                 .map(|s| s.as_ref().trim().to_string())
                 .filter(|s| !s.is_empty()),
         );
+        let fast = NameFinder::new(&names);
         let names = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&names)
             .map_err(RedactorError)?;
-        Ok(Self { names })
+        Ok(Self { names, fast })
     }
 
     /// Only the built-in names.
@@ -59,40 +63,127 @@ impl Redactor {
 
     /// `text` with every sensitive header value replaced by [`MASK`].
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let bytes = text.as_bytes();
-        let mut out: Option<String> = None;
-        let mut copied = 0; // bytes of `text` already accounted for in `out`
-        for m in self.names.find_iter(text) {
-            if m.start() < copied || !is_name_boundary(bytes, m.start()) {
-                continue;
-            }
-            let Some((value_start, value_end)) = value_span(bytes, m.end()) else {
-                continue;
-            };
-            if value_end <= value_start || &text[value_start..value_end] == MASK {
-                continue;
-            }
-            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            o.push_str(&text[copied..value_start]);
-            o.push_str(MASK);
-            copied = value_end;
+        match &self.fast {
+            Some(fast) => mask_values(text, fast.candidates(text.as_bytes())),
+            None => mask_values(text, self.automaton_matches(text)),
         }
-        match out {
-            None => Cow::Borrowed(text),
-            Some(mut o) => {
-                o.push_str(&text[copied..]);
-                Cow::Owned(o)
-            }
+    }
+
+    /// Every name the automaton finds, leftmost-longest and non-overlapping.
+    fn automaton_matches<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+        self.names.find_iter(text).map(|m| (m.start(), m.end()))
+    }
+}
+
+/// Masks the value after each name span of `matches` (in increasing order) that is really a header name.
+fn mask_values<'a>(text: &'a str, matches: impl Iterator<Item = (usize, usize)>) -> Cow<'a, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0; // bytes of `text` already accounted for in `out`
+    for (start, end) in matches {
+        if start < copied || !is_name_boundary(bytes, start) {
+            continue;
+        }
+        let Some((value_start, value_end)) = value_span(bytes, end) else {
+            continue;
+        };
+        if value_end <= value_start || &text[value_start..value_end] == MASK {
+            continue;
+        }
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        o.push_str(&text[copied..value_start]);
+        o.push_str(MASK);
+        copied = value_end;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            Cow::Owned(o)
         }
     }
 }
 
+/// Finds header names by what must follow them (`=`, `:`, or a quote then `:`) instead of scanning every
+/// byte with the automaton: the text is searched for `=` and `:` only (SIMD `memchr2`), and at each one the
+/// names are compared backwards, ASCII case-insensitively. Most lines have no sensitive header, so almost
+/// all the work is the `memchr2` scan.
+///
+/// Exactly the automaton's result: [`mask_values`] acts only on a name that starts at a boundary
+/// and is followed by a delimiter. When no name contains a boundary or delimiter byte, two such occurrences
+/// never overlap, and the automaton's leftmost-longest scan reports every one of them (an earlier match
+/// could only hide one by containing the boundary byte before it, or the delimiter after it). So both yield
+/// the same accepted names in the same order; the property test below checks it.
+#[derive(Debug, Clone)]
+struct NameFinder {
+    names: Vec<Box<[u8]>>,
+    /// Whether some name ends with this byte (either ASCII case).
+    last_byte: [bool; 256],
+}
+
+impl NameFinder {
+    fn new(names: &[String]) -> Option<Self> {
+        let clean = |n: &String| {
+            !n.is_empty()
+                && !n
+                    .bytes()
+                    .any(|b| is_boundary_byte(b) || matches!(b, b'=' | b':' | b'"' | b'\''))
+        };
+        if !names.iter().all(clean) {
+            return None;
+        }
+        let mut last_byte = [false; 256];
+        for n in names {
+            let last = *n.as_bytes().last()?;
+            last_byte[usize::from(last.to_ascii_lowercase())] = true;
+            last_byte[usize::from(last.to_ascii_uppercase())] = true;
+        }
+        Some(Self {
+            names: names.iter().map(|n| n.as_bytes().into()).collect(),
+            last_byte,
+        })
+    }
+
+    /// The start of a name that ends at `end` and starts at a boundary.
+    fn name_ending_at(&self, bytes: &[u8], end: usize) -> Option<usize> {
+        let last = *bytes.get(end.checked_sub(1)?)?;
+        if !self.last_byte[usize::from(last)] {
+            return None;
+        }
+        self.names.iter().find_map(|n| {
+            let start = end.checked_sub(n.len())?;
+            (bytes[start..end].eq_ignore_ascii_case(n) && is_name_boundary(bytes, start)).then_some(start)
+        })
+    }
+
+    /// Spans of names followed by `=` or `:` (`Name=`, `Name:`) or by a quote, spaces and `:` (`"Name" :`).
+    fn candidates<'t>(&'t self, bytes: &'t [u8]) -> impl Iterator<Item = (usize, usize)> + 't {
+        memchr::memchr2_iter(b'=', b':', bytes).filter_map(move |d| {
+            if let Some(start) = self.name_ending_at(bytes, d) {
+                return Some((start, d));
+            }
+            if bytes[d] != b':' {
+                return None;
+            }
+            let mut k = d;
+            while k > 0 && matches!(bytes[k - 1], b' ' | b'\t') {
+                k -= 1;
+            }
+            let quote = k.checked_sub(1).filter(|&q| matches!(bytes[q], b'"' | b'\''))?;
+            self.name_ending_at(bytes, quote).map(|start| (start, quote))
+        })
+    }
+}
+
+const fn is_boundary_byte(b: u8) -> bool {
+    matches!(
+        b,
+        b'{' | b' ' | b',' | b'"' | b'\'' | b'\t' | b'\n' | b'\r' | b'[' | b';'
+    )
+}
+
 fn is_name_boundary(bytes: &[u8], start: usize) -> bool {
-    start == 0
-        || matches!(
-            bytes[start - 1],
-            b'{' | b' ' | b',' | b'"' | b'\'' | b'\t' | b'\n' | b'\r' | b'[' | b';'
-        )
+    start == 0 || is_boundary_byte(bytes[start - 1])
 }
 
 /// Where the value after a header name at `name_end` lies, or `None` if this is not a header.
@@ -236,6 +327,36 @@ mod tests {
             r#"{"Authorization": null}"#,
         ] {
             assert!(matches!(r.redact(text), Cow::Borrowed(_)), "{text}");
+        }
+    }
+
+    /// Text made of the pieces that matter: names in several cases and as parts of longer names, every
+    /// delimiter, boundary and quote, masks and truncation markers.
+    fn header_soup() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        // `|`-separated, so the table stays readable; a line continuation drops the next line's indent.
+        const PIECES: &str = "Authorization|authorization|AUTHORIZATION|Proxy-Authorization|X-Authorization|\
+            Cookie|set-cookie|Set-Cookie|cookies|X-Api-Key|x-amz-security-token|X-Session|ab|b|=|:|\"|'| |  |\t|,|, |\
+            {|}|[|]|;|\n|\r|\\|null|****| [TRUNCATED]|x|v=1|é|-|\"Authorization\"|'Cookie'|\"ab\"|'x-api-key'|\
+            \t:| :|: |\"v\"|'v'|[\"v\", \"w\"]";
+        let pieces = prop::sample::select(PIECES.split('|').collect::<Vec<_>>());
+        prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// The fast name search is an optimization only: it masks exactly what the automaton does.
+        #[test]
+        fn the_fast_search_masks_exactly_what_the_automaton_masks(
+            text in header_soup(),
+            extra in proptest::sample::subsequence(vec!["X-Session", "ab", "b", "cookie", "Ab-", "x y", "k=v"], 0..3),
+        ) {
+            let r = Redactor::new(&extra).unwrap();
+            let reference = mask_values(&text, r.automaton_matches(&text));
+            proptest::prop_assert_eq!(r.redact(&text), reference);
+            let clean = extra.iter().all(|n| !n.contains([' ', '=']));
+            proptest::prop_assert_eq!(r.fast.is_some(), clean);
         }
     }
 
