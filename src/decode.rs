@@ -5,10 +5,12 @@
 //! allows. Pure and synchronous; no AWS types.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::io::Read;
 
 use base64::Engine as _;
 use flate2::read::MultiGzDecoder;
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 
 /// Default cap on the decompressed size of one delivery: 64 MiB.
@@ -219,38 +221,77 @@ pub fn parse_payload(bytes: &[u8]) -> Result<LogsPayload<'_>, DecodeError> {
     })
 }
 
+/// An event ID as a string, or a number's decimal text (a sender that writes IDs as numbers).
+///
+/// A visitor, not an untagged enum: an untagged enum buffers every value into serde's generic content
+/// tree before trying each variant, which cost more than the rest of the event's decoding.
 fn string_or_number<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Cow<'a, str>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id<'a> {
-        #[serde(borrow)]
-        Str(Cow<'a, str>),
-        Num(serde_json::Number),
+    struct IdVisitor;
+    impl<'de> Visitor<'de> for IdVisitor {
+        type Value = Cow<'de, str>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or a number")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Cow::Borrowed(v))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v))
+        }
+        // Numbers print as `serde_json::Number` prints them (integers exactly; integers beyond 64 bits
+        // arrive as floats, as they always have).
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(serde_json::Number::from(v).to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(serde_json::Number::from(v).to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            serde_json::Number::from_f64(v)
+                .map(|n| Cow::Owned(n.to_string()))
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
+        }
     }
-    Ok(match Id::deserialize(d)? {
-        Id::Str(s) => s,
-        Id::Num(n) => Cow::Owned(n.to_string()),
-    })
+    d.deserialize_any(IdVisitor)
 }
 
+/// Epoch milliseconds from an integer, a float (truncated) or a numeric string (trimmed).
 fn millis_number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Ts<'a> {
-        Int(i64),
-        Float(f64),
-        #[serde(borrow)]
-        Str(Cow<'a, str>),
+    struct MillisVisitor;
+    impl MillisVisitor {
+        fn from_str<E: de::Error>(s: &str) -> Result<i64, E> {
+            s.trim()
+                .parse()
+                .map_err(|_| E::custom(format!("timestamp {s:?} is not epoch milliseconds")))
+        }
     }
-    match Ts::deserialize(d)? {
-        Ts::Int(n) => Ok(n),
-        Ts::Float(f) if f.is_finite() => Ok(f as i64),
-        Ts::Str(s) => s
-            .trim()
-            .parse()
-            .map_err(|_| serde::de::Error::custom(format!("timestamp {s:?} is not epoch milliseconds"))),
-        Ts::Float(_) => Err(serde::de::Error::custom("timestamp is not finite")),
+    impl Visitor<'_> for MillisVisitor {
+        type Value = i64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("epoch milliseconds (a number or a numeric string)")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+            // Past i64::MAX it is taken as a float, saturating, as before.
+            Ok(i64::try_from(v).unwrap_or(v as f64 as i64))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+            if v.is_finite() {
+                Ok(v as i64)
+            } else {
+                Err(E::custom("timestamp is not finite"))
+            }
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+            Self::from_str(v)
+        }
     }
+    d.deserialize_any(MillisVisitor)
 }
 
 #[cfg(test)]
@@ -356,5 +397,42 @@ mod tests {
     fn unknown_message_types_are_an_error_not_a_silent_drop() {
         let p = parse_payload(br#"{"messageType":"NEW_KIND","logEvents":[]}"#).unwrap();
         assert_eq!(p.kind().unwrap_err().code(), "unknown_message_type");
+    }
+
+    #[test]
+    fn ids_and_timestamps_accept_every_form_senders_use() {
+        let event = |id: &str, ts: &str| {
+            format!(r#"{{"messageType":"DATA_MESSAGE","logEvents":[{{"id":{id},"timestamp":{ts},"message":"m"}}]}}"#)
+        };
+        let ok = |id: &str, ts: &str| {
+            let json = event(id, ts);
+            let p = parse_payload(json.as_bytes()).unwrap();
+            let e = &p.log_events[0];
+            (e.id.to_string(), matches!(e.id, Cow::Borrowed(_)), e.timestamp)
+        };
+        assert_eq!(ok(r#""abc""#, "1"), ("abc".into(), true, 1));
+        assert_eq!(ok(r#""a\"b""#, "-5"), ("a\"b".into(), false, -5));
+        assert_eq!(ok("42", "1.9"), ("42".into(), false, 1));
+        assert_eq!(ok("-7", r#"" 1698670710001 ""#), ("-7".into(), false, 1698670710001));
+        assert_eq!(ok("1.5", r#""\u0031""#), ("1.5".into(), false, 1));
+        // Integers past 64 bits arrive as floats; timestamps past i64 saturate.
+        assert_eq!(
+            ok(
+                "36000000000000000000000000000000000000000000000000000001",
+                "18446744073709551615"
+            ),
+            ("3.6e+55".into(), false, i64::MAX)
+        );
+        for (id, ts) in [
+            ("true", "1"),
+            ("null", "1"),
+            ("[]", "1"),
+            (r#""x""#, r#""soon""#),
+            (r#""x""#, "false"),
+            (r#""x""#, "{}"),
+        ] {
+            let err = parse_payload(event(id, ts).as_bytes()).unwrap_err();
+            assert_eq!(err.code(), "wrong_shape", "{id} {ts}: {err}");
+        }
     }
 }
