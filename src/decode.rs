@@ -166,29 +166,31 @@ pub fn gunzip_capped(gz: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
     }
     let mut out = Vec::with_capacity(initial_capacity(gz, limit));
     let mut reader = MultiGzDecoder::new(gz).take(limit as u64 + 1);
+    // `out[..filled]` is output; `out[filled..]` is zeroed space the next read may use. Each byte is zeroed
+    // once, when first offered to a read.
+    let mut filled = 0;
     loop {
-        if out.len() == out.capacity() {
-            // Grow by doubling but never past limit + 1, so a bomb cannot make us allocate beyond the cap.
-            let target = (out.capacity() * 2).max(8 * 1024).min(limit + 1);
-            out.reserve_exact(target - out.len());
-        }
-        // Zero-fill only a bounded window of the spare capacity: a reservation is not a cost until used.
-        let len = out.len();
-        let window = (out.capacity() - len).min(READ_WINDOW);
-        out.resize(len + window, 0);
-        match reader.read(&mut out[len..]) {
-            Ok(0) => {
-                out.truncate(len);
-                break;
+        if filled == out.len() {
+            if out.len() == out.capacity() {
+                // Grow by doubling but never past limit + 1, so a bomb cannot make us allocate beyond the cap.
+                let target = (out.capacity() * 2).max(8 * 1024).min(limit + 1);
+                out.reserve_exact(target - out.len());
             }
-            Ok(n) => out.truncate(len + n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => out.truncate(len),
+            // Zero-fill only a bounded window of the spare capacity: a reservation is not a cost until used.
+            let window = (out.capacity() - out.len()).min(READ_WINDOW);
+            out.resize(out.len() + window, 0);
+        }
+        match reader.read(&mut out[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(DecodeError::Gzip(e)),
         }
-        if out.len() > limit {
+        if filled > limit {
             return Err(DecodeError::TooLarge { limit });
         }
     }
+    out.truncate(filled);
     Ok(out)
 }
 
@@ -199,13 +201,14 @@ const READ_WINDOW: usize = 256 * 1024;
 const MAX_DEFLATE_RATIO: usize = 1032;
 
 /// The last member's ISIZE trailer (size mod 2^32) is a good first guess for single-member streams, which
-/// is what CloudWatch Logs sends. A corrupt trailer is arbitrary, so the guess is capped by what deflate can
+/// is what CloudWatch Logs sends; one byte more leaves room for the read that finds the end, so an exact
+/// guess never reallocates. A corrupt trailer is arbitrary, so the guess is capped by what deflate can
 /// expand to; a wrong guess only costs a reallocation.
 fn initial_capacity(gz: &[u8], limit: usize) -> usize {
     let hint = gz
         .get(gz.len().saturating_sub(4)..)
         .and_then(|t| <[u8; 4]>::try_from(t).ok())
-        .map(|t| u32::from_le_bytes(t) as usize)
+        .map(|t| (u32::from_le_bytes(t) as usize).saturating_add(1))
         .unwrap_or(0);
     hint.min(gz.len().saturating_mul(MAX_DEFLATE_RATIO))
         .max(gz.len() * 4)
