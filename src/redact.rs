@@ -208,17 +208,22 @@ fn skip_spaces(bytes: &[u8], mut i: usize) -> usize {
 
 /// In `{A=v, B=w}` a value ends at the closing brace or at a `, ` that starts the next `Name=` pair,
 /// so values containing `, ` (e.g. `X-Forwarded-For=1.2.3.4, 5.6.7.8`) are masked whole.
+///
+/// Values are long (tokens, cookies), so the scan jumps between the bytes that can end one (`memchr`).
 fn kv_map_value_end(bytes: &[u8], start: usize) -> usize {
+    // A line break ends the value wherever it is; the other ends need a closer look.
+    let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |p| start + p);
     let mut i = start;
-    while i < bytes.len() {
+    while let Some(p) = memchr::memchr3(b'}', b',', b' ', &bytes[i..end]) {
+        i += p;
         match bytes[i] {
-            b'}' | b'\n' | b'\r' => return i,
+            b'}' => return i,
             b',' if bytes.get(i + 1) == Some(&b' ') && starts_kv_pair(bytes, i + 2) => return i,
             b' ' if is_truncation_marker(&bytes[i..]) => return i,
             _ => i += 1,
         }
     }
-    i
+    end
 }
 
 /// API Gateway ends cut lines with ` [TRUNCATED]`; it is not part of the value.
@@ -357,6 +362,31 @@ mod tests {
             proptest::prop_assert_eq!(r.redact(&text), reference);
             let clean = extra.iter().all(|n| !n.contains([' ', '=']));
             proptest::prop_assert_eq!(r.fast.is_some(), clean);
+        }
+    }
+
+    /// The byte-at-a-time definition `kv_map_value_end` must keep.
+    fn kv_map_value_end_bytewise(bytes: &[u8], start: usize) -> usize {
+        let mut i = start;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'}' | b'\n' | b'\r' => return i,
+                b',' if bytes.get(i + 1) == Some(&b' ') && starts_kv_pair(bytes, i + 2) => return i,
+                b' ' if is_truncation_marker(&bytes[i..]) => return i,
+                _ => i += 1,
+            }
+        }
+        i
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn map_values_end_where_the_bytewise_definition_says(text in header_soup(), start in 0usize..64) {
+            let start = start.min(text.len());
+            proptest::prop_assert_eq!(
+                kv_map_value_end(text.as_bytes(), start),
+                kv_map_value_end_bytewise(text.as_bytes(), start)
+            );
         }
     }
 
