@@ -14,20 +14,26 @@ use crate::record::{ApiState, LineSource};
 /// The longest request ID accepted in a prefix (UUIDs are 36; WebSocket IDs ~16).
 const MAX_REQUEST_ID_LEN: usize = 64;
 
+/// Bytes a request ID may contain: ASCII letters and digits, `-`, `=`, `+`, `/` and `_` (a table, because
+/// this runs on every line).
+static ID_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'=' | b'+' | b'/' | b'_');
+        b += 1;
+    }
+    t
+};
+
 /// Splits `(<id>) <text>`; `None` if the message does not start with a plausible request-ID prefix.
 pub fn split_prefix(msg: &str) -> Option<(&str, &str)> {
     let rest = msg.strip_prefix('(')?;
-    let close = rest
-        .as_bytes()
-        .iter()
-        .take(MAX_REQUEST_ID_LEN + 1)
-        .position(|&b| b == b')')?;
+    let head = &rest.as_bytes()[..rest.len().min(MAX_REQUEST_ID_LEN + 1)];
+    let close = memchr::memchr(b')', head)?;
     let id = &rest[..close];
-    let valid = !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'=' | b'+' | b'/' | b'_'));
-    if !valid {
+    if id.is_empty() || !id.bytes().all(|b| ID_BYTES[usize::from(b)]) {
         return None;
     }
     // The format is exactly `(<id>) <text>`; `(<id>)text` is something else (a copy, a fake) and not trusted.
