@@ -176,6 +176,9 @@ struct Builder<'a, 'r> {
     function_name: Option<&'a str>,
     api_index: HashMap<&'a str, usize>,
     lambda_index: HashMap<&'a str, usize>,
+    /// The fragment the previous execution line went to: a request's lines are logged together, so most
+    /// lines (90% in generated traffic) need no hash lookup.
+    last_api: Option<(&'a str, usize)>,
     out: ParsedBatch<'a>,
     /// Per API fragment: inside a `Starting authorizer` … `completed authorizer` block right now.
     in_authorizer: Vec<bool>,
@@ -184,16 +187,25 @@ struct Builder<'a, 'r> {
 
 impl<'a> Builder<'a, '_> {
     fn api(&mut self, id: &'a str) -> usize {
-        if let Some(&i) = self.api_index.get(id) {
+        if let Some((last, i)) = self.last_api
+            && last == id
+        {
             return i;
         }
-        let mut s = ApiState::new(id);
-        s.api_id = self.api_id.map(Cow::Borrowed);
-        s.stage = self.stage.map(Cow::Borrowed);
-        self.out.api.push(s);
-        self.in_authorizer.push(false);
-        self.api_index.insert(id, self.out.api.len() - 1);
-        self.out.api.len() - 1
+        let i = match self.api_index.get(id) {
+            Some(&i) => i,
+            None => {
+                let mut s = ApiState::new(id);
+                s.api_id = self.api_id.map(Cow::Borrowed);
+                s.stage = self.stage.map(Cow::Borrowed);
+                self.out.api.push(s);
+                self.in_authorizer.push(false);
+                self.api_index.insert(id, self.out.api.len() - 1);
+                self.out.api.len() - 1
+            }
+        };
+        self.last_api = Some((id, i));
+        i
     }
 
     fn lambda(&mut self, id: &'a str) -> &mut LambdaState<'a> {
@@ -235,6 +247,7 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
         function_name: None,
         api_index: HashMap::new(),
         lambda_index: HashMap::new(),
+        last_api: None,
         out: ParsedBatch::default(),
         in_authorizer: Vec::new(),
         lambda_stream: lambda::StreamState::default(),
