@@ -273,8 +273,8 @@ fn benches(c: &mut Criterion, inputs: &[Input]) {
 // ---------------------------------------------------------------------------------------------------------
 // CPU-time mode (`PIPELINE_BENCH_CPU`).
 
-/// The stages the CPU-time loop can run (join/classify consumes its input, so it is criterion-only).
-const STAGES: [&str; 6] = ["floor", "decode", "parse", "metrics", "items", "full"];
+/// The stages the CPU-time loop can run.
+const STAGES: [&str; 7] = ["floor", "decode", "parse", "join_classify", "metrics", "items", "full"];
 
 /// This process's CPU time (user + system) in clock ticks of 10 ms, from `/proc/self/stat`.
 fn cpu_ticks() -> u64 {
@@ -310,10 +310,16 @@ fn cpu_mode(spec: &str, inputs: &[Input]) {
         let payload = decode::parse_payload(&input.decoded).expect("payload");
         let batch = parse_stage(&payload, &redactor);
         let now = batch_now_ms(&payload);
+        // join/classify consumes its batch: one parsed batch per iteration, made before the loop.
+        let mut batches: Vec<ParsedBatch<'_>> = match stage {
+            "join_classify" => (0..=iters).map(|_| parse_stage(&payload, &redactor)).collect(),
+            _ => Vec::new(),
+        };
         let mut routine: Box<dyn FnMut() -> usize + '_> = match stage {
             "floor" => Box::new(|| floor(black_box(&input.event))),
             "decode" => Box::new(|| decode_stage(black_box(&input.event))),
             "parse" => Box::new(|| parse_stage(black_box(&payload), &redactor).api.len()),
+            "join_classify" => Box::new(|| join_classify_stage(batches.pop().expect("one batch per iteration"))),
             "metrics" => Box::new(|| metrics_stage(black_box(&batch), now)),
             "items" => Box::new(|| items_stage(black_box(&batch))),
             "full" => Box::new(|| full_stage(black_box(&input.event), &redactor)),
