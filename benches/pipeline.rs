@@ -192,11 +192,21 @@ fn batch_now_ms(payload: &LogsPayload<'_>) -> i64 {
 
 /// Everything computed for one event: decode → parse → metrics → index items → join/classify.
 fn full_stage(event: &[u8], redactor: &Redactor) -> usize {
+    pipeline(event, redactor, true)
+}
+
+/// The same without the index items: the part of the work the floor and the Python baseline's parsing
+/// compare with directly (the items add JSON and deflate of every kept line).
+fn full_no_items_stage(event: &[u8], redactor: &Redactor) -> usize {
+    pipeline(event, redactor, false)
+}
+
+fn pipeline(event: &[u8], redactor: &Redactor, with_items: bool) -> usize {
     let bytes = decode::decode_event(event, DEFAULT_MAX_DECODED_BYTES).expect("decode");
     let payload = decode::parse_payload(&bytes).expect("payload");
     let batch = parse_stage(&payload, redactor);
     let calls = metrics_stage(&batch, batch_now_ms(&payload));
-    let items = items_stage(&batch);
+    let items = if with_items { items_stage(&batch) } else { 0 };
     calls + items + join_classify_stage(batch)
 }
 
@@ -268,13 +278,31 @@ fn benches(c: &mut Criterion, inputs: &[Input]) {
         g.bench_function(i.name, |b| b.iter(|| full_stage(black_box(&i.event), &redactor)));
     }
     g.finish();
+
+    let mut g = c.benchmark_group("full_no_items");
+    for i in inputs {
+        g.throughput(decoded_len(i));
+        g.bench_function(i.name, |b| {
+            b.iter(|| full_no_items_stage(black_box(&i.event), &redactor))
+        });
+    }
+    g.finish();
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // CPU-time mode (`PIPELINE_BENCH_CPU`).
 
 /// The stages the CPU-time loop can run.
-const STAGES: [&str; 7] = ["floor", "decode", "parse", "join_classify", "metrics", "items", "full"];
+const STAGES: [&str; 8] = [
+    "floor",
+    "decode",
+    "parse",
+    "join_classify",
+    "metrics",
+    "items",
+    "full",
+    "full_no_items",
+];
 
 /// This process's CPU time (user + system) in clock ticks of 10 ms, from `/proc/self/stat`.
 fn cpu_ticks() -> u64 {
@@ -323,6 +351,7 @@ fn cpu_mode(spec: &str, inputs: &[Input]) {
             "metrics" => Box::new(|| metrics_stage(black_box(&batch), now)),
             "items" => Box::new(|| items_stage(black_box(&batch))),
             "full" => Box::new(|| full_stage(black_box(&input.event), &redactor)),
+            "full_no_items" => Box::new(|| full_no_items_stage(black_box(&input.event), &redactor)),
             other => panic!("unknown stage {other:?}; one of {STAGES:?}"),
         };
         // One untimed run: page in the code and warm the allocator, as criterion's warm-up does.
