@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# The one command for issue #6's figures: builds release, generates the benchmark batches, runs the criterion
+# benchmarks in a quick mode, measures CPU time per batch of this project, the floor and the Python baseline
+# (../shared/bench/reference_indexer.py) on the same files, and prints one Markdown table (plus the per-stage
+# breakdown). Every figure comes from this run on this machine; a figure not measured says so.
+#
+# Usage: scripts/bench.sh            (about 3 minutes after the release build, on 2 cores)
+# Knobs (environment): BENCH_REPEATS (rounds of CPU-time runs, medians taken; default 5),
+#   BENCH_CRITERION_ARGS (default: quick mode), BENCH_SKIP_CRITERION=1 (table rows only).
+#
+# How CPU time is measured: the bench binary's PIPELINE_BENCH_CPU mode runs a stage N times in a loop and
+# reads the process's user+system CPU time from /proc/self/stat before and after (10 ms ticks; loops last
+# about a second). The Python baseline is measured the same way (resource.getrusage around a loop of
+# reference_indexer.process over the same event bytes). The figures are measured in rounds (one run of each
+# per round) and each is the median over BENCH_REPEATS rounds; the spread and the load average are printed
+# so noise from other work on the machine is visible.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+shared="$root/../shared/bench"
+data="$root/target/bench-data"
+repeats="${BENCH_REPEATS:-5}"
+criterion_args="${BENCH_CRITERION_ARGS:---warm-up-time 1 --measurement-time 2 --sample-size 10}"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+results="$target_dir/bench-results"
+mkdir -p "$results"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------------------------------------- build & data
+
+generate_data() {
+    step "benchmark batches (../shared/bench/gen_batches.py, deterministic)"
+    for spec in 1mb:1000000 64kb:64000; do
+        local name="${spec%%:*}" bytes="${spec##*:}"
+        if [[ ! -f "$data/$name/exec-0000.json" ]]; then
+            python3 "$shared/gen_batches.py" --out "$data/$name" --batches 1 --batch-bytes "$bytes"
+        fi
+    done
+}
+
+bench_bin=""
+build() {
+    step "release build (cargo bench --no-run)"
+    bench_bin="$(cargo bench --bench pipeline --no-run --message-format=json 2>/dev/null |
+        python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "pipeline" and m.get("executable"):
+        print(m["executable"])')"
+    [[ -x "$bench_bin" ]] || { echo "bench build failed: run cargo bench --no-run to see why" >&2; exit 1; }
+}
+
+# ---------------------------------------------------------------------------------------------- measurements
+
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+spread() { sort -g | awk 'NR==1{lo=$1} {hi=$1} END {printf "%.0f%%", (hi-lo)/lo*100}'; }
+
+# cpu_ours STAGE/INPUT ITERATIONS: ns of CPU per iteration, one run.
+cpu_ours() {
+    PIPELINE_BENCH_CPU="$1:$2" "$bench_bin" --bench | awk '/^cpu /{sub("ns_per_iter=","",$4); print $4}'
+}
+
+# cpu_python FILE ITERATIONS: the same for the Python baseline, one run.
+cpu_python() {
+    python3 - "$shared" "$1" "$2" <<'EOF'
+import resource, sys
+sys.path.insert(0, sys.argv[1])
+import reference_indexer
+event = open(sys.argv[2], "rb").read()
+iters = int(sys.argv[3])
+reference_indexer.process(event)  # warm-up, as for ours
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+t0 = cpu()
+for _ in range(iters):
+    reference_indexer.process(event)
+print("%.0f" % ((cpu() - t0) / iters * 1e9))
+EOF
+}
+
+run_criterion() {
+    [[ "${BENCH_SKIP_CRITERION:-0}" == 1 ]] && return
+    step "criterion, quick mode ($criterion_args)"
+    # shellcheck disable=SC2086 # the arguments are meant to split
+    "$bench_bin" --bench $criterion_args >&2
+}
+
+# criterion_ns GROUP INPUT: the median of the last criterion run, in ns ("" when there is none).
+criterion_ns() {
+    local f="$target_dir/criterion/$1/$2/new/estimates.json"
+    [[ -f "$f" ]] && python3 -c 'import json,sys; print("%.0f" % json.load(open(sys.argv[1]))["median"]["point_estimate"])' "$f"
+}
+
+# Figures are measured in rounds, one run of every figure per round, so load from other work on the machine
+# falls on all of them alike; each figure is the median over the rounds, with its spread.
+declare -A m
+load_before="" load_after=""
+measure() {
+    step "CPU time per batch ($repeats rounds, medians)"
+    local -A runs=()
+    local figures=(
+        "ours_1mb cpu_ours full/1mb 150"
+        "core_1mb cpu_ours full_no_items/1mb 500"
+        "floor_1mb cpu_ours floor/1mb 700"
+        "py_1mb cpu_python $data/1mb/exec-0000.json 15"
+        "ours_64kb cpu_ours full/64kb 2000"
+        "core_64kb cpu_ours full_no_items/64kb 6000"
+        "floor_64kb cpu_ours floor/64kb 10000"
+        "py_64kb cpu_python $data/64kb/exec-0000.json 200"
+    )
+    load_before="$(cut -d' ' -f1 /proc/loadavg)"
+    local round f key cmd args
+    for round in $(seq "$repeats"); do
+        for f in "${figures[@]}"; do
+            read -r key cmd args <<< "$f"
+            # shellcheck disable=SC2086 # args are meant to split
+            runs[$key]+="$($cmd $args) "
+        done
+        echo "round $round of $repeats done" >&2
+    done
+    load_after="$(cut -d' ' -f1 /proc/loadavg)"
+    for key in "${!runs[@]}"; do
+        m[$key]="$(tr ' ' '\n' <<< "${runs[$key]}" | grep . | median)"
+        tr ' ' '\n' <<< "${runs[$key]}" | grep . | spread > "$results/spread-$key"
+    done
+}
+
+# ---------------------------------------------------------------------------------------------- table rows
+
+ms() { awk -v ns="$1" 'BEGIN {printf (ns >= 1e6 ? "%.2f ms" : "%.3f ms"), ns / 1e6}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f×", a / b}'; }
+spread_of() { cat "$results/spread-$1" 2>/dev/null || echo "?"; }
+not_yet() { echo "not measured yet (needs $1)"; }
+row() { printf '| %s | %s | %s | %s |\n' "$@"; }
+
+row_ours() {
+    row "This project, full pipeline: CPU per batch (spread)" \
+        "$(ms "${m[ours_1mb]}") ($(spread_of ours_1mb))" "$(ms "${m[ours_64kb]}") ($(spread_of ours_64kb))" ""
+}
+row_core() {
+    row "… of which everything but the index items: CPU per batch" \
+        "$(ms "${m[core_1mb]}") ($(spread_of core_1mb))" \
+        "$(ms "${m[core_64kb]}") ($(spread_of core_64kb))" ""
+}
+row_floor() {
+    row "Floor (event JSON + base64 + gunzip + serde_json): CPU per batch" \
+        "$(ms "${m[floor_1mb]}") ($(spread_of floor_1mb))" "$(ms "${m[floor_64kb]}") ($(spread_of floor_64kb))" ""
+}
+row_python() {
+    row "Python baseline (reference_indexer.py): CPU per batch" \
+        "$(ms "${m[py_1mb]}") ($(spread_of py_1mb))" "$(ms "${m[py_64kb]}") ($(spread_of py_64kb))" ""
+}
+row_python_ratio() {
+    row "Python / this project" "$(ratio "${m[py_1mb]}" "${m[ours_1mb]}")" \
+        "$(ratio "${m[py_64kb]}" "${m[ours_64kb]}")" "≥ 25×"
+}
+row_floor_ratio() {
+    row "This project / floor" "$(ratio "${m[ours_1mb]}" "${m[floor_1mb]}")" \
+        "$(ratio "${m[ours_64kb]}" "${m[floor_64kb]}")" "≤ 1.5×"
+}
+row_core_ratios() {
+    row "… everything but the index items: Python / it, it / floor" \
+        "$(ratio "${m[py_1mb]}" "${m[core_1mb]}"), $(ratio "${m[core_1mb]}" "${m[floor_1mb]}")" \
+        "$(ratio "${m[py_64kb]}" "${m[core_64kb]}"), $(ratio "${m[core_64kb]}" "${m[floor_64kb]}")" ""
+}
+# The rows below are wired by whoever adds their measurement: replace the body with one that prints
+# measured figures (keep the signature), and add the measuring step to `measure`.
+row_peak_memory() {
+    row "Peak memory of the Lambda path" "$(not_yet "the Lambda binary")" "—" "< 32 MB (1 MB batch)"
+}
+row_peak_memory_largest() {
+    row "Peak memory, largest batch CloudWatch Logs delivers" "$(not_yet "the Lambda binary")" "—" ""
+}
+row_cold_start() {
+    row "Cold start: process start to ready for the first event" "$(not_yet "the Lambda binary")" "—" "< 20 ms"
+}
+row_binary_size() {
+    row "Size of apigw-log-indexer" "$(not_yet "the Lambda binary")" "—" ""
+}
+row_dynamodb() {
+    row "DynamoDB write units / API calls per 1,000 API requests" "$(not_yet "the index")" "—" ""
+}
+row_put_metric_data() {
+    row "PutMetricData calls per batch" "$(not_yet "the Lambda binary")" "—" ""
+}
+
+print_table() {
+    local events_1mb decoded_1mb decoded_64kb
+    read -r decoded_1mb events_1mb < <(batch_facts "$data/1mb/exec-0000.json")
+    read -r decoded_64kb _ < <(batch_facts "$data/64kb/exec-0000.json")
+    echo
+    echo "### apigw-log-indexer: cost per batch ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m))"
+    echo
+    row "Figure" "1 MB batch ($decoded_1mb bytes decoded, $events_1mb events)" \
+        "64 KB batch ($decoded_64kb bytes decoded)" "Target"
+    row "---" "---" "---" "---"
+    row_ours
+    row_core
+    row_floor
+    row_python
+    row_python_ratio
+    row_floor_ratio
+    row_core_ratios
+    row_peak_memory
+    row_peak_memory_largest
+    row_cold_start
+    row_binary_size
+    row_dynamodb
+    row_put_metric_data
+    echo
+    echo "CPU time is user + system time of a loop over the same event, divided by its iterations; median of"
+    echo "$repeats rounds, spread = (max − min) / min; load average $load_before before, $load_after after (other work"
+    echo "on the machine inflates CPU time too: shared caches). The full pipeline is decode → parse → metrics →"
+    echo "index items → join/classify, stopping before the SDK serializes requests (the Python baseline includes"
+    echo "json.dumps of them)."
+    print_stages
+}
+
+# batch_facts EVENT: decoded size and event count.
+batch_facts() {
+    python3 -c 'import base64,gzip,json,sys
+p = gzip.decompress(base64.b64decode(json.load(open(sys.argv[1]))["awslogs"]["data"]))
+print(len(p), len(json.loads(p)["logEvents"]))' "$1"
+}
+
+print_stages() {
+    [[ "${BENCH_SKIP_CRITERION:-0}" == 1 ]] && return
+    echo
+    echo "Per stage (criterion median wall time per batch, single thread, same run):"
+    echo
+    row "Stage" "1mb" "64kb" "lambda (Lambda-log batch)"
+    row "---" "---" "---" "---"
+    local g
+    for g in floor decode parse join_classify metrics items full full_no_items; do
+        local cells=()
+        for input in 1mb 64kb lambda; do
+            local ns
+            ns="$(criterion_ns "$g" "$input")"
+            cells+=("${ns:+$(ms "$ns")}")
+        done
+        row "$g" "${cells[@]}"
+    done
+}
+
+generate_data
+build
+run_criterion
+measure
+print_table | tee "$results/table.md"
