@@ -4,7 +4,7 @@
 # (../shared/bench/reference_indexer.py) on the same files, and prints one Markdown table (plus the per-stage
 # breakdown). Every figure comes from this run on this machine; a figure not measured says so.
 #
-# Usage: scripts/bench.sh            (about 3 minutes after the release build, on 2 cores)
+# Usage: scripts/bench.sh            (about 6 minutes after the release build, on 2 cores)
 # Knobs (environment): BENCH_REPEATS (rounds of CPU-time runs, medians taken; default 5),
 #   BENCH_CRITERION_ARGS (default: quick mode), BENCH_SKIP_CRITERION=1 (table rows only).
 #
