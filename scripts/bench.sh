@@ -4,7 +4,8 @@
 # (../shared/bench/reference_indexer.py) on the same files, and prints one Markdown table (plus the per-stage
 # breakdown). Every figure comes from this run on this machine; a figure not measured says so.
 #
-# Usage: scripts/bench.sh            (about 6 minutes after the release build, on 2 cores)
+# Usage: scripts/bench.sh            (about 6 minutes after the release build, on 2 cores, plus ~1 minute for
+#   the Lambda path: scripts/bench_lambda.py, against moto started by scripts/moto.sh)
 # Knobs (environment): BENCH_REPEATS (rounds of CPU-time runs, medians taken; default 5),
 #   BENCH_CRITERION_ARGS (default: quick mode), BENCH_SKIP_CRITERION=1 (table rows only).
 #
@@ -51,6 +52,8 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "pipeline" and m.get("executable"):
         print(m["executable"])')"
     [[ -x "$bench_bin" ]] || { echo "bench build failed: run cargo bench --no-run to see why" >&2; exit 1; }
+    step "release build of the Lambda binary and the CLI"
+    cargo build --release --bin apigw-log-indexer --bin apigw-logs >&2
 }
 
 # ---------------------------------------------------------------------------------------------- measurements
@@ -167,25 +170,84 @@ row_core_ratios() {
         "$(ratio "${m[py_1mb]}" "${m[core_1mb]}"), $(ratio "${m[core_1mb]}" "${m[floor_1mb]}")" \
         "$(ratio "${m[py_64kb]}" "${m[core_64kb]}"), $(ratio "${m[core_64kb]}" "${m[floor_64kb]}")" ""
 }
-# The rows below are wired by whoever adds their measurement: replace the body with one that prints
-# measured figures (keep the signature), and add the measuring step to `measure`.
+# The Lambda path (scripts/bench_lambda.py serves the runtime API on 127.0.0.1; moto from scripts/moto.sh
+# stands in for DynamoDB and CloudWatch). `fresh-1mb` and `largest` are generated with timestamps of the last
+# hour, so CloudWatch accepts their data points and PutMetricData runs too (the 1mb batch's fixed 2023
+# timestamps are out of CloudWatch's range, so the function would skip metrics on it).
+declare -A lam
+lambda_bin="$root/target/release/apigw-log-indexer"
+cli="$root/target/release/apigw-logs"
+# kv FILE KEY: the value of a key=value line.
+kv() { sed -n "s/^$2=//p" "$1" | tail -n1; }
+measure_lambda() {
+    step "Lambda path: cold start, peak memory, DynamoDB and CloudWatch calls (against moto)"
+    export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+    local url
+    url="$(scripts/moto.sh start)"
+    local fresh_ms=$(( ($(date +%s) - 3600) * 1000 ))
+    rm -rf "$data/fresh-1mb"
+    python3 "$shared/gen_batches.py" --out "$data/fresh-1mb" --batches 1 --batch-bytes 1000000 \
+        --start-ms "$fresh_ms" >/dev/null
+    python3 scripts/bench_lambda.py make-largest --out "$data/largest/exec-0000.json" --start-ms "$fresh_ms" \
+        > "$results/largest.txt"
+    python3 scripts/bench_lambda.py cold-start --bin "$lambda_bin" --runs 10 > "$results/cold-start.txt"
+    python3 scripts/bench_lambda.py peak-memory --bin "$lambda_bin" --cli "$cli" --endpoint-url "$url" \
+        --event "$data/fresh-1mb/exec-0000.json" --log "$results/fn-1mb.log" > "$results/peak-1mb.txt"
+    python3 scripts/bench_lambda.py peak-memory --bin "$lambda_bin" --cli "$cli" --endpoint-url "$url" \
+        --event "$data/largest/exec-0000.json" --log "$results/fn-largest.log" > "$results/peak-largest.txt"
+    # Write units per API request from the dry run; BatchWriteItem and PutMetricData calls from a real
+    # replay into a fresh table.
+    "$cli" replay --dry-run --table x "$data"/1mb/*.json > "$results/replay-dry.txt" 2>&1
+    local table="bench-replay-$$-$(date +%s)"
+    "$cli" create-table --table "$table" --endpoint-url "$url" >/dev/null
+    "$cli" replay --table "$table" --endpoint-url "$url" --metrics-sink cloudwatch "$data"/fresh-1mb/*.json \
+        > "$results/replay.txt" 2>&1
+    local total dry_total
+    dry_total="$(grep '^total:' "$results/replay-dry.txt")"
+    total="$(grep '^total:' "$results/replay.txt")"
+    lam[requests]="$(grep -o '[0-9]* API request fragments' <<< "$dry_total" | cut -d' ' -f1)"
+    lam[units]="$(grep -o '[0-9]* write units' <<< "$dry_total" | cut -d' ' -f1)"
+    lam[files]="$(grep -o 'total: [0-9]* files' <<< "$total" | cut -d' ' -f2)"
+    lam[bwi]="$(grep -o '[0-9]* BatchWriteItem calls' <<< "$total" | cut -d' ' -f1)"
+    lam[metric_calls]="$(grep -o '[0-9]* metric calls' <<< "$total" | cut -d' ' -f1)"
+    lam[metric_calls_exec]="$(grep '/exec-0000.json:' "$results/replay.txt" | grep -o '([0-9]* metric calls)' |
+        tr -dc 0-9)"
+}
+
+mb_row() {  # mb_row FILE: peak RSS and what the function did, from bench_lambda.py peak-memory
+    local f="$1"
+    printf '%s MB (event %s bytes; %s items written, %s write units, %s metric calls)' "$(kv "$f" peak_rss_mb)" \
+        "$(kv "$f" event_bytes)" "$(kv "$f" items_written)" "$(kv "$f" write_units)" "$(kv "$f" metric_calls)"
+}
 row_peak_memory() {
-    row "Peak memory of the Lambda path" "$(not_yet "the Lambda binary")" "—" "< 32 MB (1 MB batch)"
+    row "Peak memory of the Lambda path (VmHWM, 1 MB batch, whole path against moto)" \
+        "$(mb_row "$results/peak-1mb.txt")" "—" "< 32 MB (1 MB batch)"
 }
 row_peak_memory_largest() {
-    row "Peak memory, largest batch CloudWatch Logs delivers" "$(not_yet "the Lambda binary")" "—" ""
+    local l="$results/largest.txt"
+    row "Peak memory, largest batch CloudWatch Logs delivers (event just under 1,048,576 bytes: $(kv "$l" decoded_bytes) bytes decoded, $(kv "$l" events) events)" \
+        "$(mb_row "$results/peak-largest.txt")" "—" ""
 }
 row_cold_start() {
-    row "Cold start: process start to ready for the first event" "$(not_yet "the Lambda binary")" "—" "< 20 ms"
+    local f="$results/cold-start.txt"
+    row "Cold start: process start to ready for the first event (median, min of $(kv "$f" cold_start_runs))" \
+        "$(kv "$f" cold_start_median_ms) ms (min $(kv "$f" cold_start_min_ms) ms)" "—" "< 20 ms"
 }
 row_binary_size() {
-    row "Size of apigw-log-indexer" "$(not_yet "the Lambda binary")" "—" ""
+    local sam=".aws-sam/build/IndexerFunction/bootstrap" extra=""
+    [[ -f "$sam" ]] && extra="; SAM build's bootstrap: $(stat -c %s "$sam") bytes"
+    row "Size of apigw-log-indexer" "$(stat -c %s "$lambda_bin") bytes (target/release$extra)" "—" ""
 }
 row_dynamodb() {
-    row "DynamoDB write units / API calls per 1,000 API requests" "$(not_yet "the index")" "—" ""
+    row "DynamoDB write units / API calls per 1,000 API requests" \
+        "$(awk -v u="${lam[units]}" -v c="${lam[bwi]}" -v n="${lam[requests]}" \
+            'BEGIN {printf "%.0f WCU / %.0f BatchWriteItem calls (%d WCU, %d calls for %d requests: exec + Lambda-log batch)", u*1000/n, c*1000/n, u, c, n}')" \
+        "—" ""
 }
 row_put_metric_data() {
-    row "PutMetricData calls per batch" "$(not_yet "the Lambda binary")" "—" ""
+    row "PutMetricData calls per batch" \
+        "${lam[metric_calls_exec]} per execution-log batch (${lam[metric_calls]} for the ${lam[files]} batches, exec + Lambda-log)" \
+        "—" ""
 }
 
 print_table() {
@@ -250,4 +312,5 @@ generate_data
 build
 run_criterion
 measure
+measure_lambda
 print_table | tee "$results/table.md"
