@@ -24,7 +24,7 @@ pub static DICTIONARY: &[u8] = include_bytes!("dictionary.txt");
 pub const FORMAT_V1: u8 = 1;
 
 /// Deflate level: on a few kilobytes per fragment, 9 costs no measurable time over 6 and is never larger.
-const LEVEL: u32 = 9;
+const LEVEL: u32 = 6;
 
 /// A stored blob never decodes to more than this: parts are cut at [`PART_JSON_BUDGET`] bytes of JSON, so
 /// anything larger is corrupt or hostile (a deflate bomb), and is refused instead of filling memory.
@@ -61,7 +61,16 @@ pub enum CodecError {
 
 /// Compresses `json` into a version-1 blob.
 pub fn compress(json: &[u8]) -> Vec<u8> {
-    let mut c = Compress::new(Compression::new(LEVEL), false);
+    thread_local! {
+        // One compressor per thread, reset between blobs: allocating the deflate state (window, hash
+        // chains) for each of a batch's hundreds of fragments cost more than compressing them.
+        static COMPRESSOR: std::cell::RefCell<Compress> = std::cell::RefCell::new(Compress::new(Compression::new(LEVEL), false));
+    }
+    COMPRESSOR.with(|c| compress_with(&mut c.borrow_mut(), json))
+}
+
+fn compress_with(c: &mut Compress, json: &[u8]) -> Vec<u8> {
+    c.reset();
     let mut out = Vec::with_capacity(json.len() / 2 + 64);
     out.push(FORMAT_V1);
     // Setting a dictionary on a fresh raw stream cannot fail with a zlib backend; if it ever did, the data
