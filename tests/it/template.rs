@@ -110,9 +110,15 @@ fn the_functions_role_allows_exactly_the_dynamodb_calls_it_makes() {
     let role = resource(&template(), "IndexerRole");
     // src/aws/dynamodb: BatchWriteItem (write.rs), conditional PutItem and DeleteItem (ledger.rs).
     assert!(
-        has(&role, "Action: [dynamodb:BatchWriteItem, dynamodb:PutItem, dynamodb:DeleteItem]"),
+        has(
+            &role,
+            "Action: [dynamodb:BatchWriteItem, dynamodb:PutItem, dynamodb:DeleteItem]"
+        ),
         "IndexerRole:\n{}",
         role.join("\n")
     );
-    assert!(!role.iter().any(|l| l.contains("dynamodb:Scan")), "the function never scans");
+    assert!(
+        !role.iter().any(|l| l.contains("dynamodb:Scan")),
+        "the function never scans"
+    );
 }
