@@ -378,28 +378,37 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// `failures`: newest first, one Query per day of the window (and page), never a Scan.
-pub fn failures(a: &FailuresArgs) -> u8 {
-    let until = match a.until.as_deref() {
+/// The time window of `--since` (a duration back from `--until`, or an RFC 3339 time) and `--until`
+/// (an RFC 3339 time, default now), as epoch ms; a bad value is reported and its exit code returned.
+pub fn window(since: &str, until: Option<&str>) -> Result<(i64, i64), u8> {
+    let until = match until {
         None => now_ms(),
-        Some(t) => match parse_rfc3339(t) {
-            Some(ms) => ms,
-            None => return input_error("--until", &format_args!("{t:?} is not an RFC 3339 time")),
-        },
+        Some(t) => {
+            parse_rfc3339(t).ok_or_else(|| input_error("--until", &format_args!("{t:?} is not an RFC 3339 time")))?
+        }
     };
-    let since = match (parse_duration_ms(&a.since), parse_rfc3339(&a.since)) {
+    let since = match (parse_duration_ms(since), parse_rfc3339(since)) {
         (Some(d), _) => until.saturating_sub(d),
         (None, Some(t)) => t,
         (None, None) => {
-            return input_error(
+            return Err(input_error(
                 "--since",
-                &format_args!("{:?} is not a duration (30m, 6h, 7d) or RFC 3339 time", a.since),
-            );
+                &format_args!("{since:?} is not a duration (30m, 6h, 7d) or RFC 3339 time"),
+            ));
         }
     };
     if since > until {
-        return input_error("--since", &"is after --until");
+        return Err(input_error("--since", &"is after --until"));
     }
+    Ok((since, until))
+}
+
+/// `failures`: newest first, one Query per day of the window (and page), never a Scan.
+pub fn failures(a: &FailuresArgs) -> u8 {
+    let (since, until) = match window(&a.since, a.until.as_deref()) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
     if (until - since) / 86_400_000 >= MAX_FAILURE_DAYS {
         return input_error(
             "--since",

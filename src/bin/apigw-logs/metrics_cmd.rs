@@ -5,11 +5,11 @@ use std::fmt::Write as _;
 
 use apigw_log_indexer::aws::cloudwatch::{CloudWatchMetrics, Totals};
 use apigw_log_indexer::config::DEFAULT_NAMESPACE;
-use apigw_log_indexer::timefmt::{parse_duration_ms, parse_rfc3339, rfc3339_ms};
+use apigw_log_indexer::timefmt::rfc3339_ms;
 use clap::Args;
 use serde_json::json;
 
-use crate::index_cmds::EndpointArgs;
+use crate::index_cmds::{EndpointArgs, window};
 use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK, input_error};
 
 /// Arguments of `metrics`.
@@ -18,7 +18,7 @@ pub struct MetricsArgs {
     /// CloudWatch namespace the indexer publishes into.
     #[arg(long, env = "METRICS_NAMESPACE", default_value = DEFAULT_NAMESPACE)]
     namespace: String,
-    /// Window length, back from --until (e.g. 15m, 2h, 1d).
+    /// How far back from --until to look: 15m, 2h, 1d (or an RFC 3339 time).
     #[arg(long, default_value = "1h")]
     since: String,
     /// End of the window (RFC 3339); default now.
@@ -39,23 +39,10 @@ pub struct MetricsArgs {
 
 /// `metrics`.
 pub fn metrics(a: &MetricsArgs) -> u8 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    let until = match &a.until {
-        None => now,
-        Some(t) => match parse_rfc3339(t) {
-            Some(ms) => ms,
-            None => return input_error("--until", &format_args!("{t:?} is not an RFC 3339 time")),
-        },
+    let (since, until) = match window(&a.since, a.until.as_deref()) {
+        Ok(w) => w,
+        Err(code) => return code,
     };
-    let Some(window) = parse_duration_ms(&a.since) else {
-        return input_error(
-            "--since",
-            &format_args!("{:?} is not a duration such as 15m, 2h or 1d", a.since),
-        );
-    };
-    let since = until - window;
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return input_error("runtime", &e),
