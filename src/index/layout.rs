@@ -19,8 +19,8 @@ use crate::reason::FailureReason;
 use crate::record::{ApiState, LambdaState, Line};
 use crate::timefmt::rfc3339_ms;
 
-use super::codec::{self, PART_JSON_BUDGET, truncate_marked};
-use super::item::{AttrValue, IndexItem, units};
+use super::codec::{self, truncate_marked};
+use super::item::{AttrValue, IndexItem, WRITE_UNIT_BYTES, units};
 use super::schema;
 
 /// Sort key prefix of an API fragment's summary (under the API request ID).
@@ -157,24 +157,15 @@ fn bounded_lambda<'a>(s: &LambdaState<'a>) -> LambdaState<'a> {
 }
 
 /// The compressed parts of a fragment: part 0 carries the state, every part at most one budget of JSON.
-fn data_parts(state_json: &str, lines: &[Line<'_>], t0: i64) -> Vec<Vec<u8>> {
-    let mut parts = Vec::new();
-    let mut current: Vec<String> = Vec::new();
-    let mut size = state_json.len();
+fn data_parts(state_json: &str, lines: &[Line<'_>], t0: i64, head: &IndexItem) -> Vec<Vec<u8>> {
+    let hint = lines.iter().map(|l| l.message.len() + 16).sum();
+    // What part 0's blob may take and keep its item (`head`, which carries it) within one write unit.
+    let room = WRITE_UNIT_BYTES.saturating_sub(head.size() + DATA.len());
+    let mut builder = codec::PartsBuilder::new(t0, state_json, room, hint);
     for line in lines {
-        let json = codec::line_json(line, t0);
-        if size + json.len() + 1 > PART_JSON_BUDGET && (!current.is_empty() || parts.is_empty()) {
-            let state = parts.is_empty().then_some(state_json);
-            parts.push(codec::compress(codec::part_json(t0, state, &current).as_bytes()));
-            current.clear();
-            size = 0;
-        }
-        size += json.len() + 1;
-        current.push(json);
+        builder.push(line);
     }
-    let state = parts.is_empty().then_some(state_json);
-    parts.push(codec::compress(codec::part_json(t0, state, &current).as_bytes()));
-    parts
+    builder.finish()
 }
 
 /// Puts `parts` on `head` (part 0) and continuation items; returns them all.
@@ -213,7 +204,7 @@ fn api_items(frag: &ApiState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
     let eid = key_event_id(&frag.lines, frag.first_timestamp_ms);
     let expires = expires_at(frag.last_timestamp_ms, opts);
     let t0 = frag.first_timestamp_ms.unwrap_or(0);
-    let parts = data_parts(&codec::state_json(&b), &frag.lines, t0);
+    let state_json = codec::state_json(&b);
 
     let mut summary = IndexItem::new(&*frag.request_id, format!("{API_PREFIX}{eid}"))
         .with(schema::TTL_ATTRIBUTE, expires.clone())
@@ -254,9 +245,13 @@ fn api_items(frag: &ApiState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
             out.items.push(summary);
             let link = IndexItem::new(lambda_id, format!("{LINK_PREFIX}{}#{eid}", frag.request_id))
                 .with(schema::TTL_ATTRIBUTE, expires.clone());
+            let parts = data_parts(&state_json, &frag.lines, t0, &link);
             out.items.extend(with_parts(link, parts, &expires));
         }
-        None => out.items.extend(with_parts(summary, parts, &expires)),
+        None => {
+            let parts = data_parts(&state_json, &frag.lines, t0, &summary);
+            out.items.extend(with_parts(summary, parts, &expires));
+        }
     }
     out.api_fragments += 1;
 }
@@ -267,7 +262,7 @@ fn lambda_items(frag: &LambdaState<'_>, opts: &ItemOptions, out: &mut BatchItems
     let eid = key_event_id(&frag.lines, frag.first_timestamp_ms);
     let expires = expires_at(frag.last_timestamp_ms, opts);
     let t0 = frag.first_timestamp_ms.unwrap_or(0);
-    let parts = data_parts(&codec::state_json(&b), &frag.lines, t0);
+    let state_json = codec::state_json(&b);
     let num = |v: f64| AttrValue::N(v.to_string());
 
     let mut item = IndexItem::new(&*frag.request_id, format!("{LAMBDA_PREFIX}{eid}"))
@@ -288,6 +283,7 @@ fn lambda_items(frag: &LambdaState<'_>, opts: &ItemOptions, out: &mut BatchItems
     item.set_opt("api_request_id", rec.api_request_id.as_deref().map(s));
     item.set_opt("first_timestamp_ms", rec.first_timestamp_ms.map(AttrValue::int));
     item.set_opt("last_timestamp_ms", rec.last_timestamp_ms.map(AttrValue::int));
+    let parts = data_parts(&state_json, &frag.lines, t0, &item);
     out.items.extend(with_parts(item, parts, &expires));
     out.lambda_fragments += 1;
 }
