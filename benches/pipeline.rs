@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use apigw_log_indexer::classify::Joined;
 use apigw_log_indexer::decode::{self, DEFAULT_MAX_DECODED_BYTES, LogsPayload};
-use apigw_log_indexer::index::{ItemOptions, items_for_batch};
+use apigw_log_indexer::index::{ItemOptions, codec, items_for_batch, layout};
 use apigw_log_indexer::metrics::{self, MetricSet, MetricsOptions};
 use apigw_log_indexer::parse::{ParseOptions, ParsedBatch, parse_batch};
 use apigw_log_indexer::redact::Redactor;
@@ -367,6 +367,30 @@ fn cpu_mode(spec: &str, inputs: &[Input]) {
     }
 }
 
+/// Writes, for each input, the uncompressed JSON of every `data` blob the Lambda would store, one JSON line
+/// per blob with the size of the rest of its item (`{"other":N,"json":"…"}`), to `out/<input>.jsonl`. The
+/// codec comparison (`benches/codec-frontier`) compresses exactly these bytes.
+fn dump_parts(out: &Path, inputs: &[Input]) {
+    std::fs::create_dir_all(out).expect("dump directory");
+    let redactor = Redactor::builtin();
+    for input in inputs {
+        let payload = decode::parse_payload(&input.decoded).expect("payload");
+        let batch = parse_stage(&payload, &redactor);
+        let mut lines = String::new();
+        for item in items_for_batch(&batch, &ItemOptions { retention_days: 30 }).items {
+            let Some(blob) = item.get(layout::DATA).and_then(|d| d.as_b()) else {
+                continue;
+            };
+            let json = codec::decompress(blob).expect("a blob just made decodes");
+            let json = String::from_utf8(json).expect("part JSON is UTF-8");
+            let other = item.size() - blob.len();
+            lines.push_str(&serde_json::json!({ "other": other, "json": json }).to_string());
+            lines.push('\n');
+        }
+        std::fs::write(out.join(format!("{}.jsonl", input.name)), lines).expect("write the dump");
+    }
+}
+
 fn main() {
     let dir = std::env::var_os("PIPELINE_BENCH_DATA")
         .map(PathBuf::from)
@@ -384,6 +408,10 @@ fn main() {
         return;
     }
     let inputs = inputs(&dir);
+    if let Some(out) = std::env::var_os("PIPELINE_BENCH_DUMP_PARTS") {
+        dump_parts(Path::new(&out), &inputs);
+        return;
+    }
     if let Ok(spec) = std::env::var("PIPELINE_BENCH_CPU") {
         cpu_mode(&spec, &inputs);
         return;

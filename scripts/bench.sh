@@ -7,7 +7,8 @@
 # Usage: scripts/bench.sh            (about 6 minutes after the release build, on 2 cores, plus ~1 minute for
 #   the Lambda path: scripts/bench_lambda.py, against moto started by scripts/moto.sh)
 # Knobs (environment): BENCH_REPEATS (rounds of CPU-time runs, medians taken; default 5),
-#   BENCH_CRITERION_ARGS (default: quick mode), BENCH_SKIP_CRITERION=1 (table rows only).
+#   BENCH_CRITERION_ARGS (default: quick mode), BENCH_SKIP_CRITERION=1 (table rows only),
+#   BENCH_SKIP_CODECS=1 (no codec comparison).
 #
 # How CPU time is measured: the bench binary's PIPELINE_BENCH_CPU mode runs a stage N times in a loop and
 # reads the process's user+system CPU time from /proc/self/stat before and after (10 ms ticks; loops last
@@ -183,6 +184,8 @@ measure_lambda() {
     step "Lambda path: cold start, peak memory, DynamoDB and CloudWatch calls (against moto)"
     export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
     local url
+    # Stop moto at the end only if this run started it (tests or a demo may be using a running one).
+    scripts/moto.sh status >/dev/null 2>&1 || trap 'scripts/moto.sh stop >/dev/null 2>&1 || true' EXIT
     url="$(scripts/moto.sh start)"
     local fresh_ms=$(( ($(date +%s) - 3600) * 1000 ))
     rm -rf "$data/fresh-1mb"
@@ -308,9 +311,30 @@ print_stages() {
     done
 }
 
+# The items' codec against the alternatives, on the exact part JSON the indexer stores (benches/codec-frontier,
+# a separate package so zstd and lz4 never become dependencies of the indexer).
+codec_frontier() {
+    [[ "${BENCH_SKIP_CODECS:-0}" == 1 ]] && return
+    step "codec comparison on the stored part JSON (benches/codec-frontier)"
+    cargo build --release --manifest-path benches/codec-frontier/Cargo.toml --target-dir "$target_dir/codec-frontier" >&2
+    PIPELINE_BENCH_DUMP_PARTS="$results/parts" "$bench_bin" --bench
+    "$target_dir/codec-frontier/release/codec-frontier" "$results/parts" > "$results/codecs.md"
+}
+
+print_codecs() {
+    [[ -f "$results/codecs.md" && "${BENCH_SKIP_CODECS:-0}" != 1 ]] || return 0
+    echo
+    echo "Codecs for the index items' data, on the part JSON the indexer stores for the 1 MB batch and its"
+    echo "Lambda-log batch (each part compressed alone, as items are read one by one; \"one stream\" compresses"
+    echo "the batch's parts together, as a layout storing a batch once would; the indexer uses deflate 6 +"
+    echo "dictionary, and deflate 1 + dictionary for parts whose item then fits one write unit):"
+    cat "$results/codecs.md"
+}
+
 generate_data
 build
 run_criterion
 measure
 measure_lambda
-print_table | tee "$results/table.md"
+codec_frontier
+{ print_table; print_codecs; } | tee "$results/table.md"

@@ -21,6 +21,12 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 
+# The codec comparison scripts/bench.sh runs is a package of its own (zstd and lz4 stay out of the indexer's
+# dependencies); held to the same checks so it builds when the benchmark needs it.
+step "benches/codec-frontier: fmt, clippy"
+cargo fmt --manifest-path benches/codec-frontier/Cargo.toml -- --check
+cargo clippy --manifest-path benches/codec-frontier/Cargo.toml --target-dir target/codec-frontier --quiet -- -D warnings
+
 step "cargo test (moto is started by the tests themselves, on a free loopback port)"
 PATH="$root/.tools/lambda/bin:$PATH" cargo test --all-targets
 
