@@ -178,22 +178,6 @@ pub fn truncate_marked(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{}{TRUNCATION_MARKER}", &text[..cut]))
 }
 
-/// A line's compact JSON (`[dt,"e","message"]`), cut to [`MAX_LINE_JSON_BYTES`] if needed.
-pub fn line_json(line: &Line<'_>, t0: i64) -> String {
-    let dt = line.timestamp_ms.saturating_sub(t0);
-    let letter = source_letter(line.source);
-    let mut message: Cow<'_, str> = Cow::Borrowed(&line.message);
-    loop {
-        let json = serde_json::to_string(&(dt, letter, &*message)).unwrap_or_default();
-        // JSON escaping can grow a message up to six-fold, so measure the JSON, and halve until it fits.
-        if json.len() <= MAX_LINE_JSON_BYTES || message.len() <= TRUNCATION_MARKER.len() {
-            return json;
-        }
-        let keep = (message.len() / 2).max(TRUNCATION_MARKER.len());
-        message = Cow::Owned(truncate_marked(&line.message, keep.min(MAX_LINE_JSON_BYTES)).into_owned());
-    }
-}
-
 /// Builds a fragment's parts: each part's JSON is written straight into one buffer (no string per line)
 /// and compressed when the next line would pass [`PART_JSON_BUDGET`]. Part 0 carries the state.
 pub struct PartsBuilder<'s> {
@@ -274,26 +258,40 @@ impl<'s> PartsBuilder<'s> {
     }
 }
 
-/// Writes a line's compact JSON (`[dt,"e","message"]`) to `buf`, exactly as [`line_json`] would.
+/// Writes a line's compact JSON (`[dt,"e","message"]`) to `buf`, the message cut to keep the JSON within
+/// [`MAX_LINE_JSON_BYTES`].
 fn write_line_json(buf: &mut Vec<u8>, line: &Line<'_>, t0: i64) {
     let mark = buf.len();
-    buf.push(b'[');
-    buf.extend_from_slice(
-        itoa::Buffer::new()
-            .format(line.timestamp_ms.saturating_sub(t0))
-            .as_bytes(),
-    );
-    buf.extend_from_slice(b",\"");
-    buf.extend_from_slice(source_letter(line.source).as_bytes());
-    buf.extend_from_slice(b"\",");
-    // Writing a str into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *buf, &*line.message);
-    buf.push(b']');
-    if buf.len() - mark > MAX_LINE_JSON_BYTES {
-        // Rare: a line over the cap takes the cutting path.
+    let mut message: Cow<'_, str> = Cow::Borrowed(&line.message);
+    loop {
+        buf.push(b'[');
+        buf.extend_from_slice(
+            itoa::Buffer::new()
+                .format(line.timestamp_ms.saturating_sub(t0))
+                .as_bytes(),
+        );
+        buf.extend_from_slice(b",\"");
+        buf.extend_from_slice(source_letter(line.source).as_bytes());
+        buf.extend_from_slice(b"\",");
+        // Writing a str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *buf, &*message);
+        buf.push(b']');
+        // JSON escaping can grow a message up to six-fold, so measure the JSON, and halve until it fits.
+        if buf.len() - mark <= MAX_LINE_JSON_BYTES || message.len() <= TRUNCATION_MARKER.len() {
+            return;
+        }
         buf.truncate(mark);
-        buf.extend_from_slice(line_json(line, t0).as_bytes());
+        let keep = (message.len() / 2).max(TRUNCATION_MARKER.len());
+        message = Cow::Owned(truncate_marked(&line.message, keep.min(MAX_LINE_JSON_BYTES)).into_owned());
     }
+}
+
+/// One line's JSON alone, as [`PartsBuilder`] writes it.
+#[cfg(test)]
+fn line_json(line: &Line<'_>, t0: i64) -> String {
+    let mut buf = Vec::new();
+    write_line_json(&mut buf, line, t0);
+    String::from_utf8(buf).expect("JSON is UTF-8")
 }
 
 /// Assembles a part's JSON from its already-serialized pieces (tests compare [`PartsBuilder`] with it).
@@ -482,6 +480,11 @@ mod tests {
                 })
                 .collect(),
         ];
+        // The line format is serde_json's encoding of the tuple (what `Part` reads back).
+        for l in &cases[2] {
+            let tuple = (l.timestamp_ms - 1000, source_letter(l.source), &*l.message);
+            assert_eq!(line_json(l, 1000), serde_json::to_string(&tuple).unwrap());
+        }
         for lines in &cases {
             let state = r#"{"request_id":"r"}"#;
             let mut builder = PartsBuilder::new(1000, state, 0, 0);
