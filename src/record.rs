@@ -85,6 +85,63 @@ fn earliest(mine: &mut Option<i64>, other: Option<i64>) {
     };
 }
 
+/// The fields every fragment has, API request or Lambda invocation, borrowed together so that recording
+/// evidence, noting a line's time and merging are written once for both kinds.
+struct Common<'s, 'a> {
+    evidence: &'s mut EvidenceSet,
+    details: &'s mut Vec<Detail<'a>>,
+    first_timestamp_ms: &'s mut Option<i64>,
+    last_timestamp_ms: &'s mut Option<i64>,
+    line_count: &'s mut u64,
+    lines: &'s mut Vec<Line<'a>>,
+}
+
+/// Borrows the [`Common`] fields of an `ApiState` or a `LambdaState` (same names in both).
+macro_rules! common_of {
+    ($state:expr) => {
+        Common {
+            evidence: &mut $state.evidence,
+            details: &mut $state.details,
+            first_timestamp_ms: &mut $state.first_timestamp_ms,
+            last_timestamp_ms: &mut $state.last_timestamp_ms,
+            line_count: &mut $state.line_count,
+            lines: &mut $state.lines,
+        }
+    };
+}
+
+impl<'a> Common<'_, 'a> {
+    fn add_evidence(self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
+        self.evidence.insert(reason);
+        add_detail(
+            self.details,
+            Detail {
+                reason,
+                timestamp_ms,
+                message,
+            },
+        );
+    }
+
+    fn touch(self, timestamp_ms: i64) {
+        earliest(self.first_timestamp_ms, Some(timestamp_ms));
+        *self.last_timestamp_ms = (*self.last_timestamp_ms).max(Some(timestamp_ms));
+        *self.line_count += 1;
+    }
+
+    /// Takes `other`'s shared fields into these (leaving `other`'s empty).
+    fn absorb(self, other: Common<'_, 'a>) {
+        self.evidence.union(*other.evidence);
+        for d in std::mem::take(other.details) {
+            add_detail(self.details, d);
+        }
+        earliest(self.first_timestamp_ms, *other.first_timestamp_ms);
+        *self.last_timestamp_ms = (*self.last_timestamp_ms).max(*other.last_timestamp_ms);
+        *self.line_count += *other.line_count;
+        self.lines.append(other.lines);
+    }
+}
+
 /// Everything known about one API Gateway request (a fragment, or fragments merged).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiState<'a> {
@@ -161,17 +218,13 @@ impl<'a> ApiState<'a> {
         }
     }
 
+    fn common(&mut self) -> Common<'_, 'a> {
+        common_of!(self)
+    }
+
     /// Records evidence for `reason` with the line that shows it.
     pub fn add_evidence(&mut self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
-        self.evidence.insert(reason);
-        add_detail(
-            &mut self.details,
-            Detail {
-                reason,
-                timestamp_ms,
-                message,
-            },
-        );
+        self.common().add_evidence(reason, timestamp_ms, message);
     }
 
     /// Keeps a line as the detail of `reason` without claiming evidence for it: for generic reasons
@@ -189,13 +242,12 @@ impl<'a> ApiState<'a> {
 
     /// Notes a line's time.
     pub fn touch(&mut self, timestamp_ms: i64) {
-        earliest(&mut self.first_timestamp_ms, Some(timestamp_ms));
-        self.last_timestamp_ms = self.last_timestamp_ms.max(Some(timestamp_ms));
-        self.line_count += 1;
+        self.common().touch(timestamp_ms);
     }
 
     /// Combines another fragment of the same request into this one.
-    pub fn merge(&mut self, other: ApiState<'a>) {
+    pub fn merge(&mut self, mut other: ApiState<'a>) {
+        self.common().absorb(other.common());
         fill(&mut self.extended_request_id, other.extended_request_id);
         fill(&mut self.api_id, other.api_id);
         fill(&mut self.stage, other.stage);
@@ -212,16 +264,8 @@ impl<'a> ApiState<'a> {
         fill(&mut self.lambda_integration, other.lambda_integration);
         fill(&mut self.lambda_request_id, other.lambda_request_id);
         fill(&mut self.xray_trace_id, other.xray_trace_id);
-        self.evidence.union(other.evidence);
-        for d in other.details {
-            add_detail(&mut self.details, d);
-        }
-        earliest(&mut self.first_timestamp_ms, other.first_timestamp_ms);
-        self.last_timestamp_ms = self.last_timestamp_ms.max(other.last_timestamp_ms);
         self.complete |= other.complete;
         fill(&mut self.completed_by, other.completed_by);
-        self.line_count += other.line_count;
-        self.lines.extend(other.lines);
     }
 }
 
@@ -293,41 +337,28 @@ impl<'a> LambdaState<'a> {
         }
     }
 
+    fn common(&mut self) -> Common<'_, 'a> {
+        common_of!(self)
+    }
+
     /// Records Lambda-side evidence.
     pub fn add_evidence(&mut self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
-        self.evidence.insert(reason);
-        add_detail(
-            &mut self.details,
-            Detail {
-                reason,
-                timestamp_ms,
-                message,
-            },
-        );
+        self.common().add_evidence(reason, timestamp_ms, message);
     }
 
     /// Notes a line's time.
     pub fn touch(&mut self, timestamp_ms: i64) {
-        earliest(&mut self.first_timestamp_ms, Some(timestamp_ms));
-        self.last_timestamp_ms = self.last_timestamp_ms.max(Some(timestamp_ms));
-        self.line_count += 1;
+        self.common().touch(timestamp_ms);
     }
 
     /// Combines another fragment of the same invocation into this one.
-    pub fn merge(&mut self, other: LambdaState<'a>) {
+    pub fn merge(&mut self, mut other: LambdaState<'a>) {
+        self.common().absorb(other.common());
         fill(&mut self.function_name, other.function_name);
         fill(&mut self.report, other.report);
         fill(&mut self.error_type, other.error_type);
         fill(&mut self.xray_trace_id, other.xray_trace_id);
         fill(&mut self.api_request_id, other.api_request_id);
-        self.evidence.union(other.evidence);
-        for d in other.details {
-            add_detail(&mut self.details, d);
-        }
-        earliest(&mut self.first_timestamp_ms, other.first_timestamp_ms);
-        self.last_timestamp_ms = self.last_timestamp_ms.max(other.last_timestamp_ms);
-        self.line_count += other.line_count;
-        self.lines.extend(other.lines);
     }
 }
 
