@@ -9,6 +9,7 @@ mod dynamodb_mocks;
 mod events;
 mod formats;
 mod helpers;
+mod items_snapshot;
 mod lambda_e2e;
 mod lambda_edge;
 mod metrics;
