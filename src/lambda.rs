@@ -11,10 +11,10 @@ use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::index::IndexWriter;
-use crate::metrics::ledger::BatchLedger;
-use crate::metrics::sink::MetricsSink;
 use crate::pipeline::{Delivery, Outcome, PipelineError, Services, process_delivery};
+use crate::ports::BatchLedger;
+use crate::ports::IndexWriter;
+use crate::ports::MetricsSink;
 
 /// Time kept back from the invocation's deadline: enough to log the summary and return an error
 /// (so Lambda retries with a reason) instead of being killed mid-write.

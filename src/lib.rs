@@ -19,13 +19,16 @@ pub mod encode;
 pub mod evidence;
 pub mod index;
 pub mod lambda;
+pub mod memory;
 pub mod metrics;
 pub mod parse;
 pub mod pipeline;
+pub mod ports;
 pub mod reason;
 pub mod record;
 pub mod redact;
 pub mod services;
+pub mod sinks;
 pub mod timefmt;
 
 pub use classify::{ApiRecord, Joined, LambdaRecord, classify_api, classify_lambda};

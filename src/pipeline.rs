@@ -13,11 +13,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::decode::{self, DecodeError, LogsPayload, MessageType};
 use crate::index::layout::naive_write_units;
-use crate::index::{BatchItems, IndexWriter, ItemOptions, StoreError, WriteReport, items_for_batch};
-use crate::metrics::ledger::{BatchLedger, Claim, batch_key};
-use crate::metrics::sink::{MetricsError, MetricsSink, PublishReport};
+use crate::index::{BatchItems, ItemOptions, items_for_batch};
+use crate::metrics::ledger::batch_key;
 use crate::metrics::{MetricSet, MetricsOptions};
 use crate::parse::{ParseOptions, ParseStats, parse_batch};
+use crate::ports::{
+    BatchLedger, Claim, IndexWriter, MetricsError, MetricsSink, PublishReport, StoreError, WriteReport,
+};
 use crate::reason::FailureReason;
 use crate::redact::Redactor;
 

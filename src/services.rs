@@ -10,8 +10,9 @@ use crate::aws::cloudwatch::CloudWatchMetrics;
 use crate::aws::dynamodb::DynamoIndex;
 use crate::config::{Config, MetricsSinkKind};
 use crate::metrics::MetricSet;
-use crate::metrics::sink::{EmfWriter, MetricsError, MetricsSink, NoMetrics, PublishReport};
 use crate::pipeline::{PipelineConfig, Services};
+use crate::ports::{MetricsError, MetricsSink, PublishReport};
+use crate::sinks::{EmfWriter, NoMetrics};
 
 /// The metrics destination chosen by `METRICS_SINK`.
 #[derive(Debug)]

@@ -12,8 +12,8 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 
 use crate::aws::retry::{Backoff, RETRYABLE_CODES};
 use crate::metrics::chunk;
-use crate::metrics::sink::{MetricsError, MetricsSink, PublishReport};
 use crate::metrics::{Datum, MetricSet, Unit, names};
+use crate::ports::{MetricsError, MetricsSink, PublishReport};
 
 /// Publishes to CloudWatch with `PutMetricData`. Throttling and 5XX answers are retried by the SDK's
 /// standard retry strategy (exponential backoff with jitter); the deadline bounds the whole publish.

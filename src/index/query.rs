@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use serde::Serialize;
 
 use super::item::IndexItem;
-use super::port::{FailureFilter, IndexReader, StoreError};
 use super::read::related_ids;
 use super::schema;
+use crate::ports::{FailureFilter, IndexReader, StoreError};
 use crate::timefmt::rfc3339_ms;
 
 /// A lookup follows links across at most this many request IDs. A request and its invocation take two;

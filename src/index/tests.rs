@@ -10,7 +10,9 @@ use super::read::{Fragments, parse_sk};
 use super::*;
 use crate::decode;
 use crate::encode;
+use crate::memory::MemoryIndex;
 use crate::parse::{ParseOptions, parse_batch};
+use crate::ports::IndexWriter;
 use crate::redact::Redactor;
 
 const EXEC: &str = "API-Gateway-Execution-Logs_a1b2c3d4e5/dev";

@@ -14,7 +14,6 @@
 pub mod chunk;
 pub mod emf;
 pub mod ledger;
-pub mod sink;
 
 use std::collections::BTreeMap;
 

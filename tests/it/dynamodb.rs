@@ -7,11 +7,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use apigw_log_indexer::aws::dynamodb::{DynamoIndex, TableStatus};
-use apigw_log_indexer::index::port::FailureFilter;
 use apigw_log_indexer::index::query::{FailureEntry, fetch_story, list_failures};
 use apigw_log_indexer::index::read::Fragments;
 use apigw_log_indexer::index::schema;
 use apigw_log_indexer::pipeline::{self, Outcome, PipelineConfig};
+use apigw_log_indexer::ports::FailureFilter;
 use apigw_log_indexer::redact::Redactor;
 use aws_sdk_dynamodb::types::{ProjectionType, TimeToLiveStatus};
 use serde_json::Value;

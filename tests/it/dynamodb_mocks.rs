@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use apigw_log_indexer::aws::dynamodb::{Backoff, DynamoIndex, MAX_BATCH_WRITE_ITEMS};
-use apigw_log_indexer::index::port::{IndexWriter, StoreError};
 use apigw_log_indexer::index::{AttrValue, IndexItem};
+use apigw_log_indexer::ports::{IndexWriter, StoreError};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemError, BatchWriteItemInput, BatchWriteItemOutput};

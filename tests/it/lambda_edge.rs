@@ -4,9 +4,9 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use apigw_log_indexer::encode;
-use apigw_log_indexer::index::MemoryIndex;
 use apigw_log_indexer::lambda;
-use apigw_log_indexer::metrics::sink::RecordingMetrics;
+use apigw_log_indexer::memory::MemoryIndex;
+use apigw_log_indexer::memory::RecordingMetrics;
 use apigw_log_indexer::pipeline::Services;
 use base64::Engine as _;
 use lambda_runtime::{Context, LambdaEvent};

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
 use apigw_log_indexer::aws::retry::Backoff;
-use apigw_log_indexer::index::MemoryIndex;
-use apigw_log_indexer::metrics::sink::{MetricsError, MetricsSink, PublishReport, RecordingMetrics};
+use apigw_log_indexer::memory::MemoryIndex;
+use apigw_log_indexer::memory::RecordingMetrics;
 use apigw_log_indexer::metrics::{MetricSet, MetricsOptions};
 use apigw_log_indexer::pipeline::{Delivery, PipelineConfig, PipelineError, process_delivery};
+use apigw_log_indexer::ports::{MetricsError, MetricsSink, PublishReport};
 use apigw_log_indexer::{DEFAULT_MAX_DECODED_BYTES, Redactor};
 use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cloudwatch::operation::put_metric_data::PutMetricDataError;

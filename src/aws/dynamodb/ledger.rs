@@ -5,9 +5,9 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{DynamoIndex, store_error};
-use crate::index::StoreError;
+
 use crate::index::schema;
-use crate::metrics::ledger::{BatchLedger, Claim};
+use crate::ports::{BatchLedger, Claim, StoreError};
 
 /// Sort key of a marker item (its partition key is the batch key, `metrics#…`).
 const MARKER_SK: &str = "counted";

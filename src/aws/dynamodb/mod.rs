@@ -13,9 +13,9 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::index::port::{Cursor, FailureFilter, FailuresPage, IndexReader, Partition, StoreError};
 use crate::index::schema;
 use crate::index::{AttrValue, IndexItem};
+use crate::ports::{Cursor, FailureFilter, FailuresPage, IndexReader, Partition, StoreError};
 
 pub use table::TableStatus;
 pub use write::{Backoff, MAX_BATCH_WRITE_BYTES, MAX_BATCH_WRITE_ITEMS, MAX_CONCURRENT_CALLS};

@@ -12,8 +12,8 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::{DynamoIndex, TABLE_ACTIVE_TIMEOUT, store_error};
-use crate::index::port::StoreError;
 use crate::index::schema;
+use crate::ports::StoreError;
 
 /// What `create-table` found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

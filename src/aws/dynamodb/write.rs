@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 
 use super::{DynamoIndex, chain, item_to_sdk, retryable, store_error};
 use crate::index::IndexItem;
-use crate::index::port::{IndexWriter, StoreError, WriteReport};
+use crate::ports::{IndexWriter, StoreError, WriteReport};
 
 /// `BatchWriteItem` takes at most 25 put or delete requests per call (DynamoDB API reference).
 pub const MAX_BATCH_WRITE_ITEMS: usize = 25;

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use super::item::IndexItem;
-use super::port::{Cursor, FailureFilter, FailuresPage, IndexReader, IndexWriter, Partition, StoreError, WriteReport};
-use super::schema;
+use crate::index::{IndexItem, schema};
+use crate::ports::{Cursor, FailureFilter, FailuresPage, IndexReader, IndexWriter, Partition, StoreError, WriteReport};
 
 /// Items by (partition key, sort key).
 #[derive(Debug, Default)]
@@ -26,7 +25,7 @@ impl MemoryIndex {
         self.lock().values().cloned().collect()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), IndexItem>> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), IndexItem>> {
         // A panic while holding the lock leaves plain data behind, still consistent per item.
         self.items.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -81,24 +80,5 @@ impl IndexReader for MemoryIndex {
             .collect();
         items.sort_by(|a, b| b.s(schema::FAILURES_SORT_KEY).cmp(&a.s(schema::FAILURES_SORT_KEY)));
         Ok(FailuresPage { items, next: None })
-    }
-}
-
-impl crate::metrics::ledger::BatchLedger for MemoryIndex {
-    async fn claim(&self, key: &str, expires_at: i64) -> Result<crate::metrics::ledger::Claim, StoreError> {
-        use crate::metrics::ledger::Claim;
-        let mut map = self.lock();
-        let k = (key.to_string(), "counted".to_string());
-        if map.contains_key(&k) {
-            return Ok(Claim::AlreadyCounted);
-        }
-        let item = IndexItem::new(key, "counted").with(schema::TTL_ATTRIBUTE, super::AttrValue::int(expires_at));
-        map.insert(k, item);
-        Ok(Claim::Claimed)
-    }
-
-    async fn release(&self, key: &str) -> Result<(), StoreError> {
-        self.lock().remove(&(key.to_string(), "counted".to_string()));
-        Ok(())
     }
 }
