@@ -23,9 +23,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use apigw_log_indexer::classify::Joined;
+use apigw_log_indexer::classify::{ClassifiedBatch, classify_batch};
 use apigw_log_indexer::decode::{self, DEFAULT_MAX_DECODED_BYTES, LogsPayload};
 use apigw_log_indexer::index::{ItemOptions, codec, items_for_batch, layout};
+use apigw_log_indexer::join::Joined;
 use apigw_log_indexer::metrics::{self, MetricSet, MetricsOptions};
 use apigw_log_indexer::parse::{ParseOptions, ParsedBatch, parse_batch};
 use apigw_log_indexer::redact::Redactor;
@@ -167,8 +168,13 @@ fn join_classify_stage(batch: ParsedBatch<'_>) -> usize {
     api.len() + lambda.len()
 }
 
+/// Classifies one batch's fragments, once, as the pipeline does before the index layout and the metrics.
+fn classify_stage(batch: ParsedBatch<'_>) -> ClassifiedBatch<'_> {
+    classify_batch(batch)
+}
+
 /// Aggregates the batch's metrics into the data points and `PutMetricData` calls that would be sent.
-fn metrics_stage(batch: &ParsedBatch<'_>, now_ms: i64) -> usize {
+fn metrics_stage(batch: &ClassifiedBatch<'_>, now_ms: i64) -> usize {
     let mut set = MetricSet::default();
     set.add_batch(batch, &MetricsOptions::default(), now_ms);
     let datums = metrics::chunk::split_values(set.datums());
@@ -179,7 +185,7 @@ fn metrics_stage(batch: &ParsedBatch<'_>, now_ms: i64) -> usize {
 
 /// Lays out the batch's DynamoDB items (summaries, compressed line data, keys), as the Lambda writes them.
 /// Stops at `IndexItem`: the SDK's request serialization (in the adapter) is not included.
-fn items_stage(batch: &ParsedBatch<'_>) -> usize {
+fn items_stage(batch: &ClassifiedBatch<'_>) -> usize {
     let items = items_for_batch(batch, &ItemOptions { retention_days: 30 });
     black_box(&items);
     items.items.len()
@@ -190,7 +196,7 @@ fn batch_now_ms(payload: &LogsPayload<'_>) -> i64 {
     payload.log_events.iter().map(|e| e.timestamp).max().unwrap_or(0)
 }
 
-/// Everything computed for one event: decode → parse → metrics → index items → join/classify.
+/// Everything the Lambda computes for one event: decode → parse → classify → metrics → index items.
 fn full_stage(event: &[u8], redactor: &Redactor) -> usize {
     pipeline(event, redactor, true)
 }
@@ -204,10 +210,10 @@ fn full_no_items_stage(event: &[u8], redactor: &Redactor) -> usize {
 fn pipeline(event: &[u8], redactor: &Redactor, with_items: bool) -> usize {
     let bytes = decode::decode_event(event, DEFAULT_MAX_DECODED_BYTES).expect("decode");
     let payload = decode::parse_payload(&bytes).expect("payload");
-    let batch = parse_stage(&payload, redactor);
+    let batch = classify_stage(parse_stage(&payload, redactor));
     let calls = metrics_stage(&batch, batch_now_ms(&payload));
     let items = if with_items { items_stage(&batch) } else { 0 };
-    calls + items + join_classify_stage(batch)
+    calls + items
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -253,10 +259,24 @@ fn benches(c: &mut Criterion, inputs: &[Input]) {
     }
     g.finish();
 
+    let mut g = c.benchmark_group("classify");
+    for i in inputs {
+        let payload = decode::parse_payload(&i.decoded).expect("payload");
+        g.throughput(decoded_len(i));
+        g.bench_function(i.name, |b| {
+            b.iter_batched(
+                || parse_stage(&payload, &redactor),
+                |batch| classify_stage(batch).api.len(),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+
     let mut g = c.benchmark_group("metrics");
     for i in inputs {
         let payload = decode::parse_payload(&i.decoded).expect("payload");
-        let batch = parse_stage(&payload, &redactor);
+        let batch = classify_stage(parse_stage(&payload, &redactor));
         let now = batch_now_ms(&payload);
         g.throughput(decoded_len(i));
         g.bench_function(i.name, |b| b.iter(|| metrics_stage(black_box(&batch), now)));
@@ -266,7 +286,7 @@ fn benches(c: &mut Criterion, inputs: &[Input]) {
     let mut g = c.benchmark_group("items");
     for i in inputs {
         let payload = decode::parse_payload(&i.decoded).expect("payload");
-        let batch = parse_stage(&payload, &redactor);
+        let batch = classify_stage(parse_stage(&payload, &redactor));
         g.throughput(decoded_len(i));
         g.bench_function(i.name, |b| b.iter(|| items_stage(black_box(&batch))));
     }
@@ -293,11 +313,12 @@ fn benches(c: &mut Criterion, inputs: &[Input]) {
 // CPU-time mode (`PIPELINE_BENCH_CPU`).
 
 /// The stages the CPU-time loop can run.
-const STAGES: [&str; 8] = [
+const STAGES: [&str; 9] = [
     "floor",
     "decode",
     "parse",
     "join_classify",
+    "classify",
     "metrics",
     "items",
     "full",
@@ -336,11 +357,11 @@ fn cpu_mode(spec: &str, inputs: &[Input]) {
             .find(|i| i.name == name)
             .unwrap_or_else(|| panic!("unknown input {name:?}"));
         let payload = decode::parse_payload(&input.decoded).expect("payload");
-        let batch = parse_stage(&payload, &redactor);
+        let batch = classify_stage(parse_stage(&payload, &redactor));
         let now = batch_now_ms(&payload);
-        // join/classify consumes its batch: one parsed batch per iteration, made before the loop.
+        // join/classify and classify consume their batch: one parsed batch per iteration, made before the loop.
         let mut batches: Vec<ParsedBatch<'_>> = match stage {
-            "join_classify" => (0..=iters).map(|_| parse_stage(&payload, &redactor)).collect(),
+            "join_classify" | "classify" => (0..=iters).map(|_| parse_stage(&payload, &redactor)).collect(),
             _ => Vec::new(),
         };
         let mut routine: Box<dyn FnMut() -> usize + '_> = match stage {
@@ -348,6 +369,11 @@ fn cpu_mode(spec: &str, inputs: &[Input]) {
             "decode" => Box::new(|| decode_stage(black_box(&input.event))),
             "parse" => Box::new(|| parse_stage(black_box(&payload), &redactor).api.len()),
             "join_classify" => Box::new(|| join_classify_stage(batches.pop().expect("one batch per iteration"))),
+            "classify" => Box::new(|| {
+                classify_stage(batches.pop().expect("one batch per iteration"))
+                    .api
+                    .len()
+            }),
             "metrics" => Box::new(|| metrics_stage(black_box(&batch), now)),
             "items" => Box::new(|| items_stage(black_box(&batch))),
             "full" => Box::new(|| full_stage(black_box(&input.event), &redactor)),
@@ -375,7 +401,7 @@ fn dump_parts(out: &Path, inputs: &[Input]) {
     let redactor = Redactor::builtin();
     for input in inputs {
         let payload = decode::parse_payload(&input.decoded).expect("payload");
-        let batch = parse_stage(&payload, &redactor);
+        let batch = classify_stage(parse_stage(&payload, &redactor));
         let mut lines = String::new();
         for item in items_for_batch(&batch, &ItemOptions { retention_days: 30 }).items {
             let Some(blob) = item.get(layout::DATA).and_then(|d| d.as_b()) else {

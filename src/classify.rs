@@ -1,106 +1,78 @@
-//! Joins API requests to Lambda invocations and turns merged evidence into the public records
-//! (`kind: "api"` / `kind: "lambda"` of `interfaces.md`), applying `failure-reasons.md`.
+//! Classification: merged evidence → the public records (`kind: "api"` / `kind: "lambda"` of
+//! `interfaces.md`), applying `failure-reasons.md`. The pipeline classifies each parsed batch once
+//! ([`classify_batch`]); the index layout and the metrics both read the result. Reads join first
+//! (`join.rs`) and classify the merged fragments the same way.
 //!
 //! Classification depends only on the merged evidence set, the statuses and the join, never on the order
 //! lines arrived in. Pure.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
-use serde::Serialize;
-
-use crate::parse::ParsedBatch;
+use crate::fragment::{ApiFragment, FragmentCore, LambdaFragment, ReportStatus};
+use crate::parse::{ParseStats, ParsedBatch};
 use crate::reason::{EvidenceSet, FailureReason};
-use crate::record::{ApiState, Detail, LambdaState};
+use crate::record::{ApiRecord, LambdaRecord, LambdaStatus};
 
-/// One API Gateway request, as printed by `parse --json` and `lookup --json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ApiRecord<'a> {
-    /// Always `"api"`.
-    pub kind: &'static str,
-    /// API Gateway request ID.
-    pub request_id: Cow<'a, str>,
-    /// Extended request ID.
-    pub extended_request_id: Option<Cow<'a, str>>,
-    /// API ID.
-    pub api_id: Option<Cow<'a, str>>,
-    /// Stage.
-    pub stage: Option<Cow<'a, str>>,
-    /// HTTP method.
-    pub method: Option<Cow<'a, str>>,
-    /// Resource path.
-    pub resource_path: Option<Cow<'a, str>>,
-    /// Status sent to the client (seen, or implied by evidence when no completion line was seen).
-    pub status: Option<u16>,
-    /// Why it failed; `null` for a success.
-    pub failure_reason: Option<FailureReason>,
-    /// The evidence line, redacted.
-    pub failure_detail: Option<Cow<'a, str>>,
-    /// Total latency, when derivable.
-    pub latency_ms: Option<u64>,
-    /// Integration latency.
-    pub integration_latency_ms: Option<u64>,
-    /// The integrated Lambda's request ID.
-    pub lambda_request_id: Option<Cow<'a, str>>,
-    /// X-Ray trace ID.
-    pub xray_trace_id: Option<Cow<'a, str>>,
-    /// Earliest line.
-    pub first_timestamp_ms: Option<i64>,
-    /// Latest line.
-    pub last_timestamp_ms: Option<i64>,
-    /// Whether the completion was seen.
-    pub complete: bool,
-    /// Lines seen.
-    pub line_count: u64,
+fn detail_for<'a>(core: &FragmentCore<'a>, reason: FailureReason) -> Option<Cow<'a, str>> {
+    core.detail(reason).cloned()
 }
 
-/// One Lambda invocation, as printed by `parse --json` and `lookup --json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LambdaRecord<'a> {
-    /// Always `"lambda"`.
-    pub kind: &'static str,
-    /// Lambda request ID.
-    pub request_id: Cow<'a, str>,
-    /// Function name.
-    pub function_name: Option<Cow<'a, str>>,
-    /// `success`, `error`, `timeout`, or `null` when the REPORT line was not seen.
-    pub status: Option<&'static str>,
-    /// Error type (`Runtime.OutOfMemory`, `TypeError`, ...).
-    pub error_type: Option<Cow<'a, str>>,
-    /// REPORT `Duration`.
-    pub duration_ms: Option<f64>,
-    /// REPORT `Billed Duration`.
-    pub billed_duration_ms: Option<u64>,
-    /// REPORT `Memory Size`.
-    pub memory_size_mb: Option<u64>,
-    /// REPORT `Max Memory Used`.
-    pub max_memory_used_mb: Option<u64>,
-    /// REPORT `Init Duration` (cold start).
-    pub init_duration_ms: Option<f64>,
-    /// X-Ray trace ID.
-    pub xray_trace_id: Option<Cow<'a, str>>,
-    /// The API Gateway request it served, when joined.
-    pub api_request_id: Option<Cow<'a, str>>,
-    /// Lambda-side failure reason (`LambdaTimeout`, `LambdaOutOfMemory`, `LambdaError`), recorded even when
-    /// no API request is known.
-    pub failure_reason: Option<FailureReason>,
-    /// The evidence line.
-    pub failure_detail: Option<Cow<'a, str>>,
-    /// Earliest line.
-    pub first_timestamp_ms: Option<i64>,
-    /// Latest line.
-    pub last_timestamp_ms: Option<i64>,
-    /// Lines seen.
-    pub line_count: u64,
+/// One API fragment of a batch with its record.
+#[derive(Debug, Clone)]
+pub struct ClassifiedApi<'a> {
+    /// What the batch said.
+    pub fragment: ApiFragment<'a>,
+    /// What that means, classified on this batch's evidence alone.
+    pub record: ApiRecord<'a>,
 }
 
-fn detail_for<'a>(details: &[Detail<'a>], reason: FailureReason) -> Option<Cow<'a, str>> {
-    details.iter().find(|d| d.reason == reason).map(|d| d.message.clone())
+/// One Lambda fragment of a batch with its record.
+#[derive(Debug, Clone)]
+pub struct ClassifiedLambda<'a> {
+    /// What the batch said.
+    pub fragment: LambdaFragment<'a>,
+    /// What that means, classified on this batch's evidence alone.
+    pub record: LambdaRecord<'a>,
+}
+
+/// One batch, classified: the input of the index layout and of the metrics.
+#[derive(Debug, Default)]
+pub struct ClassifiedBatch<'a> {
+    /// API fragments, in order of first appearance.
+    pub api: Vec<ClassifiedApi<'a>>,
+    /// Lambda fragments, in order of first appearance.
+    pub lambda: Vec<ClassifiedLambda<'a>>,
+    /// The parser's counts.
+    pub stats: ParseStats,
+}
+
+/// Classifies every fragment of one batch on that batch's evidence. Each batch is processed on its own:
+/// joins across batches and log groups happen at read time, through the index's keys.
+pub fn classify_batch(batch: ParsedBatch<'_>) -> ClassifiedBatch<'_> {
+    ClassifiedBatch {
+        api: batch
+            .api
+            .into_iter()
+            .map(|fragment| ClassifiedApi {
+                record: classify_api(&fragment, None),
+                fragment,
+            })
+            .collect(),
+        lambda: batch
+            .lambda
+            .into_iter()
+            .map(|fragment| ClassifiedLambda {
+                record: classify_lambda(&fragment, None),
+                fragment,
+            })
+            .collect(),
+        stats: batch.stats,
+    }
 }
 
 /// The status and reason of an API request, given the Lambda invocation it was joined to (if any).
-pub fn classify_api<'a>(api: &ApiState<'a>, lambda: Option<&LambdaState<'a>>) -> ApiRecord<'a> {
-    let mut evidence = api.evidence;
+pub fn classify_api<'a>(api: &ApiFragment<'a>, lambda: Option<&LambdaFragment<'a>>) -> ApiRecord<'a> {
+    let mut evidence = api.core.evidence();
     // Lambda's Invoke API answering 429 to API Gateway is throttling, whatever text came with it (an HTTP
     // backend's own 429 reaches the client as 429, not as a 5XX).
     if api.integration_status == Some(429)
@@ -112,7 +84,7 @@ pub fn classify_api<'a>(api: &ApiState<'a>, lambda: Option<&LambdaState<'a>>) ->
     if let Some(l) = lambda {
         // Lambda-side detail joins the API side's: a timeout seen only in the function's log, or an
         // out-of-memory crash that upgrades API Gateway's generic customer function error.
-        evidence.union(l.evidence);
+        evidence.union(l.core.evidence());
     }
     let status = api
         .status
@@ -120,11 +92,11 @@ pub fn classify_api<'a>(api: &ApiState<'a>, lambda: Option<&LambdaState<'a>>) ->
         .or_else(|| evidence.winner().and_then(FailureReason::implied_status));
     let (failure_reason, failure_detail) = match reason_for(status, evidence, api) {
         Some(r) => {
-            let detail = detail_for(&api.details, r)
-                .or_else(|| lambda.and_then(|l| detail_for(&l.details, r)))
+            let detail = detail_for(&api.core, r)
+                .or_else(|| lambda.and_then(|l| detail_for(&l.core, r)))
                 .or_else(|| {
                     (r == FailureReason::LambdaThrottled)
-                        .then(|| detail_for(&api.details, FailureReason::MalformedProxyResponse))
+                        .then(|| detail_for(&api.core, FailureReason::MalformedProxyResponse))
                         .flatten()
                 });
             (Some(r), detail)
@@ -153,14 +125,14 @@ pub fn classify_api<'a>(api: &ApiState<'a>, lambda: Option<&LambdaState<'a>>) ->
             .xray_trace_id
             .clone()
             .or_else(|| lambda.and_then(|l| l.xray_trace_id.clone())),
-        first_timestamp_ms: api.first_timestamp_ms,
-        last_timestamp_ms: api.last_timestamp_ms,
+        first_timestamp_ms: api.core.first_timestamp_ms(),
+        last_timestamp_ms: api.core.last_timestamp_ms(),
         complete: api.complete,
-        line_count: api.line_count,
+        line_count: api.core.line_count(),
     }
 }
 
-fn reason_for(status: Option<u16>, evidence: EvidenceSet, api: &ApiState<'_>) -> Option<FailureReason> {
+fn reason_for(status: Option<u16>, evidence: EvidenceSet, api: &ApiFragment<'_>) -> Option<FailureReason> {
     match status {
         // API Gateway answered with a success: whatever went wrong on the way, the request did not fail.
         Some(s) if s < 400 => None,
@@ -170,7 +142,7 @@ fn reason_for(status: Option<u16>, evidence: EvidenceSet, api: &ApiState<'_>) ->
 }
 
 /// `Backend*` when the integration itself answered with the same class of status, else `Other*`.
-fn generic_reason(status: u16, api: &ApiState<'_>) -> FailureReason {
+fn generic_reason(status: u16, api: &ApiFragment<'_>) -> FailureReason {
     let backend = api.backend_status.or(match api.lambda_integration {
         Some(false) => api.integration_status,
         _ => None,
@@ -185,16 +157,17 @@ fn generic_reason(status: u16, api: &ApiState<'_>) -> FailureReason {
 }
 
 /// The record of a Lambda invocation.
-pub fn classify_lambda<'a>(l: &LambdaState<'a>, api_request_id: Option<Cow<'a, str>>) -> LambdaRecord<'a> {
+pub fn classify_lambda<'a>(l: &LambdaFragment<'a>, api_request_id: Option<Cow<'a, str>>) -> LambdaRecord<'a> {
     let report = l.report.as_ref();
-    let status = report.map(|r| match r.status.as_deref() {
-        Some("timeout") => "timeout",
-        Some("error" | "failure") => "error",
-        Some(_) | None if l.evidence.contains(FailureReason::LambdaTimeout) => "timeout",
-        Some(_) | None if !l.evidence.is_empty() => "error",
-        _ => "success",
+    let evidence = l.core.evidence();
+    let status = report.map(|r| match r.status {
+        Some(ReportStatus::Timeout) => LambdaStatus::Timeout,
+        Some(ReportStatus::Error | ReportStatus::Failure) => LambdaStatus::Error,
+        _ if evidence.contains(FailureReason::LambdaTimeout) => LambdaStatus::Timeout,
+        _ if !evidence.is_empty() => LambdaStatus::Error,
+        _ => LambdaStatus::Success,
     });
-    let failure_reason = l.evidence.winner();
+    let failure_reason = evidence.winner();
     LambdaRecord {
         kind: "lambda",
         request_id: l.request_id.clone(),
@@ -211,100 +184,21 @@ pub fn classify_lambda<'a>(l: &LambdaState<'a>, api_request_id: Option<Cow<'a, s
         xray_trace_id: l.xray_trace_id.clone(),
         api_request_id: api_request_id.or_else(|| l.api_request_id.clone()),
         failure_reason,
-        failure_detail: failure_reason.and_then(|r| detail_for(&l.details, r)),
-        first_timestamp_ms: l.first_timestamp_ms,
-        last_timestamp_ms: l.last_timestamp_ms,
-        line_count: l.line_count,
-    }
-}
-
-/// Fragments from any number of batches, merged by request ID and joined API ↔ Lambda.
-#[derive(Debug, Default)]
-pub struct Joined<'a> {
-    api: Vec<ApiState<'a>>,
-    lambda: Vec<LambdaState<'a>>,
-    api_index: HashMap<Cow<'a, str>, usize>,
-    lambda_index: HashMap<Cow<'a, str>, usize>,
-}
-
-impl<'a> Joined<'a> {
-    /// Adds one batch's fragments.
-    pub fn add_batch(&mut self, batch: ParsedBatch<'a>) {
-        for s in batch.api {
-            self.add_api(s);
-        }
-        for s in batch.lambda {
-            self.add_lambda(s);
-        }
-    }
-
-    /// Adds (merges) one API fragment.
-    pub fn add_api(&mut self, s: ApiState<'a>) {
-        match self.api_index.get(&s.request_id) {
-            Some(&i) => self.api[i].merge(s),
-            None => {
-                self.api_index.insert(s.request_id.clone(), self.api.len());
-                self.api.push(s);
-            }
-        }
-    }
-
-    /// Adds (merges) one Lambda fragment.
-    pub fn add_lambda(&mut self, s: LambdaState<'a>) {
-        match self.lambda_index.get(&s.request_id) {
-            Some(&i) => self.lambda[i].merge(s),
-            None => {
-                self.lambda_index.insert(s.request_id.clone(), self.lambda.len());
-                self.lambda.push(s);
-            }
-        }
-    }
-
-    /// The merged API states.
-    pub fn api_states(&self) -> &[ApiState<'a>] {
-        &self.api
-    }
-
-    /// The merged Lambda states.
-    pub fn lambda_states(&self) -> &[LambdaState<'a>] {
-        &self.lambda
-    }
-
-    /// The Lambda invocation joined to `api`, if its logs are here.
-    pub fn lambda_of(&self, api: &ApiState<'a>) -> Option<&LambdaState<'a>> {
-        api.lambda_request_id
-            .as_ref()
-            .and_then(|id| self.lambda_index.get(id))
-            .map(|&i| &self.lambda[i])
-    }
-
-    /// Classified records, API requests then Lambda invocations, each in time order.
-    pub fn records(&self) -> (Vec<ApiRecord<'a>>, Vec<LambdaRecord<'a>>) {
-        let mut api: Vec<ApiRecord<'a>> = self.api.iter().map(|a| classify_api(a, self.lambda_of(a))).collect();
-        api.sort_by(|a, b| (a.first_timestamp_ms, &a.request_id).cmp(&(b.first_timestamp_ms, &b.request_id)));
-        let served_by: HashMap<&str, &Cow<'a, str>> = self
-            .api
-            .iter()
-            .filter_map(|a| a.lambda_request_id.as_deref().map(|l| (l, &a.request_id)))
-            .collect();
-        let mut lambda: Vec<LambdaRecord<'a>> = self
-            .lambda
-            .iter()
-            .map(|l| classify_lambda(l, served_by.get(&*l.request_id).map(|c| (*c).clone())))
-            .collect();
-        lambda.sort_by(|a, b| (a.first_timestamp_ms, &a.request_id).cmp(&(b.first_timestamp_ms, &b.request_id)));
-        (api, lambda)
+        failure_detail: failure_reason.and_then(|r| detail_for(&l.core, r)),
+        first_timestamp_ms: l.core.first_timestamp_ms(),
+        last_timestamp_ms: l.core.last_timestamp_ms(),
+        line_count: l.core.line_count(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Report;
+    use crate::fragment::Report;
 
-    fn api(f: impl FnOnce(&mut ApiState<'static>)) -> ApiState<'static> {
-        let mut s = ApiState::new("r");
-        s.touch(1);
+    fn api(f: impl FnOnce(&mut ApiFragment<'static>)) -> ApiFragment<'static> {
+        let mut s = ApiFragment::new("r");
+        s.core.touch(1);
         f(&mut s);
         s
     }
@@ -316,7 +210,7 @@ mod tests {
         let r = classify_api(
             &api(|s| {
                 s.status = Some(200);
-                s.add_evidence(FailureReason::LambdaError, 1, "x".into());
+                s.core.add_evidence(FailureReason::LambdaError, 1, "x".into());
             }),
             None,
         );
@@ -352,7 +246,10 @@ mod tests {
     #[test]
     fn evidence_implies_a_status_when_no_completion_line_was_seen() {
         let r = classify_api(
-            &api(|s| s.add_evidence(FailureReason::Unauthorized, 1, "Unauthorized request: r".into())),
+            &api(|s| {
+                s.core
+                    .add_evidence(FailureReason::Unauthorized, 1, "Unauthorized request: r".into())
+            }),
             None,
         );
         assert_eq!(
@@ -362,7 +259,7 @@ mod tests {
         let r = classify_api(
             &api(|s| {
                 s.gateway_response_status = Some(500);
-                s.add_evidence(
+                s.core.add_evidence(
                     FailureReason::AuthorizerError,
                     1,
                     "Gateway response type: AUTHORIZER_FAILURE".into(),
@@ -378,12 +275,14 @@ mod tests {
         let a = api(|s| {
             s.status = Some(502);
             s.lambda_request_id = Some("l".into());
-            s.add_evidence(FailureReason::LambdaError, 1, "customer function error".into());
+            s.core
+                .add_evidence(FailureReason::LambdaError, 1, "customer function error".into());
         });
-        let mut l = LambdaState::new("l");
-        l.add_evidence(FailureReason::LambdaOutOfMemory, 2, "signal: killed".into());
+        let mut l = LambdaFragment::new("l");
+        l.core
+            .add_evidence(FailureReason::LambdaOutOfMemory, 2, "signal: killed".into());
         l.report = Some(Report {
-            status: Some("error".into()),
+            status: Some(ReportStatus::Error),
             ..Report::default()
         });
         let r = classify_api(&a, Some(&l));
@@ -393,20 +292,20 @@ mod tests {
         let lr = classify_lambda(&l, None);
         assert_eq!(
             (lr.status, lr.failure_reason),
-            (Some("error"), Some(FailureReason::LambdaOutOfMemory))
+            (Some(LambdaStatus::Error), Some(FailureReason::LambdaOutOfMemory))
         );
     }
 
     #[test]
     fn lambda_status_is_null_without_a_report() {
-        let mut l = LambdaState::new("l");
-        l.add_evidence(
+        let mut l = LambdaFragment::new("l");
+        l.core.add_evidence(
             FailureReason::LambdaTimeout,
             1,
             "Task timed out after 1.00 seconds".into(),
         );
         assert_eq!(classify_lambda(&l, None).status, None);
         l.report = Some(Report::default());
-        assert_eq!(classify_lambda(&l, None).status, Some("timeout"));
+        assert_eq!(classify_lambda(&l, None).status, Some(LambdaStatus::Timeout));
     }
 }

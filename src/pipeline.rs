@@ -1,6 +1,6 @@
 //! The use case shared by the Lambda and `apigw-logs replay`: one subscription delivery → decode → parse
-//! (keeping redacted lines) → index items and metrics → write the items, then publish the metrics once per
-//! batch, within the caller's deadline.
+//! (keeping redacted lines) → classify, once → index items and metrics (both from the classified batch) →
+//! write the items, then publish the metrics once per batch, within the caller's deadline.
 //!
 //! Generic over the ports ([`IndexWriter`], [`MetricsSink`], [`BatchLedger`]); knows no SDK type. A bad
 //! batch (undecodable) is a permanent error; a failed write or publish is retryable, and retrying the
@@ -11,6 +11,7 @@ use std::time::Instant;
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::classify::classify_batch;
 use crate::decode::{self, DecodeError, LogsPayload, MessageType};
 use crate::index::layout::naive_write_units;
 use crate::index::{BatchItems, ItemOptions, items_for_batch};
@@ -186,7 +187,7 @@ pub fn plan_delivery(
             ..Plan::default()
         });
     }
-    let batch = parse_batch(&payload, redactor, ParseOptions { keep_lines: true });
+    let batch = classify_batch(parse_batch(&payload, redactor, ParseOptions { keep_lines: true }));
     let items = items_for_batch(
         &batch,
         &ItemOptions {

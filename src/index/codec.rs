@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Line, LineSource};
+use crate::fragment::{Line, LineSource};
 
 /// The preset dictionary of format version 1. Frozen (a test pins its checksum).
 pub static DICTIONARY: &[u8] = include_bytes!("dictionary.txt");
@@ -350,7 +350,8 @@ pub fn state_json<S: Serialize>(state: &S) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::ApiState;
+    use crate::fragment::ApiFragment;
+    use crate::index::state::ApiState;
 
     #[test]
     fn dictionary_is_frozen() {
@@ -411,19 +412,19 @@ mod tests {
 
     #[test]
     fn parts_parse_back_into_states_and_lines() {
-        let mut s = ApiState::new("r1");
+        let mut s = ApiFragment::new("r1");
         s.status = Some(502);
-        s.touch(1000);
+        s.core.touch(1000);
         let line = Line {
             timestamp_ms: 1003,
             event_id: "e1".into(),
             source: LineSource::Lambda,
             message: "REPORT RequestId: x\tDuration: 1.00 ms\n\"quoted\"".into(),
         };
-        let json = part_json(1000, Some(&state_json(&s)), &[line_json(&line, 1000)]);
+        let json = part_json(1000, Some(&state_json(&ApiState::from(&s))), &[line_json(&line, 1000)]);
         let bytes = decompress(&compress(json.as_bytes())).unwrap();
         let mut part: Part<'_, ApiState<'_>> = parse_part(&bytes).unwrap();
-        assert_eq!(part.s.as_ref().unwrap(), &s);
+        assert_eq!(ApiFragment::from(part.s.take().unwrap()), s);
         let lines: Vec<Line<'_>> = part.lines().collect();
         assert_eq!(lines.len(), 1);
         assert_eq!((lines[0].timestamp_ms, lines[0].source), (1003, LineSource::Lambda));

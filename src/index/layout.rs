@@ -11,17 +11,18 @@
 //! `<eid>` is the fragment's first CloudWatch event ID. A fragment whose data passes one part's budget
 //! continues in `<sk>#p1`, `<sk>#p2`, ... See `docs/data-model.md`. Pure.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
-use crate::classify::{classify_api, classify_lambda};
-use crate::parse::ParsedBatch;
+use crate::classify::{ClassifiedApi, ClassifiedBatch, ClassifiedLambda};
+use crate::fragment::{ApiFragment, LambdaFragment, Line};
 use crate::reason::FailureReason;
-use crate::record::{ApiState, LambdaState, Line};
 use crate::timefmt::rfc3339_ms;
 
 use super::codec::{self, truncate_marked};
 use super::item::{AttrValue, IndexItem, WRITE_UNIT_BYTES, units};
 use super::schema;
+use super::state::{ApiState, LambdaState};
 
 /// Sort key prefix of an API fragment's summary (under the API request ID).
 pub const API_PREFIX: &str = "api#";
@@ -114,45 +115,47 @@ fn expires_at(last_ms: Option<i64>, opts: &ItemOptions) -> AttrValue {
     AttrValue::int(last_s + i64::from(opts.retention_days) * 86_400)
 }
 
-/// Cuts every string taken from log text, so the state's JSON is bounded whatever the input.
-fn bounded_api<'a>(s: &ApiState<'a>) -> ApiState<'a> {
-    let cut = |v: &Option<std::borrow::Cow<'a, str>>| {
-        v.as_ref()
-            .map(|c| truncate_marked(c, MAX_FIELD_BYTES).into_owned().into())
-    };
-    let mut b = s.clone();
-    b.lines = Vec::new();
-    b.extended_request_id = cut(&s.extended_request_id);
-    b.api_id = cut(&s.api_id);
-    b.stage = cut(&s.stage);
-    b.method = cut(&s.method);
-    b.resource_path = cut(&s.resource_path);
-    b.lambda_request_id = s.lambda_request_id.clone().filter(|l| valid_id(l));
-    b.xray_trace_id = cut(&s.xray_trace_id);
-    for d in &mut b.details {
+fn cut<'a>(v: &mut Option<Cow<'a, str>>) {
+    if let Some(c) = v {
+        *c = truncate_marked(c, MAX_FIELD_BYTES).into_owned().into();
+    }
+}
+
+fn cut_details(details: &mut [crate::fragment::Detail<'_>]) {
+    for d in details {
         d.message = truncate_marked(&d.message, MAX_FIELD_BYTES).into_owned().into();
     }
+}
+
+/// The stored state of an API fragment, with every string taken from log text cut, so its JSON is bounded
+/// whatever the input.
+fn bounded_api<'a>(f: &ApiFragment<'a>) -> ApiState<'a> {
+    let mut b = ApiState::from(f);
+    for v in [
+        &mut b.extended_request_id,
+        &mut b.api_id,
+        &mut b.stage,
+        &mut b.method,
+        &mut b.resource_path,
+        &mut b.xray_trace_id,
+    ] {
+        cut(v);
+    }
+    b.lambda_request_id = b.lambda_request_id.filter(|l| valid_id(l));
+    cut_details(&mut b.details);
     b
 }
 
-fn bounded_lambda<'a>(s: &LambdaState<'a>) -> LambdaState<'a> {
-    let cut = |v: &Option<std::borrow::Cow<'a, str>>| {
-        v.as_ref()
-            .map(|c| truncate_marked(c, MAX_FIELD_BYTES).into_owned().into())
-    };
-    let mut b = s.clone();
-    b.lines = Vec::new();
-    b.function_name = cut(&s.function_name);
-    b.error_type = cut(&s.error_type);
-    b.xray_trace_id = cut(&s.xray_trace_id);
-    b.api_request_id = s.api_request_id.clone().filter(|a| valid_id(a));
+fn bounded_lambda<'a>(f: &LambdaFragment<'a>) -> LambdaState<'a> {
+    let mut b = LambdaState::from(f);
+    for v in [&mut b.function_name, &mut b.error_type, &mut b.xray_trace_id] {
+        cut(v);
+    }
+    b.api_request_id = b.api_request_id.filter(|a| valid_id(a));
     if let Some(r) = &mut b.report {
-        r.status = cut(&r.status);
-        r.error_type = cut(&r.error_type);
+        cut(&mut r.error_type);
     }
-    for d in &mut b.details {
-        d.message = truncate_marked(&d.message, MAX_FIELD_BYTES).into_owned().into();
-    }
+    cut_details(&mut b.details);
     b
 }
 
@@ -198,13 +201,14 @@ fn listable(reason: FailureReason, answered: bool) -> bool {
     answered || !matches!(reason, Backend5XX | Backend4XX | Other5XX | Other4XX)
 }
 
-fn api_items(frag: &ApiState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
-    let b = bounded_api(frag);
-    let rec = classify_api(&b, None);
-    let eid = key_event_id(&frag.lines, frag.first_timestamp_ms);
-    let expires = expires_at(frag.last_timestamp_ms, opts);
-    let t0 = frag.first_timestamp_ms.unwrap_or(0);
-    let state_json = codec::state_json(&b);
+fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
+    let (frag, rec) = (&c.fragment, &c.record);
+    let lines = frag.core.lines();
+    let eid = key_event_id(lines, frag.core.first_timestamp_ms());
+    let expires = expires_at(frag.core.last_timestamp_ms(), opts);
+    let t0 = frag.core.first_timestamp_ms().unwrap_or(0);
+    let state_json = codec::state_json(&bounded_api(frag));
+    let lambda_id = frag.lambda_request_id.as_deref().filter(|l| valid_id(l));
 
     let mut summary = IndexItem::new(&*frag.request_id, format!("{API_PREFIX}{eid}"))
         .with(schema::TTL_ATTRIBUTE, expires.clone())
@@ -216,7 +220,7 @@ fn api_items(frag: &ApiState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
     summary.set_opt("resource_path", rec.resource_path.as_deref().map(field));
     summary.set_opt("api_id", rec.api_id.as_deref().map(field));
     summary.set_opt("stage", rec.stage.as_deref().map(field));
-    summary.set_opt("lambda_request_id", rec.lambda_request_id.as_deref().map(s));
+    summary.set_opt("lambda_request_id", lambda_id.map(s));
     summary.set_opt("latency_ms", rec.latency_ms.map(AttrValue::int));
     summary.set_opt("integration_latency_ms", rec.integration_latency_ms.map(AttrValue::int));
     summary.set_opt("first_timestamp_ms", rec.first_timestamp_ms.map(AttrValue::int));
@@ -228,7 +232,7 @@ fn api_items(frag: &ApiState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
             .as_deref()
             .map(|d| s(truncate_marked(d, MAX_FAILURE_DETAIL_BYTES)));
         summary.set_opt("failure_detail", detail);
-        let answered = rec.complete || b.gateway_response_status.is_some();
+        let answered = rec.complete || frag.gateway_response_status.is_some();
         if let (true, Some(at)) = (listable(reason, answered), rec.first_timestamp_ms) {
             let at = at.clamp(0, 9_999_999_999_999);
             summary
@@ -240,37 +244,37 @@ fn api_items(frag: &ApiState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
             );
         }
     }
-    match b.lambda_request_id.as_deref() {
+    match lambda_id {
         Some(lambda_id) => {
             out.items.push(summary);
             let link = IndexItem::new(lambda_id, format!("{LINK_PREFIX}{}#{eid}", frag.request_id))
                 .with(schema::TTL_ATTRIBUTE, expires.clone());
-            let parts = data_parts(&state_json, &frag.lines, t0, &link);
+            let parts = data_parts(&state_json, lines, t0, &link);
             out.items.extend(with_parts(link, parts, &expires));
         }
         None => {
-            let parts = data_parts(&state_json, &frag.lines, t0, &summary);
+            let parts = data_parts(&state_json, lines, t0, &summary);
             out.items.extend(with_parts(summary, parts, &expires));
         }
     }
     out.api_fragments += 1;
 }
 
-fn lambda_items(frag: &LambdaState<'_>, opts: &ItemOptions, out: &mut BatchItems) {
-    let b = bounded_lambda(frag);
-    let rec = classify_lambda(&b, None);
-    let eid = key_event_id(&frag.lines, frag.first_timestamp_ms);
-    let expires = expires_at(frag.last_timestamp_ms, opts);
-    let t0 = frag.first_timestamp_ms.unwrap_or(0);
-    let state_json = codec::state_json(&b);
+fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchItems) {
+    let (frag, rec) = (&c.fragment, &c.record);
+    let lines = frag.core.lines();
+    let eid = key_event_id(lines, frag.core.first_timestamp_ms());
+    let expires = expires_at(frag.core.last_timestamp_ms(), opts);
+    let t0 = frag.core.first_timestamp_ms().unwrap_or(0);
+    let state_json = codec::state_json(&bounded_lambda(frag));
     let num = |v: f64| AttrValue::N(v.to_string());
 
     let mut item = IndexItem::new(&*frag.request_id, format!("{LAMBDA_PREFIX}{eid}"))
         .with(schema::TTL_ATTRIBUTE, expires.clone())
         .with("line_count", AttrValue::int(rec.line_count));
-    item.set_opt("function_name", rec.function_name.as_deref().map(s));
-    item.set_opt("status", rec.status.map(s));
-    item.set_opt("error_type", rec.error_type.as_deref().map(s));
+    item.set_opt("function_name", rec.function_name.as_deref().map(field));
+    item.set_opt("status", rec.status.map(|st| s(st.as_str())));
+    item.set_opt("error_type", rec.error_type.as_deref().map(field));
     item.set_opt("failure_reason", rec.failure_reason.map(|r| s(r.as_str())));
     item.set_opt("duration_ms", rec.duration_ms.filter(|d| d.is_finite()).map(num));
     item.set_opt("billed_duration_ms", rec.billed_duration_ms.map(AttrValue::int));
@@ -280,27 +284,30 @@ fn lambda_items(frag: &LambdaState<'_>, opts: &ItemOptions, out: &mut BatchItems
         "init_duration_ms",
         rec.init_duration_ms.filter(|d| d.is_finite()).map(num),
     );
-    item.set_opt("api_request_id", rec.api_request_id.as_deref().map(s));
+    item.set_opt(
+        "api_request_id",
+        rec.api_request_id.as_deref().filter(|a| valid_id(a)).map(s),
+    );
     item.set_opt("first_timestamp_ms", rec.first_timestamp_ms.map(AttrValue::int));
     item.set_opt("last_timestamp_ms", rec.last_timestamp_ms.map(AttrValue::int));
-    let parts = data_parts(&state_json, &frag.lines, t0, &item);
+    let parts = data_parts(&state_json, lines, t0, &item);
     out.items.extend(with_parts(item, parts, &expires));
     out.lambda_fragments += 1;
 }
 
-/// Every item for one batch.
-pub fn items_for_batch(batch: &ParsedBatch<'_>, opts: &ItemOptions) -> BatchItems {
+/// Every item for one classified batch.
+pub fn items_for_batch(batch: &ClassifiedBatch<'_>, opts: &ItemOptions) -> BatchItems {
     let mut out = BatchItems::default();
-    for frag in &batch.api {
-        if valid_id(&frag.request_id) {
-            api_items(frag, opts, &mut out);
+    for c in &batch.api {
+        if valid_id(&c.fragment.request_id) {
+            api_items(c, opts, &mut out);
         } else {
             out.skipped_fragments += 1;
         }
     }
-    for frag in &batch.lambda {
-        if valid_id(&frag.request_id) {
-            lambda_items(frag, opts, &mut out);
+    for c in &batch.lambda {
+        if valid_id(&c.fragment.request_id) {
+            lambda_items(c, opts, &mut out);
         } else {
             out.skipped_fragments += 1;
         }
@@ -325,7 +332,7 @@ fn dedupe_keys(items: &mut [IndexItem]) {
 
 /// Write units of the naive layout, one item per log line (`request_id`, `sk` = `<ms>#<event id>`,
 /// `timestamp_ms`, `source`, `message`, `expires_at`), for comparison in `docs/data-model.md`.
-pub fn naive_write_units(batch: &ParsedBatch<'_>) -> u64 {
+pub fn naive_write_units(batch: &ClassifiedBatch<'_>) -> u64 {
     let line_units = |id: &str, l: &Line<'_>| {
         let size = schema::PARTITION_KEY.len()
             + id.len()
@@ -345,12 +352,24 @@ pub fn naive_write_units(batch: &ParsedBatch<'_>) -> u64 {
     let api: u64 = batch
         .api
         .iter()
-        .flat_map(|f| f.lines.iter().map(|l| line_units(&f.request_id, l)))
+        .flat_map(|c| {
+            c.fragment
+                .core
+                .lines()
+                .iter()
+                .map(|l| line_units(&c.fragment.request_id, l))
+        })
         .sum();
     let lambda: u64 = batch
         .lambda
         .iter()
-        .flat_map(|f| f.lines.iter().map(|l| line_units(&f.request_id, l)))
+        .flat_map(|c| {
+            c.fragment
+                .core
+                .lines()
+                .iter()
+                .map(|l| line_units(&c.fragment.request_id, l))
+        })
         .sum();
     api + lambda
 }

@@ -9,6 +9,7 @@ pub mod layout;
 pub mod query;
 pub mod read;
 pub mod schema;
+pub mod state;
 
 pub use item::{AttrValue, IndexItem};
 pub use layout::{BatchItems, ItemOptions, items_for_batch};

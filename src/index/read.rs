@@ -5,13 +5,15 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
-use crate::classify::Joined;
+use crate::fragment::{ApiFragment, FragmentCore, Line, LineSource};
+use crate::join::Joined;
+use crate::reason::EvidenceSet;
 use crate::reason::FailureReason;
-use crate::record::{ApiState, LambdaState, LineSource};
 
 use super::codec::{self, CodecError, Part};
 use super::item::IndexItem;
 use super::layout::{API_PREFIX, DATA, LAMBDA_PREFIX, LINK_PREFIX, PART_SUFFIX};
+use super::state::{ApiState, LambdaState};
 
 /// What a stored item holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -152,13 +154,15 @@ impl Fragments {
         let mut problems = Vec::new();
         for s in &self.stored {
             let result = match s.kind {
-                Kind::Api | Kind::Link => read_fragment::<ApiState<'_>>(&s.parts).map(|(mut st, lines)| {
-                    st.lines = lines;
-                    joined.add_api(st);
+                Kind::Api | Kind::Link => read_fragment::<ApiState<'_>>(&s.parts).map(|(st, lines)| {
+                    let mut f = ApiFragment::from(st);
+                    f.core.set_lines(lines);
+                    joined.add_api(f);
                 }),
-                Kind::Lambda => read_fragment::<LambdaState<'_>>(&s.parts).map(|(mut st, lines)| {
-                    st.lines = lines;
-                    joined.add_lambda(st);
+                Kind::Lambda => read_fragment::<LambdaState<'_>>(&s.parts).map(|(st, lines)| {
+                    let mut f = crate::fragment::LambdaFragment::from(st);
+                    f.core.set_lines(lines);
+                    joined.add_lambda(f);
                 }),
             };
             if let Err(e) = result {
@@ -172,7 +176,7 @@ impl Fragments {
     }
 }
 
-type Lines<'a> = Vec<crate::record::Line<'a>>;
+type Lines<'a> = Vec<Line<'a>>;
 
 fn read_fragment<'a, S: serde::Deserialize<'a>>(parts: &'a [Vec<u8>]) -> Result<(S, Lines<'a>), CodecError> {
     let mut state = None;
@@ -189,9 +193,10 @@ fn read_fragment<'a, S: serde::Deserialize<'a>>(parts: &'a [Vec<u8>]) -> Result<
 }
 
 /// The little a summary tells, for an API fragment whose data is missing.
-fn state_from_summary(item: &IndexItem) -> ApiState<'static> {
+fn state_from_summary(item: &IndexItem) -> ApiFragment<'static> {
     let owned = |name: &str| item.s(name).map(|v| v.to_string().into());
-    let mut s = ApiState::new(item.pk.clone());
+    let first = item.int("first_timestamp_ms");
+    let mut s = ApiFragment::new(item.pk.clone());
     s.api_id = owned("api_id");
     s.stage = owned("stage");
     s.method = owned("method");
@@ -200,14 +205,19 @@ fn state_from_summary(item: &IndexItem) -> ApiState<'static> {
     s.status = item.int("status").and_then(|v| u16::try_from(v).ok());
     s.response_latency_ms = item.int("latency_ms").and_then(|v| u64::try_from(v).ok());
     s.integration_latency_ms = item.int("integration_latency_ms").and_then(|v| u64::try_from(v).ok());
-    s.first_timestamp_ms = item.int("first_timestamp_ms");
-    s.last_timestamp_ms = item.int("last_timestamp_ms");
     s.complete = item.get("complete").and_then(|v| v.as_bool()).unwrap_or(false);
     s.completed_by = s.complete.then_some(LineSource::Execution);
-    s.line_count = item.int("line_count").and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+    let line_count = item.int("line_count").and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+    s.core = FragmentCore::restore(
+        EvidenceSet::default(),
+        Vec::new(),
+        first,
+        item.int("last_timestamp_ms"),
+        line_count,
+    );
     if let Some(reason) = item.s("failure_reason").and_then(FailureReason::from_name) {
         let detail = item.s("failure_detail").unwrap_or("").to_string();
-        s.add_evidence(reason, s.first_timestamp_ms.unwrap_or(0), detail.into());
+        s.core.add_evidence(reason, first.unwrap_or(0), detail.into());
     }
     s
 }

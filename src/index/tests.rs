@@ -27,7 +27,10 @@ fn items_of(group: &str, messages: Vec<(i64, String)>) -> BatchItems {
     let bytes = decode::decode_event(event.as_bytes(), decode::DEFAULT_MAX_DECODED_BYTES).unwrap();
     let payload = decode::parse_payload(&bytes).unwrap();
     let batch = parse_batch(&payload, &Redactor::builtin(), ParseOptions { keep_lines: true });
-    items_for_batch(&batch, &ItemOptions { retention_days: 30 })
+    items_for_batch(
+        &crate::classify::classify_batch(batch),
+        &ItemOptions { retention_days: 30 },
+    )
 }
 
 fn timeout_request() -> Vec<(i64, String)> {
@@ -120,10 +123,10 @@ async fn lookups_merge_fragments_from_both_log_groups_in_two_queries() {
             (api[0].status, api[0].failure_reason.map(|r| r.as_str())),
             (Some(502), Some("LambdaTimeout"))
         );
-        assert_eq!(lambda[0].status, Some("timeout"));
+        assert_eq!(lambda[0].status, Some(crate::record::LambdaStatus::Timeout));
         assert_eq!(lambda[0].api_request_id.as_deref(), Some(API_ID));
-        assert_eq!(joined.api_states()[0].lines.len(), 5);
-        assert_eq!(joined.lambda_states()[0].lines.len(), 3);
+        assert_eq!(joined.api_states()[0].core.lines().len(), 5);
+        assert_eq!(joined.lambda_states()[0].core.lines().len(), 3);
     }
 }
 
@@ -172,7 +175,7 @@ async fn a_fragment_past_the_item_limit_is_split_into_parts_never_refused() {
     let story = fetch_story(&index, API_ID).await.unwrap();
     let fragments = Fragments::decode(&story.items);
     let (joined, _) = fragments.joined();
-    let lines = &joined.api_states()[0].lines;
+    let lines = joined.api_states()[0].core.lines();
     assert_eq!(lines.len(), 1500);
     assert!(lines.windows(2).all(|w| w[0].timestamp_ms <= w[1].timestamp_ms));
 }
@@ -190,7 +193,7 @@ fn a_line_larger_than_an_item_is_cut_with_a_marker() {
     assert!(out.items.iter().all(|i| i.size() <= MAX_ITEM_BYTES));
     let fragments = Fragments::decode(&out.items);
     let (joined, _) = fragments.joined();
-    let stored = &joined.lambda_states()[0].lines[1].message;
+    let stored = &joined.lambda_states()[0].core.lines()[1].message;
     assert!(
         stored.len() < 100_000 && stored.ends_with(TRUNCATION_MARKER),
         "{}",

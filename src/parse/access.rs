@@ -12,8 +12,8 @@ use super::Builder;
 use super::text::{is_uuid, status_code, trace_id};
 use crate::decode::LogEvent;
 use crate::evidence;
+use crate::fragment::{ApiFragment, LineSource};
 use crate::reason::{EvidenceSet, FailureReason};
-use crate::record::{ApiState, LineSource};
 
 /// What a line turned out to be.
 pub(super) enum Outcome {
@@ -116,14 +116,14 @@ fn begin<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str, id: &'
     let line = b.line(ev, LineSource::Access, msg);
     let i = b.api(id);
     let s = &mut b.out.api[i];
-    s.touch(ev.timestamp);
+    s.core.touch(ev.timestamp);
     if let Some(line) = line {
-        s.lines.push(line);
+        s.core.push_line(line);
     }
     i
 }
 
-fn complete(s: &mut ApiState<'_>, status: Option<u16>, ts: i64) {
+fn complete(s: &mut ApiFragment<'_>, status: Option<u16>, ts: i64) {
     if let Some(st) = status {
         s.status = Some(st);
         s.complete = true;
@@ -223,7 +223,7 @@ fn apply_json<'a>(
         .collect();
         let detail: Cow<'a, str> = Cow::Owned(redactor.redact(&parts.join("; ")).into_owned());
         for r in found.iter() {
-            s.add_evidence(r, ts, detail.clone());
+            s.core.add_evidence(r, ts, detail.clone());
         }
     }
     Outcome::Parsed

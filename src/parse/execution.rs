@@ -8,8 +8,8 @@ use super::Builder;
 use super::text::{after, is_uuid, leading_u64, status_code, token, trace_id};
 use crate::decode::LogEvent;
 use crate::evidence;
+use crate::fragment::{ApiFragment, LineSource};
 use crate::reason::{EvidenceSet, FailureReason};
-use crate::record::{ApiState, LineSource};
 
 /// The longest request ID accepted in a prefix (UUIDs are 36; WebSocket IDs ~16).
 const MAX_REQUEST_ID_LEN: usize = 64;
@@ -52,20 +52,20 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
     let mut in_authorizer = b.in_authorizer[i];
     let redactor = b.redactor;
     let state = &mut b.out.api[i];
-    state.touch(ev.timestamp);
+    state.core.touch(ev.timestamp);
     apply(state, text, ev.timestamp, &mut in_authorizer, &mut |t| {
         redactor.redact(t)
     });
     b.in_authorizer[i] = in_authorizer;
     if let Some(line) = line {
-        state.lines.push(line);
+        state.core.push_line(line);
     }
     true
 }
 
 /// Updates `s` with what one line of execution-log text says.
 pub fn apply<'a>(
-    s: &mut ApiState<'a>,
+    s: &mut ApiFragment<'a>,
     text: &'a str,
     ts: i64,
     in_authorizer: &mut bool,
@@ -157,12 +157,12 @@ pub fn apply<'a>(
         let kind = token(v);
         s.gateway_response_status = after(v, "with status code: ").and_then(status_code);
         match FailureReason::from_gateway_response_type(kind) {
-            Some(r) => s.add_evidence(r, ts, redact(text)),
+            Some(r) => s.core.add_evidence(r, ts, redact(text)),
             // A generic response type (`DEFAULT_5XX`) names no reason, but it is the line worth studying
             // when the request ends up as `Other5XX`/`Other4XX`.
             None => match s.gateway_response_status {
-                Some(st) if st >= 500 => s.add_detail(FailureReason::Other5XX, ts, redact(text)),
-                Some(st) if st >= 400 => s.add_detail(FailureReason::Other4XX, ts, redact(text)),
+                Some(st) if st >= 500 => s.core.add_detail(FailureReason::Other5XX, ts, redact(text)),
+                Some(st) if st >= 400 => s.core.add_detail(FailureReason::Other4XX, ts, redact(text)),
                 _ => {}
             },
         }
@@ -177,14 +177,14 @@ pub fn apply<'a>(
     if !found.is_empty() {
         let detail = redact(text);
         for r in found.iter() {
-            s.add_evidence(r, ts, detail.clone());
+            s.core.add_evidence(r, ts, detail.clone());
         }
     }
 }
 
 /// `Endpoint response headers: {...}` and `Endpoint response body before transformations: ...`.
 fn endpoint_response<'a>(
-    s: &mut ApiState<'a>,
+    s: &mut ApiFragment<'a>,
     rest: &'a str,
     ts: i64,
     redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
@@ -198,7 +198,7 @@ fn endpoint_response<'a>(
         // The older throttling form: a Malformed Lambda proxy response whose endpoint response headers
         // carry Lambda's TooManyRequestsException.
         if after(headers, "x-amzn-ErrorType=TooManyRequestsException").is_some() {
-            s.add_evidence(FailureReason::LambdaThrottled, ts, redact(headers));
+            s.core.add_evidence(FailureReason::LambdaThrottled, ts, redact(headers));
         }
     } else if let Some(body) = rest.strip_prefix("body before transformations: ") {
         // A Lambda proxy response names the status the function chose; that is the backend's answer.
@@ -216,15 +216,15 @@ fn endpoint_response<'a>(
 }
 
 /// The line that showed a backend error status is the `Backend*` reason's evidence, if that is the verdict.
-fn backend_detail<'a>(s: &mut ApiState<'a>, status: u16, ts: i64, line: Cow<'a, str>) {
+fn backend_detail<'a>(s: &mut ApiFragment<'a>, status: u16, ts: i64, line: Cow<'a, str>) {
     match status {
-        500..=599 => s.add_detail(FailureReason::Backend5XX, ts, line),
-        400..=499 => s.add_detail(FailureReason::Backend4XX, ts, line),
+        500..=599 => s.core.add_detail(FailureReason::Backend5XX, ts, line),
+        400..=499 => s.core.add_detail(FailureReason::Backend4XX, ts, line),
         _ => {}
     }
 }
 
-fn set_lambda_id<'a>(s: &mut ApiState<'a>, v: &'a str) {
+fn set_lambda_id<'a>(s: &mut ApiFragment<'a>, v: &'a str) {
     let id = token(v.trim_start());
     if is_uuid(id) {
         s.lambda_request_id = Some(Cow::Borrowed(id));

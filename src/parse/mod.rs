@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::decode::{LogEvent, LogsPayload};
-use crate::record::{ApiState, LambdaState, Line, LineSource};
+use crate::fragment::{ApiFragment, LambdaFragment, Line, LineSource};
 use crate::redact::Redactor;
 
 /// What the parser should keep.
@@ -113,9 +113,9 @@ impl ParseStats {
 #[derive(Debug, Default)]
 pub struct ParsedBatch<'a> {
     /// One fragment per API Gateway request ID.
-    pub api: Vec<ApiState<'a>>,
+    pub api: Vec<ApiFragment<'a>>,
     /// One fragment per Lambda request ID.
-    pub lambda: Vec<LambdaState<'a>>,
+    pub lambda: Vec<LambdaFragment<'a>>,
     /// Counts.
     pub stats: ParseStats,
 }
@@ -195,7 +195,7 @@ impl<'a> Builder<'a, '_> {
         let i = match self.api_index.get(id) {
             Some(&i) => i,
             None => {
-                let mut s = ApiState::new(id);
+                let mut s = ApiFragment::new(id);
                 s.api_id = self.api_id.map(Cow::Borrowed);
                 s.stage = self.stage.map(Cow::Borrowed);
                 self.out.api.push(s);
@@ -208,11 +208,11 @@ impl<'a> Builder<'a, '_> {
         i
     }
 
-    fn lambda(&mut self, id: &'a str) -> &mut LambdaState<'a> {
+    fn lambda(&mut self, id: &'a str) -> &mut LambdaFragment<'a> {
         let i = match self.lambda_index.get(id) {
             Some(&i) => i,
             None => {
-                let mut s = LambdaState::new(id);
+                let mut s = LambdaFragment::new(id);
                 s.function_name = self.function_name.map(Cow::Borrowed);
                 self.out.lambda.push(s);
                 self.lambda_index.insert(id, self.out.lambda.len() - 1);

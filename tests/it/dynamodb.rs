@@ -55,8 +55,8 @@ async fn lookup(index: &DynamoIndex, id: &str) -> (Vec<Value>, Vec<Value>, Vec<S
     let mut lines: Vec<_> = joined
         .api_states()
         .iter()
-        .flat_map(|a| &a.lines)
-        .chain(joined.lambda_states().iter().flat_map(|l| &l.lines))
+        .flat_map(|a| a.core.lines())
+        .chain(joined.lambda_states().iter().flat_map(|l| l.core.lines()))
         .collect();
     lines.sort_by_key(|l| l.timestamp_ms);
     (

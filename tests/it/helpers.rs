@@ -1,9 +1,9 @@
 //! Builds batches from readable lines and runs them through the library's offline pipeline.
 
 use apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES;
-use apigw_log_indexer::classify::Joined;
 use apigw_log_indexer::decode;
 use apigw_log_indexer::encode;
+use apigw_log_indexer::join::Joined;
 use apigw_log_indexer::metrics::MetricsOptions;
 use apigw_log_indexer::parse::{ParseOptions, ParseStats, parse_batch};
 use apigw_log_indexer::pipeline::{PipelineConfig, Services};

@@ -12,6 +12,7 @@ mod helpers;
 mod items_snapshot;
 mod lambda_e2e;
 mod lambda_edge;
+mod lambda_json;
 mod metrics;
 mod moto;
 mod never_panics;

@@ -1,9 +1,9 @@
 //! Property tests: arbitrary bytes and arbitrary lines never panic any stage. Bounded case counts so the
 //! suite stays fast; raise PROPTEST_CASES locally for a longer hunt.
 
-use apigw_log_indexer::classify::Joined;
 use apigw_log_indexer::decode;
 use apigw_log_indexer::encode;
+use apigw_log_indexer::join::Joined;
 use apigw_log_indexer::parse::{ParseOptions, parse_batch};
 use apigw_log_indexer::redact::Redactor;
 use proptest::prelude::*;

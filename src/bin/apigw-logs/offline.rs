@@ -2,9 +2,9 @@
 
 use std::io::{Read, Write};
 
-use apigw_log_indexer::classify::Joined;
 use apigw_log_indexer::decode::{self, MessageType};
 use apigw_log_indexer::encode;
+use apigw_log_indexer::join::Joined;
 use apigw_log_indexer::parse::{ParseOptions, ParseStats, parse_batch};
 use apigw_log_indexer::redact::Redactor;
 use clap::Args;

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use apigw_log_indexer::classify::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::parse::ParseStats;
+use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 
 /// One JSON object per line: API records, then Lambda records.

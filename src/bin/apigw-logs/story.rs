@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use apigw_log_indexer::classify::{ApiRecord, LambdaRecord, classify_api, classify_lambda};
+use apigw_log_indexer::classify::{classify_api, classify_lambda};
+use apigw_log_indexer::fragment::Line;
 use apigw_log_indexer::index::query::{FailureEntry, Story};
 use apigw_log_indexer::index::read::Fragments;
-use apigw_log_indexer::record::Line;
+use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 use serde_json::{Value, json};
 
@@ -69,7 +70,7 @@ pub fn print(story: &Story, json: bool) -> u8 {
     let mut api: Vec<_> = joined
         .api_states()
         .iter()
-        .map(|a| (classify_api(a, joined.lambda_of(a)), sorted(&a.lines)))
+        .map(|a| (classify_api(a, joined.lambda_of(a)), sorted(a.core.lines())))
         .collect();
     api.sort_by_key(|(r, _)| r.first_timestamp_ms);
     let mut lambda: Vec<_> = joined
@@ -77,7 +78,7 @@ pub fn print(story: &Story, json: bool) -> u8 {
         .iter()
         .map(|l| {
             let served = served_by.get(&*l.request_id).map(|s| (*s).to_string().into());
-            (classify_lambda(l, served), sorted(&l.lines))
+            (classify_lambda(l, served), sorted(l.core.lines()))
         })
         .collect();
     lambda.sort_by_key(|(r, _)| r.first_timestamp_ms);

@@ -1,0 +1,439 @@
+//! What the parser learns about each API request and each Lambda invocation from one batch: a fragment.
+//!
+//! A request's lines can arrive in several batches and from several log groups, in any order. So parsing
+//! produces fragments (one per ID per batch) that merge, and classification (`classify.rs`) is a function
+//! of the merged evidence, never of line order. Both kinds embed one [`FragmentCore`]: the evidence, one
+//! detail line per reason, line times and counts, and the lines. Its fields are private, so the rules
+//! (the earliest line per reason is kept; merging is order-independent) hold whoever records evidence.
+//! Strings borrow from the decoded batch (`Cow::Borrowed`) until something needs to keep them. Pure.
+//!
+//! The stored form of a fragment is the index's business (`index::state`), not these structs'.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+use crate::reason::{EvidenceSet, FailureReason};
+
+/// Which log a line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineSource {
+    /// API Gateway execution log.
+    Execution,
+    /// API Gateway access log.
+    Access,
+    /// The integrated Lambda function's own log.
+    Lambda,
+}
+
+impl LineSource {
+    /// The public name (`lines[].source` in `lookup --json`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Execution => "execution",
+            Self::Access => "access",
+            Self::Lambda => "lambda",
+        }
+    }
+}
+
+/// One log line kept for the index, already redacted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line<'a> {
+    /// The CloudWatch event's timestamp.
+    pub timestamp_ms: i64,
+    /// The CloudWatch event ID (stable across redeliveries: the basis of idempotent keys).
+    #[serde(borrow)]
+    pub event_id: Cow<'a, str>,
+    /// Where it came from.
+    pub source: LineSource,
+    /// The message without the `(requestId) ` prefix and trailing newline, with sensitive values masked.
+    #[serde(borrow)]
+    pub message: Cow<'a, str>,
+}
+
+/// Evidence text for one reason: the first line (by time) that showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail<'a> {
+    /// The reason this line is evidence for.
+    pub reason: FailureReason,
+    /// When the line was logged.
+    pub timestamp_ms: i64,
+    /// The redacted line.
+    #[serde(borrow)]
+    pub message: Cow<'a, str>,
+}
+
+/// What every fragment has, API request or Lambda invocation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FragmentCore<'a> {
+    evidence: EvidenceSet,
+    details: Vec<Detail<'a>>,
+    first_timestamp_ms: Option<i64>,
+    last_timestamp_ms: Option<i64>,
+    line_count: u64,
+    lines: Vec<Line<'a>>,
+}
+
+impl<'a> FragmentCore<'a> {
+    /// A core rebuilt from stored parts (the index's read side). Details go through the one-per-reason rule.
+    pub fn restore(
+        evidence: EvidenceSet,
+        details: Vec<Detail<'a>>,
+        first_timestamp_ms: Option<i64>,
+        last_timestamp_ms: Option<i64>,
+        line_count: u64,
+    ) -> Self {
+        let mut core = Self {
+            evidence,
+            first_timestamp_ms,
+            last_timestamp_ms,
+            line_count,
+            ..Self::default()
+        };
+        for d in details {
+            core.keep_detail(d);
+        }
+        core
+    }
+
+    /// Reasons with evidence.
+    pub const fn evidence(&self) -> EvidenceSet {
+        self.evidence
+    }
+
+    /// The evidence line of each reason (at most one per reason).
+    pub fn details(&self) -> &[Detail<'a>] {
+        &self.details
+    }
+
+    /// The evidence line kept for `reason`.
+    pub fn detail(&self, reason: FailureReason) -> Option<&Cow<'a, str>> {
+        self.details.iter().find(|d| d.reason == reason).map(|d| &d.message)
+    }
+
+    /// Earliest line timestamp.
+    pub const fn first_timestamp_ms(&self) -> Option<i64> {
+        self.first_timestamp_ms
+    }
+
+    /// Latest line timestamp.
+    pub const fn last_timestamp_ms(&self) -> Option<i64> {
+        self.last_timestamp_ms
+    }
+
+    /// Number of log lines seen (kept or not).
+    pub const fn line_count(&self) -> u64 {
+        self.line_count
+    }
+
+    /// The kept lines, in arrival order (empty when only a summary was wanted).
+    pub fn lines(&self) -> &[Line<'a>] {
+        &self.lines
+    }
+
+    /// Records evidence for `reason` with the line that shows it.
+    pub fn add_evidence(&mut self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
+        self.evidence.insert(reason);
+        self.add_detail(reason, timestamp_ms, message);
+    }
+
+    /// Keeps a line as the detail of `reason` without claiming evidence for it: for generic reasons
+    /// (`Backend*`, `Other*`), which only classification can decide.
+    pub fn add_detail(&mut self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
+        self.keep_detail(Detail {
+            reason,
+            timestamp_ms,
+            message,
+        });
+    }
+
+    /// Keeps, per reason, the earliest evidence line. Order-independent: merging in any order gives the
+    /// same set.
+    fn keep_detail(&mut self, new: Detail<'a>) {
+        match self.details.iter_mut().find(|d| d.reason == new.reason) {
+            Some(d) if (new.timestamp_ms, &new.message) < (d.timestamp_ms, &d.message) => *d = new,
+            Some(_) => {}
+            None => self.details.push(new),
+        }
+    }
+
+    /// Notes a line's time (every line of the fragment, kept or not).
+    pub fn touch(&mut self, timestamp_ms: i64) {
+        self.first_timestamp_ms = earliest(self.first_timestamp_ms, Some(timestamp_ms));
+        self.last_timestamp_ms = self.last_timestamp_ms.max(Some(timestamp_ms));
+        self.line_count += 1;
+    }
+
+    /// Keeps a line (already [`touch`](Self::touch)ed).
+    pub fn push_line(&mut self, line: Line<'a>) {
+        self.lines.push(line);
+    }
+
+    /// Replaces the kept lines (the index's read side, where lines are stored apart from the core).
+    pub fn set_lines(&mut self, lines: Vec<Line<'a>>) {
+        self.lines = lines;
+    }
+
+    /// Rewrites every detail's text (e.g. to cut it to a stored size); the reasons stay.
+    pub fn map_details(&mut self, mut f: impl FnMut(&Cow<'a, str>) -> Cow<'a, str>) {
+        for d in &mut self.details {
+            d.message = f(&d.message);
+        }
+    }
+
+    /// Takes `other`'s evidence, details, times, counts and lines into this one.
+    pub fn merge(&mut self, other: FragmentCore<'a>) {
+        self.evidence.union(other.evidence);
+        for d in other.details {
+            self.keep_detail(d);
+        }
+        self.first_timestamp_ms = earliest(self.first_timestamp_ms, other.first_timestamp_ms);
+        self.last_timestamp_ms = self.last_timestamp_ms.max(other.last_timestamp_ms);
+        self.line_count += other.line_count;
+        let mut lines = other.lines;
+        self.lines.append(&mut lines);
+    }
+}
+
+fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Merges `other`'s optional field into `mine`: the first known value wins; merging is symmetric whenever
+/// both fragments agree, which they do for facts about one request.
+fn fill<T>(mine: &mut Option<T>, other: Option<T>) {
+    if mine.is_none() {
+        *mine = other;
+    }
+}
+
+/// Everything one batch (or several, merged) says about one API Gateway request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiFragment<'a> {
+    /// `$context.requestId` (UUID for REST; the extended-ID style value for WebSocket and HTTP APIs).
+    pub request_id: Cow<'a, str>,
+    /// `$context.extendedRequestId`.
+    pub extended_request_id: Option<Cow<'a, str>>,
+    /// API ID (from the execution log group name, or an access-log field).
+    pub api_id: Option<Cow<'a, str>>,
+    /// Stage name.
+    pub stage: Option<Cow<'a, str>>,
+    /// HTTP method.
+    pub method: Option<Cow<'a, str>>,
+    /// Resource path (the route template, e.g. `/items/{id}`).
+    pub resource_path: Option<Cow<'a, str>>,
+    /// Status from the completion line (`Method completed with status:`) or the access log.
+    pub status: Option<u16>,
+    /// Status stated by a `Gateway response type: X with status code: N` line.
+    pub gateway_response_status: Option<u16>,
+    /// Integration latency in ms.
+    pub integration_latency_ms: Option<u64>,
+    /// Total latency in ms as logged (`$context.responseLatency`).
+    pub response_latency_ms: Option<u64>,
+    /// Timestamp of the request's first execution-log line (`Extended Request Id` / `Starting execution`).
+    pub started_ms: Option<i64>,
+    /// Timestamp of the `Method completed with status` line.
+    pub completed_ms: Option<i64>,
+    /// Status of the integration call itself (`Received response. Status: N`; for Lambda, the Invoke API's).
+    pub integration_status: Option<u16>,
+    /// Status the backend answered with (a Lambda proxy response's `statusCode`, an HTTP backend's status).
+    pub backend_status: Option<u16>,
+    /// Whether the integration is a Lambda function (from the endpoint URI), when known.
+    pub lambda_integration: Option<bool>,
+    /// The integrated Lambda's request ID.
+    pub lambda_request_id: Option<Cow<'a, str>>,
+    /// X-Ray trace ID (`1-xxxxxxxx-...`, without `Root=`).
+    pub xray_trace_id: Option<Cow<'a, str>>,
+    /// Whether a completion was seen (the `Method completed` line, or an access-log record).
+    pub complete: bool,
+    /// Which log showed the completion: metrics count a request from one source only (see `metrics`).
+    pub completed_by: Option<LineSource>,
+    /// Evidence, details, line times and lines.
+    pub core: FragmentCore<'a>,
+}
+
+impl<'a> ApiFragment<'a> {
+    /// An empty fragment for `request_id`.
+    pub fn new(request_id: impl Into<Cow<'a, str>>) -> Self {
+        Self {
+            request_id: request_id.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Combines another fragment of the same request into this one.
+    pub fn merge(&mut self, other: ApiFragment<'a>) {
+        self.core.merge(other.core);
+        fill(&mut self.extended_request_id, other.extended_request_id);
+        fill(&mut self.api_id, other.api_id);
+        fill(&mut self.stage, other.stage);
+        fill(&mut self.method, other.method);
+        fill(&mut self.resource_path, other.resource_path);
+        fill(&mut self.status, other.status);
+        fill(&mut self.gateway_response_status, other.gateway_response_status);
+        fill(&mut self.integration_latency_ms, other.integration_latency_ms);
+        fill(&mut self.response_latency_ms, other.response_latency_ms);
+        self.started_ms = earliest(self.started_ms, other.started_ms);
+        fill(&mut self.completed_ms, other.completed_ms);
+        fill(&mut self.integration_status, other.integration_status);
+        fill(&mut self.backend_status, other.backend_status);
+        fill(&mut self.lambda_integration, other.lambda_integration);
+        fill(&mut self.lambda_request_id, other.lambda_request_id);
+        fill(&mut self.xray_trace_id, other.xray_trace_id);
+        self.complete |= other.complete;
+        fill(&mut self.completed_by, other.completed_by);
+    }
+}
+
+/// The `Status:` a Lambda REPORT line (or a JSON `platform.report` / `platform.runtimeDone` record) states,
+/// as Lambda writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportStatus {
+    /// `success`.
+    Success,
+    /// `error`.
+    Error,
+    /// `failure` (JSON records: the runtime or platform failed the invocation).
+    Failure,
+    /// `timeout`.
+    Timeout,
+}
+
+impl ReportStatus {
+    /// Parses Lambda's spelling; anything else is not a status.
+    pub fn from_name(s: &str) -> Option<Self> {
+        match s {
+            "success" => Some(Self::Success),
+            "error" => Some(Self::Error),
+            "failure" => Some(Self::Failure),
+            "timeout" => Some(Self::Timeout),
+            _ => None,
+        }
+    }
+}
+
+/// The figures of a Lambda `REPORT` line (or a JSON `platform.report` record).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report<'a> {
+    /// `Duration`.
+    pub duration_ms: Option<f64>,
+    /// `Billed Duration`.
+    pub billed_duration_ms: Option<u64>,
+    /// `Memory Size`.
+    pub memory_size_mb: Option<u64>,
+    /// `Max Memory Used`.
+    pub max_memory_used_mb: Option<u64>,
+    /// `Init Duration` (present on cold starts).
+    pub init_duration_ms: Option<f64>,
+    /// `Status`, when the line carries one.
+    pub status: Option<ReportStatus>,
+    /// `Error Type`.
+    pub error_type: Option<Cow<'a, str>>,
+}
+
+/// Everything one batch (or several, merged) says about one Lambda invocation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LambdaFragment<'a> {
+    /// The Lambda request ID.
+    pub request_id: Cow<'a, str>,
+    /// From the log group `/aws/lambda/<name>` (or the stream of a custom log group).
+    pub function_name: Option<Cow<'a, str>>,
+    /// The REPORT figures, when the REPORT line was seen.
+    pub report: Option<Report<'a>>,
+    /// Error type from other lines (`Invoke Error` payloads, `Runtime.ExitError`).
+    pub error_type: Option<Cow<'a, str>>,
+    /// X-Ray trace ID from the REPORT trailer.
+    pub xray_trace_id: Option<Cow<'a, str>>,
+    /// The API Gateway request this invocation served, when joined.
+    pub api_request_id: Option<Cow<'a, str>>,
+    /// Lambda-side evidence (`LambdaTimeout`, `LambdaOutOfMemory`, `LambdaError`), details, times, lines.
+    pub core: FragmentCore<'a>,
+}
+
+impl<'a> LambdaFragment<'a> {
+    /// An empty fragment for `request_id`.
+    pub fn new(request_id: impl Into<Cow<'a, str>>) -> Self {
+        Self {
+            request_id: request_id.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Combines another fragment of the same invocation into this one.
+    pub fn merge(&mut self, other: LambdaFragment<'a>) {
+        self.core.merge(other.core);
+        fill(&mut self.function_name, other.function_name);
+        fill(&mut self.report, other.report);
+        fill(&mut self.error_type, other.error_type);
+        fill(&mut self.xray_trace_id, other.xray_trace_id);
+        fill(&mut self.api_request_id, other.api_request_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fragment(id: &str, ts: i64, f: impl FnOnce(&mut ApiFragment<'static>)) -> ApiFragment<'static> {
+        let mut s = ApiFragment::new(id.to_string());
+        s.core.touch(ts);
+        f(&mut s);
+        s
+    }
+
+    #[test]
+    fn merging_fragments_is_order_independent() {
+        let a = fragment("r", 20, |s| {
+            s.status = Some(502);
+            s.complete = true;
+            s.core
+                .add_evidence(FailureReason::MalformedProxyResponse, 20, "Malformed".into());
+        });
+        let b = fragment("r", 10, |s| {
+            s.method = Some("GET".into());
+            s.core
+                .add_evidence(FailureReason::LambdaThrottled, 10, "Rate Exceeded.".into());
+        });
+        let mut ab = a.clone();
+        ab.merge(b.clone());
+        let mut ba = b;
+        ba.merge(a);
+        let sorted = |f: &ApiFragment<'static>| {
+            let mut d = f.core.details().to_vec();
+            d.sort_by_key(|d| d.reason);
+            d
+        };
+        assert_eq!(sorted(&ab), sorted(&ba));
+        assert_eq!((ab.status, &ab.method), (ba.status, &ba.method));
+        assert_eq!(ab.core.first_timestamp_ms(), Some(10));
+        assert_eq!(ab.core.last_timestamp_ms(), Some(20));
+        assert_eq!(ab.core.line_count(), 2);
+        assert_eq!(ab.core.evidence().winner(), Some(FailureReason::LambdaThrottled));
+    }
+
+    #[test]
+    fn the_earliest_evidence_line_is_kept_per_reason() {
+        let mut s = ApiFragment::new("r");
+        s.core.add_evidence(FailureReason::Throttled, 5, "later".into());
+        s.core.add_evidence(FailureReason::Throttled, 1, "first".into());
+        assert_eq!(s.core.details().len(), 1);
+        assert_eq!(s.core.details()[0].message, "first");
+    }
+
+    #[test]
+    fn restored_details_keep_one_line_per_reason() {
+        let d = |ts, m: &'static str| Detail {
+            reason: FailureReason::LambdaError,
+            timestamp_ms: ts,
+            message: m.into(),
+        };
+        let core = FragmentCore::restore(EvidenceSet::default(), vec![d(5, "b"), d(1, "a")], None, None, 2);
+        assert_eq!(core.details(), &[d(1, "a")]);
+    }
+}

@@ -1,0 +1,90 @@
+//! Joins fragments from any number of batches: merged by request ID, API requests linked to the Lambda
+//! invocations that served them, then classified into records. The offline `parse` command and the
+//! index's read side (`lookup`) both see requests this way. Pure.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::classify::{classify_api, classify_lambda};
+use crate::fragment::{ApiFragment, LambdaFragment};
+use crate::parse::ParsedBatch;
+use crate::record::{ApiRecord, LambdaRecord};
+
+/// Fragments from any number of batches, merged by request ID and joined API ↔ Lambda.
+#[derive(Debug, Default)]
+pub struct Joined<'a> {
+    api: Vec<ApiFragment<'a>>,
+    lambda: Vec<LambdaFragment<'a>>,
+    api_index: HashMap<Cow<'a, str>, usize>,
+    lambda_index: HashMap<Cow<'a, str>, usize>,
+}
+
+impl<'a> Joined<'a> {
+    /// Adds one batch's fragments.
+    pub fn add_batch(&mut self, batch: ParsedBatch<'a>) {
+        for s in batch.api {
+            self.add_api(s);
+        }
+        for s in batch.lambda {
+            self.add_lambda(s);
+        }
+    }
+
+    /// Adds (merges) one API fragment.
+    pub fn add_api(&mut self, s: ApiFragment<'a>) {
+        match self.api_index.get(&s.request_id) {
+            Some(&i) => self.api[i].merge(s),
+            None => {
+                self.api_index.insert(s.request_id.clone(), self.api.len());
+                self.api.push(s);
+            }
+        }
+    }
+
+    /// Adds (merges) one Lambda fragment.
+    pub fn add_lambda(&mut self, s: LambdaFragment<'a>) {
+        match self.lambda_index.get(&s.request_id) {
+            Some(&i) => self.lambda[i].merge(s),
+            None => {
+                self.lambda_index.insert(s.request_id.clone(), self.lambda.len());
+                self.lambda.push(s);
+            }
+        }
+    }
+
+    /// The merged API states.
+    pub fn api_states(&self) -> &[ApiFragment<'a>] {
+        &self.api
+    }
+
+    /// The merged Lambda states.
+    pub fn lambda_states(&self) -> &[LambdaFragment<'a>] {
+        &self.lambda
+    }
+
+    /// The Lambda invocation joined to `api`, if its logs are here.
+    pub fn lambda_of(&self, api: &ApiFragment<'a>) -> Option<&LambdaFragment<'a>> {
+        api.lambda_request_id
+            .as_ref()
+            .and_then(|id| self.lambda_index.get(id))
+            .map(|&i| &self.lambda[i])
+    }
+
+    /// Classified records, API requests then Lambda invocations, each in time order.
+    pub fn records(&self) -> (Vec<ApiRecord<'a>>, Vec<LambdaRecord<'a>>) {
+        let mut api: Vec<ApiRecord<'a>> = self.api.iter().map(|a| classify_api(a, self.lambda_of(a))).collect();
+        api.sort_by(|a, b| (a.first_timestamp_ms, &a.request_id).cmp(&(b.first_timestamp_ms, &b.request_id)));
+        let served_by: HashMap<&str, &Cow<'a, str>> = self
+            .api
+            .iter()
+            .filter_map(|a| a.lambda_request_id.as_deref().map(|l| (l, &a.request_id)))
+            .collect();
+        let mut lambda: Vec<LambdaRecord<'a>> = self
+            .lambda
+            .iter()
+            .map(|l| classify_lambda(l, served_by.get(&*l.request_id).map(|c| (*c).clone())))
+            .collect();
+        lambda.sort_by(|a, b| (a.first_timestamp_ms, &a.request_id).cmp(&(b.first_timestamp_ms, &b.request_id)));
+        (api, lambda)
+    }
+}

@@ -1,0 +1,134 @@
+//! The Lambda JSON log format (advanced logging controls): platform records (`platform.start`,
+//! `platform.runtimeDone`, `platform.report`, `platform.initStart`, ...) and application records of the
+//! runtimes' built-in JSON loggers.
+
+use std::borrow::Cow;
+
+use memchr::memmem;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::{apply_report, attach, attach_to_current, end_of, start, status_evidence};
+use crate::decode::LogEvent;
+use crate::fragment::{Report, ReportStatus};
+use crate::parse::Builder;
+use crate::parse::text::{is_uuid, trace_id};
+use crate::reason::FailureReason;
+
+/// A JSON string that borrows from the line when it has no escapes. (serde borrows a `Cow` only where it is
+/// the field's own type; inside an `Option` it always allocates, which made every ID look unusable.)
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// The parts of a JSON-format Lambda log record this parser reads.
+#[derive(Deserialize)]
+pub(super) struct JsonLine<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Text<'a>>,
+    record: Option<serde_json::Value>,
+    #[serde(rename = "requestId", borrow)]
+    request_id: Option<Text<'a>>,
+    /// Any JSON: a string for the built-in loggers, an object for structured application logs.
+    #[serde(borrow)]
+    message: Option<&'a RawValue>,
+    #[serde(rename = "errorType", borrow)]
+    error_type: Option<Text<'a>>,
+}
+
+impl<'a> JsonLine<'a> {
+    fn kind(&self) -> Option<&str> {
+        self.kind.as_ref().map(|t| &*t.0)
+    }
+
+    /// The request ID as a slice of the line itself (it keys the batch's maps), when it is a UUID.
+    fn request_id(&self) -> Option<&'a str> {
+        match self.request_id.as_ref().map(|t| &t.0) {
+            Some(Cow::Borrowed(id)) if is_uuid(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// A JSON log record of a known shape, or `None` (then the line is read as text).
+pub(super) fn parse_line(msg: &str) -> Option<JsonLine<'_>> {
+    let line: JsonLine<'_> = serde_json::from_str(msg).ok()?;
+    let platform = line.kind().is_some_and(|k| k.starts_with("platform."));
+    (platform || line.request_id.is_some()).then_some(line)
+}
+
+/// Applies one JSON record.
+pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str, line: JsonLine<'a>) {
+    let ts = ev.timestamp;
+    let record = line.record.as_ref();
+    let record_str = |k: &str| record.and_then(|r| r.get(k)).and_then(|v| v.as_str());
+    // The ID must borrow from the message; a UUID never needs JSON unescaping, so it is found verbatim.
+    let record_id = record_str("requestId")
+        .filter(|id| is_uuid(id))
+        .and_then(|id| memmem::find(msg.as_bytes(), id.as_bytes()).map(|i| &msg[i..i + id.len()]));
+    match (line.kind(), record_id) {
+        (Some("platform.start"), Some(id)) => {
+            start(b, ev, id, msg);
+            return;
+        }
+        (Some(k @ ("platform.report" | "platform.runtimeDone")), Some(id)) => {
+            let status = record_str("status").and_then(ReportStatus::from_name);
+            let error_type = record_str("errorType").map(str::to_owned);
+            let trace = record
+                .and_then(|r| r.pointer("/tracing/value"))
+                .and_then(|v| v.as_str())
+                .and_then(trace_id)
+                .map(str::to_owned);
+            let s = attach(b, ev, id, msg);
+            if k == "platform.report" {
+                apply_report(s, json_report(record, status, error_type), ts, msg);
+            } else {
+                status_evidence(&mut s.core, status, error_type.as_deref(), ts, msg);
+            }
+            if let Some(t) = trace {
+                s.xray_trace_id.get_or_insert(Cow::Owned(t));
+            }
+            if k == "platform.report" {
+                end_of(b, id);
+            }
+            return;
+        }
+        (Some("platform.initStart"), _) => {
+            b.lambda_stream.in_init = true;
+            b.lambda_stream.current = None;
+        }
+        _ => {}
+    }
+    if let Some(id) = line.request_id() {
+        let s = attach(b, ev, id, msg);
+        let invoke_error = line.message.is_some_and(|m| m.get().contains("Invoke Error"));
+        if invoke_error {
+            s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+            if let Some(t) = line.error_type {
+                s.error_type.get_or_insert(Cow::Owned(t.0.into_owned()));
+            }
+        }
+        return;
+    }
+    attach_to_current(b, ev, msg);
+}
+
+fn json_report<'a>(
+    record: Option<&serde_json::Value>,
+    status: Option<ReportStatus>,
+    error_type: Option<String>,
+) -> Report<'a> {
+    let metric = |k: &str| {
+        record
+            .and_then(|r| r.pointer(&format!("/metrics/{k}")))
+            .and_then(|v| v.as_f64())
+    };
+    Report {
+        duration_ms: metric("durationMs"),
+        billed_duration_ms: metric("billedDurationMs").map(|v| v as u64),
+        memory_size_mb: metric("memorySizeMB").map(|v| v as u64),
+        max_memory_used_mb: metric("maxMemoryUsedMB").map(|v| v as u64),
+        init_duration_ms: metric("initDurationMs"),
+        status,
+        error_type: error_type.map(Cow::Owned),
+    }
+}

@@ -1,0 +1,185 @@
+//! Lambda function log lines: platform lines (START/END/REPORT, INIT_*, extensions), timeouts and crashes,
+//! application lines of every runtime, and the JSON log format (`json.rs`; text forms in `text.rs`).
+//!
+//! One log stream belongs to one execution environment, which runs one invocation at a time, so a line
+//! without a request ID belongs to the invocation between its START and END; init-phase lines belong to the
+//! invocation whose START follows them (it paid for the cold start).
+
+mod json;
+mod text;
+
+use std::borrow::Cow;
+
+use super::{Builder, SkipKind};
+use crate::decode::LogEvent;
+use crate::fragment::{FragmentCore, LambdaFragment, LineSource, Report, ReportStatus};
+use crate::reason::FailureReason;
+
+/// Where the stream is between lines of one batch.
+#[derive(Debug, Default)]
+pub(super) struct StreamState<'a> {
+    /// The invocation between START and END, if any.
+    current: Option<&'a str>,
+    /// Inside an init phase (after INIT_START, before START).
+    in_init: bool,
+    /// Init-phase lines waiting for the START they belong to.
+    pending: Vec<(&'a LogEvent<'a>, &'a str)>,
+    /// The last request that logged `Runtime exited with error` (its `Runtime.ExitError` line follows).
+    last_error: Option<&'a str>,
+}
+
+impl StreamState<'_> {
+    pub(super) fn in_invocation(&self) -> bool {
+        self.current.is_some() || self.in_init
+    }
+}
+
+/// Whether a line of an unknown log group is a Lambda log line.
+pub(super) fn looks_like_lambda(msg: &str) -> bool {
+    const PREFIXES: [&str; 10] = [
+        "START RequestId: ",
+        "END RequestId: ",
+        "REPORT RequestId: ",
+        "INIT_START ",
+        "INIT_REPORT ",
+        "RequestId: ",
+        "LAMBDA_WARNING: ",
+        "EXTENSION Name: ",
+        "LOGS Name: ",
+        "TELEMETRY Name: ",
+    ];
+    PREFIXES.iter().any(|p| msg.starts_with(p))
+        || (msg.starts_with('{')
+            && (msg.contains("\"platform.") || (msg.contains("\"requestId\"") && msg.contains("\"level\""))))
+        || text::node_fields(msg).is_some()
+        || text::python_fields(msg).is_some()
+}
+
+/// With advanced logging controls a custom log group's streams are `YYYY/MM/DD/<function>[<version>]<guid>`.
+pub(super) fn function_from_custom_stream(stream: &str) -> Option<&str> {
+    let mut parts = stream.splitn(4, '/');
+    let (y, m, d, rest) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let numeric = |s: &str, n| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(numeric(y, 4) && numeric(m, 2) && numeric(d, 2)) {
+        return None;
+    }
+    let name = &rest[..rest.find('[')?];
+    (!name.is_empty()).then_some(name)
+}
+
+/// Applies one Lambda log event.
+pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
+    if msg.starts_with('{')
+        && let Some(line) = json::parse_line(msg)
+    {
+        json::apply(b, ev, msg, line);
+        return;
+    }
+    text::apply(b, ev, msg);
+}
+
+/// Attributes a line to invocation `id` and returns its state.
+pub(super) fn attach<'a, 'b>(
+    b: &'b mut Builder<'a, '_>,
+    ev: &'a LogEvent<'_>,
+    id: &'a str,
+    msg: &'a str,
+) -> &'b mut LambdaFragment<'a> {
+    b.out.stats.lambda_lines += 1;
+    let line = b.line(ev, LineSource::Lambda, msg);
+    let s = b.lambda(id);
+    s.core.touch(ev.timestamp);
+    if let Some(line) = line {
+        s.core.push_line(line);
+    }
+    s
+}
+
+/// A line with no request ID: the current invocation's, an init-phase line, or unattributable.
+pub(super) fn attach_to_current<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) -> Option<&'a str> {
+    if let Some(id) = b.lambda_stream.current {
+        attach(b, ev, id, msg);
+        return Some(id);
+    }
+    if b.lambda_stream.in_init {
+        // SAFETY of lifetimes: `ev` borrows the payload for 'a like everything else in the builder.
+        b.lambda_stream.pending.push((upcast(ev), msg));
+    } else {
+        b.out.stats.skip(SkipKind::LambdaOutsideInvocation, &ev.id);
+    }
+    None
+}
+
+/// `LogEvent<'x>` is covariant; this just names the lifetime the stream state stores.
+fn upcast<'a>(ev: &'a LogEvent<'_>) -> &'a LogEvent<'a> {
+    // A `&'a LogEvent<'p>` with 'p: 'a coerces to `&'a LogEvent<'a>` by covariance.
+    ev
+}
+
+pub(super) fn start<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, id: &'a str, msg: &'a str) {
+    let pending = std::mem::take(&mut b.lambda_stream.pending);
+    for (pev, pmsg) in pending {
+        attach(b, pev, id, pmsg);
+    }
+    attach(b, ev, id, msg);
+    b.lambda_stream.current = Some(id);
+    b.lambda_stream.in_init = false;
+}
+
+pub(super) fn end_of(b: &mut Builder<'_, '_>, id: &str) {
+    if b.lambda_stream.current == Some(id) {
+        b.lambda_stream.current = None;
+    }
+}
+
+/// Evidence a Lambda-stated status carries: `timeout` and `error`/`failure` are failures, and an
+/// `Error Type: Runtime.OutOfMemory` names the kind. Goes through the core, so each reason keeps one line.
+fn status_evidence<'a>(
+    core: &mut FragmentCore<'a>,
+    status: Option<ReportStatus>,
+    error_type: Option<&str>,
+    ts: i64,
+    msg: &'a str,
+) {
+    match status {
+        Some(ReportStatus::Timeout) => core.add_evidence(FailureReason::LambdaTimeout, ts, Cow::Borrowed(msg)),
+        Some(ReportStatus::Error | ReportStatus::Failure) => {
+            core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+        }
+        Some(ReportStatus::Success) | None => {}
+    }
+    if error_type == Some("Runtime.OutOfMemory") {
+        core.add_evidence(FailureReason::LambdaOutOfMemory, ts, Cow::Borrowed(msg));
+    }
+}
+
+/// Records a REPORT (text or JSON) and the evidence its status carries.
+fn apply_report<'a>(s: &mut LambdaFragment<'a>, report: Report<'a>, ts: i64, msg: &'a str) {
+    status_evidence(&mut s.core, report.status, report.error_type.as_deref(), ts, msg);
+    s.report = Some(report);
+}
+
+/// At the end of a batch, init-phase lines with no START after them cannot be attributed: count them.
+pub(super) fn finish(b: &mut Builder<'_, '_>) {
+    for (ev, _) in std::mem::take(&mut b.lambda_stream.pending) {
+        b.out.stats.skip(SkipKind::LambdaOutsideInvocation, &ev.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_log_group_streams_name_the_function() {
+        assert_eq!(
+            function_from_custom_stream("2024/01/29/my-fn[$LATEST]0123456789abcdef"),
+            Some("my-fn")
+        );
+        assert_eq!(
+            function_from_custom_stream("2019/03/13/[$LATEST]94fa867e5374431291a7fc14e2f56ae7"),
+            None
+        );
+        assert_eq!(function_from_custom_stream("e369853df766fa44e1ed0ff613f563bd"), None);
+    }
+}

@@ -1,0 +1,203 @@
+//! Text-format Lambda lines: platform lines, runtime exits and timeouts, and the Node.js / Python
+//! application line shapes.
+
+use std::borrow::Cow;
+
+use memchr::memmem;
+
+use super::{apply_report, attach, attach_to_current, end_of, start};
+use crate::decode::LogEvent;
+use crate::fragment::{LambdaFragment, Report, ReportStatus};
+use crate::parse::Builder;
+use crate::parse::text::{after, is_uuid, leading_f64, leading_u64, token, trace_id};
+use crate::reason::FailureReason;
+
+pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
+    let ts = ev.timestamp;
+    if let Some(rest) = msg.strip_prefix("START RequestId: ") {
+        let id = token(rest);
+        if is_uuid(id) {
+            start(b, ev, id, msg);
+            return;
+        }
+    } else if let Some(rest) = msg.strip_prefix("END RequestId: ") {
+        let id = token(rest);
+        if is_uuid(id) {
+            attach(b, ev, id, msg);
+            end_of(b, id);
+            return;
+        }
+    } else if let Some(rest) = msg.strip_prefix("REPORT RequestId: ") {
+        let id = token(rest);
+        if is_uuid(id) {
+            let report = parse_report(rest);
+            let trace = after(rest, "XRAY TraceId: ").and_then(trace_id);
+            let s = attach(b, ev, id, msg);
+            apply_report(s, report, ts, msg);
+            if let Some(t) = trace {
+                s.xray_trace_id = Some(Cow::Borrowed(t));
+            }
+            end_of(b, id);
+            return;
+        }
+    } else if msg.starts_with("INIT_START") {
+        b.lambda_stream.in_init = true;
+        b.lambda_stream.current = None;
+    } else if let Some(rest) = msg.strip_prefix("RequestId: ") {
+        let id = token(rest);
+        if is_uuid(id) {
+            let s = attach(b, ev, id, msg);
+            runtime_exit(s, msg, ts);
+            b.lambda_stream.last_error = Some(id);
+            return;
+        }
+    } else if msg.starts_with("Runtime.") && !msg.contains(' ') {
+        // The `Runtime.ExitError` line that follows `Runtime exited with error` names no request.
+        if let Some(id) = b.lambda_stream.last_error.or(b.lambda_stream.current) {
+            let s = attach(b, ev, id, msg);
+            s.error_type.get_or_insert(Cow::Borrowed(msg.trim()));
+            return;
+        }
+    } else if let Some((id, rest)) = node_fields(msg).or_else(|| timeout_fields(msg)) {
+        let s = attach(b, ev, id, msg);
+        app_evidence(s, rest, ts, msg);
+        return;
+    } else if let Some((id, rest)) = python_fields(msg)
+        && !id.is_empty()
+    {
+        let s = attach(b, ev, id, msg);
+        app_evidence(s, rest, ts, msg);
+        return;
+    }
+    // Python's runtime reports an unhandled exception as `[ERROR] Type: message` (space, not tab, and no
+    // request ID), right after a `LAMBDA_WARNING: Unhandled exception` line.
+    let python_unhandled = msg
+        .strip_prefix("[ERROR] ")
+        .map(|rest| token(rest.split(':').next().unwrap_or("")));
+    let init_failed = msg.starts_with("INIT_REPORT") && msg.contains("Status: error");
+    if let Some(id) = attach_to_current(b, ev, msg)
+        && (python_unhandled.is_some() || init_failed)
+    {
+        let s = b.lambda(id);
+        s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+        if let Some(t) = python_unhandled.filter(|t| !t.is_empty()) {
+            s.error_type.get_or_insert(Cow::Borrowed(t));
+        }
+    }
+}
+
+/// `RequestId: <id> Error: Runtime exited with error: signal: killed` (OOM) or another exit.
+fn runtime_exit<'a>(s: &mut LambdaFragment<'a>, msg: &'a str, ts: i64) {
+    if let Some(err) = after(msg, "Error: Runtime exited") {
+        let reason = if err.contains("signal: killed") {
+            FailureReason::LambdaOutOfMemory
+        } else {
+            FailureReason::LambdaError
+        };
+        s.core.add_evidence(reason, ts, Cow::Borrowed(msg));
+        s.error_type.get_or_insert(Cow::Borrowed("Runtime.ExitError"));
+    } else if after(msg, "Task timed out after").is_some() {
+        s.core
+            .add_evidence(FailureReason::LambdaTimeout, ts, Cow::Borrowed(msg));
+    }
+}
+
+/// Evidence in application lines: timeouts, unhandled errors.
+fn app_evidence<'a>(s: &mut LambdaFragment<'a>, rest: &'a str, ts: i64, msg: &'a str) {
+    if rest.starts_with("Task timed out after") {
+        s.core
+            .add_evidence(FailureReason::LambdaTimeout, ts, Cow::Borrowed(msg));
+    } else if memmem::find(rest.as_bytes(), b"Invoke Error").is_some() {
+        s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+        if let Some(t) = after(rest, "\"errorType\":").map(|v| token(v.trim_start().trim_start_matches('"')))
+            && !t.is_empty()
+        {
+            s.error_type.get_or_insert(Cow::Borrowed(t));
+        }
+    }
+}
+
+/// Node.js: `<ISO-ts>\t<requestId>\t<LEVEL>\t<message>` → (id, message).
+pub(super) fn node_fields(msg: &str) -> Option<(&str, &str)> {
+    let mut f = msg.splitn(4, '\t');
+    let (ts, id, _level) = (f.next()?, f.next()?, f.next()?);
+    (looks_like_iso_ts(ts) && is_uuid(id)).then(|| (id, f.next().unwrap_or("")))
+}
+
+/// `<ISO-ts> <requestId> Task timed out after N seconds` (space separated) → (id, rest).
+fn timeout_fields(msg: &str) -> Option<(&str, &str)> {
+    let mut f = msg.splitn(3, ' ');
+    let (ts, id, rest) = (f.next()?, f.next()?, f.next()?);
+    (looks_like_iso_ts(ts) && is_uuid(id)).then_some((id, rest))
+}
+
+/// Python: `[LEVEL]\t<ISO-ts>\t<requestId>\t<message>` → (id, message); the ID is empty during init.
+pub(super) fn python_fields(msg: &str) -> Option<(&str, &str)> {
+    let mut f = msg.splitn(4, '\t');
+    let (level, ts, id) = (f.next()?, f.next()?, f.next()?);
+    let level_ok = level.starts_with('[') && level.ends_with(']') && level.len() <= 10;
+    (level_ok && looks_like_iso_ts(ts) && (id.is_empty() || is_uuid(id))).then(|| (id, f.next().unwrap_or("")))
+}
+
+fn looks_like_iso_ts(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[..4].iter().all(u8::is_ascii_digit)
+}
+
+/// The fields of a text REPORT line, tab- or space-separated (`Duration` must not match `Billed Duration`).
+pub(super) fn parse_report(text: &str) -> Report<'_> {
+    Report {
+        duration_ms: field(text, "Duration: ").and_then(leading_f64),
+        billed_duration_ms: field(text, "Billed Duration: ").and_then(leading_u64),
+        memory_size_mb: field(text, "Memory Size: ").and_then(leading_u64),
+        max_memory_used_mb: field(text, "Max Memory Used: ").and_then(leading_u64),
+        init_duration_ms: field(text, "Init Duration: ").and_then(leading_f64),
+        status: field(text, "Status: ").map(token).and_then(ReportStatus::from_name),
+        error_type: field(text, "Error Type: ")
+            .map(token)
+            .filter(|t| !t.is_empty())
+            .map(Cow::Borrowed),
+    }
+}
+
+/// The value after `key`, where `key` starts a field (not inside a longer key such as `Billed Duration: `).
+fn field<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    memmem::find_iter(text.as_bytes(), key.as_bytes())
+        .find(|&i| {
+            let before = &text[..i];
+            let boundary = before.is_empty() || before.ends_with(['\t', ' ', '\n']);
+            boundary && !before.ends_with("Billed ") && !before.ends_with("Init ") && !before.ends_with("Max Memory ")
+                || (key != "Duration: " && key != "Used: " && boundary)
+        })
+        .map(|i| &text[i + key.len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_fields_in_tab_and_space_forms() {
+        let tab = "REPORT RequestId: 6234bffe-149a-b642-81ff-2e8e376d8aff\tDuration: 3003.16 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 48 MB\tInit Duration: 127.02 ms\tStatus: error\tError Type: Runtime.OutOfMemory\t\nXRAY TraceId: 1-5c7674f4-aaaabbbbccccddddeeeeffff\tSegmentId: 1\tSampled: true\t";
+        let space = "REPORT RequestId: 6234bffe-149a-b642-81ff-2e8e376d8aff Duration: 3003.16 ms Billed Duration: 3000 ms \tMemory Size: 128 MB Max Memory Used: 48 MB";
+        let r = parse_report(tab);
+        assert_eq!(r.duration_ms, Some(3003.16));
+        assert_eq!(r.billed_duration_ms, Some(3000));
+        assert_eq!(r.memory_size_mb, Some(128));
+        assert_eq!(r.max_memory_used_mb, Some(48));
+        assert_eq!(r.init_duration_ms, Some(127.02));
+        assert_eq!(r.status, Some(ReportStatus::Error));
+        assert_eq!(r.error_type.as_deref(), Some("Runtime.OutOfMemory"));
+        let r = parse_report(space);
+        assert_eq!(
+            (
+                r.duration_ms,
+                r.billed_duration_ms,
+                r.memory_size_mb,
+                r.max_memory_used_mb
+            ),
+            (Some(3003.16), Some(3000), Some(128), Some(48))
+        );
+        assert_eq!((r.init_duration_ms, r.status), (None, None));
+    }
+}
