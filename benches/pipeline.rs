@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use apigw_log_indexer::classify::{ClassifiedBatch, classify_batch};
 use apigw_log_indexer::decode::{self, DEFAULT_MAX_DECODED_BYTES, LogsPayload};
-use apigw_log_indexer::index::{ItemOptions, codec, items_for_batch, layout};
+use apigw_log_indexer::index::{ItemOptions, blob, items_for_batch, layout};
 use apigw_log_indexer::join::Joined;
 use apigw_log_indexer::metrics::{self, MetricSet, MetricsOptions};
 use apigw_log_indexer::parse::{ParseOptions, ParsedBatch, parse_batch};
@@ -407,7 +407,7 @@ fn dump_parts(out: &Path, inputs: &[Input]) {
             let Some(blob) = item.get(layout::DATA).and_then(|d| d.as_b()) else {
                 continue;
             };
-            let json = codec::decompress(blob).expect("a blob just made decodes");
+            let json = blob::decompress(blob).expect("a blob just made decodes");
             let json = String::from_utf8(json).expect("part JSON is UTF-8");
             let other = item.size() - blob.len();
             lines.push_str(&serde_json::json!({ "other": other, "json": json }).to_string());

@@ -1,14 +1,29 @@
 //! apigw-log-indexer: turns CloudWatch Logs subscription deliveries of Amazon API Gateway execution logs,
 //! access logs and the integrated Lambda functions' logs into one record per API request and per Lambda
-//! invocation, joined to each other, with every failure classified.
+//! invocation, joined to each other, with every failure classified, indexed by request ID and counted in
+//! failure-reason metrics.
 //!
-//! Data flow (each stage a pure, synchronous function over borrowed data):
+//! The write path, one way (each stage a pure, synchronous function over borrowed data; `pipeline` runs
+//! them for the Lambda and for `apigw-logs replay`):
 //!
 //! ```text
-//! event bytes ─decode─▶ LogsPayload ─parse─▶ ParsedBatch (fragments) ─Joined/classify─▶ ApiRecord / LambdaRecord
+//! event bytes ─decode─▶ LogsPayload ─parse─▶ ParsedBatch ─classify─▶ ClassifiedBatch ─┬─index::layout─▶ items ─▶ IndexWriter
+//!  (decode.rs)           (parse/)     fragments (fragment.rs)  (classify.rs)           └─metrics───────▶ MetricSet ─▶ BatchLedger + MetricsSink
 //! ```
 //!
-//! No module here performs I/O; AWS adapters live in their own modules.
+//! The read path: `IndexReader` → `index::query`/`index::read` (items → fragments) → `join` (merge by ID,
+//! API ↔ Lambda) → `classify` → `record` (the public `kind: "api"` / `kind: "lambda"` records).
+//!
+//! Where things live:
+//! - stages: [`decode`], [`parse`] (execution, access and Lambda lines), [`classify`], [`index`] (layout,
+//!   stored format, reads), [`metrics`] (aggregation, EMF, chunking), [`pipeline`] (the use case);
+//! - the model: [`fragment`] (what a batch says), [`record`] (what it means), [`reason`] and [`evidence`]
+//!   (the taxonomy and its phrases), [`redact`] (masking before anything is kept);
+//! - ports and adapters: [`ports`] (the traits the core owns), [`aws`] (every SDK type), [`memory`]
+//!   (in-memory doubles), [`sinks`] (EMF, off), [`services`] (wiring from [`config`]);
+//! - edges: [`lambda`] (the Lambda event and its errors), the `apigw-logs` CLI in `src/bin/`.
+//!
+//! Nothing outside [`aws`], [`lambda`] and [`sinks`] performs I/O.
 #![warn(missing_docs)]
 
 pub mod aws;

@@ -19,8 +19,8 @@ use crate::fragment::{ApiFragment, LambdaFragment, Line};
 use crate::reason::FailureReason;
 use crate::timefmt::rfc3339_ms;
 
-use super::codec::{self, truncate_marked};
 use super::item::{AttrValue, IndexItem, WRITE_UNIT_BYTES, units};
+use super::part::{self, truncate_marked};
 use super::schema;
 use super::state::{ApiState, LambdaState};
 
@@ -33,7 +33,7 @@ pub const LAMBDA_PREFIX: &str = "lambda#";
 /// Marks continuation parts: `<sk>#p1`, `<sk>#p2`, ...
 pub const PART_SUFFIX: &str = "#p";
 
-/// Attribute holding the compressed fragment (`codec`).
+/// Attribute holding the compressed fragment (`part.rs`, `blob.rs`).
 pub const DATA: &str = "data";
 /// Attribute on part 0 giving the number of parts, present only when there are several.
 pub const PARTS: &str = "parts";
@@ -164,7 +164,7 @@ fn data_parts(state_json: &str, lines: &[Line<'_>], t0: i64, head: &IndexItem) -
     let hint = lines.iter().map(|l| l.message.len() + 16).sum();
     // What part 0's blob may take and keep its item (`head`, which carries it) within one write unit.
     let room = WRITE_UNIT_BYTES.saturating_sub(head.size() + DATA.len());
-    let mut builder = codec::PartsBuilder::new(t0, state_json, room, hint);
+    let mut builder = part::PartsBuilder::new(t0, state_json, room, hint);
     for line in lines {
         builder.push(line);
     }
@@ -207,7 +207,7 @@ fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
     let eid = key_event_id(lines, frag.core.first_timestamp_ms());
     let expires = expires_at(frag.core.last_timestamp_ms(), opts);
     let t0 = frag.core.first_timestamp_ms().unwrap_or(0);
-    let state_json = codec::state_json(&bounded_api(frag));
+    let state_json = part::state_json(&bounded_api(frag));
     let lambda_id = frag.lambda_request_id.as_deref().filter(|l| valid_id(l));
 
     let mut summary = IndexItem::new(&*frag.request_id, format!("{API_PREFIX}{eid}"))
@@ -266,7 +266,7 @@ fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchIte
     let eid = key_event_id(lines, frag.core.first_timestamp_ms());
     let expires = expires_at(frag.core.last_timestamp_ms(), opts);
     let t0 = frag.core.first_timestamp_ms().unwrap_or(0);
-    let state_json = codec::state_json(&bounded_lambda(frag));
+    let state_json = part::state_json(&bounded_lambda(frag));
     let num = |v: f64| AttrValue::N(v.to_string());
 
     let mut item = IndexItem::new(&*frag.request_id, format!("{LAMBDA_PREFIX}{eid}"))

@@ -3,9 +3,10 @@
 //! the adapters `crate::aws::dynamodb` and `crate::memory`. The layout is documented with an example
 //! item in `docs/data-model.md`.
 
-pub mod codec;
+pub mod blob;
 pub mod item;
 pub mod layout;
+pub mod part;
 pub mod query;
 pub mod read;
 pub mod schema;

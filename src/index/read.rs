@@ -10,9 +10,10 @@ use crate::join::Joined;
 use crate::reason::EvidenceSet;
 use crate::reason::FailureReason;
 
-use super::codec::{self, CodecError, Part};
+use super::blob::{self, CodecError};
 use super::item::IndexItem;
 use super::layout::{API_PREFIX, DATA, LAMBDA_PREFIX, LINK_PREFIX, PART_SUFFIX};
+use super::part::{self, Part};
 use super::state::{ApiState, LambdaState};
 
 /// What a stored item holds.
@@ -135,7 +136,7 @@ impl Fragments {
             }
             let mut decoded = Vec::with_capacity(parts.len());
             for (n, item) in &parts {
-                match item.get(DATA).and_then(|d| d.as_b()).map(codec::decompress) {
+                match item.get(DATA).and_then(|d| d.as_b()).map(blob::decompress) {
                     Some(Ok(bytes)) => decoded.push(bytes),
                     Some(Err(e)) => out.problems.push(format!("{pk} {base} part {n}: {e}")),
                     None => out.problems.push(format!("{pk} {base} part {n}: no data")),
@@ -182,7 +183,7 @@ fn read_fragment<'a, S: serde::Deserialize<'a>>(parts: &'a [Vec<u8>]) -> Result<
     let mut state = None;
     let mut lines = Vec::new();
     for (i, bytes) in parts.iter().enumerate() {
-        let mut part: Part<'a, S> = codec::parse_part(bytes)?;
+        let mut part: Part<'a, S> = part::parse_part(bytes)?;
         lines.extend(part.lines());
         if i == 0 {
             state = part.s;

@@ -2,7 +2,7 @@
 //!
 //! This is a storage contract (items written months ago must read back), so it is pinned here, apart from
 //! the in-memory fragments: field names, their order, and the evidence as a list of reason names are
-//! exactly what the index has always written. Lines are stored apart (`codec`), never in the state.
+//! exactly what the index has always written. Lines are stored apart (`part.rs`), never in the state.
 //! Pure.
 
 use std::borrow::Cow;

@@ -2,9 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::codec::TRUNCATION_MARKER;
 use super::item::MAX_ITEM_BYTES;
 use super::layout::{API_PREFIX, LAMBDA_PREFIX, LINK_PREFIX, PARTS};
+use super::part::TRUNCATION_MARKER;
 use super::query::fetch_story;
 use super::read::{Fragments, parse_sk};
 use super::*;
