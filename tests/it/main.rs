@@ -13,6 +13,7 @@ mod items_snapshot;
 mod lambda_e2e;
 mod lambda_edge;
 mod lambda_json;
+mod lambda_runtimes;
 mod metrics;
 mod moto;
 mod never_panics;

@@ -8,7 +8,8 @@ use memchr::memmem;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{apply_report, attach, attach_to_current, end_of, start, status_evidence};
+use super::loose::Loose;
+use super::{apply_report, attach, attach_unkeyed, begin_init, end_of, start, status_evidence};
 use crate::decode::LogEvent;
 use crate::fragment::{Report, ReportStatus};
 use crate::parse::Builder;
@@ -92,9 +93,15 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
             }
             return;
         }
-        (Some("platform.initStart"), _) => {
-            b.lambda_stream.in_init = true;
-            b.lambda_stream.current = None;
+        (Some("platform.initStart"), _) => begin_init(b),
+        (Some("platform.initReport" | "platform.initRuntimeDone" | "platform.restoreReport"), _) => {
+            // The init (or restore) of the invocation that follows; a failed or timed-out one is its failure.
+            if b.lambda_stream.current.is_none() {
+                begin_init(b);
+            }
+            let loose = init_evidence(record_str("status"), record_str("errorType"));
+            attach_unkeyed(b, ev, msg, loose);
+            return;
         }
         _ => {}
     }
@@ -109,7 +116,18 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         }
         return;
     }
-    attach_to_current(b, ev, msg);
+    attach_unkeyed(b, ev, msg, None);
+}
+
+/// What a JSON init or restore record says about the invocation that follows.
+fn init_evidence<'a>(status: Option<&str>, error_type: Option<&str>) -> Option<Loose<'a>> {
+    let error_type = error_type.map(|t| Cow::Owned(t.to_owned()));
+    let reason = match status.and_then(ReportStatus::from_name)? {
+        ReportStatus::Timeout => FailureReason::LambdaTimeout,
+        ReportStatus::Error | ReportStatus::Failure => FailureReason::LambdaError,
+        ReportStatus::Success => return None,
+    };
+    Some(Loose { reason, error_type })
 }
 
 fn json_report<'a>(

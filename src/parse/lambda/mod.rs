@@ -6,6 +6,7 @@
 //! invocation whose START follows them (it paid for the cold start).
 
 mod json;
+mod loose;
 mod text;
 
 use std::borrow::Cow;
@@ -15,16 +16,21 @@ use crate::decode::LogEvent;
 use crate::fragment::{FragmentCore, LambdaFragment, LineSource, Report, ReportStatus};
 use crate::reason::FailureReason;
 
+use loose::Loose;
+
 /// Where the stream is between lines of one batch.
 #[derive(Debug, Default)]
 pub(super) struct StreamState<'a> {
     /// The invocation between START and END, if any.
     current: Option<&'a str>,
-    /// Inside an init phase (after INIT_START, before START).
+    /// The invocation that ended last: evidence logged after its END/REPORT (a `Task timed out`, an
+    /// `Unknown application error occurred`) is still its own, since the environment runs one at a time.
+    last: Option<&'a str>,
+    /// Inside an init phase (after INIT_START, an INIT_REPORT or a RESTORE line, before START).
     in_init: bool,
-    /// Init-phase lines waiting for the START they belong to.
-    pending: Vec<(&'a LogEvent<'a>, &'a str)>,
-    /// The last request that logged `Runtime exited with error` (its `Runtime.ExitError` line follows).
+    /// Init-phase lines waiting for the START they belong to, with the evidence each carries.
+    pending: Vec<(&'a LogEvent<'a>, &'a str, Option<Loose<'a>>)>,
+    /// The last request that logged `RequestId: … Error:` (its `Runtime.ExitError` line follows).
     last_error: Option<&'a str>,
 }
 
@@ -95,19 +101,49 @@ pub(super) fn attach<'a, 'b>(
     s
 }
 
-/// A line with no request ID: the current invocation's, an init-phase line, or unattributable.
-pub(super) fn attach_to_current<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) -> Option<&'a str> {
+/// A line with no request ID: the current invocation's, an init-phase line (held for the START that
+/// follows), late evidence of the invocation that just ended, or unattributable (counted). `loose` is the
+/// failure evidence the line carries on its own.
+pub(super) fn attach_unkeyed<'a>(
+    b: &mut Builder<'a, '_>,
+    ev: &'a LogEvent<'_>,
+    msg: &'a str,
+    loose: Option<Loose<'a>>,
+) -> Option<&'a str> {
     if let Some(id) = b.lambda_stream.current {
-        attach(b, ev, id, msg);
+        apply_loose(attach(b, ev, id, msg), ev.timestamp, msg, loose);
         return Some(id);
     }
-    if b.lambda_stream.in_init {
-        // SAFETY of lifetimes: `ev` borrows the payload for 'a like everything else in the builder.
-        b.lambda_stream.pending.push((upcast(ev), msg));
-    } else {
-        b.out.stats.skip(SkipKind::LambdaOutsideInvocation, &ev.id);
+    // Before any invocation of the batch (which may start after INIT_START), a line that only init output
+    // looks like (failure evidence, Python's empty or Node's `undefined` request-ID field) is the next
+    // invocation's; held lines with no START after them are counted as skipped at the end.
+    let init_shaped = || loose.is_some() || text::init_shaped(msg);
+    if b.lambda_stream.in_init || (b.lambda_stream.last.is_none() && init_shaped()) {
+        b.lambda_stream.pending.push((upcast(ev), msg, loose));
+        return None;
     }
+    if let (Some(id), Some(_)) = (b.lambda_stream.last, &loose) {
+        apply_loose(attach(b, ev, id, msg), ev.timestamp, msg, loose);
+        return Some(id);
+    }
+    b.out.stats.skip(SkipKind::LambdaOutsideInvocation, &ev.id);
     None
+}
+
+/// Records what a line without a request ID showed on the invocation it was attributed to.
+fn apply_loose<'a>(s: &mut LambdaFragment<'a>, ts: i64, msg: &'a str, loose: Option<Loose<'a>>) {
+    if let Some(l) = loose {
+        s.core.add_evidence(l.reason, ts, Cow::Borrowed(msg));
+        if let Some(t) = l.error_type {
+            s.error_type.get_or_insert(t);
+        }
+    }
+}
+
+/// The stream enters an init phase: lines until the next START are that invocation's cold start.
+pub(super) fn begin_init(b: &mut Builder<'_, '_>) {
+    b.lambda_stream.in_init = true;
+    b.lambda_stream.current = None;
 }
 
 /// `LogEvent<'x>` is covariant; this just names the lifetime the stream state stores.
@@ -118,18 +154,19 @@ fn upcast<'a>(ev: &'a LogEvent<'_>) -> &'a LogEvent<'a> {
 
 pub(super) fn start<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, id: &'a str, msg: &'a str) {
     let pending = std::mem::take(&mut b.lambda_stream.pending);
-    for (pev, pmsg) in pending {
-        attach(b, pev, id, pmsg);
+    for (pev, pmsg, loose) in pending {
+        apply_loose(attach(b, pev, id, pmsg), pev.timestamp, pmsg, loose);
     }
     attach(b, ev, id, msg);
     b.lambda_stream.current = Some(id);
     b.lambda_stream.in_init = false;
 }
 
-pub(super) fn end_of(b: &mut Builder<'_, '_>, id: &str) {
+pub(super) fn end_of<'a>(b: &mut Builder<'a, '_>, id: &'a str) {
     if b.lambda_stream.current == Some(id) {
         b.lambda_stream.current = None;
     }
+    b.lambda_stream.last = Some(id);
 }
 
 /// Evidence a Lambda-stated status carries: `timeout` and `error`/`failure` are failures, and an
@@ -151,6 +188,11 @@ fn status_evidence<'a>(
     if error_type == Some("Runtime.OutOfMemory") {
         core.add_evidence(FailureReason::LambdaOutOfMemory, ts, Cow::Borrowed(msg));
     }
+    // An error type is error evidence even where no status is stated (`failure-reasons.md`: an invocation
+    // with runtime-error evidence is never a success).
+    if error_type.is_some() && status.is_none() {
+        core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+    }
 }
 
 /// Records a REPORT (text or JSON) and the evidence its status carries.
@@ -161,7 +203,7 @@ fn apply_report<'a>(s: &mut LambdaFragment<'a>, report: Report<'a>, ts: i64, msg
 
 /// At the end of a batch, init-phase lines with no START after them cannot be attributed: count them.
 pub(super) fn finish(b: &mut Builder<'_, '_>) {
-    for (ev, _) in std::mem::take(&mut b.lambda_stream.pending) {
+    for (ev, _, _) in std::mem::take(&mut b.lambda_stream.pending) {
         b.out.stats.skip(SkipKind::LambdaOutsideInvocation, &ev.id);
     }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use memchr::memmem;
 
-use super::{apply_report, attach, attach_to_current, end_of, start};
+use super::{apply_report, attach, attach_unkeyed, begin_init, end_of, loose, start};
 use crate::decode::LogEvent;
 use crate::fragment::{LambdaFragment, Report, ReportStatus};
 use crate::parse::Builder;
@@ -41,8 +41,7 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
             return;
         }
     } else if msg.starts_with("INIT_START") {
-        b.lambda_stream.in_init = true;
-        b.lambda_stream.current = None;
+        begin_init(b);
     } else if let Some(rest) = msg.strip_prefix("RequestId: ") {
         let id = token(rest);
         if is_uuid(id) {
@@ -52,12 +51,21 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
             return;
         }
     } else if msg.starts_with("Runtime.") && !msg.contains(' ') {
-        // The `Runtime.ExitError` line that follows `Runtime exited with error` names no request.
+        // The `Runtime.ExitError` line that follows `RequestId: … Error: …` names no request.
         if let Some(id) = b.lambda_stream.last_error.or(b.lambda_stream.current) {
             let s = attach(b, ev, id, msg);
+            s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
             s.error_type.get_or_insert(Cow::Borrowed(msg.trim()));
             return;
         }
+    } else if b.lambda_stream.current.is_none()
+        && ["INIT_REPORT", "RESTORE_", "EXTENSION", "TELEMETRY", "LOGS"]
+            .iter()
+            .any(|p| msg.starts_with(p))
+    {
+        // Init-phase platform lines (INIT_REPORT may come without an INIT_START in the batch, and a
+        // suppressed init's `Phase: invoke` report precedes its START): they belong to the next START.
+        begin_init(b);
     } else if let Some((id, rest)) = node_fields(msg).or_else(|| timeout_fields(msg)) {
         let s = attach(b, ev, id, msg);
         app_evidence(s, rest, ts, msg);
@@ -69,21 +77,7 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         app_evidence(s, rest, ts, msg);
         return;
     }
-    // Python's runtime reports an unhandled exception as `[ERROR] Type: message` (space, not tab, and no
-    // request ID), right after a `LAMBDA_WARNING: Unhandled exception` line.
-    let python_unhandled = msg
-        .strip_prefix("[ERROR] ")
-        .map(|rest| token(rest.split(':').next().unwrap_or("")));
-    let init_failed = msg.starts_with("INIT_REPORT") && msg.contains("Status: error");
-    if let Some(id) = attach_to_current(b, ev, msg)
-        && (python_unhandled.is_some() || init_failed)
-    {
-        let s = b.lambda(id);
-        s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
-        if let Some(t) = python_unhandled.filter(|t| !t.is_empty()) {
-            s.error_type.get_or_insert(Cow::Borrowed(t));
-        }
-    }
+    attach_unkeyed(b, ev, msg, loose::evidence(msg));
 }
 
 /// `RequestId: <id> Error: Runtime exited with error: signal: killed` (OOM) or another exit.
@@ -99,6 +93,17 @@ fn runtime_exit<'a>(s: &mut LambdaFragment<'a>, msg: &'a str, ts: i64) {
     } else if after(msg, "Task timed out after").is_some() {
         s.core
             .add_evidence(FailureReason::LambdaTimeout, ts, Cow::Borrowed(msg));
+    } else if after(msg, " Error: ").is_some() {
+        // `RequestId: <id> Error: fork/exec /var/task/bootstrap: exec format error`, `… Error: Couldn't find
+        // valid bootstrap(s)`: the runtime could not run the invocation (its type follows on the next line).
+        s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+        if let Some(t) = msg
+            .rsplit('\n')
+            .next()
+            .filter(|l| l.starts_with("Runtime.") && !l.contains(' '))
+        {
+            s.error_type.get_or_insert(Cow::Borrowed(t.trim()));
+        }
     }
 }
 
@@ -139,6 +144,16 @@ pub(super) fn python_fields(msg: &str) -> Option<(&str, &str)> {
     (level_ok && looks_like_iso_ts(ts) && (id.is_empty() || is_uuid(id))).then(|| (id, f.next().unwrap_or("")))
 }
 
+/// A line only the init phase writes: Python's logging with an empty request-ID field, Node's console with
+/// `undefined` for it.
+pub(super) fn init_shaped(msg: &str) -> bool {
+    python_fields(msg).is_some_and(|(id, _)| id.is_empty()) || {
+        let mut f = msg.splitn(3, '\t');
+        let (ts, id) = (f.next().unwrap_or(""), f.next());
+        looks_like_iso_ts(ts) && id == Some("undefined")
+    }
+}
+
 fn looks_like_iso_ts(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[..4].iter().all(u8::is_ascii_digit)
@@ -161,7 +176,7 @@ pub(super) fn parse_report(text: &str) -> Report<'_> {
 }
 
 /// The value after `key`, where `key` starts a field (not inside a longer key such as `Billed Duration: `).
-fn field<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+pub(super) fn field<'t>(text: &'t str, key: &str) -> Option<&'t str> {
     memmem::find_iter(text.as_bytes(), key.as_bytes())
         .find(|&i| {
             let before = &text[..i];
