@@ -9,52 +9,96 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::reason::FailureReason;
 
-/// What a phrase is evidence of. Most map straight to a reason; one depends on context.
+/// What a phrase is evidence of. Most map straight to a reason; some depend on where they are logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phrase {
     /// Evidence for this reason wherever it appears.
     Reason(FailureReason),
-    /// `does not have permission to assume the provided role`: an authorizer failure inside an authorizer
-    /// block, an integration permission error outside one.
-    AssumeRoleDenied,
+    /// Inside a `Starting authorizer` block the authorizer failed (`AuthorizerError`); outside one it is
+    /// evidence for this reason, or for none. (`does not have permission to assume the provided role`,
+    /// `Invalid endpoint address` and `Invalid JSON in response` are all logged for authorizers too.)
+    OutsideAuthorizer(Option<FailureReason>),
 }
 
 use FailureReason as R;
 use Phrase::Reason as P;
 
-/// Phrase → evidence. Literal, case-sensitive text as AWS emits it (`log-formats.md`).
+/// Authorizer failure inside an authorizer block, `r` outside one.
+const fn ctx(r: FailureReason) -> Phrase {
+    Phrase::OutsideAuthorizer(Some(r))
+}
+
+/// Phrase → evidence. Literal, case-sensitive text as AWS emits it (`log-formats.md`; real captures for
+/// each family are in `tests/it/execution_families.rs` with their sources).
 pub const PHRASES: &[(&str, Phrase)] = &[
+    // Lambda integrations
     ("Task timed out after", P(R::LambdaTimeout)),
     ("Error: Task timed out", P(R::LambdaTimeout)),
     ("customer function error", P(R::LambdaError)),
     ("Lambda Customer Function Error", P(R::LambdaError)),
+    // HTTP APIs: `The Lambda function returned the following error: … Check your Lambda function code`.
+    ("The Lambda function returned the following error", P(R::LambdaError)),
     ("Lambda invocation failed with status: 429", P(R::LambdaThrottled)),
     ("Rate Exceeded.", P(R::LambdaThrottled)),
+    // Lambda's Invoke API refused API Gateway's call (wrong integration method, missing permission).
+    (
+        "Lambda invocation failed with status: 403",
+        P(R::IntegrationPermissionError),
+    ),
     ("Malformed Lambda proxy response", P(R::MalformedProxyResponse)),
+    // Timeouts
     ("Execution failed due to a timeout error", P(R::IntegrationTimeout)),
     ("Endpoint request timed out", P(R::IntegrationTimeout)),
+    // Network, TLS and VPC link failures of the integration
     ("Execution failed due to a network error", P(R::IntegrationNetworkError)),
     (
         "Network error communicating with endpoint",
         P(R::IntegrationNetworkError),
     ),
-    ("Invalid endpoint address", P(R::IntegrationNetworkError)),
+    ("Invalid endpoint address", ctx(R::IntegrationNetworkError)),
     ("SSLEngine", P(R::IntegrationNetworkError)),
     ("SSL handshake", P(R::IntegrationNetworkError)),
     ("PKIX path building failed", P(R::IntegrationNetworkError)),
+    ("PKIX path validation failed", P(R::IntegrationNetworkError)),
+    (
+        "does not match the certificate subject provided by the peer",
+        P(R::IntegrationNetworkError),
+    ),
+    ("vpc link error", P(R::IntegrationNetworkError)),
+    // What API Gateway logs for a failed VPC link, endpoint service or unhealthy target (re:Post
+    // knowledge center, "api-gateway-500-error-vpc").
+    (
+        "There was an internal error while executing your request",
+        P(R::IntegrationNetworkError),
+    ),
+    // Permissions
     (
         "Invalid permissions on Lambda function",
         P(R::IntegrationPermissionError),
     ),
     (
         "does not have permission to assume the provided role",
-        Phrase::AssumeRoleDenied,
+        ctx(R::IntegrationPermissionError),
     ),
+    // HTTP APIs' integrationErrorMessage for a role that cannot call the integration.
+    (
+        "doesn't have permissions to call the integration",
+        P(R::IntegrationPermissionError),
+    ),
+    // Authorizers
     ("Authorizer error", P(R::AuthorizerError)),
     ("AuthorizerConfigurationException", P(R::AuthorizerError)),
     ("Could not parse policy", P(R::AuthorizerError)),
     ("AUTHORIZER_CONFIGURATION_ERROR", P(R::AuthorizerError)),
     ("AUTHORIZER_FAILURE", P(R::AuthorizerError)),
+    ("Invalid JSON in response", Phrase::OutsideAuthorizer(None)),
+    // HTTP APIs' authorizer errors (`$context.authorizer.error`).
+    ("doesn't have permissions to call the authorizer", P(R::AuthorizerError)),
+    (
+        "The response from the Lambda Authorizer function doesn't match the format",
+        P(R::AuthorizerError),
+    ),
+    // Mapping templates and integration responses
     ("Unable to transform request", P(R::MappingTemplateError)),
     ("Unable to transform response", P(R::MappingTemplateError)),
     ("Unable to base64 decode the body", P(R::MappingTemplateError)),
@@ -62,9 +106,19 @@ pub const PHRASES: &[(&str, Phrase)] = &[
         "Output mapping refers to an invalid method response",
         P(R::MappingTemplateError),
     ),
+    (
+        "No match for output mapping and no default output mapping configured",
+        P(R::MappingTemplateError),
+    ),
+    ("Invalid mapping expression specified", P(R::MappingTemplateError)),
+    // Client-side rejections
     ("Unauthorized request:", P(R::Unauthorized)),
     ("not authorized to access this resource", P(R::AccessDenied)),
     ("with an explicit deny", P(R::AccessDenied)),
+    (
+        "The client is not authorized to perform this operation",
+        P(R::AccessDenied),
+    ),
     ("not authorized because", P(R::InvalidApiKey)),
     ("Invalid API Key identifier", P(R::InvalidApiKey)),
     ("throttle limit exceeded", P(R::Throttled)),
@@ -118,11 +172,11 @@ pub fn scan(text: &str, mut found: impl FnMut(Phrase)) {
 }
 
 /// The reason a phrase stands for, given whether the line sits inside an authorizer block.
-pub const fn resolve(phrase: Phrase, in_authorizer: bool) -> FailureReason {
+pub const fn resolve(phrase: Phrase, in_authorizer: bool) -> Option<FailureReason> {
     match phrase {
-        Phrase::Reason(r) => r,
-        Phrase::AssumeRoleDenied if in_authorizer => R::AuthorizerError,
-        Phrase::AssumeRoleDenied => R::IntegrationPermissionError,
+        Phrase::Reason(r) => Some(r),
+        Phrase::OutsideAuthorizer(_) if in_authorizer => Some(R::AuthorizerError),
+        Phrase::OutsideAuthorizer(r) => r,
     }
 }
 
@@ -132,7 +186,7 @@ mod tests {
 
     fn reasons(text: &str, in_authorizer: bool) -> Vec<FailureReason> {
         let mut v = Vec::new();
-        scan(text, |p| v.push(resolve(p, in_authorizer)));
+        scan(text, |p| v.extend(resolve(p, in_authorizer)));
         v.sort();
         v
     }
@@ -140,7 +194,12 @@ mod tests {
     #[test]
     fn every_phrase_is_found_alone() {
         for (phrase, p) in PHRASES {
-            assert_eq!(reasons(phrase, false), vec![resolve(*p, false)], "{phrase}");
+            assert_eq!(
+                reasons(phrase, false),
+                resolve(*p, false).into_iter().collect::<Vec<_>>(),
+                "{phrase}"
+            );
+            assert_eq!(reasons(phrase, true).len(), 1, "{phrase}");
         }
     }
 

@@ -207,7 +207,11 @@ fn apply_json<'a>(
     }
     for f in [Field::ErrorMessage, Field::IntegrationError] {
         if let Some(t) = get(f) {
-            evidence::scan(t, |p| found.insert(evidence::resolve(p, false)));
+            evidence::scan(t, |p| {
+                if let Some(r) = evidence::resolve(p, false) {
+                    found.insert(r);
+                }
+            });
         }
     }
     if !found.is_empty() {

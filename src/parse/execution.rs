@@ -74,19 +74,26 @@ pub fn apply<'a>(
     // Lines that carry request or response payloads (headers, bodies, URIs) are never scanned for failure
     // phrases: a body may quote any text (`{"errorMessage": "... Task timed out ..."}`).
     if let Some(rest) = text.strip_prefix("Endpoint response ") {
-        endpoint_response(s, rest, ts, redact);
+        // An authorizer's own endpoint (a Lambda authorizer) says nothing about the request's integration.
+        if !*in_authorizer {
+            endpoint_response(s, rest, ts, redact);
+        }
         return;
     }
     if text.starts_with("Method request ")
         || text.starts_with("Method response ")
         || text.starts_with("Endpoint request headers")
         || text.starts_with("Endpoint request body")
-        || text.starts_with("Sending request to ")
     {
         return;
     }
-    if let Some(uri) = text.strip_prefix("Endpoint request URI: ") {
-        s.lambda_integration = Some(uri.contains("/functions/") && uri.contains(":lambda:"));
+    if let Some(uri) = text
+        .strip_prefix("Endpoint request URI: ")
+        .or_else(|| text.strip_prefix("Sending request to "))
+    {
+        if !*in_authorizer {
+            integration_uri(s, uri);
+        }
         return;
     }
     if let Some(v) = text.strip_prefix("Extended Request Id: ") {
@@ -138,7 +145,10 @@ pub fn apply<'a>(
         return;
     }
     if let Some(v) = text.strip_prefix("AWS Integration Endpoint RequestId : ") {
-        set_lambda_id(s, v);
+        // Every AWS integration logs this; only a Lambda's is a Lambda request ID.
+        if s.lambda_integration != Some(false) {
+            set_lambda_id(s, v);
+        }
         return;
     }
     if let Some(v) = text.strip_prefix("X-ray Tracing ID : ") {
@@ -173,7 +183,11 @@ pub fn apply<'a>(
     }
     let authorizer = *in_authorizer;
     let mut found = EvidenceSet::default();
-    evidence::scan(text, |p| found.insert(evidence::resolve(p, authorizer)));
+    evidence::scan(text, |p| {
+        if let Some(r) = evidence::resolve(p, authorizer) {
+            found.insert(r);
+        }
+    });
     if !found.is_empty() {
         let detail = redact(text);
         for r in found.iter() {
@@ -201,6 +215,9 @@ fn endpoint_response<'a>(
             s.core.add_evidence(FailureReason::LambdaThrottled, ts, redact(headers));
         }
     } else if let Some(body) = rest.strip_prefix("body before transformations: ") {
+        if s.lambda_integration != Some(false) {
+            lambda_service_body(s, body, ts, redact);
+        }
         // A Lambda proxy response names the status the function chose; that is the backend's answer.
         if s.lambda_integration != Some(false)
             && body.trim_start().starts_with('{')
@@ -215,12 +232,45 @@ fn endpoint_response<'a>(
     }
 }
 
+/// What Lambda itself answered, logged as the endpoint response body (only with full data tracing): the
+/// real cause behind an older `Malformed Lambda proxy response`. Bodies are never scanned for phrases, so
+/// only these exact shapes count.
+fn lambda_service_body<'a>(
+    s: &mut ApiFragment<'a>,
+    body: &'a str,
+    ts: i64,
+    redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
+) {
+    // A crash or out-of-memory kill of an old runtime: `{"errorMessage": "RequestId: <id> Process exited
+    // before completing request"}`.
+    if let Some(i) = body.find("Process exited before completing request") {
+        s.core.add_evidence(FailureReason::LambdaError, ts, redact(body));
+        if let Some(id) = after(&body[..i], "RequestId: ") {
+            set_lambda_id(s, id);
+        }
+    }
+    // Reserved concurrency exhausted: `{"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", …}`.
+    if body.contains("ConcurrentInvocationLimitExceeded") {
+        s.core.add_evidence(FailureReason::LambdaThrottled, ts, redact(body));
+    }
+}
+
 /// The line that showed a backend error status is the `Backend*` reason's evidence, if that is the verdict.
 fn backend_detail<'a>(s: &mut ApiFragment<'a>, status: u16, ts: i64, line: Cow<'a, str>) {
     match status {
         500..=599 => s.core.add_detail(FailureReason::Backend5XX, ts, line),
         400..=499 => s.core.add_detail(FailureReason::Backend4XX, ts, line),
         _ => {}
+    }
+}
+
+/// The integration's endpoint: a Lambda function's invoke URL, or anything else (HTTP, Step Functions, SQS,
+/// …), whose `x-amzn-RequestId` is that service's and never joins a Lambda invocation.
+fn integration_uri(s: &mut ApiFragment<'_>, uri: &str) {
+    let lambda = uri.contains("/functions/") && uri.contains(":lambda:");
+    s.lambda_integration = Some(lambda);
+    if !lambda {
+        s.lambda_request_id = None;
     }
 }
 

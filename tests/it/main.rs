@@ -7,6 +7,7 @@ mod dynamodb;
 mod dynamodb_cli;
 mod dynamodb_mocks;
 mod events;
+mod execution_families;
 mod formats;
 mod helpers;
 mod items_snapshot;
