@@ -1,6 +1,12 @@
 //! Joins fragments from any number of batches: merged by request ID, API requests linked to the Lambda
 //! invocations that served them, then classified into records. The offline `parse` command and the
 //! index's read side (`lookup`) both see requests this way. Pure.
+//!
+//! Trust (`log-formats.md` §9): a Lambda log line speaks only for its own function, so Lambda fragments
+//! merge by request ID *and* function name: a function that logs another function's request ID makes a
+//! record of its own, shown beside the real one, and never changes the real one's evidence. An API
+//! request takes Lambda-side evidence only from the one invocation its own logs name; when two functions
+//! claim that ID the join is ambiguous and no Lambda evidence is taken.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -16,7 +22,10 @@ pub struct Joined<'a> {
     api: Vec<ApiFragment<'a>>,
     lambda: Vec<LambdaFragment<'a>>,
     api_index: HashMap<Cow<'a, str>, usize>,
-    lambda_index: HashMap<Cow<'a, str>, usize>,
+    /// Lambda fragments by (request ID, function name).
+    lambda_index: HashMap<(Cow<'a, str>, Option<Cow<'a, str>>), usize>,
+    /// How many functions logged each Lambda request ID.
+    lambda_functions: HashMap<Cow<'a, str>, usize>,
 }
 
 impl<'a> Joined<'a> {
@@ -43,13 +52,23 @@ impl<'a> Joined<'a> {
 
     /// Adds (merges) one Lambda fragment.
     pub fn add_lambda(&mut self, s: LambdaFragment<'a>) {
-        match self.lambda_index.get(&s.request_id) {
+        let key = (s.request_id.clone(), s.function_name.clone());
+        match self.lambda_index.get(&key) {
             Some(&i) => self.lambda[i].merge(s),
             None => {
-                self.lambda_index.insert(s.request_id.clone(), self.lambda.len());
+                *self.lambda_functions.entry(s.request_id.clone()).or_default() += 1;
+                self.lambda_index.insert(key, self.lambda.len());
                 self.lambda.push(s);
             }
         }
+    }
+
+    /// The one invocation logged under Lambda request ID `id`, unless several functions logged it.
+    fn only_invocation(&self, id: &str) -> Option<&LambdaFragment<'a>> {
+        if self.lambda_functions.get(id) != Some(&1) {
+            return None;
+        }
+        self.lambda.iter().find(|l| l.request_id == id)
     }
 
     /// The merged API states.
@@ -64,10 +83,7 @@ impl<'a> Joined<'a> {
 
     /// The Lambda invocation joined to `api`, if its logs are here.
     pub fn lambda_of(&self, api: &ApiFragment<'a>) -> Option<&LambdaFragment<'a>> {
-        api.lambda_request_id
-            .as_ref()
-            .and_then(|id| self.lambda_index.get(id))
-            .map(|&i| &self.lambda[i])
+        api.lambda_request_id.as_deref().and_then(|id| self.only_invocation(id))
     }
 
     /// Classified records, API requests then Lambda invocations, each in time order.
@@ -82,7 +98,12 @@ impl<'a> Joined<'a> {
         let mut lambda: Vec<LambdaRecord<'a>> = self
             .lambda
             .iter()
-            .map(|l| classify_lambda(l, served_by.get(&*l.request_id).map(|c| (*c).clone())))
+            .map(|l| {
+                let served = served_by
+                    .get(&*l.request_id)
+                    .filter(|_| self.lambda_functions.get(&*l.request_id) == Some(&1));
+                classify_lambda(l, served.map(|c| (*c).clone()))
+            })
             .collect();
         lambda.sort_by(|a, b| (a.first_timestamp_ms, &a.request_id).cmp(&(b.first_timestamp_ms, &b.request_id)));
         (api, lambda)

@@ -1,7 +1,7 @@
 //! Turns one decoded batch into per-request and per-invocation fragments, in one pass over its events.
 //!
 //! Dispatch is by log group (execution logs, Lambda logs) and, for any other group, by the shape of each
-//! line (execution prefix, Lambda platform line, JSON or CLF access record). A line that cannot be used is
+//! line (Lambda platform or application line, JSON or CLF access record; never execution-log syntax). A line that cannot be used is
 //! counted by kind in [`ParseStats`], never dropped silently and never an error: a bad line is data.
 //! Pure and synchronous; strings borrow from the payload.
 
@@ -290,11 +290,10 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
     b.out
 }
 
-/// Lines of an unknown group: try each format, most distinctive first.
+/// Lines of a group that is not an execution-log group: Lambda lines or access-log records, recognised by
+/// shape. Execution-log syntax (`(<requestId>) text`) is trusted only in execution-log groups, whose names
+/// API Gateway chooses (`log-formats.md` §9): anywhere else any program could print it.
 fn parse_by_shape<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
-    if execution::parse_event(b, ev, msg) {
-        return;
-    }
     if lambda::looks_like_lambda(msg) || b.lambda_stream.in_invocation() {
         lambda::parse_event(b, ev, msg);
         return;

@@ -20,4 +20,5 @@ mod moto;
 mod never_panics;
 mod reasons;
 mod template;
+mod trust;
 mod truth;
