@@ -182,6 +182,11 @@ pub fn classify_lambda<'a>(l: &LambdaFragment<'a>, api_request_id: Option<Cow<'a
         max_memory_used_mb: report.and_then(|r| r.max_memory_used_mb),
         init_duration_ms: report.and_then(|r| r.init_duration_ms),
         xray_trace_id: l.xray_trace_id.clone(),
+        api_request_id_source: match (&api_request_id, &l.api_request_id) {
+            (Some(_), _) => Some("api_gateway"),
+            (None, Some(_)) => Some("function_log"),
+            (None, None) => None,
+        },
         api_request_id: api_request_id.or_else(|| l.api_request_id.clone()),
         failure_reason,
         failure_detail: failure_reason.and_then(|r| detail_for(&l.core, r)),

@@ -105,6 +105,10 @@ pub struct LambdaRecord<'a> {
     pub xray_trace_id: Option<Cow<'a, str>>,
     /// The API Gateway request it served, when joined.
     pub api_request_id: Option<Cow<'a, str>>,
+    /// Who says so: `"api_gateway"` (the API request's own logs name this invocation) or
+    /// `"function_log"` (the function logged the API request ID: a hint, which never changes the API
+    /// request's evidence); `null` when not joined.
+    pub api_request_id_source: Option<&'static str>,
     /// Lambda-side failure reason (`LambdaTimeout`, `LambdaOutOfMemory`, `LambdaError`), recorded even when
     /// no API request is known.
     pub failure_reason: Option<FailureReason>,

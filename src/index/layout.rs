@@ -7,7 +7,9 @@
 //! - `link#<api request id>#<eid>` under the Lambda request ID, when the fragment knows it: the fragment's
 //!   `data`. It makes the Lambda ID reach the API request, and puts the API lines next to the Lambda's.
 //!
-//! Per Lambda fragment: `lambda#<eid>` under the Lambda request ID, summary and `data`.
+//! Per Lambda fragment: `lambda#<eid>` under the Lambda request ID, summary and `data`; and when the
+//! function's own log names the API request it served (a hint: `correlate.rs`), a small
+//! `hint#<lambda request id>#<eid>` under that API request ID, so a lookup by either ID reaches the other.
 //! `<eid>` is the fragment's first CloudWatch event ID. A fragment whose data passes one part's budget
 //! continues in `<sk>#p1`, `<sk>#p2`, ... See `docs/data-model.md`. Pure.
 
@@ -30,6 +32,9 @@ pub const API_PREFIX: &str = "api#";
 pub const LINK_PREFIX: &str = "link#";
 /// Sort key prefix of a Lambda fragment (under the Lambda request ID).
 pub const LAMBDA_PREFIX: &str = "lambda#";
+/// Sort key prefix of `hint#<lambda request id>#<eid>`, under the API request ID a Lambda fragment's own
+/// log names: it lets a lookup by the API ID reach the invocation when no API Gateway log names it.
+pub const HINT_PREFIX: &str = "hint#";
 /// Marks continuation parts: `<sk>#p1`, `<sk>#p2`, ...
 pub const PART_SUFFIX: &str = "#p";
 
@@ -292,6 +297,13 @@ fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchIte
     item.set_opt("last_timestamp_ms", rec.last_timestamp_ms.map(AttrValue::int));
     let parts = data_parts(&state_json, lines, t0, &item);
     out.items.extend(with_parts(item, parts, &expires));
+    if let Some(api_id) = frag.api_request_id.as_deref().filter(|a| valid_id(a)) {
+        let mut hint = IndexItem::new(api_id, format!("{HINT_PREFIX}{}#{eid}", frag.request_id))
+            .with(schema::TTL_ATTRIBUTE, expires)
+            .with("lambda_request_id", s(&*frag.request_id));
+        hint.set_opt("function_name", rec.function_name.as_deref().map(field));
+        out.items.push(hint);
+    }
     out.lambda_fragments += 1;
 }
 

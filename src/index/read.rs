@@ -12,7 +12,7 @@ use crate::reason::FailureReason;
 
 use super::blob::{self, CodecError};
 use super::item::IndexItem;
-use super::layout::{API_PREFIX, DATA, LAMBDA_PREFIX, LINK_PREFIX, PART_SUFFIX};
+use super::layout::{API_PREFIX, DATA, HINT_PREFIX, LAMBDA_PREFIX, LINK_PREFIX, PART_SUFFIX};
 use super::part::{self, Part};
 use super::state::{ApiState, LambdaState};
 
@@ -25,6 +25,8 @@ pub enum Kind {
     Link,
     /// `lambda#`: a Lambda fragment.
     Lambda,
+    /// `hint#`: under an API request ID, a Lambda invocation whose own log named it (no data).
+    Hint,
 }
 
 /// The kind of an item and its base sort key (without a `#p<N>` part suffix), and the part number.
@@ -35,6 +37,8 @@ pub fn parse_sk(sk: &str) -> Option<(Kind, &str, usize)> {
         Kind::Link
     } else if sk.starts_with(LAMBDA_PREFIX) {
         Kind::Lambda
+    } else if sk.starts_with(HINT_PREFIX) {
+        Kind::Hint
     } else {
         return None;
     };
@@ -56,13 +60,14 @@ pub fn link_api_id(sk: &str) -> Option<&str> {
 }
 
 /// Other request IDs an item points to: an API summary's Lambda request ID, a link's API request ID, a
-/// Lambda fragment's API request ID.
+/// Lambda fragment's API request ID, a hint's Lambda request ID.
 pub fn related_ids(item: &IndexItem) -> Vec<String> {
     let mut out = Vec::new();
     match parse_sk(&item.sk) {
         Some((Kind::Api, ..)) => out.extend(item.s("lambda_request_id").map(str::to_string)),
         Some((Kind::Link, ..)) => out.extend(link_api_id(&item.sk).map(str::to_string)),
         Some((Kind::Lambda, ..)) => out.extend(item.s("api_request_id").map(str::to_string)),
+        Some((Kind::Hint, ..)) => out.extend(item.s("lambda_request_id").map(str::to_string)),
         None => {}
     }
     out.retain(|id| *id != item.pk);
@@ -165,6 +170,8 @@ impl Fragments {
                     f.core.set_lines(lines);
                     joined.add_lambda(f);
                 }),
+                // Hints carry no data: they were passed over with the other data-less items above.
+                Kind::Hint => Ok(()),
             };
             if let Err(e) = result {
                 problems.push(e.to_string());

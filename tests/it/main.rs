@@ -11,6 +11,7 @@ mod execution_families;
 mod formats;
 mod helpers;
 mod items_snapshot;
+mod joins;
 mod lambda_e2e;
 mod lambda_edge;
 mod lambda_json;

@@ -27,7 +27,8 @@ pub(super) struct JsonLine<'a> {
     #[serde(rename = "type", borrow)]
     kind: Option<Text<'a>>,
     record: Option<serde_json::Value>,
-    #[serde(rename = "requestId", borrow)]
+    /// `requestId` (built-in loggers), `AWSRequestId` (Java), `function_request_id` (Powertools).
+    #[serde(rename = "requestId", alias = "AWSRequestId", alias = "function_request_id", borrow)]
     request_id: Option<Text<'a>>,
     /// Any JSON: a string for the built-in loggers, an object for structured application logs.
     #[serde(borrow)]

@@ -5,6 +5,7 @@
 //! without a request ID belongs to the invocation between its START and END; init-phase lines belong to the
 //! invocation whose START follows them (it paid for the cold start).
 
+mod correlate;
 mod json;
 mod loose;
 mod text;
@@ -97,6 +98,11 @@ pub(super) fn attach<'a, 'b>(
     s.core.touch(ev.timestamp);
     if let Some(line) = line {
         s.core.push_line(line);
+    }
+    if s.api_request_id.is_none()
+        && let Some(api_id) = correlate::api_request_id_hint(msg)
+    {
+        s.api_request_id = Some(Cow::Borrowed(api_id));
     }
     s
 }
