@@ -227,6 +227,12 @@ pub struct ApiFragment<'a> {
     pub method: Option<Cow<'a, str>>,
     /// Resource path (the route template, e.g. `/items/{id}`).
     pub resource_path: Option<Cow<'a, str>>,
+    /// HTTP and WebSocket APIs' `$context.routeKey` (`GET /items/{id}`, `$connect`, `sendMessage`).
+    pub route_key: Option<Cow<'a, str>>,
+    /// WebSocket `$context.connectionId`.
+    pub connection_id: Option<Cow<'a, str>>,
+    /// WebSocket `$context.eventType`: `CONNECT`, `MESSAGE` or `DISCONNECT`.
+    pub event_type: Option<Cow<'a, str>>,
     /// Status from the completion line (`Method completed with status:`) or the access log.
     pub status: Option<u16>,
     /// Status stated by a `Gateway response type: X with status code: N` line.
@@ -274,6 +280,9 @@ impl<'a> ApiFragment<'a> {
         fill(&mut self.stage, other.stage);
         fill(&mut self.method, other.method);
         fill(&mut self.resource_path, other.resource_path);
+        fill(&mut self.route_key, other.route_key);
+        fill(&mut self.connection_id, other.connection_id);
+        fill(&mut self.event_type, other.event_type);
         fill(&mut self.status, other.status);
         fill(&mut self.gateway_response_status, other.gateway_response_status);
         fill(&mut self.integration_latency_ms, other.integration_latency_ms);

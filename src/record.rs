@@ -54,6 +54,12 @@ pub struct ApiRecord<'a> {
     pub method: Option<Cow<'a, str>>,
     /// Resource path.
     pub resource_path: Option<Cow<'a, str>>,
+    /// Route key (HTTP and WebSocket APIs).
+    pub route_key: Option<Cow<'a, str>>,
+    /// WebSocket connection ID.
+    pub connection_id: Option<Cow<'a, str>>,
+    /// WebSocket event type (`CONNECT`, `MESSAGE`, `DISCONNECT`).
+    pub event_type: Option<Cow<'a, str>>,
     /// Status sent to the client (seen, or implied by evidence when no completion line was seen).
     pub status: Option<u16>,
     /// Why it failed; `null` for a success.

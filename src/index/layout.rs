@@ -143,6 +143,9 @@ fn bounded_api<'a>(f: &ApiFragment<'a>) -> ApiState<'a> {
         &mut b.method,
         &mut b.resource_path,
         &mut b.xray_trace_id,
+        &mut b.route_key,
+        &mut b.connection_id,
+        &mut b.event_type,
     ] {
         cut(v);
     }

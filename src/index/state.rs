@@ -50,6 +50,13 @@ pub struct ApiState<'a> {
     #[serde(default)]
     pub(super) completed_by: Option<LineSource>,
     pub(super) line_count: u64,
+    // Added later: absent from older items, and left out when unknown so REST items keep their bytes.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub(super) route_key: Option<Cow<'a, str>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub(super) connection_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub(super) event_type: Option<Cow<'a, str>>,
 }
 
 impl<'a> From<&ApiFragment<'a>> for ApiState<'a> {
@@ -79,6 +86,9 @@ impl<'a> From<&ApiFragment<'a>> for ApiState<'a> {
             complete: f.complete,
             completed_by: f.completed_by,
             line_count: f.core.line_count(),
+            route_key: f.route_key.clone(),
+            connection_id: f.connection_id.clone(),
+            event_type: f.event_type.clone(),
         }
     }
 }
@@ -103,6 +113,9 @@ impl<'a> From<ApiState<'a>> for ApiFragment<'a> {
             lambda_integration: s.lambda_integration,
             lambda_request_id: s.lambda_request_id,
             xray_trace_id: s.xray_trace_id,
+            route_key: s.route_key,
+            connection_id: s.connection_id,
+            event_type: s.event_type,
             complete: s.complete,
             completed_by: s.completed_by,
             core: FragmentCore::restore(

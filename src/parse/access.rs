@@ -37,6 +37,8 @@ enum Field {
     Method,
     ResourcePath,
     RouteKey,
+    ConnectionId,
+    EventType,
     Status,
     IntegrationLatency,
     ResponseLatency,
@@ -46,6 +48,7 @@ enum Field {
     ErrorResponseType,
     ErrorMessage,
     IntegrationError,
+    AuthorizerError,
     WafResponseCode,
     XrayTraceId,
 }
@@ -67,7 +70,9 @@ fn field_of(raw_key: &str) -> Option<Field> {
         "httpmethod" | "method" => Field::Method,
         "resourcepath" | "resource" => Field::ResourcePath,
         "routekey" | "route" => Field::RouteKey,
-        "status" | "statuscode" | "httpstatus" | "responsestatus" => Field::Status,
+        "connectionid" => Field::ConnectionId,
+        "eventtype" => Field::EventType,
+        "status" | "statuscode" | "httpstatus" | "httpstatuscode" | "responsestatus" => Field::Status,
         "integrationlatency" => Field::IntegrationLatency,
         "responselatency" | "latency" => Field::ResponseLatency,
         "integrationrequestid" | "awsendpointrequestid" | "lambdarequestid" => Field::LambdaRequestId,
@@ -75,6 +80,7 @@ fn field_of(raw_key: &str) -> Option<Field> {
         "errorresponsetype" | "responsetype" | "gatewayresponsetype" => Field::ErrorResponseType,
         "errormessage" | "errormessagestring" | "error" => Field::ErrorMessage,
         "integrationerror" | "integrationerrormessage" => Field::IntegrationError,
+        "authorizererror" | "authorizeerror" | "authenticateerror" => Field::AuthorizerError,
         "wafresponsecode" => Field::WafResponseCode,
         "xraytraceid" | "traceid" => Field::XrayTraceId,
         _ => return None,
@@ -93,9 +99,12 @@ fn text_of(v: &Value) -> Option<Cow<'_, str>> {
 /// Applies one line if it is an access-log record.
 pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) -> Outcome {
     if msg.starts_with('{') {
-        return match serde_json::from_str::<serde_json::Map<String, Value>>(msg) {
-            Ok(map) => apply_json(b, ev, msg, &map),
-            Err(_) => Outcome::NotAccessLog,
+        let map = serde_json::from_str::<serde_json::Map<String, Value>>(msg)
+            .ok()
+            .or_else(|| serde_json::from_str(&quote_bare_dashes(msg)?).ok());
+        return match map {
+            Some(map) => apply_json(b, ev, msg, &map),
+            None => Outcome::NotAccessLog,
         };
     }
     match clf(msg) {
@@ -140,7 +149,20 @@ fn apply_json<'a>(
 ) -> Outcome {
     let mut fields: Vec<(Field, Cow<'_, str>)> = Vec::with_capacity(map.len());
     for (k, v) in map {
-        if let (Some(f), Some(t)) = (field_of(k), text_of(v)) {
+        if let Value::Object(inner) = v {
+            // Nested formats (`{"error":{"message":…},"integration":{"requestId":…}}`): `outer.inner`, or the
+            // inner key alone where it repeats the outer name (`"error":{"errorMessage":…}`), never an inner
+            // key of another context (`"authorizer":{"requestId":…}` is not the request's ID).
+            for (ik, iv) in inner {
+                let f = field_of(&format!("{k}.{ik}")).or_else(|| {
+                    let repeats = ik.to_ascii_lowercase().starts_with(&k.to_ascii_lowercase());
+                    field_of(ik).filter(|_| repeats)
+                });
+                if let (Some(f), Some(t)) = (f, text_of(iv)) {
+                    fields.push((f, t));
+                }
+            }
+        } else if let (Some(f), Some(t)) = (field_of(k), text_of(v)) {
             fields.push((f, t));
         }
     }
@@ -169,11 +191,18 @@ fn apply_json<'a>(
     fill(&mut s.stage, owned(Field::Stage));
     fill(&mut s.method, owned(Field::Method));
     fill(&mut s.resource_path, owned(Field::ResourcePath));
+    fill(&mut s.route_key, owned(Field::RouteKey));
+    fill(&mut s.connection_id, owned(Field::ConnectionId));
+    fill(&mut s.event_type, owned(Field::EventType));
     if s.resource_path.is_none() {
-        // HTTP API route keys are `GET /items/{id}`.
-        if let Some((m, p)) = get(Field::RouteKey).and_then(|r| r.split_once(' ')) {
-            fill(&mut s.method, Some(Cow::Owned(m.to_string())));
-            s.resource_path = Some(Cow::Owned(p.to_string()));
+        // HTTP API route keys are `GET /items/{id}`; WebSocket ones (`$connect`, `sendMessage`) are routes.
+        match get(Field::RouteKey).map(|r| r.split_once(' ')) {
+            Some(Some((m, p))) => {
+                fill(&mut s.method, Some(Cow::Owned(m.to_string())));
+                s.resource_path = Some(Cow::Owned(p.to_string()));
+            }
+            Some(None) => s.resource_path = owned(Field::RouteKey),
+            None => {}
         }
     }
     fill(
@@ -186,6 +215,17 @@ fn apply_json<'a>(
     );
     if let Some(l) = get(Field::LambdaRequestId).filter(|l| is_uuid(l)) {
         s.lambda_request_id.get_or_insert(Cow::Owned(l.to_string()));
+    }
+    // HTTP APIs quote the function's failure with its request ID: `The Lambda function returned the
+    // following error: RequestId: <uuid> Error: Task timed out after 5.00 seconds. …`.
+    if s.lambda_request_id.is_none()
+        && let Some(l) = [Field::IntegrationError, Field::ErrorMessage].iter().find_map(|f| {
+            let t = get(*f)?;
+            let rest = t.strip_prefix("The Lambda function returned the following error: RequestId: ")?;
+            rest.get(..36).filter(|id| is_uuid(id))
+        })
+    {
+        s.lambda_request_id = Some(Cow::Owned(l.to_string()));
     }
     fill(&mut s.backend_status, get(Field::BackendStatus).and_then(status_code));
     fill(
@@ -205,7 +245,7 @@ fn apply_json<'a>(
     if get(Field::WafResponseCode) == Some("WAF_BLOCK") {
         found.insert(FailureReason::WafBlocked);
     }
-    for f in [Field::ErrorMessage, Field::IntegrationError] {
+    for f in [Field::ErrorMessage, Field::IntegrationError, Field::AuthorizerError] {
         if let Some(t) = get(f) {
             evidence::scan(t, |p| {
                 if let Some(r) = evidence::resolve(p, false) {
@@ -220,6 +260,7 @@ fn apply_json<'a>(
             (Field::ErrorResponseType, "error.responseType"),
             (Field::ErrorMessage, "error.message"),
             (Field::IntegrationError, "integration.error"),
+            (Field::AuthorizerError, "authorizer.error"),
             (Field::WafResponseCode, "wafResponseCode"),
         ]
         .iter()
@@ -231,6 +272,42 @@ fn apply_json<'a>(
         }
     }
     Outcome::Parsed
+}
+
+/// Formats that leave numbers unquoted (`"status":$context.status`, as some vendors recommend) print a
+/// bare `-` where a value is missing, which is not JSON. Returns the record with those dashes quoted, or
+/// `None` when there are none.
+fn quote_bare_dashes(msg: &str) -> Option<String> {
+    let mut out = String::with_capacity(msg.len() + 8);
+    let (mut in_string, mut escaped, mut changed) = (false, false, false);
+    let bytes = msg.as_bytes();
+    for (i, c) in msg.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            out.push(c);
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        }
+        if c == '-' {
+            let prev = msg[..i].trim_end().bytes().last();
+            let next = msg[i + 1..].trim_start().bytes().next();
+            let digit_follows = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if matches!(prev, Some(b':' | b'[' | b',')) && matches!(next, Some(b',' | b'}' | b']')) && !digit_follows {
+                out.push_str("\"-\"");
+                changed = true;
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    changed.then_some(out)
 }
 
 fn fill<T>(slot: &mut Option<T>, v: Option<T>) {

@@ -127,6 +127,7 @@ pub fn apply<'a>(
         // WebSocket APIs have routes (`$connect`, `sendMessage`) instead of resource paths.
         if let Some(route) = route.strip_suffix(']') {
             s.resource_path.get_or_insert(Cow::Borrowed(route));
+            s.route_key.get_or_insert(Cow::Borrowed(route));
         }
         return;
     }

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed set-up step should fail the test loudly
 
+mod access_families;
 mod cli;
 mod dynamodb;
 mod dynamodb_cli;
