@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::classify::{ClassifiedApi, ClassifiedBatch, ClassifiedLambda};
-use crate::fragment::{ApiFragment, LambdaFragment, Line};
+use crate::fragment::{ApiFragment, FragmentCore, LambdaFragment, Line};
 use crate::reason::FailureReason;
 use crate::timefmt::rfc3339_ms;
 
@@ -209,12 +209,34 @@ fn listable(reason: FailureReason, answered: bool) -> bool {
     answered || !matches!(reason, Backend5XX | Backend4XX | Other5XX | Other4XX)
 }
 
+/// What every item of one fragment shares: the key form of its first event ID, its expiry, the time its
+/// line offsets count from, and its lines.
+struct Shared<'f, 'a> {
+    eid: String,
+    expires: AttrValue,
+    t0: i64,
+    lines: &'f [Line<'a>],
+}
+
+impl<'f, 'a> Shared<'f, 'a> {
+    fn of(core: &'f FragmentCore<'a>, opts: &ItemOptions) -> Self {
+        Self {
+            eid: key_event_id(core.lines(), core.first_timestamp_ms()),
+            expires: expires_at(core.last_timestamp_ms(), opts),
+            t0: core.first_timestamp_ms().unwrap_or(0),
+            lines: core.lines(),
+        }
+    }
+}
+
 fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
     let (frag, rec) = (&c.fragment, &c.record);
-    let lines = frag.core.lines();
-    let eid = key_event_id(lines, frag.core.first_timestamp_ms());
-    let expires = expires_at(frag.core.last_timestamp_ms(), opts);
-    let t0 = frag.core.first_timestamp_ms().unwrap_or(0);
+    let Shared {
+        eid,
+        expires,
+        t0,
+        lines,
+    } = Shared::of(&frag.core, opts);
     let state_json = part::state_json(&bounded_api(frag));
     let lambda_id = frag.lambda_request_id.as_deref().filter(|l| valid_id(l));
 
@@ -270,10 +292,12 @@ fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
 
 fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchItems) {
     let (frag, rec) = (&c.fragment, &c.record);
-    let lines = frag.core.lines();
-    let eid = key_event_id(lines, frag.core.first_timestamp_ms());
-    let expires = expires_at(frag.core.last_timestamp_ms(), opts);
-    let t0 = frag.core.first_timestamp_ms().unwrap_or(0);
+    let Shared {
+        eid,
+        expires,
+        t0,
+        lines,
+    } = Shared::of(&frag.core, opts);
     let state_json = part::state_json(&bounded_lambda(frag));
     let num = |v: f64| AttrValue::N(v.to_string());
 

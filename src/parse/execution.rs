@@ -216,12 +216,12 @@ fn endpoint_response<'a>(
             s.core.add_evidence(FailureReason::LambdaThrottled, ts, redact(headers));
         }
     } else if let Some(body) = rest.strip_prefix("body before transformations: ") {
-        if s.lambda_integration != Some(false) {
-            lambda_service_body(s, body, ts, redact);
+        if s.lambda_integration == Some(false) {
+            return;
         }
+        lambda_service_body(s, body, ts, redact);
         // A Lambda proxy response names the status the function chose; that is the backend's answer.
-        if s.lambda_integration != Some(false)
-            && body.trim_start().starts_with('{')
+        if body.trim_start().starts_with('{')
             && let Some(code) = after(body, "\"statusCode\"")
         {
             let code = code.trim_start().strip_prefix(':').unwrap_or(code);

@@ -42,6 +42,21 @@ pub fn event(group: &str, lines: &[&str]) -> String {
     encode::lambda_event(&encode::data_payload(group, "stream-0", 1_700_000_000_000, events))
 }
 
+/// An event of `group` with one log event per message, 1 ms apart, from a Lambda-style stream.
+pub fn event_of(group: &str, messages: &[String]) -> String {
+    let events = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (i as i64, m.clone()))
+        .collect();
+    encode::lambda_event(&encode::data_payload(
+        group,
+        "2025/11/21/[$LATEST]0123456789abcdef0123456789abcdef",
+        1_763_726_400_000,
+        events,
+    ))
+}
+
 /// Decodes and parses events together (as `apigw-logs parse` does).
 pub fn parse_events(events: &[String]) -> Out {
     let decoded: Vec<Vec<u8>> = events

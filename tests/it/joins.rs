@@ -5,7 +5,6 @@
 
 use std::time::{Duration, Instant};
 
-use apigw_log_indexer::encode;
 use apigw_log_indexer::index::query::fetch_story;
 use apigw_log_indexer::index::read::Fragments;
 use apigw_log_indexer::memory::MemoryIndex;
@@ -13,20 +12,12 @@ use apigw_log_indexer::pipeline::{self, PipelineConfig};
 use apigw_log_indexer::redact::Redactor;
 use serde_json::Value;
 
+use crate::helpers::event_of as event;
+
 const HTTP_API_ID: &str = "KyDfdgZ9oAMEYpA=";
 const REST_ID: &str = "9a8b7c6d-1111-4222-8333-444455556666";
 const LID: &str = "88d54618-b7bc-445e-9bd2-d2eb1e8a2045";
 const FN_GROUP: &str = "/aws/lambda/orders-api";
-
-fn event(group: &str, lines: &[String]) -> String {
-    let events = lines.iter().enumerate().map(|(i, l)| (i as i64, l.clone())).collect();
-    encode::lambda_event(&encode::data_payload(
-        group,
-        "2025/11/21/[$LATEST]0123456789abcdef0123456789abcdef",
-        1_763_726_400_000,
-        events,
-    ))
-}
 
 /// The function's invocation: killed for memory.
 fn invocation(extra: &str) -> String {

@@ -4,29 +4,18 @@
 
 use std::time::{Duration, Instant};
 
-use apigw_log_indexer::encode;
 use apigw_log_indexer::index::query::fetch_story;
 use apigw_log_indexer::index::read::Fragments;
 use apigw_log_indexer::memory::MemoryIndex;
 use apigw_log_indexer::pipeline::{self, PipelineConfig};
 use apigw_log_indexer::redact::Redactor;
 
-use crate::helpers::{EXEC_GROUP, parse_events};
+use crate::helpers::{EXEC_GROUP, event_of as event, parse_events};
 
 const API: &str = "9a8b7c6d-1111-4222-8333-444455556666";
 const LID: &str = "0f1e2d3c-aaaa-4bbb-8ccc-dddddddddddd";
 const VICTIM: &str = "/aws/lambda/orders-api";
 const ATTACKER: &str = "/aws/lambda/attackerfn";
-
-fn event(group: &str, lines: &[String]) -> String {
-    let events = lines.iter().enumerate().map(|(i, l)| (i as i64, l.clone())).collect();
-    encode::lambda_event(&encode::data_payload(
-        group,
-        "2025/11/21/[$LATEST]0123456789abcdef0123456789abcdef",
-        1_763_726_400_000,
-        events,
-    ))
-}
 
 fn api_side() -> String {
     event(
