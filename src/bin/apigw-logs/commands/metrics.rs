@@ -6,15 +6,18 @@ use std::fmt::Write as _;
 use apigw_log_indexer::aws::cloudwatch::{CloudWatchMetrics, Totals};
 use apigw_log_indexer::config::DEFAULT_NAMESPACE;
 use apigw_log_indexer::timefmt::rfc3339_ms;
-use clap::Args;
+use clap::Args as ClapArgs;
 use serde_json::json;
 
-use crate::index_cmds::{EndpointArgs, window};
-use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK, input_error};
+use crate::aws_args::{EndpointArgs, runtime};
+use crate::error::CliError;
+use crate::exit::{NotFound, Outcome};
+use crate::output;
+use crate::window::window;
 
 /// Arguments of `metrics`.
-#[derive(Args)]
-pub struct MetricsArgs {
+#[derive(ClapArgs)]
+pub struct Args {
     /// CloudWatch namespace the indexer publishes into.
     #[arg(long, env = "METRICS_NAMESPACE", default_value = DEFAULT_NAMESPACE)]
     namespace: String,
@@ -38,39 +41,28 @@ pub struct MetricsArgs {
 }
 
 /// `metrics`.
-pub fn metrics(a: &MetricsArgs) -> u8 {
-    let (since, until) = match window(&a.since, a.until.as_deref()) {
-        Ok(w) => w,
-        Err(code) => return code,
-    };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => return input_error("runtime", &e),
-    };
-    let totals = rt.block_on(async {
-        let sdk = a.endpoint.sdk().await;
-        CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), &a.namespace)
-            .totals(since, until, a.api_id.as_deref(), a.stage.as_deref())
-            .await
-    });
-    let totals = match totals {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("apigw-logs: namespace {}: {e}", a.namespace);
-            return EXIT_AWS;
-        }
-    };
-    let text = if a.json {
+pub fn run(a: &Args) -> Result<Outcome, CliError> {
+    let (since, until) = window(&a.since, a.until.as_deref())?;
+    let totals = runtime()?
+        .block_on(async {
+            let sdk = a.endpoint.sdk().await;
+            CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), &a.namespace)
+                .totals(since, until, a.api_id.as_deref(), a.stage.as_deref())
+                .await
+        })
+        .map_err(|source| CliError::Metrics {
+            context: format!("namespace {}", a.namespace),
+            source: Box::new(source),
+        })?;
+    output::print(&if a.json {
         as_json(&totals)
     } else {
         as_table(&totals, &a.namespace, since, until)
-    };
-    print!("{text}");
+    })?;
     if totals.requests.is_empty() && totals.failures.is_empty() && totals.lambda.is_empty() {
-        EXIT_NOT_FOUND
-    } else {
-        EXIT_OK
+        return Ok(Outcome::NotFound(NotFound::NoDataPoints));
     }
+    Ok(Outcome::Done)
 }
 
 fn as_json(t: &Totals) -> String {
