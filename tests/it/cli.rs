@@ -190,3 +190,82 @@ fn usage_errors_are_exit_2() {
     assert_eq!(run(&["no-such-command"]).status.code(), Some(2));
     let _ = Path::new(".");
 }
+
+/// A cap every range a configuration check could put on MAX_DECODED_BYTES still allows: 4 MiB.
+const SMALL_CAP: usize = 4 << 20;
+
+#[test]
+fn an_input_past_the_cap_is_exit_2_naming_the_file_and_the_cap() {
+    let t = TempDir::new("cap");
+    let event = t.file("big.json", &vec![b' '; SMALL_CAP + 1]);
+    let text = t.file("big.log", &vec![b'x'; SMALL_CAP + 1]);
+    let cap = SMALL_CAP.to_string();
+    let cases: [&[&str]; 4] = [
+        &["decode", event.as_str()],
+        &["parse", event.as_str()],
+        &["make-event", text.as_str()],
+        &["replay", "--dry-run", "--table", "t", event.as_str()],
+    ];
+    for args in cases {
+        let o = bin()
+            .args(args)
+            .args(["--max-decoded-bytes", &cap])
+            .env_remove("MAX_DECODED_BYTES")
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        let file = args[args.len() - 1];
+        assert!(
+            err.contains(&format!("{file}: input exceeds the {SMALL_CAP}-byte cap")),
+            "{args:?}: {err}"
+        );
+    }
+    // Exactly at the cap is still read (and then refused for what it is, not for its size).
+    let at_cap = t.file("at-cap.json", &vec![b' '; SMALL_CAP]);
+    let o = run(&["decode", &at_cap, "--max-decoded-bytes", &cap]);
+    assert!(stderr(&o).contains("event is not JSON"), "{}", stderr(&o));
+}
+
+/// Runs `args` with `stdin`, failing the test if it has not exited within `limit`.
+fn run_bounded(args: &[&str], stdin: Stdio, limit: std::time::Duration) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{args:?} still reading after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn an_endless_input_is_read_only_up_to_the_cap() {
+    let cap = SMALL_CAP.to_string();
+    let limit = std::time::Duration::from_secs(60);
+    let zero = || Stdio::from(std::fs::File::open("/dev/zero").unwrap());
+    for (args, input) in [
+        (["decode", "/dev/zero"], Stdio::null()),
+        (["parse", "-"], zero()),
+        (["make-event", "-"], zero()),
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--max-decoded-bytes", &cap]);
+        let o = run_bounded(&all, input, limit);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("{}: input exceeds the {SMALL_CAP}-byte cap", args[1])),
+            "{args:?}: {err}"
+        );
+    }
+}

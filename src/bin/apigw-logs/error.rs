@@ -25,6 +25,14 @@ pub enum CliError {
         #[source]
         source: io::Error,
     },
+    /// An input is larger than the cap on decoded deliveries; reading stopped there.
+    #[error("{input}: input exceeds the {limit}-byte cap (--max-decoded-bytes, MAX_DECODED_BYTES)")]
+    TooLarge {
+        /// The file, or `-`.
+        input: String,
+        /// The cap.
+        limit: usize,
+    },
     /// `make-event` input that is not UTF-8.
     #[error("{input}: is not UTF-8 text")]
     NotText {
@@ -139,6 +147,7 @@ impl CliError {
         match self {
             Self::ClosedPipe => Exit::Success,
             Self::Read { .. }
+            | Self::TooLarge { .. }
             | Self::NotText { .. }
             | Self::Fixture { .. }
             | Self::Decode { .. }
@@ -156,6 +165,7 @@ impl CliError {
     pub const fn code(&self) -> &'static str {
         match self {
             Self::Read { .. } => "read_failed",
+            Self::TooLarge { .. } => "input_too_large",
             Self::NotText { .. } => "not_utf8",
             Self::Fixture { .. } => "bad_fixture",
             Self::Decode { source, .. } => source.code(),
@@ -195,6 +205,13 @@ mod tests {
                 CliError::Read {
                     input: "f".into(),
                     source: io(),
+                },
+                Exit::Input,
+            ),
+            (
+                CliError::TooLarge {
+                    input: "f".into(),
+                    limit: 1,
                 },
                 Exit::Input,
             ),
