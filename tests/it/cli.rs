@@ -269,3 +269,70 @@ fn an_endless_input_is_read_only_up_to_the_cap() {
         );
     }
 }
+
+/// True for what a terminal would act on: C0 controls other than TAB and LF, DEL, and C1.
+fn has_raw_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+}
+
+/// An execution-log request whose resource path and body carry terminal escapes: OSC retitle + BEL, clear
+/// screen, CR, DEL and the C1 CSI.
+pub fn hostile_event() -> String {
+    event(
+        EXEC_GROUP,
+        &[
+            "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) HTTP Method: POST, Resource Path: /pets\u{1b}[2J\u{9b}31m/x",
+            "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) Method request body before transformations: \
+             {\"name\":\"\u{1b}]0;pwned\u{7}\u{1b}[2J\rspoofed\u{7f}\"}",
+            "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) Execution failed due to a timeout error",
+            "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) Method completed with status: 504",
+        ],
+    )
+}
+
+/// Asserts `stdout` shows the planted escapes escaped and carries none raw.
+pub fn assert_terminal_safe(what: &str, stdout: &[u8], shows: &[&str]) {
+    let out = String::from_utf8(stdout.to_vec()).unwrap();
+    assert!(
+        !has_raw_control(&out),
+        "{what} printed a raw control character: {out:?}"
+    );
+    for s in shows {
+        assert!(out.contains(s), "{what} does not show {s}: {out}");
+    }
+}
+
+#[test]
+fn parse_escapes_control_characters_from_logs_in_both_outputs() {
+    let t = TempDir::new("ansi");
+    let path = t.file("hostile.json", hostile_event().as_bytes());
+    let o = run(&["parse", &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_terminal_safe(
+        "parse",
+        &o.stdout,
+        &["/pets\\u001b[2J\\u009b31m/x", "IntegrationTimeout"],
+    );
+    let o = run(&["parse", "--json", &path]);
+    assert_terminal_safe("parse --json", &o.stdout, &[]);
+    let rec: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        rec["resource_path"], "/pets\u{1b}[2J\u{9b}31m/x",
+        "JSON keeps the exact text"
+    );
+}
+
+#[test]
+fn an_error_message_is_one_line_even_when_the_input_name_is_hostile() {
+    let t = TempDir::new("name");
+    let name = "bad\u{1b}]0;pwned\u{7}\nsecond line.json";
+    let path = t.file(name, b"{");
+    let o = run(&["decode", &path]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(
+        !has_raw_control(&err) && err.contains("bad\\u001b]0;pwned\\u0007\\u000asecond"),
+        "{err:?}"
+    );
+}

@@ -13,6 +13,7 @@ mod input;
 mod output;
 mod records;
 mod story;
+mod terminal;
 mod window;
 
 use clap::{Parser, Subcommand};

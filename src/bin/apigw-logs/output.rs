@@ -1,15 +1,17 @@
 //! The one way out to stdout and stderr.
 //!
-//! Everything a subcommand renders goes through `print`, which turns a closed pipe (`apigw-logs ... | head`) into `CliError::ClosedPipe`, which `main` ends quietly
+//! Everything a subcommand renders goes through `print`, which makes it terminal-safe (`terminal.rs`) and
+//! turns a closed pipe (`apigw-logs ... | head`) into `CliError::ClosedPipe`, which `main` ends quietly
 //! with exit 0. Every stderr line goes through `warn` and starts with `apigw-logs: `.
 
 use std::io::Write as _;
 
 use crate::error::CliError;
+use crate::terminal;
 
-/// Writes rendered output (human or `--json`) to stdout.
+/// Writes rendered output (human or `--json`) to stdout with control characters escaped.
 pub fn print(text: &str) -> Result<(), CliError> {
-    print_bytes(text.as_bytes())
+    print_bytes(terminal::escape_text(text).as_bytes())
 }
 
 /// Writes bytes to stdout exactly as given: the data tools (`make-event`, `decode`), whose output is
@@ -25,8 +27,12 @@ pub fn print_bytes(bytes: &[u8]) -> Result<(), CliError> {
     })
 }
 
-/// One line on stderr: `apigw-logs: <message>`.
+/// One line on stderr: `apigw-logs: <message>`, control characters and line feeds escaped.
 pub fn warn(message: impl std::fmt::Display) {
     // Not `eprintln!`, which panics when stderr is closed.
-    let _ = writeln!(std::io::stderr(), "apigw-logs: {message}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "apigw-logs: {}",
+        terminal::escape_line(&message.to_string())
+    );
 }
