@@ -9,7 +9,6 @@ use apigw_log_indexer::index::query::{FailureEntry, Story};
 use apigw_log_indexer::index::read::Fragments;
 use apigw_log_indexer::record::Line;
 use apigw_log_indexer::timefmt::rfc3339_ms;
-use serde_json::{Value, json};
 
 fn sorted<'a>(lines: impl IntoIterator<Item = &'a Line<'a>>) -> Vec<&'a Line<'a>> {
     let mut v: Vec<&Line<'_>> = lines.into_iter().collect();
@@ -17,13 +16,26 @@ fn sorted<'a>(lines: impl IntoIterator<Item = &'a Line<'a>>) -> Vec<&'a Line<'a>
     v
 }
 
-fn lines_json(lines: &[&Line<'_>]) -> Value {
-    Value::Array(
-        lines
-            .iter()
-            .map(|l| json!({"timestamp_ms": l.timestamp_ms, "source": l.source.as_str(), "message": l.message}))
-            .collect(),
-    )
+/// One entry of a record's `lines`, in `interfaces.md` order. A struct, not `json!`: a `serde_json::Value`
+/// orders keys alphabetically unless some crate in the build enables serde_json's `preserve_order`, so the
+/// shipped binary and the tested one would disagree.
+#[derive(serde::Serialize)]
+struct LineJson<'a> {
+    timestamp_ms: i64,
+    source: &'static str,
+    message: &'a str,
+}
+
+fn lines_json(lines: &[&Line<'_>]) -> String {
+    let lines: Vec<LineJson<'_>> = lines
+        .iter()
+        .map(|l| LineJson {
+            timestamp_ms: l.timestamp_ms,
+            source: l.source.as_str(),
+            message: &l.message,
+        })
+        .collect();
+    serde_json::to_string(&lines).unwrap_or_default()
 }
 
 /// The record's JSON (fields in `interfaces.md` order) with `"lines"` appended.

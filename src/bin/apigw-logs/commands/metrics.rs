@@ -7,7 +7,6 @@ use apigw_log_indexer::aws::cloudwatch::{CloudWatchMetrics, Totals};
 use apigw_log_indexer::config::DEFAULT_NAMESPACE;
 use apigw_log_indexer::timefmt::rfc3339_ms;
 use clap::Args as ClapArgs;
-use serde_json::json;
 
 use crate::aws_args::{EndpointArgs, runtime};
 use crate::error::CliError;
@@ -65,28 +64,51 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     Ok(Outcome::Done)
 }
 
+/// One `--json` line: a metric's sum for one set of dimensions. A struct, not `json!`, so the keys keep this
+/// order whatever serde_json features the build enables.
+#[derive(serde::Serialize)]
+struct Sum<'a> {
+    metric: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    function_name: Option<&'a str>,
+    sum: f64,
+}
+
 fn as_json(t: &Totals) -> String {
+    let requests = t.requests.iter().map(|((api, stage), n)| Sum {
+        metric: "Requests",
+        api_id: Some(api),
+        stage: Some(stage),
+        failure_reason: None,
+        function_name: None,
+        sum: *n,
+    });
+    let failures = t.failures.iter().map(|((api, stage, reason), n)| Sum {
+        metric: "Failures",
+        api_id: Some(api),
+        stage: Some(stage),
+        failure_reason: Some(reason),
+        function_name: None,
+        sum: *n,
+    });
+    let lambda = t.lambda.iter().map(|((metric, function), n)| Sum {
+        metric,
+        api_id: None,
+        stage: None,
+        failure_reason: None,
+        function_name: Some(function),
+        sum: *n,
+    });
     let mut out = String::new();
-    for ((api, stage), n) in &t.requests {
-        let _ = writeln!(
-            out,
-            "{}",
-            json!({"metric": "Requests", "api_id": api, "stage": stage, "sum": n})
-        );
-    }
-    for ((api, stage, reason), n) in &t.failures {
-        let _ = writeln!(
-            out,
-            "{}",
-            json!({"metric": "Failures", "api_id": api, "stage": stage, "failure_reason": reason, "sum": n})
-        );
-    }
-    for ((metric, function), n) in &t.lambda {
-        let _ = writeln!(
-            out,
-            "{}",
-            json!({"metric": metric, "function_name": function, "sum": n})
-        );
+    for sum in requests.chain(failures).chain(lambda) {
+        out.push_str(&serde_json::to_string(&sum).unwrap_or_default());
+        out.push('\n');
     }
     out
 }
@@ -113,4 +135,24 @@ fn as_table(t: &Totals, namespace: &str, since: i64, until: i64) -> String {
         out.push_str("no data points in this window\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_keep_their_key_order() {
+        let mut t = Totals::default();
+        t.requests.insert(("a1".into(), "dev".into()), 3.0);
+        t.failures
+            .insert(("a1".into(), "dev".into(), "LambdaTimeout".into()), 1.0);
+        t.lambda.insert(("LambdaColdStarts".into(), "fn".into()), 2.0);
+        assert_eq!(
+            as_json(&t),
+            "{\"metric\":\"Requests\",\"api_id\":\"a1\",\"stage\":\"dev\",\"sum\":3.0}\n\
+             {\"metric\":\"Failures\",\"api_id\":\"a1\",\"stage\":\"dev\",\"failure_reason\":\"LambdaTimeout\",\"sum\":1.0}\n\
+             {\"metric\":\"LambdaColdStarts\",\"function_name\":\"fn\",\"sum\":2.0}\n"
+        );
+    }
 }
