@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use apigw_log_indexer::encode;
-use base64::Engine as _;
 
 use crate::helpers::{EXEC_GROUP, event};
 
@@ -21,15 +20,19 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-struct TempDir(PathBuf);
+/// A directory under the system temp dir, removed when dropped.
+pub struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new(name: &str) -> Self {
+    pub fn new(name: &str) -> Self {
         let p = std::env::temp_dir().join(format!("apigw-cli-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&p).unwrap();
         Self(p)
     }
-    fn file(&self, name: &str, contents: &[u8]) -> String {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+    pub fn file(&self, name: &str, contents: &[u8]) -> String {
         let p = self.0.join(name);
         std::fs::write(&p, contents).unwrap();
         p.to_str().unwrap().to_string()
@@ -43,11 +46,7 @@ impl Drop for TempDir {
 }
 
 fn awslogs(data: &[u8]) -> Vec<u8> {
-    format!(
-        r#"{{"awslogs":{{"data":"{}"}}}}"#,
-        base64::engine::general_purpose::STANDARD.encode(data)
-    )
-    .into_bytes()
+    encode::awslogs_event(data).into_bytes()
 }
 
 /// 64 concatenated gzip members of 4 MiB of zeros each: 256 MiB once decompressed, ~260 KB on disk.
@@ -188,7 +187,6 @@ fn make_event_then_decode_round_trips_fixture_text() {
 fn usage_errors_are_exit_2() {
     assert_eq!(run(&["parse"]).status.code(), Some(2));
     assert_eq!(run(&["no-such-command"]).status.code(), Some(2));
-    let _ = Path::new(".");
 }
 
 /// A cap every range a configuration check could put on MAX_DECODED_BYTES still allows: 4 MiB.

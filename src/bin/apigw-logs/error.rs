@@ -48,6 +48,16 @@ pub enum CliError {
         #[source]
         source: FixtureError,
     },
+    /// A row of an events manifest that cannot be used.
+    #[error("{input}: line {line}: {problem}")]
+    Manifest {
+        /// The manifest file.
+        input: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        problem: String,
+    },
     /// An event that is not a valid subscription delivery.
     #[error("{input}: {source}")]
     Decode {
@@ -93,6 +103,15 @@ pub enum CliError {
     /// The async runtime the AWS SDK needs could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] io::Error),
+    /// A file the command writes could not be written.
+    #[error("{output}: cannot write: {source}")]
+    Write {
+        /// The file.
+        output: String,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
     /// Writing to stdout failed (other than a closed pipe).
     #[error("stdout: {0}")]
     Stdout(#[source] io::Error),
@@ -150,9 +169,11 @@ impl CliError {
             | Self::TooLarge { .. }
             | Self::NotText { .. }
             | Self::Fixture { .. }
+            | Self::Manifest { .. }
             | Self::Decode { .. }
             | Self::Config(_)
             | Self::Usage { .. }
+            | Self::Write { .. }
             | Self::Stdout(_) => Exit::Input,
             Self::Store { .. } | Self::Metrics { .. } | Self::Runtime(_) => Exit::Aws,
             Self::Inputs(all) => all.iter().map(Self::exit_code).max().unwrap_or(Exit::Input),
@@ -168,12 +189,14 @@ impl CliError {
             Self::TooLarge { .. } => "input_too_large",
             Self::NotText { .. } => "not_utf8",
             Self::Fixture { .. } => "bad_fixture",
+            Self::Manifest { .. } => "bad_manifest",
             Self::Decode { source, .. } => source.code(),
             Self::Config(e) => e.code(),
             Self::Usage { .. } => "bad_usage",
             Self::Store { source, .. } => source.code(),
             Self::Metrics { source, .. } => source.code(),
             Self::Runtime(_) => "runtime_failed",
+            Self::Write { .. } => "write_failed",
             Self::Stdout(_) => "stdout_failed",
             Self::ClosedPipe => "closed_pipe",
             Self::Inputs(_) => "inputs_failed",
@@ -217,6 +240,14 @@ mod tests {
             ),
             (CliError::NotText { input: "f".into() }, Exit::Input),
             (
+                CliError::Manifest {
+                    input: "m".into(),
+                    line: 1,
+                    problem: "p".into(),
+                },
+                Exit::Input,
+            ),
+            (
                 CliError::Decode {
                     input: "f".into(),
                     source: DecodeError::NoAwslogs,
@@ -227,6 +258,13 @@ mod tests {
                 CliError::Usage {
                     option: "--since",
                     problem: "p".into(),
+                },
+                Exit::Input,
+            ),
+            (
+                CliError::Write {
+                    output: "o".into(),
+                    source: io(),
                 },
                 Exit::Input,
             ),

@@ -10,6 +10,7 @@ mod commands;
 mod error;
 mod exit;
 mod input;
+mod manifest;
 mod output;
 mod records;
 mod story;
