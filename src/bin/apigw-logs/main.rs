@@ -5,6 +5,7 @@
 //! the result into the documented exit code (`exit.rs`: 0 success, 1 not found / no match, 2 usage or
 //! input error, 3 AWS/endpoint error). All output goes through `output.rs`.
 
+mod api_filter;
 mod aws_args;
 mod commands;
 mod error;

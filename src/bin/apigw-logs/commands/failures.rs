@@ -6,6 +6,7 @@ use apigw_log_indexer::index::port::FailureFilter;
 use apigw_log_indexer::index::query::{self, MAX_FAILURE_DAYS};
 use clap::Args as ClapArgs;
 
+use crate::api_filter::ApiFilter;
 use crate::aws_args::{AwsArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
@@ -24,12 +25,8 @@ pub struct Args {
     /// Only this failure reason (LambdaTimeout, Throttled, ...).
     #[arg(long)]
     reason: Option<String>,
-    /// Only this API ID.
-    #[arg(long = "api")]
-    api_id: Option<String>,
-    /// Only this stage.
-    #[arg(long)]
-    stage: Option<String>,
+    #[command(flatten)]
+    filter: ApiFilter,
     /// One JSON object per line.
     #[arg(long)]
     json: bool,
@@ -57,8 +54,8 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     }
     let filter = FailureFilter {
         reason: a.reason.clone(),
-        api_id: a.api_id.clone(),
-        stage: a.stage.clone(),
+        api_id: a.filter.api_id.clone(),
+        stage: a.filter.stage.clone(),
     };
     let mut entries = Vec::new();
     runtime()?

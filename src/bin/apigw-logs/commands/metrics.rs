@@ -8,6 +8,7 @@ use apigw_log_indexer::config::DEFAULT_NAMESPACE;
 use apigw_log_indexer::timefmt::rfc3339_ms;
 use clap::Args as ClapArgs;
 
+use crate::api_filter::ApiFilter;
 use crate::aws_args::{EndpointArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
@@ -26,12 +27,8 @@ pub struct Args {
     /// End of the window (RFC 3339); default now.
     #[arg(long)]
     until: Option<String>,
-    /// Only this API ID.
-    #[arg(long = "api")]
-    api_id: Option<String>,
-    /// Only this stage.
-    #[arg(long)]
-    stage: Option<String>,
+    #[command(flatten)]
+    filter: ApiFilter,
     /// One JSON object per line.
     #[arg(long)]
     json: bool,
@@ -46,7 +43,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         .block_on(async {
             let sdk = a.endpoint.sdk().await;
             CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), &a.namespace)
-                .totals(since, until, a.api_id.as_deref(), a.stage.as_deref())
+                .totals(since, until, a.filter.api_id.as_deref(), a.filter.stage.as_deref())
                 .await
         })
         .map_err(|source| CliError::Metrics {
