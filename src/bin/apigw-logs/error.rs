@@ -181,7 +181,8 @@ impl CliError {
     }
 
     /// Stable, low-cardinality code: the library's own code where the error came from it.
-    // Not printed (the message is the interface); the exit-code tests pin it so scripts could rely on it.
+    // Not printed today (the one-line message is the interface); pinned by the tests so that a
+    // machine-readable error output can carry it without renaming anything.
     #[cfg_attr(not(test), expect(dead_code))]
     pub const fn code(&self) -> &'static str {
         match self {
