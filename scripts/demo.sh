@@ -163,11 +163,11 @@ step "events: the three workshop logs as subscription events, timestamped 10 min
 # The committed events/workshop-*.json date from 2025, and CloudWatch refuses metric data older than two weeks,
 # so they would index but publish no metrics. Regenerate them from the fixtures with one recent start time
 # (shared by the three, so the execution, Lambda and access lines of a request line up), taking log group,
-# stream and flags from events/generate.sh's fixture table so they stay in step with the committed events.
+# stream and flags from events/manifest.txt so they stay in step with the committed events.
 start_ms=$(($(date +%s) * 1000 - 600000))
 for name in workshop-exec workshop-lambda workshop-access; do
-  row="$(awk -v n="$name" '$1 == n { print $3, $4, $5; exit }' events/generate.sh)"
-  [[ -n $row ]] || { say "no row for $name in events/generate.sh's fixture table"; exit 1; }
+  row="$(awk -v n="$name" '$1 == n { print $3, $4, $5; exit }' events/manifest.txt)"
+  [[ -n $row ]] || { say "no row for $name in events/manifest.txt"; exit 1; }
   read -r flags group stream <<<"$row"
   args=(--log-group "$group" --log-stream "$stream" --start-ms "$start_ms")
   [[ $flags == - ]] || args+=("$flags")

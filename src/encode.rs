@@ -8,8 +8,8 @@
 use std::io::Write;
 
 use base64::Engine as _;
-use flate2::Compression;
 use flate2::write::GzEncoder;
+use flate2::{Compress, Compression, Crc, FlushCompress};
 use serde::Serialize;
 
 /// One event to encode.
@@ -169,7 +169,12 @@ pub fn data_payload(group: &str, stream: &str, start_ms: i64, events: Vec<(i64, 
 /// `{"awslogs":{"data": base64(gzip(json(payload)))}}`, as CloudWatch Logs invokes Lambda.
 pub fn lambda_event(payload: &RawPayload) -> String {
     let json = serde_json::to_vec(payload).unwrap_or_default();
-    let data = base64::engine::general_purpose::STANDARD.encode(gzip(&json));
+    awslogs_event(&gzip(&json))
+}
+
+/// `{"awslogs":{"data": base64(data)}}` for any bytes: what a broken sender could deliver.
+pub fn awslogs_event(data: &[u8]) -> String {
+    let data = base64::engine::general_purpose::STANDARD.encode(data);
     format!(r#"{{"awslogs":{{"data":"{data}"}}}}"#)
 }
 
@@ -179,6 +184,57 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     // Writing into a Vec cannot fail.
     let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()
+}
+
+/// The gzip header `gzip` writes: no name, mtime 0, OS "unknown", so output never depends on the machine.
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+
+/// One gzip member holding `head` then `chunk` `times` times, at the cost of compressing `chunk` once.
+///
+/// Each part is deflated on its own and ended with a full flush, which leaves a byte boundary and no
+/// reference to earlier data, so the chunk's compressed bytes can simply be repeated; the CRC-32 of the
+/// whole is combined from the parts'. This is how the `events/` gzip bomb (256 MiB inflated) is built in a
+/// fraction of a second instead of deflating 256 MiB.
+pub fn gzip_repeated(head: &[u8], chunk: &[u8], times: usize) -> Vec<u8> {
+    let chunk_deflated = deflate_flushed(chunk, FlushCompress::Full);
+    let mut out = GZIP_HEADER.to_vec();
+    out.extend(deflate_flushed(head, FlushCompress::Full));
+    for _ in 0..times {
+        out.extend_from_slice(&chunk_deflated);
+    }
+    // The final, empty block.
+    out.extend(deflate_flushed(&[], FlushCompress::Finish));
+    let mut crc = Crc::new();
+    crc.update(head);
+    let mut chunk_crc = Crc::new();
+    chunk_crc.update(chunk);
+    for _ in 0..times {
+        crc.combine(&chunk_crc);
+    }
+    // ISIZE is the inflated size modulo 2^32 (RFC 1952).
+    let size = (head.len() as u64).wrapping_add((chunk.len() as u64).wrapping_mul(times as u64)) as u32;
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
+    out
+}
+
+/// Raw deflate of `data` by a fresh compressor (no dictionary from earlier data), ended with `flush`.
+fn deflate_flushed(data: &[u8], flush: FlushCompress) -> Vec<u8> {
+    let mut z = Compress::new(Compression::new(6), false);
+    let mut out = Vec::with_capacity(data.len() / 2 + 64);
+    loop {
+        let consumed = usize::try_from(z.total_in()).unwrap_or(data.len()).min(data.len());
+        if z.compress_vec(&data[consumed..], &mut out, flush).is_err() {
+            // Only a misuse of the stream fails; nothing here can misuse it.
+            break;
+        }
+        // Done when all input is in and the flush did not run out of room.
+        if z.total_in() as usize >= data.len() && out.len() < out.capacity() {
+            break;
+        }
+        out.reserve(out.capacity().max(64));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -200,6 +256,24 @@ mod tests {
             ]
         );
         assert_eq!(read_fixture("@5 a\n@4 b", false).unwrap_err().line, 2);
+    }
+
+    #[test]
+    fn a_repeated_gzip_is_one_member_of_head_and_chunks() {
+        use std::io::Read;
+        let gz = gzip_repeated(b"{\"head\":\"", &[b'0'; 70_000], 5);
+        let mut member = flate2::read::GzDecoder::new(&gz[..]);
+        let mut inflated = Vec::new();
+        member.read_to_end(&mut inflated).unwrap();
+        assert_eq!(inflated.len(), 9 + 350_000);
+        assert!(inflated.starts_with(b"{\"head\":\"") && inflated[9..].iter().all(|b| *b == b'0'));
+        // The single-member decoder checked CRC and size; a multi-member one finds nothing more.
+        let mut all = Vec::new();
+        flate2::read::MultiGzDecoder::new(&gz[..])
+            .read_to_end(&mut all)
+            .unwrap();
+        assert_eq!(all.len(), inflated.len());
+        assert!(gz.len() < 2_000, "the repetitions are compressed: {} bytes", gz.len());
     }
 
     #[test]

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use apigw_log_indexer::encode;
-use base64::Engine as _;
 
 use crate::helpers::{EXEC_GROUP, event};
 
@@ -21,15 +20,19 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-struct TempDir(PathBuf);
+/// A directory under the system temp dir, removed when dropped.
+pub struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new(name: &str) -> Self {
+    pub fn new(name: &str) -> Self {
         let p = std::env::temp_dir().join(format!("apigw-cli-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&p).unwrap();
         Self(p)
     }
-    fn file(&self, name: &str, contents: &[u8]) -> String {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+    pub fn file(&self, name: &str, contents: &[u8]) -> String {
         let p = self.0.join(name);
         std::fs::write(&p, contents).unwrap();
         p.to_str().unwrap().to_string()
@@ -43,11 +46,7 @@ impl Drop for TempDir {
 }
 
 fn awslogs(data: &[u8]) -> Vec<u8> {
-    format!(
-        r#"{{"awslogs":{{"data":"{}"}}}}"#,
-        base64::engine::general_purpose::STANDARD.encode(data)
-    )
-    .into_bytes()
+    encode::awslogs_event(data).into_bytes()
 }
 
 /// 64 concatenated gzip members of 4 MiB of zeros each: 256 MiB once decompressed, ~260 KB on disk.
@@ -188,5 +187,150 @@ fn make_event_then_decode_round_trips_fixture_text() {
 fn usage_errors_are_exit_2() {
     assert_eq!(run(&["parse"]).status.code(), Some(2));
     assert_eq!(run(&["no-such-command"]).status.code(), Some(2));
-    let _ = Path::new(".");
+}
+
+/// A cap every range a configuration check could put on MAX_DECODED_BYTES still allows: 4 MiB.
+const SMALL_CAP: usize = 4 << 20;
+
+#[test]
+fn an_input_past_the_cap_is_exit_2_naming_the_file_and_the_cap() {
+    let t = TempDir::new("cap");
+    let event = t.file("big.json", &vec![b' '; SMALL_CAP + 1]);
+    let text = t.file("big.log", &vec![b'x'; SMALL_CAP + 1]);
+    let cap = SMALL_CAP.to_string();
+    let cases: [&[&str]; 4] = [
+        &["decode", event.as_str()],
+        &["parse", event.as_str()],
+        &["make-event", text.as_str()],
+        &["replay", "--dry-run", "--table", "t", event.as_str()],
+    ];
+    for args in cases {
+        let o = bin()
+            .args(args)
+            .args(["--max-decoded-bytes", &cap])
+            .env_remove("MAX_DECODED_BYTES")
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        let file = args[args.len() - 1];
+        assert!(
+            err.contains(&format!("{file}: input exceeds the {SMALL_CAP}-byte cap")),
+            "{args:?}: {err}"
+        );
+    }
+    // Exactly at the cap is still read (and then refused for what it is, not for its size).
+    let at_cap = t.file("at-cap.json", &vec![b' '; SMALL_CAP]);
+    let o = run(&["decode", &at_cap, "--max-decoded-bytes", &cap]);
+    assert!(stderr(&o).contains("event is not JSON"), "{}", stderr(&o));
+}
+
+/// Runs `args` with `stdin`, failing the test if it has not exited within `limit`.
+fn run_bounded(args: &[&str], stdin: Stdio, limit: std::time::Duration) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{args:?} still reading after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn an_endless_input_is_read_only_up_to_the_cap() {
+    let cap = SMALL_CAP.to_string();
+    let limit = std::time::Duration::from_secs(60);
+    let zero = || Stdio::from(std::fs::File::open("/dev/zero").unwrap());
+    for (args, input) in [
+        (["decode", "/dev/zero"], Stdio::null()),
+        (["parse", "-"], zero()),
+        (["make-event", "-"], zero()),
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--max-decoded-bytes", &cap]);
+        let o = run_bounded(&all, input, limit);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("{}: input exceeds the {SMALL_CAP}-byte cap", args[1])),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// True for what a terminal would act on: C0 controls other than TAB and LF, DEL, and C1.
+fn has_raw_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+}
+
+/// An execution-log request whose resource path and body carry terminal escapes: OSC retitle + BEL, clear
+/// screen, CR, DEL and the C1 CSI.
+pub fn hostile_event() -> String {
+    event(
+        EXEC_GROUP,
+        &[
+            "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) HTTP Method: POST, Resource Path: /pets\u{1b}[2J\u{9b}31m/x",
+            "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) Method request body before transformations: \
+             {\"name\":\"\u{1b}]0;pwned\u{7}\u{1b}[2J\rspoofed\u{7f}\"}",
+            "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) Execution failed due to a timeout error",
+            "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) Method completed with status: 504",
+        ],
+    )
+}
+
+/// Asserts `stdout` shows the planted escapes escaped and carries none raw.
+pub fn assert_terminal_safe(what: &str, stdout: &[u8], shows: &[&str]) {
+    let out = String::from_utf8(stdout.to_vec()).unwrap();
+    assert!(
+        !has_raw_control(&out),
+        "{what} printed a raw control character: {out:?}"
+    );
+    for s in shows {
+        assert!(out.contains(s), "{what} does not show {s}: {out}");
+    }
+}
+
+#[test]
+fn parse_escapes_control_characters_from_logs_in_both_outputs() {
+    let t = TempDir::new("ansi");
+    let path = t.file("hostile.json", hostile_event().as_bytes());
+    let o = run(&["parse", &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_terminal_safe(
+        "parse",
+        &o.stdout,
+        &["/pets\\u001b[2J\\u009b31m/x", "IntegrationTimeout"],
+    );
+    let o = run(&["parse", "--json", &path]);
+    assert_terminal_safe("parse --json", &o.stdout, &[]);
+    let rec: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        rec["resource_path"], "/pets\u{1b}[2J\u{9b}31m/x",
+        "JSON keeps the exact text"
+    );
+}
+
+#[test]
+fn an_error_message_is_one_line_even_when_the_input_name_is_hostile() {
+    let t = TempDir::new("name");
+    let name = "bad\u{1b}]0;pwned\u{7}\nsecond line.json";
+    let path = t.file(name, b"{");
+    let o = run(&["decode", &path]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(
+        !has_raw_control(&err) && err.contains("bad\\u001b]0;pwned\\u0007\\u000asecond"),
+        "{err:?}"
+    );
 }

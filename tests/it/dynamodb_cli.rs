@@ -134,3 +134,43 @@ fn lookups_that_find_nothing_exit_1_and_aws_failures_exit_3_with_one_line() {
     let o = run(&table, &["failures", "--reason", "Bogus"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn lookup_and_failures_print_no_raw_control_character_from_a_hostile_request() {
+    let table = moto::table_name("cli-ansi");
+    assert_eq!(run(&table, &["create-table"]).status.code(), Some(0));
+    let dir = std::env::temp_dir().join(format!("apigw-cli-ansi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let event = dir.join("hostile.json");
+    std::fs::write(&event, crate::cli::hostile_event()).unwrap();
+    let o = run(&table, &["replay", event.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    let id = "6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61";
+    let o = run(&table, &["lookup", id]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    crate::cli::assert_terminal_safe(
+        "lookup",
+        &o.stdout,
+        &[
+            "{\"name\":\"\\u001b]0;pwned\\u0007\\u001b[2J\\u000dspoofed\\u007f\"}",
+            "POST /pets\\u001b[2J\\u009b31m/x",
+        ],
+    );
+    let o = run(&table, &["lookup", "--json", id]);
+    crate::cli::assert_terminal_safe("lookup --json", &o.stdout, &[]);
+    let api: Value = serde_json::from_str(text(&o.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(
+        api["resource_path"], "/pets\u{1b}[2J\u{9b}31m/x",
+        "JSON keeps the exact text"
+    );
+
+    // helpers::event logs at 2023-11-14T22:13:20Z.
+    let window = ["--since", "1d", "--until", "2023-11-15T12:00:00Z"];
+    let o = run(&table, &[&["failures"], &window[..]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    crate::cli::assert_terminal_safe("failures", &o.stdout, &["POST /pets\\u001b[2J\\u009b31m/x"]);
+    let o = run(&table, &[&["failures", "--json"], &window[..]].concat());
+    crate::cli::assert_terminal_safe("failures --json", &o.stdout, &[]);
+}

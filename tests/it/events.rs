@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::cli::TempDir;
+
 use apigw_log_indexer::{decode, encode};
 use serde_json::Value;
 
@@ -12,39 +14,35 @@ fn events_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("events")
 }
 
-/// The fixture table inside `events/generate.sh`: name, start-ms, flags, log group, log stream.
-fn fixture_table() -> Vec<[String; 5]> {
-    let script = std::fs::read_to_string(events_dir().join("generate.sh")).unwrap();
-    let body = script
-        .split("<<'TABLE'\n")
-        .nth(1)
-        .unwrap()
-        .split("\nTABLE")
-        .next()
-        .unwrap();
-    body.lines()
-        .filter(|l| !l.trim().is_empty())
+/// One row of `events/manifest.txt`: name, start-ms, kind, log group, log stream.
+fn manifest() -> Vec<[String; 5]> {
+    let text = std::fs::read_to_string(events_dir().join("manifest.txt")).unwrap();
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| {
             let cols: Vec<String> = l.split_whitespace().map(str::to_string).collect();
-            assert_eq!(cols.len(), 5, "table row {l:?}");
-            [
-                cols[0].clone(),
-                cols[1].clone(),
-                cols[2].clone(),
-                cols[3].clone(),
-                cols[4].clone(),
-            ]
+            cols.try_into()
+                .unwrap_or_else(|c: Vec<String>| panic!("manifest row {l:?} has {} columns", c.len()))
         })
+        .collect()
+}
+
+/// The rows whose file encodes a readable fixture (not the control message or a corrupt payload).
+fn fixture_rows() -> Vec<[String; 5]> {
+    manifest()
+        .into_iter()
+        .filter(|[_, _, kind, ..]| kind == "-" || kind == "--newline")
         .collect()
 }
 
 #[test]
 fn every_event_decodes_to_its_fixture() {
-    let table = fixture_table();
+    let table = fixture_rows();
     assert!(table.len() >= 40, "{} fixtures", table.len());
-    for [name, start_ms, flags, group, stream] in table {
+    for [name, start_ms, kind, group, stream] in table {
         let text = std::fs::read_to_string(events_dir().join(format!("fixtures/{name}.log"))).unwrap();
-        let expected = encode::read_fixture(&text, flags == "--newline").unwrap();
+        let expected = encode::read_fixture(&text, kind == "--newline").unwrap();
         let event = std::fs::read(events_dir().join(format!("{name}.json"))).unwrap();
         let bytes = decode::decode_event(&event, decode::DEFAULT_MAX_DECODED_BYTES).unwrap();
         let payload = decode::parse_payload(&bytes).unwrap();
@@ -101,7 +99,7 @@ fn parse_json(files: &[PathBuf]) -> Vec<Value> {
 #[test]
 fn every_reason_fixture_yields_its_reason_with_its_companions() {
     let mut groups: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    for [name, ..] in fixture_table() {
+    for [name, ..] in fixture_rows() {
         if name.starts_with("reason-") {
             let key = reason_of(&name);
             groups
@@ -153,6 +151,49 @@ fn parse_json_over_all_events_matches_the_snapshot() {
             snapshot.display(),
             got.lines().count(),
             want.lines().count()
+        );
+    }
+}
+
+#[test]
+fn regenerating_from_the_manifest_gives_the_committed_files_byte_for_byte() {
+    let out = TempDir::new("events-regenerated");
+    let o = Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+        .args(["make-event", "--manifest"])
+        .arg(events_dir().join("manifest.txt"))
+        .arg("--out-dir")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let names = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        v.sort();
+        v
+    };
+    let committed = names(&events_dir());
+    let listed: Vec<String> = {
+        let mut v: Vec<String> = manifest().into_iter().map(|[n, ..]| format!("{n}.json")).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        listed, committed,
+        "every events/*.json has a manifest row, and only those"
+    );
+    assert_eq!(names(out.path()), committed);
+    for name in &committed {
+        let want = std::fs::read(events_dir().join(name)).unwrap();
+        let got = std::fs::read(out.path().join(name)).unwrap();
+        assert!(
+            got == want,
+            "events/{name} is not what the manifest generates ({} vs {} bytes): run events/generate.sh",
+            got.len(),
+            want.len()
         );
     }
 }

@@ -288,15 +288,15 @@ impl Drop for Emulator {
     }
 }
 
-/// `make-event` for one row of events/generate.sh's fixture table (log group, stream, flags), with `start_ms`
-/// instead of the row's start time.
+/// `make-event` for one row of events/manifest.txt (log group, stream, flags), with `start_ms` instead of the
+/// row's start time.
 fn make_event(name: &str, start_ms: i64, dir: &Path) -> PathBuf {
-    let table = fs::read_to_string(Path::new(ROOT).join("events/generate.sh")).unwrap();
+    let table = fs::read_to_string(Path::new(ROOT).join("events/manifest.txt")).unwrap();
     let row: Vec<&str> = table
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>())
         .find(|f| f.len() == 5 && f[0] == name)
-        .unwrap_or_else(|| panic!("no row for {name} in events/generate.sh's fixture table"));
+        .unwrap_or_else(|| panic!("no row for {name} in events/manifest.txt"));
     let (flags, group, stream) = (row[2], row[3], row[4]);
     let fixture = Path::new(ROOT).join(format!("events/fixtures/{name}.log"));
     let mut cmd = Command::new(CLI);

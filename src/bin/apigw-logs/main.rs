@@ -1,26 +1,28 @@
 //! `apigw-logs`: the command-line tool. Offline commands (make-event, decode, parse) and index commands.
 //!
-//! Exit codes (`interfaces.md`): 0 success, 1 not found / no match, 2 usage or input error,
-//! 3 AWS/endpoint error. Errors are one line on stderr naming the input and the problem.
+//! main → run → exit code: each subcommand (`commands/`) returns what it came to or a `CliError`; `main`
+//! is the one place that prints an error (one line on stderr naming the input and the problem) and turns
+//! the result into the documented exit code (`exit.rs`: 0 success, 1 not found / no match, 2 usage or
+//! input error, 3 AWS/endpoint error). All output goes through `output.rs`.
 
-mod index_cmds;
-mod metrics_cmd;
-mod offline;
+mod api_filter;
+mod aws_args;
+mod commands;
+mod error;
+mod exit;
+mod input;
+mod manifest;
 mod output;
+mod records;
 mod story;
+mod terminal;
+mod window;
 
-use std::process::ExitCode;
+use clap::{Parser, Subcommand};
 
-use clap::{Args, Parser, Subcommand};
-
-/// Exit code: success.
-const EXIT_OK: u8 = 0;
-/// Exit code: nothing found / no match.
-const EXIT_NOT_FOUND: u8 = 1;
-/// Exit code: usage or input error.
-const EXIT_INPUT: u8 = 2;
-/// Exit code: AWS or endpoint error.
-const EXIT_AWS: u8 = 3;
+use crate::commands::{create_table, decode, failures, lookup, make_event, metrics, parse, replay};
+use crate::error::CliError;
+use crate::exit::{Exit, Outcome};
 
 #[derive(Parser)]
 #[command(
@@ -36,65 +38,53 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Turn raw log messages (one per line) into a CloudWatch Logs subscription Lambda event on stdout.
-    MakeEvent(offline::MakeEventArgs),
+    MakeEvent(make_event::Args),
     /// Print the decoded subscription payload (the JSON inside awslogs.data).
-    Decode {
-        /// Event file, or - for stdin.
-        file: String,
-        #[command(flatten)]
-        limits: Limits,
-    },
+    Decode(decode::Args),
     /// Decode, parse, join and classify events offline; print one record per request/invocation.
-    Parse {
-        /// One JSON object per line instead of the human-readable table.
-        #[arg(long)]
-        json: bool,
-        /// Event files, or - for stdin.
-        #[arg(required = true)]
-        files: Vec<String>,
-        #[command(flatten)]
-        limits: Limits,
-    },
+    Parse(parse::Args),
     /// Create the index table (keys, failures index, TTL, encryption as in template.yaml); idempotent.
-    CreateTable {
-        #[command(flatten)]
-        aws: index_cmds::AwsArgs,
-    },
+    CreateTable(create_table::Args),
     /// Index event files exactly as the Lambda does (decode, parse, write to DynamoDB).
-    Replay(index_cmds::ReplayArgs),
+    Replay(replay::Args),
     /// The whole story of one request: an API Gateway request ID or a Lambda request ID.
-    Lookup(index_cmds::LookupArgs),
+    Lookup(lookup::Args),
     /// Recent failed requests, newest first (a Query on the failures index, never a Scan).
-    Failures(index_cmds::FailuresArgs),
+    Failures(failures::Args),
     /// Requests and failures by reason, summed from the CloudWatch metrics over a window.
-    Metrics(metrics_cmd::MetricsArgs),
+    Metrics(metrics::Args),
 }
 
-/// Decoding limits shared by the offline commands.
-#[derive(Args, Clone, Copy)]
-struct Limits {
-    /// Largest decompressed payload accepted, in bytes (a gzip bomb is refused at this size).
-    #[arg(long, env = "MAX_DECODED_BYTES", default_value_t = apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES)]
-    max_decoded_bytes: usize,
-}
-
-fn main() -> ExitCode {
+fn main() -> std::process::ExitCode {
+    // Usage errors are clap's: it prints them with the usage line and exits 2.
     let cli = Cli::parse();
-    let code = match cli.command {
-        Command::MakeEvent(args) => offline::make_event(&args),
-        Command::Decode { file, limits } => offline::decode(&file, limits.max_decoded_bytes),
-        Command::Parse { json, files, limits } => offline::parse(&files, json, limits.max_decoded_bytes),
-        Command::CreateTable { aws } => index_cmds::create_table(&aws),
-        Command::Replay(args) => index_cmds::replay(&args),
-        Command::Lookup(args) => index_cmds::lookup(&args),
-        Command::Failures(args) => index_cmds::failures(&args),
-        Command::Metrics(args) => metrics_cmd::metrics(&args),
+    let exit = match run(&cli.command) {
+        Ok(Outcome::Done) => Exit::Success,
+        Ok(Outcome::NotFound(what)) => {
+            if let Some(message) = what.message() {
+                output::warn(message);
+            }
+            Exit::NotFound
+        }
+        Err(e) => {
+            for each in e.reported() {
+                output::warn(each);
+            }
+            e.exit_code()
+        }
     };
-    ExitCode::from(code)
+    exit.into()
 }
 
-/// Prints one error line for `input` and returns the input-error exit code.
-fn input_error(input: &str, problem: &dyn std::fmt::Display) -> u8 {
-    eprintln!("apigw-logs: {input}: {problem}");
-    EXIT_INPUT
+fn run(command: &Command) -> Result<Outcome, CliError> {
+    match command {
+        Command::MakeEvent(a) => make_event::run(a),
+        Command::Decode(a) => decode::run(a),
+        Command::Parse(a) => parse::run(a),
+        Command::CreateTable(a) => create_table::run(a),
+        Command::Replay(a) => replay::run(a),
+        Command::Lookup(a) => lookup::run(a),
+        Command::Failures(a) => failures::run(a),
+        Command::Metrics(a) => metrics::run(a),
+    }
 }

@@ -1,9 +1,8 @@
 //! Renders `lookup` (a request's story: summary, Lambda REPORT figures, then every line in time order) and
-//! `failures` (one line per failed request), as text or JSON.
+//! `failures` (one line per failed request), as text or JSON. Pure: the subcommands print what it returns.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 use apigw_log_indexer::classify::{classify_api, classify_lambda};
 use apigw_log_indexer::fragment::Line;
@@ -11,19 +10,6 @@ use apigw_log_indexer::index::query::{FailureEntry, Story};
 use apigw_log_indexer::index::read::Fragments;
 use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
-use serde_json::{Value, json};
-
-use crate::{EXIT_NOT_FOUND, EXIT_OK, input_error};
-
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn emit(text: &str) -> u8 {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => EXIT_OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
-        Err(e) => input_error("stdout", &e),
-    }
-}
 
 fn sorted<'a>(lines: impl IntoIterator<Item = &'a Line<'a>>) -> Vec<&'a Line<'a>> {
     let mut v: Vec<&Line<'_>> = lines.into_iter().collect();
@@ -31,13 +17,26 @@ fn sorted<'a>(lines: impl IntoIterator<Item = &'a Line<'a>>) -> Vec<&'a Line<'a>
     v
 }
 
-fn lines_json(lines: &[&Line<'_>]) -> Value {
-    Value::Array(
-        lines
-            .iter()
-            .map(|l| json!({"timestamp_ms": l.timestamp_ms, "source": l.source.as_str(), "message": l.message}))
-            .collect(),
-    )
+/// One entry of a record's `lines`, in `interfaces.md` order. A struct, not `json!`: a `serde_json::Value`
+/// orders keys alphabetically unless some crate in the build enables serde_json's `preserve_order`, so the
+/// shipped binary and the tested one would disagree.
+#[derive(serde::Serialize)]
+struct LineJson<'a> {
+    timestamp_ms: i64,
+    source: &'static str,
+    message: &'a str,
+}
+
+fn lines_json(lines: &[&Line<'_>]) -> String {
+    let lines: Vec<LineJson<'_>> = lines
+        .iter()
+        .map(|l| LineJson {
+            timestamp_ms: l.timestamp_ms,
+            source: l.source.as_str(),
+            message: &l.message,
+        })
+        .collect();
+    serde_json::to_string(&lines).unwrap_or_default()
 }
 
 /// The record's JSON (fields in `interfaces.md` order) with `"lines"` appended.
@@ -52,16 +51,31 @@ fn with_lines<T: serde::Serialize>(record: &T, lines: &[&Line<'_>]) -> String {
     text
 }
 
-/// Prints the story of one lookup.
-pub fn print(story: &Story, json: bool) -> u8 {
+/// A rendered story: the text to print (none when no item could be read into a record) and a warning per
+/// item that could not be read or link that was not followed.
+pub struct Rendered {
+    /// Output, when there is a record to show.
+    pub text: Option<String>,
+    /// One line each, for stderr.
+    pub warnings: Vec<String>,
+}
+
+/// Renders the story of one lookup.
+pub fn render(story: &Story, json: bool) -> Rendered {
     let fragments = Fragments::decode(&story.items);
     let (joined, problems) = fragments.joined();
-    for p in fragments.problems.iter().chain(&problems) {
-        eprintln!("apigw-logs: warning: an index item could not be read: {p}");
-    }
-    for id in &story.not_followed {
-        eprintln!("apigw-logs: warning: linked request {id} not read (too many links)");
-    }
+    let mut warnings: Vec<String> = fragments
+        .problems
+        .iter()
+        .chain(&problems)
+        .map(|p| format!("warning: an index item could not be read: {p}"))
+        .collect();
+    warnings.extend(
+        story
+            .not_followed
+            .iter()
+            .map(|id| format!("warning: linked request {id} not read (too many links)")),
+    );
     let served_by: HashMap<&str, &str> = joined
         .api_states()
         .iter()
@@ -83,8 +97,7 @@ pub fn print(story: &Story, json: bool) -> u8 {
         .collect();
     lambda.sort_by_key(|(r, _)| r.first_timestamp_ms);
     if api.is_empty() && lambda.is_empty() {
-        eprintln!("apigw-logs: the index items found could not be read");
-        return EXIT_NOT_FOUND;
+        return Rendered { text: None, warnings };
     }
     let mut out = String::new();
     if json {
@@ -105,7 +118,10 @@ pub fn print(story: &Story, json: bool) -> u8 {
         let all = sorted(api_lines.chain(lambda.iter().flat_map(|(_, l)| l.iter().copied())));
         timeline(&mut out, &all);
     }
-    emit(&out)
+    Rendered {
+        text: Some(out),
+        warnings,
+    }
 }
 
 fn row(out: &mut String, label: &str, value: impl std::fmt::Display) {
@@ -250,54 +266,41 @@ fn timeline(out: &mut String, lines: &[&Line<'_>]) {
     }
 }
 
-/// Prints failures as they arrive, with a header before the first text row.
-pub struct FailurePrinter {
-    json: bool,
-    header_done: bool,
-}
-
-impl FailurePrinter {
-    /// A printer for text or JSON lines.
-    pub fn new(json: bool) -> Self {
-        Self {
-            json,
-            header_done: false,
-        }
-    }
-
-    /// Prints one entry.
-    pub fn print(&mut self, e: &FailureEntry) {
-        let mut out = String::new();
-        if self.json {
+/// The failures list: one JSON object per line, or a table with a header (nothing at all for no entries).
+pub fn failures(entries: &[FailureEntry], json: bool) -> String {
+    let mut out = String::new();
+    if json {
+        for e in entries {
             out.push_str(&serde_json::to_string(e).unwrap_or_default());
             out.push('\n');
-        } else {
-            if !self.header_done {
-                let _ = writeln!(
-                    out,
-                    "{:<24}  {:>3}  {:<26}  {:<20}  {:<36}  {:<36}  ROUTE",
-                    "FIRST LINE", "ST", "REASON", "API/STAGE", "REQUEST ID", "LAMBDA REQUEST"
-                );
-                self.header_done = true;
-            }
-            let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-            let route = [e.method.as_deref(), e.resource_path.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let _ = writeln!(
-                out,
-                "{:<24}  {:>3}  {:<26}  {:<20}  {:<36}  {:<36}  {}",
-                e.first_timestamp_ms.map_or("-".into(), rfc3339_ms),
-                e.status.map_or("-".into(), |s| s.to_string()),
-                dash(&e.failure_reason),
-                format!("{}/{}", dash(&e.api_id), dash(&e.stage)),
-                e.request_id,
-                dash(&e.lambda_request_id),
-                if route.is_empty() { "-".into() } else { route },
-            );
         }
-        emit(&out);
+        return out;
     }
+    if !entries.is_empty() {
+        let _ = writeln!(
+            out,
+            "{:<24}  {:>3}  {:<26}  {:<20}  {:<36}  {:<36}  ROUTE",
+            "FIRST LINE", "ST", "REASON", "API/STAGE", "REQUEST ID", "LAMBDA REQUEST"
+        );
+    }
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    for e in entries {
+        let route = [e.method.as_deref(), e.resource_path.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let _ = writeln!(
+            out,
+            "{:<24}  {:>3}  {:<26}  {:<20}  {:<36}  {:<36}  {}",
+            e.first_timestamp_ms.map_or("-".into(), rfc3339_ms),
+            e.status.map_or("-".into(), |s| s.to_string()),
+            dash(&e.failure_reason),
+            format!("{}/{}", dash(&e.api_id), dash(&e.stage)),
+            e.request_id,
+            dash(&e.lambda_request_id),
+            if route.is_empty() { "-".into() } else { route },
+        );
+    }
+    out
 }

@@ -1,0 +1,155 @@
+//! `metrics`: the failure-reason metrics read back from CloudWatch, summed over a window. Answers "how many
+//! requests failed, and why" without opening the console.
+
+use std::fmt::Write as _;
+
+use apigw_log_indexer::aws::cloudwatch::{CloudWatchMetrics, Totals};
+use apigw_log_indexer::config::DEFAULT_NAMESPACE;
+use apigw_log_indexer::timefmt::rfc3339_ms;
+use clap::Args as ClapArgs;
+
+use crate::api_filter::ApiFilter;
+use crate::aws_args::{EndpointArgs, runtime};
+use crate::error::CliError;
+use crate::exit::{NotFound, Outcome};
+use crate::output;
+use crate::window::window;
+
+/// Arguments of `metrics`.
+#[derive(ClapArgs)]
+pub struct Args {
+    /// CloudWatch namespace the indexer publishes into.
+    #[arg(long, env = "METRICS_NAMESPACE", default_value = DEFAULT_NAMESPACE)]
+    namespace: String,
+    /// How far back from --until to look: 15m, 2h, 1d (or an RFC 3339 time).
+    #[arg(long, default_value = "1h")]
+    since: String,
+    /// End of the window (RFC 3339); default now.
+    #[arg(long)]
+    until: Option<String>,
+    #[command(flatten)]
+    filter: ApiFilter,
+    /// One JSON object per line.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
+}
+
+/// `metrics`.
+pub fn run(a: &Args) -> Result<Outcome, CliError> {
+    let (since, until) = window(&a.since, a.until.as_deref())?;
+    let totals = runtime()?
+        .block_on(async {
+            let sdk = a.endpoint.sdk().await;
+            CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), &a.namespace)
+                .totals(since, until, a.filter.api_id.as_deref(), a.filter.stage.as_deref())
+                .await
+        })
+        .map_err(|source| CliError::Metrics {
+            context: format!("namespace {}", a.namespace),
+            source: Box::new(source),
+        })?;
+    output::print(&if a.json {
+        as_json(&totals)
+    } else {
+        as_table(&totals, &a.namespace, since, until)
+    })?;
+    if totals.requests.is_empty() && totals.failures.is_empty() && totals.lambda.is_empty() {
+        return Ok(Outcome::NotFound(NotFound::NoDataPoints));
+    }
+    Ok(Outcome::Done)
+}
+
+/// One `--json` line: a metric's sum for one set of dimensions. A struct, not `json!`, so the keys keep this
+/// order whatever serde_json features the build enables.
+#[derive(serde::Serialize)]
+struct Sum<'a> {
+    metric: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    function_name: Option<&'a str>,
+    sum: f64,
+}
+
+fn as_json(t: &Totals) -> String {
+    let requests = t.requests.iter().map(|((api, stage), n)| Sum {
+        metric: "Requests",
+        api_id: Some(api),
+        stage: Some(stage),
+        failure_reason: None,
+        function_name: None,
+        sum: *n,
+    });
+    let failures = t.failures.iter().map(|((api, stage, reason), n)| Sum {
+        metric: "Failures",
+        api_id: Some(api),
+        stage: Some(stage),
+        failure_reason: Some(reason),
+        function_name: None,
+        sum: *n,
+    });
+    let lambda = t.lambda.iter().map(|((metric, function), n)| Sum {
+        metric,
+        api_id: None,
+        stage: None,
+        failure_reason: None,
+        function_name: Some(function),
+        sum: *n,
+    });
+    let mut out = String::new();
+    for sum in requests.chain(failures).chain(lambda) {
+        out.push_str(&serde_json::to_string(&sum).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+fn as_table(t: &Totals, namespace: &str, since: i64, until: i64) -> String {
+    let mut out = format!("{namespace}, {} … {}\n", rfc3339_ms(since), rfc3339_ms(until));
+    for ((api, stage), requests) in &t.requests {
+        let reasons: Vec<(&String, &f64)> = t
+            .failures
+            .iter()
+            .filter(|((a, s, _), _)| a == api && s == stage)
+            .map(|((_, _, r), n)| (r, n))
+            .collect();
+        let failed: f64 = reasons.iter().map(|(_, n)| **n).sum();
+        let _ = writeln!(out, "{api}/{stage}: {requests} requests, {failed} failed");
+        for (reason, n) in reasons {
+            let _ = writeln!(out, "  {reason:<28} {n}");
+        }
+    }
+    for ((metric, function), n) in &t.lambda {
+        let _ = writeln!(out, "{function}: {metric} {n}");
+    }
+    if t.requests.is_empty() && t.failures.is_empty() && t.lambda.is_empty() {
+        out.push_str("no data points in this window\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_keep_their_key_order() {
+        let mut t = Totals::default();
+        t.requests.insert(("a1".into(), "dev".into()), 3.0);
+        t.failures
+            .insert(("a1".into(), "dev".into(), "LambdaTimeout".into()), 1.0);
+        t.lambda.insert(("LambdaColdStarts".into(), "fn".into()), 2.0);
+        assert_eq!(
+            as_json(&t),
+            "{\"metric\":\"Requests\",\"api_id\":\"a1\",\"stage\":\"dev\",\"sum\":3.0}\n\
+             {\"metric\":\"Failures\",\"api_id\":\"a1\",\"stage\":\"dev\",\"failure_reason\":\"LambdaTimeout\",\"sum\":1.0}\n\
+             {\"metric\":\"LambdaColdStarts\",\"function_name\":\"fn\",\"sum\":2.0}\n"
+        );
+    }
+}

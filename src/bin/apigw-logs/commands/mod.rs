@@ -1,0 +1,11 @@
+//! One module per subcommand. Each has its `Args` and a `run` that returns what the command came to or a
+//! `CliError`; none prints an error or picks an exit code (that is `main`'s job).
+
+pub mod create_table;
+pub mod decode;
+pub mod failures;
+pub mod lookup;
+pub mod make_event;
+pub mod metrics;
+pub mod parse;
+pub mod replay;

@@ -1,0 +1,87 @@
+//! Makes text from logs safe to print on a terminal.
+//!
+//! Every log line is somebody's text, and a terminal obeys control characters: `ESC ]0;title BEL` retitles
+//! the window, `ESC [2J` clears the screen, a bare CR overwrites what was printed before it on the line, and
+//! the C1 controls (U+0080–U+009F, e.g. U+009B CSI) are escape sequences of their own on some terminals.
+//! Each such character is written as a JSON-style escape, `\u001b`, so a planted escape reads the same in
+//! human and `--json` output. TAB is kept (Lambda REPORT lines are tab-separated and a tab cannot move
+//! the cursor anywhere a space could not); LF is kept where it separates output lines.
+//!
+//! Backslashes are not escaped, so a log that contains the text `\u001b` prints the same as one that
+//! contained the character; what matters here is that no control character reaches the terminal.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// Text for stdout: control characters escaped, line feeds kept.
+pub fn escape_text(text: &str) -> Cow<'_, str> {
+    escape(text, true)
+}
+
+/// One line for stderr: control characters escaped, line feeds too, so a message is always one line.
+pub fn escape_line(text: &str) -> Cow<'_, str> {
+    escape(text, false)
+}
+
+/// Whether `c` must not reach a terminal raw: C0 (but TAB, and LF when `keep_lf`), DEL and C1.
+fn is_unsafe(c: char, keep_lf: bool) -> bool {
+    match c {
+        '\t' => false,
+        '\n' => !keep_lf,
+        _ => c.is_control(),
+    }
+}
+
+fn escape(text: &str, keep_lf: bool) -> Cow<'_, str> {
+    // `char::is_control` is exactly C0, DEL and C1 (Unicode general category Cc).
+    let Some(first) = text.find(|c| is_unsafe(c, keep_lf)) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str(&text[..first]);
+    for c in text[first..].chars() {
+        if is_unsafe(c, keep_lf) {
+            // Also a valid JSON escape, so the same function is safe on `--json` output, where serde_json
+            // has escaped C0 already but writes DEL and C1 raw.
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ansi_osc_bel_cr_del_and_c1_are_escaped() {
+        let planted = "a\u{1b}]0;pwned\u{7}b\u{1b}[2Jc\rd\u{7f}e\u{9b}31mf\u{0}";
+        assert_eq!(
+            escape_text(planted),
+            "a\\u001b]0;pwned\\u0007b\\u001b[2Jc\\u000dd\\u007fe\\u009b31mf\\u0000"
+        );
+    }
+
+    #[test]
+    fn tabs_and_text_line_feeds_are_kept_but_a_message_stays_one_line() {
+        assert_eq!(escape_text("REPORT\tDuration\nnext"), "REPORT\tDuration\nnext");
+        assert_eq!(escape_line("REPORT\tDuration\nnext"), "REPORT\tDuration\\u000anext");
+    }
+
+    #[test]
+    fn clean_text_is_borrowed_and_other_unicode_is_untouched() {
+        assert!(matches!(escape_text("plain ✓ é 日本 …"), Cow::Borrowed(_)));
+        assert_eq!(escape_text("\u{a0}\u{100}✓"), "\u{a0}\u{100}✓");
+    }
+
+    #[test]
+    fn json_stays_valid_and_means_the_same() {
+        let json = serde_json::to_string(&serde_json::json!({"m": "x\u{9b}\u{7f}\u{1b}"})).unwrap();
+        let escaped = escape_text(&json);
+        assert!(!escaped.chars().any(char::is_control), "{escaped}");
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back["m"], "x\u{9b}\u{7f}\u{1b}");
+    }
+}
