@@ -8,6 +8,7 @@ use std::time::Instant;
 use super::item::IndexItem;
 use super::port::{Cursor, FailureFilter, FailuresPage, IndexReader, IndexWriter, Partition, StoreError, WriteReport};
 use super::schema;
+use crate::metrics::ledger::{BatchLedger, Expect, MARKER_SK, Marker, Write, listing_attrs};
 
 /// Items by (partition key, sort key).
 #[derive(Debug, Default)]
@@ -84,21 +85,52 @@ impl IndexReader for MemoryIndex {
     }
 }
 
-impl crate::metrics::ledger::BatchLedger for MemoryIndex {
-    async fn claim(&self, key: &str, expires_at: i64) -> Result<crate::metrics::ledger::Claim, StoreError> {
-        use crate::metrics::ledger::Claim;
+/// The same contract as the DynamoDB adapter's conditional writes, on the map.
+impl BatchLedger for MemoryIndex {
+    async fn create(
+        &self,
+        key: &str,
+        marker: &Marker,
+        expires_at: i64,
+        _deadline: Instant,
+    ) -> Result<Write, StoreError> {
         let mut map = self.lock();
-        let k = (key.to_string(), "counted".to_string());
-        if map.contains_key(&k) {
-            return Ok(Claim::AlreadyCounted);
+        let k = (key.to_string(), MARKER_SK.to_string());
+        if let Some(found) = map.get(&k) {
+            return Ok(Write::Conflict(Marker::from_item(found)));
         }
-        let item = IndexItem::new(key, "counted").with(schema::TTL_ATTRIBUTE, super::AttrValue::int(expires_at));
-        map.insert(k, item);
-        Ok(Claim::Claimed)
+        map.insert(k, marker.to_item(key, expires_at));
+        Ok(Write::Applied)
     }
 
-    async fn release(&self, key: &str) -> Result<(), StoreError> {
-        self.lock().remove(&(key.to_string(), "counted".to_string()));
-        Ok(())
+    async fn replace(
+        &self,
+        key: &str,
+        expect: &Expect,
+        marker: &Marker,
+        _deadline: Instant,
+    ) -> Result<Write, StoreError> {
+        let mut map = self.lock();
+        let k = (key.to_string(), MARKER_SK.to_string());
+        let Some(item) = map.get_mut(&k) else {
+            return Ok(Write::Conflict(None));
+        };
+        let found = Marker::from_item(item);
+        let holds = found.as_ref().is_some_and(|f| match expect {
+            Expect::Owner(token) => &f.token == token,
+            Expect::Exactly { token, state, next } => &f.token == token && f.state == *state && f.next == *next,
+        });
+        if !holds {
+            return Ok(Write::Conflict(found));
+        }
+        for (name, value) in marker.state_attrs() {
+            item.attrs.insert(name.to_string(), value);
+        }
+        if marker.settled_cleanly() {
+            for (name, _) in listing_attrs(key, 0) {
+                item.attrs.remove(name);
+            }
+        }
+        Ok(Write::Applied)
     }
 }

@@ -11,7 +11,7 @@ use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
 use apigw_log_indexer::aws::retry::Backoff;
 use apigw_log_indexer::index::MemoryIndex;
 use apigw_log_indexer::metrics::sink::{MetricsError, MetricsSink, PublishReport, RecordingMetrics};
-use apigw_log_indexer::metrics::{MetricSet, MetricsOptions};
+use apigw_log_indexer::metrics::{Datum, MetricsOptions};
 use apigw_log_indexer::pipeline::{Delivery, PipelineConfig, PipelineError, process_delivery};
 use apigw_log_indexer::{DEFAULT_MAX_DECODED_BYTES, Redactor};
 use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
@@ -136,16 +136,16 @@ struct Flaky {
 }
 
 impl MetricsSink for Flaky {
-    async fn publish(&self, set: &MetricSet, deadline: Instant) -> Result<PublishReport, MetricsError> {
+    async fn send(&self, datums: &[Datum], deadline: Instant) -> Result<PublishReport, MetricsError> {
         use std::sync::atomic::Ordering;
         if self.failures.load(Ordering::SeqCst) > 0 {
             self.failures.fetch_sub(1, Ordering::SeqCst);
             return Err(MetricsError::Deadline {
-                unpublished: set.datums().len(),
-                total: set.datums().len(),
+                unpublished: datums.len(),
+                total: datums.len(),
             });
         }
-        self.inner.publish(set, deadline).await
+        self.inner.send(datums, deadline).await
     }
 }
 
