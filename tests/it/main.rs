@@ -17,5 +17,6 @@ mod moto;
 mod never_panics;
 mod once;
 mod reasons;
+mod sink_cost;
 mod template;
 mod truth;

@@ -6,6 +6,7 @@
 //! per-reason metric sums against the generator's ground truth. Every seed prints its fault counts and
 //! results (`cargo test --test it faults -- --nocapture`).
 
+mod http;
 mod kills;
 mod proxy;
 mod sums;
