@@ -13,7 +13,7 @@ use apigw_log_indexer::index::{MemoryIndex, StoreError};
 use apigw_log_indexer::metrics::Datum;
 use apigw_log_indexer::metrics::ledger::{BatchLedger, Expect, Marker, State, Write, unsettled_markers};
 use apigw_log_indexer::metrics::sink::{MetricsError, MetricsSink, PublishReport, RecordingMetrics};
-use apigw_log_indexer::pipeline::{Delivery, Outcome, PipelineError, plan_delivery, process_delivery};
+use apigw_log_indexer::pipeline::{Delivery, Outcome, PipelineError, process_delivery};
 use aws_sdk_cloudwatch::operation::put_metric_data::{PutMetricDataError, PutMetricDataOutput};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 
@@ -70,21 +70,7 @@ fn deadline(s: u64) -> Instant {
 }
 
 fn marker_key(event: &str) -> (String, usize) {
-    let s = services(
-        MemoryIndex::new(),
-        RecordingMetrics::default(),
-        MemoryIndex::new(),
-        None,
-    );
-    let plan = plan_delivery(
-        Delivery::Event(event.as_bytes()),
-        &s.redactor,
-        &s.config,
-        &s.metrics_options,
-        None,
-        now_ms(),
-    )
-    .unwrap();
+    let plan = crate::helpers::plan(event.as_bytes(), now_ms());
     (plan.marker.unwrap().0, plan.metrics.datums().len())
 }
 
@@ -221,44 +207,34 @@ const FAST: Backoff = Backoff {
 };
 
 fn one_datum_set() -> apigw_log_indexer::metrics::MetricSet {
-    let event = recent_event(LINE);
-    let s = services(
-        MemoryIndex::new(),
-        RecordingMetrics::default(),
-        MemoryIndex::new(),
-        None,
-    );
-    plan_delivery(
-        Delivery::Event(event.as_bytes()),
-        &s.redactor,
-        &s.config,
-        &s.metrics_options,
-        None,
-        now_ms(),
-    )
-    .unwrap()
-    .metrics
+    crate::helpers::plan(recent_event(LINE).as_bytes(), now_ms()).metrics
 }
 
 #[tokio::test]
-async fn put_metric_data_to_an_endpoint_refusing_connections_is_retried_as_never_sent() {
-    // A port nothing listens on: the connection is refused, so no byte of the request left.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+async fn a_refused_connection_is_classified_as_never_sent_and_so_retried() {
+    use apigw_log_indexer::aws::outcome::{Applied, applied, short_message};
+    // A socket bound to a port but not listening: connecting is refused, so no byte of the request left,
+    // and no other test can take the port meanwhile.
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket
+        .bind(&"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap().into())
+        .unwrap();
+    let port = socket.local_addr().unwrap().as_socket().unwrap().port();
     let client = crate::faults::cloudwatch(&format!("http://127.0.0.1:{port}"));
-    let sink = CloudWatchMetrics::new(client, "NS").with_backoff(FAST);
-    let err = sink
-        .publish(&one_datum_set(), Instant::now() + Duration::from_millis(1500))
+    let err = client
+        .put_metric_data()
+        .namespace("NS")
+        .customize()
+        .config_override(
+            aws_sdk_cloudwatch::config::Builder::default()
+                .retry_config(aws_sdk_cloudwatch::config::retry::RetryConfig::disabled()),
+        )
+        .send()
         .await
         .unwrap_err();
-    assert_eq!(
-        err.code(),
-        "metrics_deadline",
-        "not sent, so not 'outcome unknown': {err}"
-    );
+    assert_eq!(applied(&err), Applied::No { retryable: true }, "{err:?}");
+    let message = short_message("PutMetricData", &err);
+    assert!(message.len() < 200 && !message.contains('\n'), "{message}");
 }
 
 #[tokio::test]

@@ -4,15 +4,10 @@
 //! recomputes it and fails when the README no longer says what the code does.
 
 use std::path::Path;
-use std::process::Command;
 
 use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
 use apigw_log_indexer::metrics::emf;
 use apigw_log_indexer::metrics::sink::MetricsSink;
-
-use apigw_log_indexer::metrics::MetricsOptions;
-use apigw_log_indexer::pipeline::{Delivery, PipelineConfig, plan_delivery};
-use apigw_log_indexer::{DEFAULT_MAX_DECODED_BYTES, Redactor};
 
 /// `PutMetricData`: $0.01 per 1,000 requests (aws.amazon.com/cloudwatch/pricing, us-east-1).
 const PUT_METRIC_DATA_PER_REQUEST: f64 = 0.01 / 1000.0;
@@ -32,20 +27,18 @@ const START_MS: i64 = 1_698_670_710_000;
 /// Per batch: `PutMetricData` calls, EMF bytes as billed, data points, and the index's own write units.
 fn measure(batch_bytes: u32) -> (f64, f64, f64, f64) {
     let dir = std::env::temp_dir().join(format!("apigw-sink-cost-{batch_bytes}-{}", std::process::id()));
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_batches.py");
-    let status = Command::new("python3")
-        .arg(script)
-        .args(["--out", dir.to_str().unwrap(), "--batches", "6", "--seed", "5"])
-        .args(["--batch-bytes", &batch_bytes.to_string()])
-        .args(["--start-ms", &START_MS.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
+    let (bytes, start) = (batch_bytes.to_string(), START_MS.to_string());
+    let args = [
+        "--batches",
+        "6",
+        "--seed",
+        "5",
+        "--batch-bytes",
+        &bytes,
+        "--start-ms",
+        &start,
+    ];
+    let files = crate::helpers::generate(&dir, &args);
     let conf = aws_sdk_cloudwatch::Config::builder()
         .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
         .region(aws_sdk_cloudwatch::config::Region::new("us-east-1"))
@@ -53,19 +46,7 @@ fn measure(batch_bytes: u32) -> (f64, f64, f64, f64) {
     let cw = CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::from_conf(conf), "ApiGatewayLogs");
     let (mut calls, mut emf_bytes, mut datums, mut units) = (0usize, 0usize, 0usize, 0u64);
     for f in &files {
-        let event = std::fs::read(f).unwrap();
-        let p = plan_delivery(
-            Delivery::Event(&event),
-            &Redactor::builtin(),
-            &PipelineConfig {
-                max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
-                retention_days: 30,
-            },
-            &MetricsOptions::default(),
-            None,
-            START_MS + 3_600_000,
-        )
-        .unwrap();
+        let p = crate::helpers::plan(&std::fs::read(f).unwrap(), START_MS + 3_600_000);
         units += p.items.write_units();
         let set = p.metrics;
         calls += cw.requests(&set).len();

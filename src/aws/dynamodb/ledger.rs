@@ -52,6 +52,26 @@ impl DynamoIndex {
     }
 }
 
+impl DynamoIndex {
+    /// A conditional write's result: applied, the marker `found` when its condition failed, or an error.
+    fn settle<O, E>(
+        &self,
+        result: Result<O, SdkError<E>>,
+        found: impl Fn(&E) -> Option<Option<Marker>>,
+    ) -> Result<Write, StoreError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match result {
+            Ok(_) => Ok(Write::Applied),
+            Err(e) => match e.as_service_error().and_then(found) {
+                Some(marker) => Ok(Write::Conflict(marker)),
+                None => Err(store_error(e, &self.table, 0)),
+            },
+        }
+    }
+}
+
 impl BatchLedger for DynamoIndex {
     async fn create(
         &self,
@@ -73,15 +93,10 @@ impl BatchLedger for DynamoIndex {
                     .send()
             })
             .await;
-        match result {
-            Ok(_) => Ok(Write::Applied),
-            Err(e) => match e.as_service_error() {
-                Some(PutItemError::ConditionalCheckFailedException(c)) => {
-                    Ok(Write::Conflict(marker_from(c.item.as_ref())))
-                }
-                _ => Err(store_error(e, &self.table, 0)),
-            },
-        }
+        self.settle(result, |e| match e {
+            PutItemError::ConditionalCheckFailedException(c) => Some(marker_from(c.item.as_ref())),
+            _ => None,
+        })
     }
 
     async fn replace(
@@ -140,14 +155,9 @@ impl BatchLedger for DynamoIndex {
                     .send()
             })
             .await;
-        match result {
-            Ok(_) => Ok(Write::Applied),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(c)) => {
-                    Ok(Write::Conflict(marker_from(c.item.as_ref())))
-                }
-                _ => Err(store_error(e, &self.table, 0)),
-            },
-        }
+        self.settle(result, |e| match e {
+            UpdateItemError::ConditionalCheckFailedException(c) => Some(marker_from(c.item.as_ref())),
+            _ => None,
+        })
     }
 }

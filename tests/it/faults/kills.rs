@@ -65,6 +65,10 @@ impl Point {
     }
 }
 
+/// The killed run's `--timeout`: room for its index write on a busy machine. Its lease, and so the retry's
+/// wait, ends this plus the lease margin after it started.
+const KILLED_TIMEOUT_S: u64 = 6;
+
 const ALL_POINTS: [Point; 6] = [
     Point::IndexWrite,
     Point::AfterClaim,
@@ -162,7 +166,7 @@ async fn kill_seed(seed: u64, t: &Traffic) {
         if let Some(point) = point {
             let (tx, rx) = mpsc::channel();
             proxy.kill_at(point.proxy(), tx);
-            let (mut child, out) = replay.spawn(file, sink, 4, n);
+            let (mut child, out) = replay.spawn(file, sink, KILLED_TIMEOUT_S, n);
             n += 1;
             let held = rx.recv_timeout(Duration::from_secs(60)).is_ok();
             let _ = child.kill();

@@ -13,7 +13,6 @@ mod sums;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,11 +20,10 @@ use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
 use apigw_log_indexer::aws::dynamodb::DynamoIndex;
 use apigw_log_indexer::aws::retry::Backoff;
 use apigw_log_indexer::index::schema;
+use apigw_log_indexer::metrics::MetricSet;
 use apigw_log_indexer::metrics::ledger::{MARKER_SK, unsettled_markers};
 use apigw_log_indexer::metrics::sink::{EmfWriter, MetricsSink};
-use apigw_log_indexer::metrics::{MetricSet, MetricsOptions};
-use apigw_log_indexer::pipeline::{self, Delivery, NoLedger, PipelineConfig, process_delivery};
-use apigw_log_indexer::{DEFAULT_MAX_DECODED_BYTES, Redactor};
+use apigw_log_indexer::pipeline::{self, Delivery, NoLedger, process_delivery};
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
@@ -58,32 +56,18 @@ pub struct Traffic {
 
 pub fn traffic(name: &str, seed: u64) -> Traffic {
     let dir = std::env::temp_dir().join(format!("apigw-faults-{name}-{seed}-{}", std::process::id()));
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_batches.py");
-    let status = Command::new("python3")
-        .arg(script)
-        .args([
-            "--out",
-            dir.to_str().unwrap(),
-            "--batches",
-            "6",
-            "--batch-bytes",
-            "120000",
-        ])
-        .args([
-            "--seed",
-            &seed.to_string(),
-            "--start-ms",
-            &(now_ms() - 3_600_000).to_string(),
-        ])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let (seed_arg, start) = (seed.to_string(), (now_ms() - 3_600_000).to_string());
+    let args = [
+        "--batches",
+        "6",
+        "--batch-bytes",
+        "120000",
+        "--seed",
+        &seed_arg,
+        "--start-ms",
+        &start,
+    ];
+    let files = crate::helpers::generate(&dir, &args);
     let sets: Vec<MetricSet> = files.iter().map(|f| plan(f).1).collect();
     let truth = sums::expected(&dir, &sets);
     Traffic { dir, files, truth }
@@ -91,20 +75,7 @@ pub fn traffic(name: &str, seed: u64) -> Traffic {
 
 /// A delivery's marker key and metrics, as the pipeline plans them.
 pub fn plan(file: &Path) -> (String, MetricSet) {
-    let event = std::fs::read(file).unwrap();
-    let cfg = PipelineConfig {
-        max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
-        retention_days: 30,
-    };
-    let plan = pipeline::plan_delivery(
-        Delivery::Event(&event),
-        &Redactor::builtin(),
-        &cfg,
-        &MetricsOptions::default(),
-        None,
-        now_ms(),
-    )
-    .unwrap();
+    let plan = crate::helpers::plan(&std::fs::read(file).unwrap(), now_ms());
     (plan.marker.unwrap().0, plan.metrics)
 }
 
