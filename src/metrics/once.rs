@@ -372,6 +372,19 @@ mod tests {
     }
 
     #[test]
+    fn the_maybe_lost_self_metric_is_one_emf_document_without_dimensions() {
+        let docs = maybe_lost_report("NS", 7, 1_700_000_012_345);
+        assert_eq!(docs.len(), 1);
+        let v: serde_json::Value = serde_json::from_str(&docs[0]).unwrap();
+        assert_eq!(v["MetricsMaybeLost"], 7.0);
+        assert_eq!(v["_aws"]["Timestamp"], 1_699_999_980_000_i64, "the minute");
+        let directive = &v["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "NS");
+        assert_eq!(directive["Dimensions"], serde_json::json!([[]]));
+        assert_eq!(directive["Metrics"][0]["Unit"], "Count");
+    }
+
+    #[test]
     fn a_gone_owners_request_in_flight_is_counted_as_maybe_lost_and_never_resent() {
         let Decision::TakeOver { marker: m, .. } =
             decide(&marker("other", State::Sending, 0, 5_000), &me(), 6_000, &[3, 4])
