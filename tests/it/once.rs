@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
 use apigw_log_indexer::aws::retry::Backoff;
-use apigw_log_indexer::index::{MemoryIndex, StoreError};
+use apigw_log_indexer::index::{IndexWriter, MemoryIndex, StoreError};
 use apigw_log_indexer::metrics::Datum;
 use apigw_log_indexer::metrics::ledger::{BatchLedger, Expect, Marker, State, Write, unsettled_markers};
 use apigw_log_indexer::metrics::sink::{MetricsError, MetricsSink, PublishReport, RecordingMetrics};
@@ -88,8 +88,8 @@ fn left_behind(state: State, lease_until_ms: i64) -> Marker {
     }
 }
 
-async fn deliver<M: MetricsSink + Sync, L: BatchLedger + Sync>(
-    s: &apigw_log_indexer::pipeline::Services<MemoryIndex, M, L>,
+async fn deliver<W: IndexWriter + Sync, M: MetricsSink + Sync, L: BatchLedger + Sync>(
+    s: &apigw_log_indexer::pipeline::Services<W, M, L>,
     event: &str,
     secs: u64,
 ) -> Result<Outcome, PipelineError> {
@@ -278,5 +278,33 @@ async fn internal_service_error_is_retried_and_a_refusal_is_one_short_sentence()
     assert!(
         err.contains("PutMetricData: InvalidParameterValue: The value for parameter"),
         "{err}"
+    );
+}
+
+/// Issue 11: a marker key built from a long stream name and long event IDs used to pass DynamoDB's 2,048-byte
+/// key limit, failing the batch after its index was written. Over the wire, against moto.
+#[tokio::test]
+async fn a_batch_with_a_long_stream_name_and_long_event_ids_gets_a_marker_dynamodb_accepts() {
+    use apigw_log_indexer::encode;
+    let stream = "s".repeat(512);
+    let mut payload = encode::data_payload(
+        crate::helpers::EXEC_GROUP,
+        &stream,
+        now_ms() - 60_000,
+        vec![(0, LINE.to_string()), (1, LINE.to_string())],
+    );
+    for (i, e) in payload.log_events.iter_mut().enumerate() {
+        e.id = format!("{i}{}", "7".repeat(1500));
+    }
+    let event = encode::lambda_event(&payload);
+    let index = crate::moto::new_index("long-key").await;
+    let s = services(index.clone(), Sink::default(), index.clone(), None);
+    let (key, _) = marker_key(&event);
+    assert!(key.len() <= 2048, "{} bytes", key.len());
+    let o = deliver(&s, &event, 20).await.unwrap();
+    assert_eq!((o.metrics.calls, o.metrics_maybe_lost), (1, 0));
+    assert!(
+        deliver(&s, &event, 20).await.unwrap().metrics_already_counted,
+        "the marker is there"
     );
 }
