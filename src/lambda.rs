@@ -11,6 +11,7 @@ use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::metrics::once::maybe_lost_report;
 use crate::pipeline::{Delivery, Outcome, PipelineError, Services, process_delivery};
 use crate::ports::BatchLedger;
 use crate::ports::IndexWriter;
@@ -114,6 +115,7 @@ where
             let started = Instant::now();
             let result = process_delivery(services, Delivery::Event(raw.as_bytes()), deadline).await;
             log_summary(&result, started);
+            report_maybe_lost(&services.metrics, &result);
             result.map(|_| serde_json::Value::Null).map_err(|e| diagnostic(&e))
         }
         EventKind::Kinesis => {
@@ -126,6 +128,7 @@ where
                 let started = Instant::now();
                 let result = process_delivery(services, Delivery::Compressed(&record.kinesis.data.0), deadline).await;
                 log_summary(&result, started);
+                report_maybe_lost(&services.metrics, &result);
                 // A permanently bad record is reported too: the event source mapping's retry policy and
                 // on-failure destination decide what happens to it, and the rest of the batch proceeds.
                 if result.is_err() {
@@ -160,10 +163,28 @@ fn log_summary(result: &Result<Outcome, PipelineError>, started: Instant) {
             metric_calls = o.metrics.calls,
             metrics_out_of_range = o.metrics_out_of_range,
             metrics_already_counted = o.metrics_already_counted,
+            metrics_taken_over = o.metrics_taken_over,
+            metrics_maybe_lost = o.metrics_maybe_lost,
             duration_ms = ms,
             "batch indexed"
         ),
         Err(e) => tracing::error!(error_type = e.code(), error = %e, duration_ms = ms, "batch failed"),
+    }
+}
+
+/// Data points that may be lost are a self-metric too (EMF on stdout, the function's own log), so an
+/// alarm can watch for them.
+fn report_maybe_lost<M: MetricsSink>(sink: &M, result: &Result<Outcome, PipelineError>) {
+    let (Ok(o), Some(namespace)) = (result, sink.namespace()) else {
+        return;
+    };
+    if o.metrics_maybe_lost > 0 {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        for doc in maybe_lost_report(namespace, o.metrics_maybe_lost, now_ms) {
+            println!("{doc}");
+        }
     }
 }
 

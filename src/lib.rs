@@ -30,6 +30,7 @@ pub mod aws;
 pub mod classify;
 pub mod config;
 pub mod decode;
+pub mod digest;
 pub mod encode;
 pub mod evidence;
 pub mod fragment;

@@ -16,10 +16,11 @@ use crate::decode::{self, DecodeError, LogsPayload, MessageType};
 use crate::index::layout::naive_write_units;
 use crate::index::{BatchItems, ItemOptions, items_for_batch};
 use crate::metrics::ledger::batch_key;
+use crate::metrics::once::{self, OnceError};
 use crate::metrics::{MetricSet, MetricsOptions};
 use crate::parse::{ParseOptions, ParseStats, parse_batch};
 use crate::ports::{
-    BatchLedger, Claim, IndexWriter, MetricsError, MetricsSink, PublishReport, StoreError, WriteReport,
+    BatchLedger, Expect, IndexWriter, Marker, MetricsError, MetricsSink, PublishReport, StoreError, Write, WriteReport,
 };
 use crate::reason::FailureReason;
 use crate::redact::Redactor;
@@ -72,6 +73,11 @@ pub struct Outcome {
     pub metrics: PublishReport,
     /// An earlier invocation already published this batch's metrics (a retry): not counted again.
     pub metrics_already_counted: bool,
+    /// This invocation took the batch's metrics over from an attempt that is gone (crashed, timed out).
+    pub metrics_taken_over: bool,
+    /// Data points whose publish outcome is unknown (an answer lost after sending, or a crash while
+    /// sending): counted when the batch is settled, never sent again.
+    pub metrics_maybe_lost: u64,
 }
 
 impl Outcome {
@@ -97,6 +103,15 @@ pub enum PipelineError {
     /// The per-batch metrics marker could not be read or written. Retryable.
     #[error("metrics marker: {0}")]
     Ledger(#[source] StoreError),
+}
+
+impl From<OnceError> for PipelineError {
+    fn from(e: OnceError) -> Self {
+        match e {
+            OnceError::Ledger(e) => Self::Ledger(e),
+            OnceError::Metrics(e) => Self::Metrics(e),
+        }
+    }
 }
 
 impl PipelineError {
@@ -265,25 +280,20 @@ where
     let Some((key, expires_at)) = marker else {
         return Ok(outcome);
     };
-    match services
-        .ledger
-        .claim(&key, expires_at)
-        .await
-        .map_err(PipelineError::Ledger)?
-    {
-        Claim::AlreadyCounted => outcome.metrics_already_counted = true,
-        Claim::Claimed => match services.metrics.publish(&metrics, deadline).await {
-            Ok(report) => outcome.metrics = report,
-            Err(e) => {
-                // Give the marker back so Lambda's retry publishes; if that fails too, the retry skips
-                // this batch's metrics (lost, never doubled) and the error says so in the log.
-                if let Err(release) = services.ledger.release(&key).await {
-                    tracing::error!(error = %release, "metrics marker not released; this batch's metrics will not be retried");
-                }
-                return Err(e.into());
-            }
-        },
-    }
+    // Exactly once per batch, whatever the retries and faults (`crate::metrics::once`).
+    let counted = once::publish_once(
+        &services.ledger,
+        &services.metrics,
+        &key,
+        expires_at,
+        &metrics,
+        deadline,
+    )
+    .await?;
+    outcome.metrics = counted.report;
+    outcome.metrics_already_counted = counted.already_counted;
+    outcome.metrics_taken_over = counted.taken_over;
+    outcome.metrics_maybe_lost = counted.maybe_lost;
     Ok(outcome)
 }
 
@@ -292,11 +302,23 @@ where
 pub struct NoLedger;
 
 impl BatchLedger for NoLedger {
-    async fn claim(&self, _key: &str, _expires_at: i64) -> Result<Claim, StoreError> {
-        Ok(Claim::Claimed)
+    async fn create(
+        &self,
+        _key: &str,
+        _marker: &Marker,
+        _expires_at: i64,
+        _deadline: Instant,
+    ) -> Result<Write, StoreError> {
+        Ok(Write::Applied)
     }
-    async fn release(&self, _key: &str) -> Result<(), StoreError> {
-        Ok(())
+    async fn replace(
+        &self,
+        _key: &str,
+        _expect: &Expect,
+        _marker: &Marker,
+        _deadline: Instant,
+    ) -> Result<Write, StoreError> {
+        Ok(Write::Applied)
     }
 }
 

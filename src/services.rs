@@ -9,7 +9,7 @@ use aws_config::SdkConfig;
 use crate::aws::cloudwatch::CloudWatchMetrics;
 use crate::aws::dynamodb::DynamoIndex;
 use crate::config::{Config, MetricsSinkKind};
-use crate::metrics::MetricSet;
+use crate::metrics::{Datum, MetricSet};
 use crate::pipeline::{PipelineConfig, Services};
 use crate::ports::{MetricsError, MetricsSink, PublishReport};
 use crate::sinks::{EmfWriter, NoMetrics};
@@ -26,16 +26,32 @@ pub enum AnySink {
 }
 
 impl MetricsSink for AnySink {
-    async fn publish(&self, set: &MetricSet, deadline: Instant) -> Result<PublishReport, MetricsError> {
+    fn requests(&self, set: &MetricSet) -> Vec<Vec<Datum>> {
         match self {
-            Self::CloudWatch(s) => s.publish(set, deadline).await,
-            Self::Emf(s) => s.publish(set, deadline).await,
-            Self::Off(s) => s.publish(set, deadline).await,
+            Self::CloudWatch(s) => s.requests(set),
+            Self::Emf(s) => s.requests(set),
+            Self::Off(s) => s.requests(set),
+        }
+    }
+
+    async fn send(&self, datums: &[Datum], deadline: Instant) -> Result<PublishReport, MetricsError> {
+        match self {
+            Self::CloudWatch(s) => s.send(datums, deadline).await,
+            Self::Emf(s) => s.send(datums, deadline).await,
+            Self::Off(s) => s.send(datums, deadline).await,
         }
     }
 
     fn enabled(&self) -> bool {
         !matches!(self, Self::Off(_))
+    }
+
+    fn namespace(&self) -> Option<&str> {
+        match self {
+            Self::CloudWatch(s) => s.namespace(),
+            Self::Emf(s) => s.namespace(),
+            Self::Off(s) => s.namespace(),
+        }
     }
 }
 

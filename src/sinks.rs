@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::metrics::{MetricSet, emf};
+use crate::metrics::{Datum, emf};
 use crate::ports::{MetricsError, MetricsSink, PublishReport};
 
 /// `METRICS_SINK=off`: nothing is published.
@@ -14,7 +14,7 @@ use crate::ports::{MetricsError, MetricsSink, PublishReport};
 pub struct NoMetrics;
 
 impl MetricsSink for NoMetrics {
-    async fn publish(&self, _set: &MetricSet, _deadline: Instant) -> Result<PublishReport, MetricsError> {
+    async fn send(&self, _datums: &[Datum], _deadline: Instant) -> Result<PublishReport, MetricsError> {
         Ok(PublishReport::default())
     }
 
@@ -46,9 +46,8 @@ impl<W: Write + Send> EmfWriter<W> {
 }
 
 impl<W: Write + Send> MetricsSink for EmfWriter<W> {
-    async fn publish(&self, set: &MetricSet, _deadline: Instant) -> Result<PublishReport, MetricsError> {
-        let datums = set.datums();
-        let docs = emf::documents(&self.namespace, &datums);
+    async fn send(&self, datums: &[Datum], _deadline: Instant) -> Result<PublishReport, MetricsError> {
+        let docs = emf::documents(&self.namespace, datums);
         let mut out = self.out.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for d in &docs {
             writeln!(out, "{d}").map_err(MetricsError::Emf)?;
@@ -58,5 +57,9 @@ impl<W: Write + Send> MetricsSink for EmfWriter<W> {
             calls: docs.len(),
             datums: datums.len(),
         })
+    }
+
+    fn namespace(&self) -> Option<&str> {
+        Some(&self.namespace)
     }
 }

@@ -5,20 +5,24 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::config::retry::RetryConfig;
 use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit, Statistic};
 use aws_smithy_types::DateTime;
-use aws_smithy_types::error::display::DisplayErrorContext;
 
-use crate::aws::retry::{Backoff, RETRYABLE_CODES};
+use crate::aws::outcome::{Applied, applied, short_message};
+use crate::aws::retry::Backoff;
 use crate::metrics::chunk;
 use crate::metrics::{Datum, MetricSet, Unit, names};
 use crate::ports::{MetricsError, MetricsSink, PublishReport};
 
-/// Publishes to CloudWatch with `PutMetricData`. Throttling and 5XX answers are retried by the SDK's
-/// standard retry strategy (exponential backoff with jitter); the deadline bounds the whole publish.
-/// Request bodies are gzip-compressed by the SDK (`PutMetricData` supports request compression) once
-/// they pass its minimum size.
+/// Publishes to CloudWatch with `PutMetricData`, one request per call of `chunk::calls`.
+///
+/// `PutMetricData` has no idempotency token, so a request whose outcome is unknown (the connection was
+/// reset or timed out after the request was sent) is never sent again: the SDK's own retries are off for
+/// it, and this adapter retries only what provably was not applied — an error answer (throttling,
+/// `InternalServiceError`, 503) or a connection that was never made — with full-jitter backoff until the
+/// deadline. Request bodies are gzip-compressed by the SDK once they pass its minimum size.
 #[derive(Debug, Clone)]
 pub struct CloudWatchMetrics {
     client: Client,
@@ -42,29 +46,42 @@ impl CloudWatchMetrics {
         self
     }
 
-    async fn put(&self, call: &[Datum]) -> Result<(), MetricsError> {
+    async fn put(&self, call: &[Datum]) -> Result<(), (Applied, MetricsError)> {
         let data: Vec<MetricDatum> = call.iter().map(to_sdk).collect();
-        self.client
+        let result = self
+            .client
             .put_metric_data()
             .namespace(&self.namespace)
             .set_metric_data(Some(data))
+            .customize()
+            // The SDK would retry a reset or a timeout too, which may store the data points twice.
+            .config_override(aws_sdk_cloudwatch::config::Builder::default().retry_config(RetryConfig::disabled()))
             .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| {
-                // A service's error code; none for timeouts and connection failures (also worth a retry).
-                let code = match &e {
-                    SdkError::ServiceError(se) => Some(se.err().code().unwrap_or("Unknown").to_string()),
-                    SdkError::ConstructionFailure(_) => Some("ConstructionFailure".to_string()),
-                    _ => None,
-                };
+            .await;
+        let e = match result {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let message = short_message("PutMetricData", &e);
+        match applied(&e) {
+            Applied::Yes => Ok(()),
+            Applied::Unknown => Err((
+                Applied::Unknown,
+                MetricsError::OutcomeUnknown {
+                    datums: call.len(),
+                    message,
+                },
+            )),
+            no => Err((
+                no,
                 MetricsError::Service {
                     unpublished: call.len(),
-                    message: DisplayErrorContext(&e).to_string(),
-                    code,
+                    message,
+                    code: e.as_service_error().and_then(|s| s.code()).map(str::to_string),
                     source: Box::new(e),
-                }
-            })
+                },
+            )),
+        }
     }
 }
 
@@ -97,59 +114,46 @@ fn to_sdk(d: &Datum) -> MetricDatum {
 }
 
 impl MetricsSink for CloudWatchMetrics {
-    async fn publish(&self, set: &MetricSet, deadline: Instant) -> Result<PublishReport, MetricsError> {
+    fn requests(&self, set: &MetricSet) -> Vec<Vec<Datum>> {
         let datums = chunk::split_values(set.datums());
-        let total = datums.len();
-        let calls = chunk::calls(&datums);
-        let mut done = 0;
-        let mut made = 0;
-        for call in &calls {
-            let mut attempt = 0;
-            loop {
-                made += 1;
-                let unpublished = total - done;
-                let outcome = tokio::time::timeout_at(deadline.into(), self.put(call)).await;
-                let err = match outcome {
-                    Ok(Ok(())) => {
-                        done += call.len();
-                        break;
-                    }
-                    Ok(Err(e)) => e,
-                    Err(_elapsed) => return Err(MetricsError::Deadline { unpublished, total }),
-                };
-                // Throttling and transient faults are retried with backoff until the deadline; anything
-                // else (a refused request) cannot succeed by retrying.
-                attempt += 1;
-                let pause = self.backoff.delay(attempt);
-                let retryable = matches!(&err, MetricsError::Service { code: Some(c), .. } if RETRYABLE_CODES.contains(&c.as_str()))
-                    || matches!(&err, MetricsError::Service { code: None, .. });
-                if !retryable {
-                    return Err(with_unpublished(err, unpublished));
-                }
-                if Instant::now() + pause >= deadline {
-                    return Err(MetricsError::Deadline { unpublished, total });
-                }
-                tokio::time::sleep(pause).await;
-            }
-        }
-        Ok(PublishReport {
-            calls: made,
-            datums: total,
-        })
+        chunk::calls(&datums).into_iter().map(<[Datum]>::to_vec).collect()
     }
-}
 
-fn with_unpublished(e: MetricsError, unpublished: usize) -> MetricsError {
-    match e {
-        MetricsError::Service {
-            message, code, source, ..
-        } => MetricsError::Service {
-            unpublished,
-            message,
-            code,
-            source,
-        },
-        other => other,
+    async fn send(&self, datums: &[Datum], deadline: Instant) -> Result<PublishReport, MetricsError> {
+        let mut calls = 0;
+        loop {
+            calls += 1;
+            let err = match tokio::time::timeout_at(deadline.into(), self.put(datums)).await {
+                Ok(Ok(())) => {
+                    return Ok(PublishReport {
+                        calls,
+                        datums: datums.len(),
+                    });
+                }
+                Ok(Err((Applied::No { retryable: true }, e))) => e,
+                Ok(Err((_, e))) => return Err(e),
+                Err(_elapsed) => {
+                    return Err(MetricsError::OutcomeUnknown {
+                        datums: datums.len(),
+                        message: "PutMetricData: the deadline passed while the request was in flight".into(),
+                    });
+                }
+            };
+            // Not applied: pause and send again while the deadline allows.
+            let pause = self.backoff.delay(calls as u32);
+            if Instant::now() + pause >= deadline {
+                tracing::debug!(error = %err, "metrics deadline");
+                return Err(MetricsError::Deadline {
+                    unpublished: datums.len(),
+                    total: datums.len(),
+                });
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    fn namespace(&self) -> Option<&str> {
+        Some(&self.namespace)
     }
 }
 
@@ -278,11 +282,11 @@ impl CloudWatchMetrics {
     }
 }
 
-fn read_error<E: std::error::Error + Send + Sync + 'static>(e: SdkError<E>) -> MetricsError {
+fn read_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(e: SdkError<E>) -> MetricsError {
     MetricsError::Service {
         unpublished: 0,
-        message: DisplayErrorContext(&e).to_string(),
-        code: None,
+        message: short_message("reading metrics", &e),
+        code: e.as_service_error().and_then(|s| s.code()).map(str::to_string),
         source: Box::new(e),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod cloudwatch;
 pub mod dynamodb;
+pub mod outcome;
 pub mod retry;
 
 use std::time::Duration;

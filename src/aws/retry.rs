@@ -30,7 +30,9 @@ impl Backoff {
 }
 
 /// Error codes AWS services use for throttling and transient server faults: worth retrying with backoff.
-pub const RETRYABLE_CODES: [&str; 8] = [
+/// An error answer means the request was not applied (CloudWatch's 500 is `InternalServiceError`, its
+/// model shape `InternalServiceFault`).
+pub const RETRYABLE_CODES: [&str; 12] = [
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -39,4 +41,8 @@ pub const RETRYABLE_CODES: [&str; 8] = [
     "ProvisionedThroughputExceededException",
     "ServiceUnavailable",
     "InternalFailure",
+    "InternalServiceError",
+    "InternalServiceFault",
+    "InternalServerError",
+    "ServiceUnavailableException",
 ];

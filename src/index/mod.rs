@@ -6,6 +6,7 @@
 pub mod blob;
 pub mod item;
 pub mod layout;
+pub mod marker;
 pub mod part;
 pub mod query;
 pub mod read;

@@ -1,23 +1,58 @@
-//! The per-batch metrics markers kept in the in-memory index, under the same keys as in DynamoDB.
+//! The per-batch metrics markers kept in the in-memory index, under the same keys and with the same
+//! conditional-write contract as the DynamoDB adapter.
+
+use std::time::Instant;
 
 use super::MemoryIndex;
-use crate::index::{AttrValue, IndexItem, schema};
-use crate::ports::{BatchLedger, Claim, StoreError};
+use crate::index::marker::{self, MARKER_SK};
+use crate::ports::{BatchLedger, Expect, Marker, StoreError, Write};
 
+/// The same contract as the DynamoDB adapter's conditional writes, on the map.
 impl BatchLedger for MemoryIndex {
-    async fn claim(&self, key: &str, expires_at: i64) -> Result<Claim, StoreError> {
+    async fn create(
+        &self,
+        key: &str,
+        marker: &Marker,
+        expires_at: i64,
+        _deadline: Instant,
+    ) -> Result<Write, StoreError> {
         let mut map = self.lock();
-        let k = (key.to_string(), "counted".to_string());
-        if map.contains_key(&k) {
-            return Ok(Claim::AlreadyCounted);
+        let k = (key.to_string(), MARKER_SK.to_string());
+        if let Some(found) = map.get(&k) {
+            return Ok(Write::Conflict(marker::from_item(found)));
         }
-        let item = IndexItem::new(key, "counted").with(schema::TTL_ATTRIBUTE, AttrValue::int(expires_at));
-        map.insert(k, item);
-        Ok(Claim::Claimed)
+        map.insert(k, marker::to_item(marker, key, expires_at));
+        Ok(Write::Applied)
     }
 
-    async fn release(&self, key: &str) -> Result<(), StoreError> {
-        self.lock().remove(&(key.to_string(), "counted".to_string()));
-        Ok(())
+    async fn replace(
+        &self,
+        key: &str,
+        expect: &Expect,
+        marker: &Marker,
+        _deadline: Instant,
+    ) -> Result<Write, StoreError> {
+        let mut map = self.lock();
+        let k = (key.to_string(), MARKER_SK.to_string());
+        let Some(item) = map.get_mut(&k) else {
+            return Ok(Write::Conflict(None));
+        };
+        let found = marker::from_item(item);
+        let holds = found.as_ref().is_some_and(|f| match expect {
+            Expect::Owner(token) => &f.token == token,
+            Expect::Exactly { token, state, next } => &f.token == token && f.state == *state && f.next == *next,
+        });
+        if !holds {
+            return Ok(Write::Conflict(found));
+        }
+        for (name, value) in marker::state_attrs(marker) {
+            item.attrs.insert(name.to_string(), value);
+        }
+        if marker.settled_cleanly() {
+            for (name, _) in marker::listing_attrs(key, 0) {
+                item.attrs.remove(name);
+            }
+        }
+        Ok(Write::Applied)
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::metrics::{Datum, MetricSet};
+use crate::metrics::Datum;
 use crate::ports::{MetricsError, MetricsSink, PublishReport};
 
 /// Records what would have been published (tests, offline runs).
@@ -23,13 +23,12 @@ impl RecordingMetrics {
 }
 
 impl MetricsSink for RecordingMetrics {
-    async fn publish(&self, set: &MetricSet, _deadline: Instant) -> Result<PublishReport, MetricsError> {
-        let datums = set.datums();
+    async fn send(&self, datums: &[Datum], _deadline: Instant) -> Result<PublishReport, MetricsError> {
         let n = datums.len();
         self.published
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend(datums);
+            .extend_from_slice(datums);
         Ok(PublishReport {
             calls: usize::from(n > 0),
             datums: n,

@@ -15,6 +15,7 @@ mod aggregate;
 pub mod chunk;
 pub mod emf;
 pub mod ledger;
+pub mod once;
 
 use std::collections::BTreeMap;
 
@@ -40,6 +41,9 @@ pub mod names {
     pub const LAMBDA_COLD_STARTS: &str = "LambdaColdStarts";
     /// Init durations of cold starts.
     pub const LAMBDA_INIT_DURATION: &str = "LambdaInitDuration";
+    /// The indexer's own: data points whose publish outcome is unknown, so they may be missing from the
+    /// metrics above (no dimensions; emitted as EMF in the function's log, whatever the sink).
+    pub const METRICS_MAYBE_LOST: &str = "MetricsMaybeLost";
 }
 
 /// Dimension value used when a bounded dimension is unknown (e.g. an access log without `apiId`).

@@ -6,7 +6,10 @@ use apigw_log_indexer::encode;
 use apigw_log_indexer::join::Joined;
 use apigw_log_indexer::metrics::MetricsOptions;
 use apigw_log_indexer::parse::{ParseOptions, ParseStats, parse_batch};
-use apigw_log_indexer::pipeline::{PipelineConfig, Services};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use apigw_log_indexer::pipeline::{Delivery, PipelineConfig, Plan, Services, plan_delivery};
 use apigw_log_indexer::redact::Redactor;
 use serde_json::Value;
 
@@ -122,4 +125,38 @@ pub fn recent_event(line: &str) -> String {
         now - 60_000,
         vec![(0, line.to_string())],
     ))
+}
+
+/// Runs the generator (`../shared/bench/gen_batches.py`) into `dir` with `args` (`--batches`, `--seed`, ...);
+/// its event files, in order.
+pub fn generate(dir: &Path, args: &[&str]) -> Vec<PathBuf> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_batches.py");
+    let status = Command::new("python3")
+        .arg(&script)
+        .args(["--out", dir.to_str().expect("utf-8 temp dir")])
+        .args(args)
+        .status()
+        .expect("python3 runs the generator");
+    assert!(status.success(), "{} failed", script.display());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// What the pipeline plans for an event with the default settings, at `now_ms`.
+pub fn plan(event: &[u8], now_ms: i64) -> Plan {
+    let s = services((), (), (), None);
+    plan_delivery(
+        Delivery::Event(event),
+        &s.redactor,
+        &s.config,
+        &s.metrics_options,
+        None,
+        now_ms,
+    )
+    .expect("a valid event")
 }

@@ -4,17 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
 use apigw_log_indexer::aws::retry::Backoff;
-use apigw_log_indexer::memory::MemoryIndex;
-use apigw_log_indexer::memory::RecordingMetrics;
-use apigw_log_indexer::metrics::{MetricSet, MetricsOptions};
-use apigw_log_indexer::pipeline::{Delivery, PipelineConfig, PipelineError, process_delivery};
+use apigw_log_indexer::memory::{MemoryIndex, RecordingMetrics};
+use apigw_log_indexer::metrics::Datum;
+use apigw_log_indexer::pipeline::{Delivery, PipelineError, process_delivery};
 use apigw_log_indexer::ports::{MetricsError, MetricsSink, PublishReport};
-use apigw_log_indexer::{DEFAULT_MAX_DECODED_BYTES, Redactor};
 use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cloudwatch::operation::put_metric_data::PutMetricDataError;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
@@ -43,29 +40,18 @@ fn cloudwatch() -> aws_sdk_cloudwatch::Client {
 /// Generator traffic that starts `ago_ms` before now (CloudWatch keeps two weeks of data points).
 fn traffic(name: &str, ago_ms: i64) -> (PathBuf, Vec<PathBuf>) {
     let dir = std::env::temp_dir().join(format!("apigw-metrics-{name}-{}", std::process::id()));
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_batches.py");
-    let status = Command::new("python3")
-        .arg(script)
-        .args([
-            "--out",
-            dir.to_str().unwrap(),
-            "--batches",
-            "3",
-            "--batch-bytes",
-            "300000",
-            "--seed",
-            "11",
-        ])
-        .args(["--start-ms", &(now_ms() - ago_ms).to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let start = (now_ms() - ago_ms).to_string();
+    let args = [
+        "--batches",
+        "3",
+        "--batch-bytes",
+        "300000",
+        "--seed",
+        "11",
+        "--start-ms",
+        &start,
+    ];
+    let files = crate::helpers::generate(&dir, &args);
     (dir, files)
 }
 
@@ -137,16 +123,16 @@ struct Flaky {
 }
 
 impl MetricsSink for Flaky {
-    async fn publish(&self, set: &MetricSet, deadline: Instant) -> Result<PublishReport, MetricsError> {
+    async fn send(&self, datums: &[Datum], deadline: Instant) -> Result<PublishReport, MetricsError> {
         use std::sync::atomic::Ordering;
         if self.failures.load(Ordering::SeqCst) > 0 {
             self.failures.fetch_sub(1, Ordering::SeqCst);
             return Err(MetricsError::Deadline {
-                unpublished: set.datums().len(),
-                total: set.datums().len(),
+                unpublished: datums.len(),
+                total: datums.len(),
             });
         }
-        self.inner.publish(set, deadline).await
+        self.inner.send(datums, deadline).await
     }
 }
 
@@ -161,15 +147,7 @@ async fn a_failed_publish_fails_the_invocation_and_its_retry_counts_exactly_once
     let s = services(MemoryIndex::new(), sink, index, None);
     let deadline = Instant::now() + Duration::from_secs(10);
     // The committed events are from 2025: planned with "now" at their time, all 20 requests count.
-    let plan_now = apigw_log_indexer::pipeline::plan_delivery(
-        Delivery::Event(&event),
-        &s.redactor,
-        &s.config,
-        &s.metrics_options,
-        None,
-        1_763_726_400_000,
-    )
-    .unwrap();
+    let plan_now = crate::helpers::plan(&event, 1_763_726_400_000);
     assert_eq!(plan_now.outcome.counted_requests, 20, "the workshop's 20 requests");
 
     // Old timestamps publish nothing and claim no marker; use fresh ones to exercise the marker.
@@ -252,18 +230,7 @@ async fn a_refused_put_metric_data_is_not_retried() {
         .retry_config(aws_sdk_cloudwatch::config::retry::RetryConfig::disabled()));
     let sink = CloudWatchMetrics::new(client, "NS");
     let fresh = recent_event("(2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f) Method completed with status: 200");
-    let plan = apigw_log_indexer::pipeline::plan_delivery(
-        Delivery::Event(fresh.as_bytes()),
-        &Redactor::builtin(),
-        &PipelineConfig {
-            max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
-            retention_days: 30,
-        },
-        &MetricsOptions::default(),
-        None,
-        now_ms(),
-    )
-    .unwrap();
+    let plan = crate::helpers::plan(fresh.as_bytes(), now_ms());
     let set = plan.metrics;
     assert!(!set.is_empty());
     let err = sink

@@ -108,11 +108,11 @@ fn the_function_builds_the_lambda_binary_and_sets_only_known_variables() {
 #[test]
 fn the_functions_role_allows_exactly_the_dynamodb_calls_it_makes() {
     let role = resource(&template(), "IndexerRole");
-    // src/aws/dynamodb: BatchWriteItem (write.rs), conditional PutItem and DeleteItem (ledger.rs).
+    // src/aws/dynamodb: BatchWriteItem (write.rs), conditional PutItem and UpdateItem (ledger.rs).
     assert!(
         has(
             &role,
-            "Action: [dynamodb:BatchWriteItem, dynamodb:PutItem, dynamodb:DeleteItem]"
+            "Action: [dynamodb:BatchWriteItem, dynamodb:PutItem, dynamodb:UpdateItem]"
         ),
         "IndexerRole:\n{}",
         role.join("\n")

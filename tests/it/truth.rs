@@ -2,28 +2,17 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
 use crate::helpers::parse_events;
 
 fn generate(dir: &Path, batches: u32, batch_bytes: u32) {
-    let gen_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_batches.py");
-    let status = Command::new("python3")
-        .arg(&gen_script)
-        .args(["--out", dir.to_str().expect("utf-8 temp dir")])
-        .args([
-            "--batches",
-            &batches.to_string(),
-            "--batch-bytes",
-            &batch_bytes.to_string(),
-            "--seed",
-            "7",
-        ])
-        .status()
-        .expect("python3 runs the generator");
-    assert!(status.success(), "{} failed", gen_script.display());
+    let (batches, batch_bytes) = (batches.to_string(), batch_bytes.to_string());
+    crate::helpers::generate(
+        dir,
+        &["--batches", &batches, "--batch-bytes", &batch_bytes, "--seed", "7"],
+    );
 }
 
 fn read(path: &Path) -> String {

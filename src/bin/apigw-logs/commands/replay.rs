@@ -104,6 +104,16 @@ fn describe(o: &Indexed) -> String {
             o.counted_requests, o.metrics.calls
         ));
     }
+    // Counted once (`metrics::once`): what this replay found and settled.
+    if o.metrics_taken_over {
+        s.push_str("; metrics taken over from an attempt that is gone");
+    }
+    if o.metrics_maybe_lost > 0 {
+        s.push_str(&format!(
+            "; {} data points may be lost (publish outcome unknown, never sent again)",
+            o.metrics_maybe_lost
+        ));
+    }
     if o.metrics_out_of_range > 0 {
         s.push_str(&format!(
             "; {} data points too old or too new for CloudWatch, left out",

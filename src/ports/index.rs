@@ -1,17 +1,10 @@
-//! The ports: the traits through which the core writes and reads the index, publishes metrics and
-//! remembers which batches' metrics were counted, with the errors they return. The core (pipeline,
-//! query) is generic over these; adapters implement them: `crate::aws` (DynamoDB, CloudWatch),
-//! `crate::memory` (in-memory doubles for tests and offline runs) and `crate::sinks` (EMF, off).
-//! Nothing here names an SDK type.
+//! The index port: how the core writes and reads the request index, and its errors.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Instant;
 
 use crate::index::{AttrValue, IndexItem};
-use crate::metrics::MetricSet;
-
-// ---- the index -------------------------------------------------------------------------------------
 
 /// A boxed error source (an SDK error, kept whole for its context).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -167,90 +160,4 @@ pub trait IndexReader {
         filter: &FailureFilter,
         cursor: Option<Cursor>,
     ) -> impl Future<Output = Result<FailuresPage, StoreError>> + Send;
-}
-
-// ---- metrics ---------------------------------------------------------------------------------------
-
-/// What a publish did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PublishReport {
-    /// API calls made (`PutMetricData`), or documents written (EMF).
-    pub calls: usize,
-    /// Data points published.
-    pub datums: usize,
-}
-
-/// Metrics could not all be published. The caller fails the invocation so Lambda retries it; the
-/// per-batch marker keeps a retry from counting twice.
-#[derive(Debug, thiserror::Error)]
-pub enum MetricsError {
-    /// The deadline passed with data points unpublished.
-    #[error("metrics deadline passed with {unpublished} of {total} data points unpublished")]
-    Deadline {
-        /// Data points not published.
-        unpublished: usize,
-        /// Data points in all.
-        total: usize,
-    },
-    /// The service refused or failed (after the SDK's own retries).
-    #[error("publishing metrics failed with {unpublished} data points unpublished: {message}")]
-    Service {
-        /// Data points not published.
-        unpublished: usize,
-        /// The service's explanation, rendered with its error context.
-        message: String,
-        /// The service's error code (`Throttling`, ...), if it answered.
-        code: Option<String>,
-        /// The underlying error.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// Writing EMF documents failed.
-    #[error("writing EMF documents failed: {0}")]
-    Emf(#[source] std::io::Error),
-}
-
-impl MetricsError {
-    /// Stable code (Lambda `error_type`, logs).
-    pub const fn code(&self) -> &'static str {
-        match self {
-            Self::Deadline { .. } => "metrics_deadline",
-            Self::Service { .. } => "metrics_service_error",
-            Self::Emf(_) => "metrics_emf_write_failed",
-        }
-    }
-}
-
-/// Publishes a batch's metrics before a deadline.
-pub trait MetricsSink {
-    /// Publishes every data point of `set`, or fails saying how many are left.
-    fn publish(
-        &self,
-        set: &MetricSet,
-        deadline: Instant,
-    ) -> impl Future<Output = Result<PublishReport, MetricsError>> + Send;
-
-    /// Whether publishing does anything (when not, the per-batch marker is not written either).
-    fn enabled(&self) -> bool {
-        true
-    }
-}
-
-// ---- counted once: the per-batch metrics markers -----------------------------------------------------
-
-/// Whether this invocation may publish the batch's metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Claim {
-    /// Nobody published this batch's metrics yet: publish now.
-    Claimed,
-    /// An earlier invocation did: skip.
-    AlreadyCounted,
-}
-
-/// Stores the per-batch markers.
-pub trait BatchLedger {
-    /// Creates the marker `key` unless it exists (a conditional put).
-    fn claim(&self, key: &str, expires_at: i64) -> impl Future<Output = Result<Claim, StoreError>> + Send;
-    /// Deletes the marker, so a retry publishes (after a failed publish).
-    fn release(&self, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
