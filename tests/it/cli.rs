@@ -334,3 +334,31 @@ fn an_error_message_is_one_line_even_when_the_input_name_is_hostile() {
         "{err:?}"
     );
 }
+
+/// `parse` exits 0 on any well-formed batch, even one that yields no record (`interfaces.md`): a batch of
+/// init-phase lines is ordinary in real subscriptions. What it skipped is counted on stderr.
+#[test]
+fn parse_exits_zero_on_a_batch_without_records_and_counts_what_it_skipped() {
+    let t = TempDir::new("init-only");
+    let event = apigw_log_indexer::encode::lambda_event(&apigw_log_indexer::encode::data_payload(
+        "/aws/lambda/fn",
+        "2024/01/29/[$LATEST]94fa867e5374431291a7fc14e2f56ae7",
+        1_700_000_000_000,
+        vec![
+            (0, "INIT_START Runtime Version: python:3.12.v16\n".into()),
+            (
+                1,
+                "[WARNING]\t2024-01-29T16:40:40.116Z\t\tMatplotlib created a temporary cache directory\n".into(),
+            ),
+        ],
+    ));
+    let f = t.file("init-only.json", event.as_bytes());
+    let o = run(&["parse", "--json", &f]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(
+        stderr(&o).contains("no request or invocation in 2 events (2 lines skipped)"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -48,8 +48,6 @@ pub enum NotFound {
         /// The table asked.
         table: String,
     },
-    /// `parse`: events were read but none yielded a record (the skipped lines were counted on stderr).
-    NoRecords,
     /// `metrics`: no data point in the window (the table output says so).
     NoDataPoints,
 }
@@ -61,7 +59,7 @@ impl NotFound {
             Self::Request { id, table } => Some(format!("no request or invocation {id} in table {table}")),
             Self::Unreadable => Some("the index items found could not be read".into()),
             Self::Failures { table } => Some(format!("no failures in table {table} in that window")),
-            Self::NoRecords | Self::NoDataPoints => None,
+            Self::NoDataPoints => None,
         }
     }
 }

@@ -7,7 +7,7 @@ use apigw_log_indexer::redact::Redactor;
 use clap::Args as ClapArgs;
 
 use crate::error::CliError;
-use crate::exit::{NotFound, Outcome};
+use crate::exit::Outcome;
 use crate::input::Limits;
 use crate::{output, records};
 
@@ -68,8 +68,14 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         errors.push(e);
     }
     CliError::from_inputs(errors)?;
-    if api.is_empty() && lambda.is_empty() && stats.events > 0 {
-        return Ok(Outcome::NotFound(NotFound::NoRecords));
+    // A well-formed batch with nothing to attribute (init-phase lines only, lines in a form no request
+    // owns) is normal in real subscriptions: exit 0, and say so (`interfaces.md`).
+    if api.is_empty() && lambda.is_empty() {
+        output::warn(format_args!(
+            "no request or invocation in {} events ({} lines skipped)",
+            stats.events,
+            stats.skipped_total()
+        ));
     }
     Ok(Outcome::Done)
 }
