@@ -16,6 +16,12 @@ use crate::fragment::{ApiFragment, LambdaFragment};
 use crate::parse::ParsedBatch;
 use crate::record::{ApiRecord, LambdaRecord};
 
+/// Merged fragments with their records: API requests, then Lambda invocations.
+pub type Classified<'j, 'a> = (
+    Vec<(ApiRecord<'a>, &'j ApiFragment<'a>)>,
+    Vec<(LambdaRecord<'a>, &'j LambdaFragment<'a>)>,
+);
+
 /// Fragments from any number of batches, merged by request ID and joined API ↔ Lambda.
 #[derive(Debug, Default)]
 pub struct Joined<'a> {
@@ -86,26 +92,42 @@ impl<'a> Joined<'a> {
         api.lambda_request_id.as_deref().and_then(|id| self.only_invocation(id))
     }
 
-    /// Classified records, API requests then Lambda invocations, each in time order.
-    pub fn records(&self) -> (Vec<ApiRecord<'a>>, Vec<LambdaRecord<'a>>) {
-        let mut api: Vec<ApiRecord<'a>> = self.api.iter().map(|a| classify_api(a, self.lambda_of(a))).collect();
-        api.sort_by(|a, b| (a.first_timestamp_ms, &a.request_id).cmp(&(b.first_timestamp_ms, &b.request_id)));
+    /// Each merged fragment with its record, API requests then Lambda invocations, each in time order:
+    /// the one place reads classify (`parse`, `lookup`).
+    pub fn classified(&self) -> Classified<'_, 'a> {
+        let mut api: Vec<_> = self
+            .api
+            .iter()
+            .map(|a| (classify_api(a, self.lambda_of(a)), a))
+            .collect();
+        api.sort_by(|(a, _), (b, _)| (a.first_timestamp_ms, &a.request_id).cmp(&(b.first_timestamp_ms, &b.request_id)));
         let served_by: HashMap<&str, &Cow<'a, str>> = self
             .api
             .iter()
             .filter_map(|a| a.lambda_request_id.as_deref().map(|l| (l, &a.request_id)))
             .collect();
-        let mut lambda: Vec<LambdaRecord<'a>> = self
+        let mut lambda: Vec<_> = self
             .lambda
             .iter()
             .map(|l| {
                 let served = served_by
                     .get(&*l.request_id)
                     .filter(|_| self.lambda_functions.get(&*l.request_id) == Some(&1));
-                classify_lambda(l, served.map(|c| (*c).clone()))
+                (classify_lambda(l, served.map(|c| (*c).clone())), l)
             })
             .collect();
-        lambda.sort_by(|a, b| (a.first_timestamp_ms, &a.request_id).cmp(&(b.first_timestamp_ms, &b.request_id)));
+        lambda.sort_by(|(a, _), (b, _)| {
+            (a.first_timestamp_ms, &a.request_id).cmp(&(b.first_timestamp_ms, &b.request_id))
+        });
         (api, lambda)
+    }
+
+    /// Classified records, API requests then Lambda invocations, each in time order.
+    pub fn records(&self) -> (Vec<ApiRecord<'a>>, Vec<LambdaRecord<'a>>) {
+        let (api, lambda) = self.classified();
+        (
+            api.into_iter().map(|(r, _)| r).collect(),
+            lambda.into_iter().map(|(r, _)| r).collect(),
+        )
     }
 }

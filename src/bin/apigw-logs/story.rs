@@ -1,10 +1,8 @@
 //! Renders `lookup` (a request's story: summary, Lambda REPORT figures, then every line in time order) and
 //! `failures` (one line per failed request), as text or JSON. Pure: the subcommands print what it returns.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use apigw_log_indexer::classify::{classify_api, classify_lambda};
 use apigw_log_indexer::fragment::Line;
 use apigw_log_indexer::index::query::{FailureEntry, Story};
 use apigw_log_indexer::index::read::Fragments;
@@ -76,26 +74,9 @@ pub fn render(story: &Story, json: bool) -> Rendered {
             .iter()
             .map(|id| format!("warning: linked request {id} not read (too many links)")),
     );
-    let served_by: HashMap<&str, &str> = joined
-        .api_states()
-        .iter()
-        .filter_map(|a| a.lambda_request_id.as_deref().map(|l| (l, &*a.request_id)))
-        .collect();
-    let mut api: Vec<_> = joined
-        .api_states()
-        .iter()
-        .map(|a| (classify_api(a, joined.lambda_of(a)), sorted(a.core.lines())))
-        .collect();
-    api.sort_by_key(|(r, _)| r.first_timestamp_ms);
-    let mut lambda: Vec<_> = joined
-        .lambda_states()
-        .iter()
-        .map(|l| {
-            let served = served_by.get(&*l.request_id).map(|s| (*s).to_string().into());
-            (classify_lambda(l, served), sorted(l.core.lines()))
-        })
-        .collect();
-    lambda.sort_by_key(|(r, _)| r.first_timestamp_ms);
+    let (api, lambda) = joined.classified();
+    let api: Vec<_> = api.into_iter().map(|(r, f)| (r, sorted(f.core.lines()))).collect();
+    let lambda: Vec<_> = lambda.into_iter().map(|(r, f)| (r, sorted(f.core.lines()))).collect();
     if api.is_empty() && lambda.is_empty() {
         return Rendered { text: None, warnings };
     }
