@@ -20,6 +20,7 @@ pub mod evidence;
 pub mod index;
 pub mod lambda;
 pub mod metrics;
+pub mod onboard;
 pub mod parse;
 pub mod pipeline;
 pub mod reason;
