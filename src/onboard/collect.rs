@@ -71,7 +71,8 @@ pub async fn group_filters<L: LogGroups>(
 
 /// Where the indexer's failed batches wait: the given queue URL, else the function's on-failure destination
 /// when it is an SQS queue.
-async fn queue_url<Q: Queues>(
+async fn queue_url<F: Functions, Q: Queues>(
+    functions: &F,
     queues: &Q,
     indexer: &FunctionInfo,
     given: Option<&str>,
@@ -79,8 +80,8 @@ async fn queue_url<Q: Queues>(
     if let Some(url) = given {
         return Ok(Some(url.to_string()));
     }
-    match indexer.on_failure_destination.as_deref() {
-        Some(arn) if arn.contains(":sqs:") => Ok(Some(queues.url_of(arn).await?)),
+    match functions.on_failure_destination(&indexer.arn).await? {
+        Some(arn) if arn.contains(":sqs:") => Ok(Some(queues.url_of(&arn).await?)),
         _ => Ok(None),
     }
 }
@@ -112,7 +113,7 @@ where
         .chain(std::iter::once(idx.log_group.clone()))
         .collect();
     let groups = group_filters(logs, names).await?;
-    let queue = match queue_url(queues, indexer, queue).await? {
+    let queue = match queue_url(functions, queues, indexer, queue).await? {
         Some(url) => {
             let depth = queues.depth(&url).await?;
             Some((url, depth))

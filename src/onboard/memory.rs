@@ -18,6 +18,7 @@ pub struct State {
     pub role: Option<String>,
     pub groups: BTreeMap<String, Vec<SubscriptionFilter>>,
     pub functions: Vec<FunctionInfo>,
+    pub on_failure: BTreeMap<String, String>,
     pub policies: BTreeMap<String, Vec<String>>,
     pub queues: BTreeMap<String, QueueDepth>,
     /// Every write, in order.
@@ -131,6 +132,10 @@ impl Functions for MemoryAws {
                 .cloned()
                 .ok_or_else(|| not_found("function", name_or_arn))
         })
+    }
+
+    async fn on_failure_destination(&self, function_arn: &str) -> OnboardResult<Option<String>> {
+        Ok(self.with(|s| s.on_failure.get(function_arn).cloned()))
     }
 
     async fn policy(&self, function_arn: &str) -> OnboardResult<Option<String>> {

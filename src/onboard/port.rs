@@ -257,14 +257,14 @@ pub struct FunctionInfo {
     pub name: String,
     /// Its log group (`LoggingConfig.LogGroup`, else `/aws/lambda/{name}`).
     pub log_group: String,
-    /// Where failed asynchronous invocations go (the on-failure destination's ARN), if configured.
-    pub on_failure_destination: Option<String>,
 }
 
 /// Lambda, as onboarding uses it.
 pub trait Functions {
     /// The function, by name or ARN.
     fn function(&self, name_or_arn: &str) -> impl Future<Output = OnboardResult<FunctionInfo>> + Send;
+    /// Where the function's failed asynchronous invocations go (the on-failure destination's ARN), if set.
+    fn on_failure_destination(&self, function_arn: &str) -> impl Future<Output = OnboardResult<Option<String>>> + Send;
     /// The function's resource-based policy (JSON), `None` when it has none.
     fn policy(&self, function_arn: &str) -> impl Future<Output = OnboardResult<Option<String>>> + Send;
     /// Adds a statement letting CloudWatch Logs invoke the function for log groups matching `source_arn`.

@@ -29,7 +29,6 @@ fn function(name: &str) -> FunctionInfo {
         arn: arn(name),
         name: name.into(),
         log_group: format!("/aws/lambda/{name}"),
-        on_failure_destination: None,
     }
 }
 
@@ -50,9 +49,9 @@ fn stage(api_type: ApiType, id: &str, name: &str) -> StageConfig {
 fn account(stages: Vec<StageConfig>) -> MemoryAws {
     let aws = MemoryAws::default();
     aws.with(|s| {
-        let mut idx = function("idx");
-        idx.on_failure_destination = Some(format!("arn:aws:sqs:eu-west-1:{ACCOUNT}:idx-failed"));
-        s.functions = vec![idx, function("orders")];
+        s.functions = vec![function("idx"), function("orders")];
+        s.on_failure
+            .insert(arn("idx"), format!("arn:aws:sqs:eu-west-1:{ACCOUNT}:idx-failed"));
         s.groups.insert("/aws/lambda/idx".into(), Vec::new());
         s.queues.insert(
             "https://sqs.local/idx-failed".into(),
