@@ -34,6 +34,9 @@ pub struct EndpointArgs {
     /// Named profile of the shared AWS config files.
     #[arg(long)]
     pub profile: Option<String>,
+    /// An apigw-log-indexer stack: the table, namespace, function and queue come from its outputs.
+    #[arg(long, env = "APIGW_LOGS_STACK")]
+    pub stack: Option<String>,
 }
 
 impl EndpointArgs {
@@ -51,20 +54,25 @@ impl EndpointArgs {
 /// Options every index subcommand takes.
 #[derive(Args, Clone)]
 pub struct AwsArgs {
-    /// DynamoDB table of the index.
+    /// DynamoDB table of the index (or --stack).
     #[arg(long, env = "INDEX_TABLE")]
-    table: String,
+    pub(crate) table: Option<String>,
     #[command(flatten)]
-    endpoint: EndpointArgs,
+    pub(crate) endpoint: EndpointArgs,
 }
 
 impl AwsArgs {
+    /// The table (given, or from the stack: `crate::stack::fill` runs first).
+    fn table(&self) -> &str {
+        self.table.as_deref().unwrap_or_default()
+    }
+
     async fn sdk(&self) -> SdkConfig {
         self.endpoint.sdk().await
     }
 
     async fn index(&self) -> DynamoIndex {
-        DynamoIndex::new(aws_sdk_dynamodb::Client::new(&self.sdk().await), &self.table)
+        DynamoIndex::new(aws_sdk_dynamodb::Client::new(&self.sdk().await), self.table())
     }
 
     /// One line on stderr for an AWS or endpoint failure; exit code 3.
@@ -75,12 +83,12 @@ impl AwsArgs {
             .as_deref()
             .map(|u| format!(", endpoint {u}"))
             .unwrap_or_default();
-        eprintln!("apigw-logs: {context}{e} [table {}{at}]", self.table);
+        eprintln!("apigw-logs: {context}{e} [table {}{at}]", self.table());
         EXIT_AWS
     }
 }
 
-fn runtime() -> Option<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
     match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => Some(rt),
         Err(e) => {
@@ -96,11 +104,11 @@ pub fn create_table(aws: &AwsArgs) -> u8 {
     rt.block_on(async {
         match aws.index().await.create_table().await {
             Ok(TableStatus::Created) => {
-                println!("created table {}", aws.table);
+                println!("created table {}", aws.table());
                 EXIT_OK
             }
             Ok(TableStatus::Existed) => {
-                println!("table {} already exists with the index schema", aws.table);
+                println!("table {} already exists with the index schema", aws.table());
                 EXIT_OK
             }
             Err(e) => aws.fail("", &e),
@@ -126,14 +134,17 @@ pub struct ReplayArgs {
     /// Decode, parse and lay out items, but write nothing: prints what a write would cost.
     #[arg(long)]
     dry_run: bool,
-    /// Where metrics go: cloudwatch, emf (stdout) or off (default: METRICS_SINK, else cloudwatch). The
-    /// namespace, DETAILED_METRICS and COUNT_FROM are read from the environment, as the function does.
+    /// Where metrics go: cloudwatch, emf (stdout) or off (default: METRICS_SINK, else cloudwatch).
+    /// DETAILED_METRICS and COUNT_FROM are read from the environment, as the function does.
     #[arg(long)]
     metrics_sink: Option<String>,
+    /// CloudWatch namespace (default: the stack's, else ApiGatewayLogs).
+    #[arg(long, env = "METRICS_NAMESPACE")]
+    pub(crate) namespace: Option<String>,
     #[command(flatten)]
     limits: Limits,
     #[command(flatten)]
-    aws: AwsArgs,
+    pub(crate) aws: AwsArgs,
 }
 
 /// Sums of a replay.
@@ -208,12 +219,15 @@ fn describe(o: &Outcome) -> String {
 /// file, with the same configuration variables as the function (flags override them).
 pub fn replay(a: &ReplayArgs) -> u8 {
     let mut overrides: HashMap<&str, String> = HashMap::new();
-    overrides.insert(config::INDEX_TABLE, a.aws.table.clone());
+    overrides.insert(config::INDEX_TABLE, a.aws.table().to_string());
     overrides.insert(config::RETENTION_DAYS, a.retention_days.to_string());
     overrides.insert(config::MAX_DECODED_BYTES, a.limits.max_decoded_bytes.to_string());
     overrides.insert(config::REDACT_HEADERS, a.redact_headers.join(","));
     if let Some(sink) = &a.metrics_sink {
         overrides.insert(config::METRICS_SINK, sink.clone());
+    }
+    if let Some(namespace) = &a.namespace {
+        overrides.insert(config::METRICS_NAMESPACE, namespace.clone());
     }
     // Read once, validated like the function's; the CLI is not the function, so no own log group.
     let cfg = Config::from_lookup(|k| {
@@ -317,7 +331,7 @@ pub struct LookupArgs {
     #[arg(long, short)]
     verbose: bool,
     #[command(flatten)]
-    aws: AwsArgs,
+    pub(crate) aws: AwsArgs,
 }
 
 /// `lookup ID`.
@@ -341,7 +355,7 @@ pub fn lookup(a: &LookupArgs) -> u8 {
         );
     }
     if story.items.is_empty() {
-        eprintln!("apigw-logs: no request or invocation {id} in table {}", a.aws.table);
+        eprintln!("apigw-logs: no request or invocation {id} in table {}", a.aws.table());
         return EXIT_NOT_FOUND;
     }
     story::print(&story, a.json)
@@ -369,7 +383,7 @@ pub struct FailuresArgs {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
-    aws: AwsArgs,
+    pub(crate) aws: AwsArgs,
 }
 
 fn now_ms() -> i64 {
@@ -434,7 +448,7 @@ pub fn failures(a: &FailuresArgs) -> u8 {
     });
     match listed {
         Ok(s) if s.entries == 0 => {
-            eprintln!("apigw-logs: no failures in table {} in that window", a.aws.table);
+            eprintln!("apigw-logs: no failures in table {} in that window", a.aws.table());
             EXIT_NOT_FOUND
         }
         Ok(_) => EXIT_OK,

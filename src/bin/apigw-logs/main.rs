@@ -3,11 +3,15 @@
 //! Exit codes (`interfaces.md`): 0 success, 1 not found / no match, 2 usage or input error,
 //! 3 AWS/endpoint error. Errors are one line on stderr naming the input and the problem.
 
+mod doctor;
 mod index_cmds;
 mod metrics_cmd;
 mod offline;
 mod output;
+mod setup_logging;
+mod stack;
 mod story;
+mod subscribe;
 
 use std::process::ExitCode;
 
@@ -68,6 +72,12 @@ enum Command {
     Failures(index_cmds::FailuresArgs),
     /// Requests and failures by reason, summed from the CloudWatch metrics over a window.
     Metrics(metrics_cmd::MetricsArgs),
+    /// Subscribe every log group whose name starts with a prefix to the indexer (never its own); idempotent.
+    Subscribe(subscribe::SubscribeArgs),
+    /// Check API stages for what the indexer needs; one line per finding with its fix (exit 1 if any).
+    Doctor(doctor::DoctorArgs),
+    /// Turn on what doctor checks for one stage: logging level, access log format, subscriptions; idempotent.
+    SetupLogging(setup_logging::SetupLoggingArgs),
 }
 
 /// Decoding limits shared by the offline commands.
@@ -79,7 +89,10 @@ struct Limits {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Err(code) = stack::fill(&mut cli.command) {
+        return ExitCode::from(code);
+    }
     let code = match cli.command {
         Command::MakeEvent(args) => offline::make_event(&args),
         Command::Decode { file, limits } => offline::decode(&file, limits.max_decoded_bytes),
@@ -89,6 +102,9 @@ fn main() -> ExitCode {
         Command::Lookup(args) => index_cmds::lookup(&args),
         Command::Failures(args) => index_cmds::failures(&args),
         Command::Metrics(args) => metrics_cmd::metrics(&args),
+        Command::Subscribe(args) => subscribe::subscribe(&args),
+        Command::Doctor(args) => doctor::doctor(&args),
+        Command::SetupLogging(args) => setup_logging::setup_logging(&args),
     };
     ExitCode::from(code)
 }

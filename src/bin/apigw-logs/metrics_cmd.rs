@@ -15,9 +15,9 @@ use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK, input_error};
 /// Arguments of `metrics`.
 #[derive(Args)]
 pub struct MetricsArgs {
-    /// CloudWatch namespace the indexer publishes into.
-    #[arg(long, env = "METRICS_NAMESPACE", default_value = DEFAULT_NAMESPACE)]
-    namespace: String,
+    /// CloudWatch namespace the indexer publishes into (default: the stack's, else ApiGatewayLogs).
+    #[arg(long, env = "METRICS_NAMESPACE")]
+    pub(crate) namespace: Option<String>,
     /// How far back from --until to look: 15m, 2h, 1d (or an RFC 3339 time).
     #[arg(long, default_value = "1h")]
     since: String,
@@ -34,7 +34,7 @@ pub struct MetricsArgs {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
-    endpoint: EndpointArgs,
+    pub(crate) endpoint: EndpointArgs,
 }
 
 /// `metrics`.
@@ -43,27 +43,28 @@ pub fn metrics(a: &MetricsArgs) -> u8 {
         Ok(w) => w,
         Err(code) => return code,
     };
+    let namespace = a.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return input_error("runtime", &e),
     };
     let totals = rt.block_on(async {
         let sdk = a.endpoint.sdk().await;
-        CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), &a.namespace)
+        CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), namespace)
             .totals(since, until, a.api_id.as_deref(), a.stage.as_deref())
             .await
     });
     let totals = match totals {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("apigw-logs: namespace {}: {e}", a.namespace);
+            eprintln!("apigw-logs: namespace {namespace}: {e}");
             return EXIT_AWS;
         }
     };
     let text = if a.json {
         as_json(&totals)
     } else {
-        as_table(&totals, &a.namespace, since, until)
+        as_table(&totals, namespace, since, until)
     };
     print!("{text}");
     if totals.requests.is_empty() && totals.failures.is_empty() && totals.lambda.is_empty() {
