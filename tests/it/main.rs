@@ -19,6 +19,7 @@ mod onboard_events;
 mod onboard_mocks;
 mod onboard_moto;
 mod onboard_stack;
+mod readme_onboard;
 mod reasons;
 mod template;
 mod truth;
