@@ -21,6 +21,26 @@ const ALL_METHODS: &str = "*/*";
 /// Largest page of `GetRestApis` / `GetResources` (API Gateway API reference: `limit` at most 500).
 const PAGE_LIMIT: i32 = 500;
 
+/// Every page of a listing: `fetch` takes the token of the page to read (`None`: the first) and returns the
+/// page's items and the next token (`None` or empty: the last page). Shared by the v1 and v2 adapters, whose
+/// listings page the same way under different names (`position`, `nextToken`).
+pub(super) async fn all_pages<T, F, Fut>(mut fetch: F) -> OnboardResult<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = OnboardResult<(Vec<T>, Option<String>)>>,
+{
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let (items, next) = fetch(token.take()).await?;
+        out.extend(items);
+        match next.filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// REST APIs. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct RestApis {
@@ -43,60 +63,52 @@ impl RestApis {
                 Err(e) => Err(onboard_error(SERVICE, "GetRestApi", e)),
             };
         }
-        let mut out = Vec::new();
-        let mut position = None;
-        loop {
+        all_pages(|position| async move {
             let page = self
                 .client
                 .get_rest_apis()
                 .limit(PAGE_LIMIT)
-                .set_position(position.take())
+                .set_position(position)
                 .send()
                 .await
                 .map_err(|e| onboard_error(SERVICE, "GetRestApis", e))?;
-            out.extend(
-                page.items()
-                    .iter()
-                    .filter_map(|a| Some((a.id()?.to_string(), a.name().unwrap_or_default().to_string()))),
-            );
-            match page.position() {
-                Some(p) if !p.is_empty() => position = Some(p.to_string()),
-                _ => return Ok(out),
-            }
-        }
+            let apis = page
+                .items()
+                .iter()
+                .filter_map(|a| Some((a.id()?.to_string(), a.name().unwrap_or_default().to_string())))
+                .collect();
+            Ok((apis, page.position().map(str::to_string)))
+        })
+        .await
     }
 
     /// The Lambda functions the API's methods integrate with (every resource, every page).
     async fn integrations(&self, api_id: &str) -> OnboardResult<Vec<Integration>> {
-        let mut out = BTreeSet::new();
-        let mut position = None;
-        loop {
+        let found = all_pages(|position| async move {
             let page = self
                 .client
                 .get_resources()
                 .rest_api_id(api_id)
                 .embed("methods")
                 .limit(PAGE_LIMIT)
-                .set_position(position.take())
+                .set_position(position)
                 .send()
                 .await
                 .map_err(|e| onboard_error(SERVICE, "GetResources", e))?;
-            for r in page.items() {
-                for m in r.resource_methods().into_iter().flat_map(|m| m.values()) {
-                    if let Some(i) = m
-                        .method_integration()
+            let uris: Vec<Integration> = page
+                .items()
+                .iter()
+                .flat_map(|r| r.resource_methods().into_iter().flat_map(|m| m.values()))
+                .filter_map(|m| {
+                    m.method_integration()
                         .and_then(|i| i.uri())
                         .and_then(integration_of_uri)
-                    {
-                        out.insert(i);
-                    }
-                }
-            }
-            match page.position() {
-                Some(p) if !p.is_empty() => position = Some(p.to_string()),
-                _ => return Ok(out.into_iter().collect()),
-            }
-        }
+                })
+                .collect();
+            Ok((uris, page.position().map(str::to_string)))
+        })
+        .await?;
+        Ok(found.into_iter().collect::<BTreeSet<_>>().into_iter().collect())
     }
 
     async fn stages(&self, filter: &StageFilter) -> OnboardResult<Vec<StageConfig>> {
@@ -131,12 +143,9 @@ impl RestApis {
                             .unwrap_or(LogLevel::Off),
                     ),
                     data_trace: all.is_some_and(|m| m.data_trace_enabled()),
-                    access_log: s.access_log_settings().and_then(|a| {
-                        Some(AccessLogSetting {
-                            destination_arn: a.destination_arn().filter(|d| !d.is_empty())?.to_string(),
-                            format: a.format().unwrap_or_default().to_string(),
-                        })
-                    }),
+                    access_log: s
+                        .access_log_settings()
+                        .and_then(|a| AccessLogSetting::reported(a.destination_arn(), a.format())),
                     integrations: integrations.clone(),
                 });
             }

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use aws_sdk_apigatewayv2::Client;
 use aws_sdk_apigatewayv2::types::{AccessLogSettings, LoggingLevel, ProtocolType, RouteSettings};
 
+use super::apigateway::all_pages;
 use super::sdk_error::{onboard_error, service_code};
 use crate::onboard::names::integration_of_uri;
 use crate::onboard::port::{
@@ -56,79 +57,73 @@ impl HttpApis {
                 Err(e) => Err(onboard_error(SERVICE, "GetApi", e)),
             };
         }
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
+        all_pages(|token| async move {
             let page = self
                 .client
                 .get_apis()
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(|e| onboard_error(SERVICE, "GetApis", e))?;
-            out.extend(page.items().iter().filter_map(|a| {
-                Some((
-                    a.api_id()?.to_string(),
-                    a.name().unwrap_or_default().to_string(),
-                    api_type(a.protocol_type())?,
-                ))
-            }));
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(out),
-            }
-        }
+            let apis = page
+                .items()
+                .iter()
+                .filter_map(|a| {
+                    Some((
+                        a.api_id()?.to_string(),
+                        a.name().unwrap_or_default().to_string(),
+                        api_type(a.protocol_type())?,
+                    ))
+                })
+                .collect();
+            Ok((apis, page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     async fn integrations(&self, api_id: &str) -> OnboardResult<Vec<Integration>> {
-        let mut out = BTreeSet::new();
-        let mut token = None;
-        loop {
+        let found = all_pages(|token| async move {
             let page = self
                 .client
                 .get_integrations()
                 .api_id(api_id)
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(|e| onboard_error(SERVICE, "GetIntegrations", e))?;
-            out.extend(
-                page.items()
-                    .iter()
-                    .filter_map(|i| integration_of_uri(i.integration_uri()?)),
-            );
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(out.into_iter().collect()),
-            }
-        }
+            let uris: Vec<Integration> = page
+                .items()
+                .iter()
+                .filter_map(|i| integration_of_uri(i.integration_uri()?))
+                .collect();
+            Ok((uris, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(found.into_iter().collect::<BTreeSet<_>>().into_iter().collect())
     }
 
     pub(super) async fn stages(&self, filter: &StageFilter) -> OnboardResult<Vec<StageConfig>> {
         let mut out = Vec::new();
         for (api_id, api_name, api_type) in self.apis(filter).await? {
-            let mut selected = Vec::new();
-            let mut token = None;
-            loop {
+            let api = api_id.as_str();
+            let selected: Vec<_> = all_pages(|token| async move {
                 let page = self
                     .client
                     .get_stages()
-                    .api_id(&api_id)
-                    .set_next_token(token.take())
+                    .api_id(api)
+                    .set_next_token(token)
                     .send()
                     .await
                     .map_err(|e| onboard_error(SERVICE, "GetStages", e))?;
-                selected.extend(
-                    page.items()
-                        .iter()
-                        .filter(|s| filter.stage.as_deref().is_none_or(|n| s.stage_name() == Some(n)))
-                        .cloned(),
-                );
-                match page.next_token() {
-                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                    _ => break,
-                }
-            }
+                let stages = page
+                    .items()
+                    .iter()
+                    .filter(|s| filter.stage.as_deref().is_none_or(|n| s.stage_name() == Some(n)))
+                    .cloned()
+                    .collect();
+                Ok((stages, page.next_token().map(str::to_string)))
+            })
+            .await?;
             if selected.is_empty() {
                 continue;
             }
@@ -144,12 +139,9 @@ impl HttpApis {
                     logging_level: (api_type == ApiType::WebSocket)
                         .then(|| level(route.and_then(|r| r.logging_level()))),
                     data_trace: route.and_then(|r| r.data_trace_enabled()).unwrap_or(false),
-                    access_log: s.access_log_settings().and_then(|a| {
-                        Some(AccessLogSetting {
-                            destination_arn: a.destination_arn().filter(|d| !d.is_empty())?.to_string(),
-                            format: a.format().unwrap_or_default().to_string(),
-                        })
-                    }),
+                    access_log: s
+                        .access_log_settings()
+                        .and_then(|a| AccessLogSetting::reported(a.destination_arn(), a.format())),
                     integrations: integrations.clone(),
                 });
             }

@@ -2,6 +2,7 @@
 //! module that touches `aws_sdk_sqs` types.
 
 use aws_sdk_sqs::Client;
+use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::types::QueueAttributeName;
 
 use super::sdk_error::{onboard_error, service_code};
@@ -29,12 +30,17 @@ fn not_found(queue: &str) -> OnboardError {
     }
 }
 
-/// SQS reports a missing queue under its JSON-protocol and its older query-protocol code.
-fn missing(code: Option<&str>) -> bool {
-    matches!(
-        code,
-        Some("QueueDoesNotExist" | "AWS.SimpleQueueService.NonExistentQueue")
-    )
+/// The port's error for a failed call on `queue`: SQS reports a missing queue under its JSON-protocol and
+/// its older query-protocol code.
+fn queue_error<E, R>(operation: &'static str, queue: &str, e: SdkError<E, R>) -> OnboardError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match service_code(&e) {
+        Some("QueueDoesNotExist" | "AWS.SimpleQueueService.NonExistentQueue") => not_found(queue),
+        _ => onboard_error(SERVICE, operation, e),
+    }
 }
 
 impl Queues for SqsQueues {
@@ -51,10 +57,7 @@ impl Queues for SqsQueues {
             .queue_owner_aws_account_id(account)
             .send()
             .await
-            .map_err(|e| match service_code(&e) {
-                c if missing(c) => not_found(queue_arn),
-                _ => onboard_error(SERVICE, "GetQueueUrl", e),
-            })?;
+            .map_err(|e| queue_error("GetQueueUrl", queue_arn, e))?;
         out.queue_url().map(str::to_string).ok_or_else(|| not_found(queue_arn))
     }
 
@@ -67,10 +70,7 @@ impl Queues for SqsQueues {
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
             .send()
             .await
-            .map_err(|e| match service_code(&e) {
-                c if missing(c) => not_found(url),
-                _ => onboard_error(SERVICE, "GetQueueAttributes", e),
-            })?;
+            .map_err(|e| queue_error("GetQueueAttributes", url, e))?;
         let get = |name: QueueAttributeName| {
             out.attributes()
                 .and_then(|a| a.get(&name))

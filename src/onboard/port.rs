@@ -145,6 +145,16 @@ pub struct AccessLogSetting {
     pub format: String,
 }
 
+impl AccessLogSetting {
+    /// From a stage's settings as API Gateway reports them: none without a destination.
+    pub fn reported(destination_arn: Option<&str>, format: Option<&str>) -> Option<Self> {
+        Some(Self {
+            destination_arn: destination_arn.filter(|d| !d.is_empty())?.to_string(),
+            format: format.unwrap_or_default().to_string(),
+        })
+    }
+}
+
 /// What an integration calls.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Integration {

@@ -32,6 +32,16 @@ fn function(name: &str) -> FunctionInfo {
     }
 }
 
+fn request(api_id: &str, stage: &str, data_trace: Option<bool>) -> SetupRequest {
+    SetupRequest {
+        api_id: api_id.into(),
+        stage: stage.into(),
+        level: LogLevel::Info,
+        data_trace,
+        access_log_group: None,
+    }
+}
+
 fn stage(api_type: ApiType, id: &str, name: &str) -> StageConfig {
     StageConfig {
         api_type,
@@ -104,13 +114,7 @@ async fn an_unconfigured_rest_stage_is_flagged_then_clean_after_setup_logging() 
     );
 
     let idx = Indexer::from_function(&function("idx"));
-    let req = SetupRequest {
-        api_id: "abc123".into(),
-        stage: "dev".into(),
-        level: LogLevel::Info,
-        data_trace: Some(true),
-        access_log_group: None,
-    };
+    let req = request("abc123", "dev", Some(true));
     let refused = setup_logging(&aws, &aws, &aws, &idx, &req).await.unwrap_err();
     assert!(matches!(refused, OnboardError::Precondition { .. }), "{refused}");
     assert!(
@@ -158,13 +162,7 @@ async fn an_http_stage_with_the_console_preset_lacks_the_error_fields() {
         "no execution logging or account role for HTTP APIs: {found:?}"
     );
     let idx = Indexer::from_function(&function("idx"));
-    let req = SetupRequest {
-        api_id: "h1".into(),
-        stage: "$default".into(),
-        level: LogLevel::Info,
-        data_trace: None,
-        access_log_group: None,
-    };
+    let req = request("h1", "$default", None);
     let report = setup_logging(&aws, &aws, &aws, &idx, &req).await.unwrap();
     assert_eq!(
         aws.with(|s| s.stages[0].access_log.clone()).unwrap().format,
@@ -185,13 +183,7 @@ async fn a_websocket_stage_without_its_execution_group_yet_is_a_note_not_a_findi
         s.queues.values_mut().for_each(|d| *d = QueueDepth::default());
     });
     let idx = Indexer::from_function(&function("idx"));
-    let req = SetupRequest {
-        api_id: "w1".into(),
-        stage: "prod".into(),
-        level: LogLevel::Info,
-        data_trace: None,
-        access_log_group: None,
-    };
+    let req = request("w1", "prod", None);
     setup_logging(&aws, &aws, &aws, &idx, &req).await.unwrap();
     let found = findings(&aws, &StageFilter::default()).await;
     assert_eq!(found, [(Severity::Note, "execution_group_not_created")]);

@@ -2,18 +2,8 @@
 //! `--table`, `metrics` reads the stack's namespace, explicit options win, and a missing stack or output
 //! says so.
 
-use std::path::Path;
-
+use crate::dynamodb_cli::events as event;
 use crate::onboard_moto::{cli, sdk, stack, text};
-
-fn event(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("events")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_stack_outputs_replace_table_namespace_and_function() {

@@ -27,6 +27,13 @@ fn has(block: &[String], line: &str) -> bool {
     block.iter().any(|l| l.trim() == line)
 }
 
+/// Every line is in the block of resource `name`.
+fn assert_lines(block: &[String], name: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(has(block, line), "{name} lacks `{line}`:\n{}", block.join("\n"));
+    }
+}
+
 #[test]
 fn the_table_in_the_template_is_the_schema_create_table_builds() {
     let t = template();
@@ -146,31 +153,33 @@ fn a_new_log_group_and_the_sweeps_invoke_the_subscriber_which_is_the_same_binary
     };
     let t = template();
     let f = resource(&t, "SubscriberFunction");
-    for line in [
-        "Binary: apigw-log-indexer",
-        "BuildMethod: rust-cargolambda",
-        "Condition: SubscriberEnabled",
-        "Role: !GetAtt SubscriberRole.Arn",
-        // CloudTrail's CreateLogGroup, as EventBridge delivers it.
-        "NewLogGroup:",
-        "source: [aws.logs]",
-        "detail-type: [AWS API Call via CloudTrail]",
-        "eventSource: [logs.amazonaws.com]",
-        "eventName: [CreateLogGroup]",
-        // The sweep at deploy time: this stack's own completion events.
-        "AfterDeploy:",
-        "source: [aws.cloudformation]",
-        "detail-type: [CloudFormation Stack Status Change]",
-        "resources: [!Ref AWS::StackId]",
-        "status: [CREATE_COMPLETE, UPDATE_COMPLETE]",
-        // And on a schedule.
-        "Type: Schedule",
-        "Schedule: !Ref SweepSchedule",
-        "SUBSCRIBE_DESTINATION_ARN: !GetAtt IndexerFunction.Arn",
-        "SUBSCRIBE_DESTINATION_LOG_GROUP: !Ref IndexerLogGroup",
-    ] {
-        assert!(has(&f, line), "SubscriberFunction lacks `{line}`:\n{}", f.join("\n"));
-    }
+    assert_lines(
+        &f,
+        "SubscriberFunction",
+        &[
+            "Binary: apigw-log-indexer",
+            "BuildMethod: rust-cargolambda",
+            "Condition: SubscriberEnabled",
+            "Role: !GetAtt SubscriberRole.Arn",
+            // CloudTrail's CreateLogGroup, as EventBridge delivers it.
+            "NewLogGroup:",
+            "source: [aws.logs]",
+            "detail-type: [AWS API Call via CloudTrail]",
+            "eventSource: [logs.amazonaws.com]",
+            "eventName: [CreateLogGroup]",
+            // The sweep at deploy time: this stack's own completion events.
+            "AfterDeploy:",
+            "source: [aws.cloudformation]",
+            "detail-type: [CloudFormation Stack Status Change]",
+            "resources: [!Ref AWS::StackId]",
+            "status: [CREATE_COMPLETE, UPDATE_COMPLETE]",
+            // And on a schedule.
+            "Type: Schedule",
+            "Schedule: !Ref SweepSchedule",
+            "SUBSCRIBE_DESTINATION_ARN: !GetAtt IndexerFunction.Arn",
+            "SUBSCRIBE_DESTINATION_LOG_GROUP: !Ref IndexerLogGroup",
+        ],
+    );
     let known = [
         SUBSCRIBE_DESTINATION_ARN,
         SUBSCRIBE_DESTINATION_LOG_GROUP,
@@ -204,15 +213,17 @@ fn a_new_log_group_and_the_sweeps_invoke_the_subscriber_which_is_the_same_binary
 fn one_invoke_permission_covers_every_log_group_of_the_account() {
     let t = template();
     let p = resource(&t, "LogsInvokePermission");
-    for line in [
-        "FunctionName: !GetAtt IndexerFunction.Arn",
-        "Action: lambda:InvokeFunction",
-        "Principal: logs.amazonaws.com",
-        "SourceAccount: !Ref AWS::AccountId",
-        "SourceArn: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
-    ] {
-        assert!(has(&p, line), "LogsInvokePermission lacks `{line}`");
-    }
+    assert_lines(
+        &p,
+        "LogsInvokePermission",
+        &[
+            "FunctionName: !GetAtt IndexerFunction.Arn",
+            "Action: lambda:InvokeFunction",
+            "Principal: logs.amazonaws.com",
+            "SourceAccount: !Ref AWS::AccountId",
+            "SourceArn: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
+        ],
+    );
     assert_eq!(
         t.matches("Principal: logs.amazonaws.com").count(),
         1,
@@ -254,21 +265,19 @@ fn the_account_policy_is_off_by_default_and_excludes_the_stacks_own_groups() {
     let param = resource(&t, "AccountSubscriptionPolicy");
     assert!(has(&param, "Default: \"false\""), "{param:?}");
     let policy = resource(&t, "IndexerAccountSubscriptionPolicy");
-    for line in [
-        "Type: AWS::Logs::AccountPolicy",
-        "Condition: AccountPolicyEnabled",
-        "DependsOn: LogsInvokePermission",
-        "PolicyType: SUBSCRIPTION_FILTER_POLICY",
-        "Scope: ALL",
-        r#"PolicyDocument: !Sub '{"DestinationArn":"${IndexerFunction.Arn}","FilterPattern":""}'"#,
-        r#"SelectionCriteria: !Sub 'LogGroupName NOT IN ["${IndexerLogGroup}", "/aws/lambda/${AWS::StackName}-subscriber"]'"#,
-    ] {
-        assert!(
-            has(&policy, line),
-            "IndexerAccountSubscriptionPolicy lacks `{line}`:\n{}",
-            policy.join("\n")
-        );
-    }
+    assert_lines(
+        &policy,
+        "IndexerAccountSubscriptionPolicy",
+        &[
+            "Type: AWS::Logs::AccountPolicy",
+            "Condition: AccountPolicyEnabled",
+            "DependsOn: LogsInvokePermission",
+            "PolicyType: SUBSCRIPTION_FILTER_POLICY",
+            "Scope: ALL",
+            r#"PolicyDocument: !Sub '{"DestinationArn":"${IndexerFunction.Arn}","FilterPattern":""}'"#,
+            r#"SelectionCriteria: !Sub 'LogGroupName NOT IN ["${IndexerLogGroup}", "/aws/lambda/${AWS::StackName}-subscriber"]'"#,
+        ],
+    );
     // The subscriber's log group is the one the policy excludes.
     let group = resource(&t, "SubscriberLogGroup");
     assert!(has(
