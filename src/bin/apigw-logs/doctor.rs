@@ -8,7 +8,7 @@ use apigw_log_indexer::onboard::stack::QUEUE_OUTPUT;
 use clap::Args;
 use serde_json::json;
 
-use crate::index_cmds::runtime;
+use crate::runtime;
 use crate::stack::{IndexerArgs, onboard_fail};
 use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK};
 

@@ -20,7 +20,7 @@ use aws_config::SdkConfig;
 use clap::Args;
 
 use crate::story;
-use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK, Limits, input_error};
+use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK, Limits, input_error, runtime};
 
 /// Where and as whom to call AWS; shared by every subcommand that does.
 #[derive(Args, Clone)]
@@ -85,16 +85,6 @@ impl AwsArgs {
             .unwrap_or_default();
         eprintln!("apigw-logs: {context}{e} [table {}{at}]", self.table());
         EXIT_AWS
-    }
-}
-
-pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => Some(rt),
-        Err(e) => {
-            eprintln!("apigw-logs: cannot start the async runtime: {e}");
-            None
-        }
     }
 }
 

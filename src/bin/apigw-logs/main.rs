@@ -114,3 +114,14 @@ fn input_error(input: &str, problem: &dyn std::fmt::Display) -> u8 {
     eprintln!("apigw-logs: {input}: {problem}");
     EXIT_INPUT
 }
+
+/// A current-thread runtime for one command, or `None` after saying why there is none.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("apigw-logs: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}

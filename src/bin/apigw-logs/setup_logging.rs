@@ -5,7 +5,7 @@ use apigw_log_indexer::onboard::port::LogLevel;
 use apigw_log_indexer::onboard::setup::{SetupRequest, setup_logging as setup};
 use clap::Args;
 
-use crate::index_cmds::runtime;
+use crate::runtime;
 use crate::stack::{IndexerArgs, onboard_fail};
 use crate::subscribe::print;
 use crate::{EXIT_AWS, EXIT_OK, input_error};

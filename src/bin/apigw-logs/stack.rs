@@ -13,7 +13,8 @@ use apigw_log_indexer::onboard::stack::{FUNCTION_OUTPUT, NAMESPACE_OUTPUT, Stack
 use aws_config::SdkConfig;
 use clap::Args;
 
-use crate::index_cmds::{EndpointArgs, runtime};
+use crate::index_cmds::EndpointArgs;
+use crate::runtime;
 use crate::{Command, EXIT_AWS, EXIT_INPUT, EXIT_NOT_FOUND};
 
 /// The outputs of the stack the options name, if they name one.

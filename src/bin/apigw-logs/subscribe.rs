@@ -7,7 +7,7 @@ use apigw_log_indexer::onboard::subscribe::{Plan, run};
 use clap::Args;
 use serde_json::json;
 
-use crate::index_cmds::runtime;
+use crate::runtime;
 use crate::stack::{IndexerArgs, onboard_fail};
 use crate::{EXIT_AWS, EXIT_NOT_FOUND, EXIT_OK};
 
