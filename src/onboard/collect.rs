@@ -19,7 +19,7 @@ pub async fn stages<A: ApiStages>(apis: &A, filter: &StageFilter) -> OnboardResu
             name: format!("{api}/{stage}"),
         }),
         (Some(api), None) if stages.is_empty() => Err(OnboardError::NotFound {
-            what: "API (or API without stages)",
+            what: "API with stages",
             name: api.clone(),
         }),
         _ => Ok(stages),
