@@ -17,7 +17,7 @@ tools="$root/.tools"
 # The pins. Keep versions in step with shared/docs/toolchain.md, where they were tested.
 requirements() {
   case "$1" in
-    moto) echo 'moto[dynamodb,cloudwatch,logs]==5.2.5' 'flask>=3,<4' 'flask-cors>=6,<7' ;;
+    moto) echo 'moto[dynamodb,cloudwatch,logs,apigateway,apigatewayv2,awslambda,cloudformation,events,iam,sqs]==5.2.5' 'flask>=3,<4' 'flask-cors>=6,<7' ;;
     sam) echo 'aws-sam-cli==1.170.0' 'cfn-lint==1.58.0' ;;
     lambda) echo 'cargo-lambda==1.9.2' ;; # its wheel depends on ziglang, the linker it uses
     awscli) echo 'awscli==1.46.3' ;;

@@ -1,7 +1,8 @@
 //! The Lambda edge: the only module that knows `lambda_runtime` and `aws_lambda_events`. It recognises the
 //! delivery (a CloudWatch Logs subscription event, or Kinesis records carrying the same payloads), gives
 //! the pipeline a deadline derived from the invocation's remaining time, logs one summary line per batch,
-//! and turns failures into a `Diagnostic` with a stable `error_type`.
+//! and turns failures into a `Diagnostic` with a stable `error_type`. The same binary runs as the subscriber
+//! function when configured so ([`handle_subscriber`]: EventBridge events, see `crate::onboard::subscriber`).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -12,9 +13,11 @@ use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::metrics::once::maybe_lost_report;
+use crate::onboard::subscriber::{self, SubscriberConfig};
 use crate::pipeline::{Delivery, Outcome, PipelineError, Services, process_delivery};
 use crate::ports::BatchLedger;
 use crate::ports::IndexWriter;
+use crate::ports::LogGroups;
 use crate::ports::MetricsSink;
 
 /// Time kept back from the invocation's deadline: enough to log the summary and return an error
@@ -28,11 +31,16 @@ pub enum EventKind {
     CloudWatchLogs,
     /// `{"Records": [{"kinesis": {"data": ...}}, ...]}`.
     Kinesis,
+    /// `{"detail-type": ..., "detail": ...}`: EventBridge, for the subscriber function.
+    EventBridge,
 }
 
 /// Why an event was refused before processing.
 #[derive(Debug, thiserror::Error)]
-#[error("unsupported event: expected a CloudWatch Logs subscription event (awslogs) or a Kinesis event (Records)")]
+#[error(
+    "unsupported event: expected a CloudWatch Logs subscription event (awslogs), a Kinesis event (Records) or, \
+     for the subscriber, an EventBridge event (detail-type)"
+)]
 pub struct UnsupportedEvent;
 
 /// Reads only the top-level keys of the event.
@@ -49,6 +57,7 @@ pub fn event_kind(raw: &str) -> Result<EventKind, UnsupportedEvent> {
                 match &*key {
                     "awslogs" => kind = kind.or(Some(EventKind::CloudWatchLogs)),
                     "Records" => kind = kind.or(Some(EventKind::Kinesis)),
+                    "detail-type" => kind = kind.or(Some(EventKind::EventBridge)),
                     _ => {}
                 }
                 map.next_value::<IgnoredAny>()?;
@@ -142,7 +151,58 @@ where
                 error_message: e.to_string(),
             })
         }
+        EventKind::EventBridge => Err(Diagnostic {
+            error_type: "unsupported_event".into(),
+            error_message: "an EventBridge event reached the indexer: it is for the subscriber function \
+                            (configured with SUBSCRIBE_DESTINATION_ARN)"
+                .into(),
+        }),
     }
+}
+
+/// Handles one invocation of the subscriber: one summary line (counts only), and an error when a
+/// subscription failed, so Lambda retries (subscribing is idempotent; the next sweep catches the rest).
+pub async fn handle_subscriber<L: LogGroups + Sync>(
+    logs: &L,
+    config: &SubscriberConfig,
+    event: LambdaEvent<Box<RawValue>>,
+) -> Result<serde_json::Value, Diagnostic> {
+    let deadline = deadline_from(event.context.deadline);
+    let raw = event.payload.get();
+    if event_kind(raw).ok() != Some(EventKind::EventBridge) {
+        return Err(Diagnostic {
+            error_type: "unsupported_event".into(),
+            error_message: "the subscriber takes EventBridge events (detail-type); log deliveries go to the indexer"
+                .into(),
+        });
+    }
+    let request = subscriber::read_event(raw);
+    let started = Instant::now();
+    let plan = subscriber::handle(logs, config, &request, deadline)
+        .await
+        .map_err(|e| {
+            tracing::error!(error_type = e.code(), error = %e, event = ?request, "subscriber failed");
+            Diagnostic {
+                error_type: e.code().to_string(),
+                error_message: e.to_string(),
+            }
+        })?;
+    let ms = started.elapsed().as_millis() as u64;
+    tracing::info!(event = ?request, counts = %plan.summary(), duration_ms = ms, "subscriptions");
+    for p in plan.groups.iter().filter(|p| p.failed.is_some()) {
+        tracing::error!(log_group = %p.group, error = p.failed.as_deref().unwrap_or(""), "subscription failed");
+    }
+    if plan.failures() > 0 {
+        return Err(Diagnostic {
+            error_type: "subscription_failed".into(),
+            error_message: format!(
+                "{} of {} subscriptions failed",
+                plan.failures(),
+                plan.count("subscribe")
+            ),
+        });
+    }
+    Ok(serde_json::json!({ "counts": plan.summary() }))
 }
 
 /// One line per batch: counts only, never a log message (the function must not feed its own log group
@@ -202,7 +262,8 @@ mod tests {
             event_kind(r#"{"Records":[{"kinesis":{"data":"x"}}]}"#).unwrap(),
             EventKind::Kinesis
         );
-        assert!(event_kind(r#"{"detail-type":"x"}"#).is_err());
+        assert_eq!(event_kind(r#"{"detail-type":"x"}"#).unwrap(), EventKind::EventBridge);
+        assert!(event_kind(r#"{"detail":{}}"#).is_err());
         assert!(event_kind("[1,2]").is_err());
         assert!(event_kind("not json").is_err());
     }

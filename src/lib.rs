@@ -39,6 +39,7 @@ pub mod join;
 pub mod lambda;
 pub mod memory;
 pub mod metrics;
+pub mod onboard;
 pub mod parse;
 pub mod pipeline;
 pub mod ports;

@@ -1,10 +1,17 @@
 //! AWS adapters: the only modules that import `aws_sdk_*` types. Everything else talks to them through
 //! plain domain types.
 
+pub mod apigateway;
+pub mod apigatewayv2;
+pub mod cloudformation;
 pub mod cloudwatch;
 pub mod dynamodb;
+pub mod lambda;
+pub mod logs;
 pub mod outcome;
 pub mod retry;
+mod sdk_error;
+pub mod sqs;
 
 use std::time::Duration;
 

@@ -87,6 +87,41 @@ fn field_of(raw_key: &str) -> Option<Field> {
     })
 }
 
+impl Field {
+    /// Stable name, for [`field_read_from_key`].
+    const fn name(self) -> &'static str {
+        match self {
+            Self::RequestId => "request_id",
+            Self::ExtendedRequestId => "extended_request_id",
+            Self::ApiId => "api_id",
+            Self::Stage => "stage",
+            Self::Method => "method",
+            Self::ResourcePath => "resource_path",
+            Self::RouteKey => "route_key",
+            Self::ConnectionId => "connection_id",
+            Self::EventType => "event_type",
+            Self::Status => "status",
+            Self::IntegrationLatency => "integration_latency",
+            Self::ResponseLatency => "response_latency",
+            Self::LambdaRequestId => "lambda_request_id",
+            Self::BackendStatus => "backend_status",
+            Self::IntegrationServiceStatus => "integration_service_status",
+            Self::ErrorResponseType => "error_response_type",
+            Self::ErrorMessage => "error_message",
+            Self::IntegrationError => "integration_error",
+            Self::AuthorizerError => "authorizer_error",
+            Self::WafResponseCode => "waf_response_code",
+            Self::XrayTraceId => "xray_trace_id",
+        }
+    }
+}
+
+/// What the parser reads a JSON access-log key as (`"integration.requestId"` → `Some("lambda_request_id")`),
+/// `None` for keys it ignores. `doctor` judges a stage's access-log format by these very rules.
+pub fn field_read_from_key(key: &str) -> Option<&'static str> {
+    field_of(key).map(Field::name)
+}
+
 /// A JSON value as text; `"-"`, empty strings and nulls are unknown.
 fn text_of(v: &Value) -> Option<Cow<'_, str>> {
     match v {

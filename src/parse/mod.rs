@@ -10,6 +10,8 @@ mod execution;
 mod lambda;
 pub mod text;
 
+pub use access::field_read_from_key;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 

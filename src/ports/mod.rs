@@ -1,5 +1,6 @@
-//! The ports: the traits through which the core writes and reads the index, publishes metrics and
-//! remembers which batches' metrics were counted, with the errors and values they carry. The core
+//! The ports: the traits through which the core writes and reads the index, publishes metrics,
+//! remembers which batches' metrics were counted, and onboards APIs (API Gateway, Logs, Lambda, SQS,
+//! CloudFormation), with the errors and values they carry. The core
 //! (pipeline, query, the metrics protocol) is generic over these; adapters implement them: `crate::aws`
 //! (DynamoDB, CloudWatch), `crate::memory` (in-memory doubles for tests and offline runs) and
 //! `crate::sinks` (EMF, off). Nothing here names an SDK type.
@@ -7,7 +8,9 @@
 mod index;
 mod ledger;
 mod metrics;
+mod onboard;
 
 pub use index::*;
 pub use ledger::*;
 pub use metrics::*;
+pub use onboard::*;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::moto;
 
-fn events(name: &str) -> String {
+pub fn events(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("events")
         .join(name)

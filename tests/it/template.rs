@@ -27,6 +27,13 @@ fn has(block: &[String], line: &str) -> bool {
     block.iter().any(|l| l.trim() == line)
 }
 
+/// Every line is in the block of resource `name`.
+fn assert_lines(block: &[String], name: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(has(block, line), "{name} lacks `{line}`:\n{}", block.join("\n"));
+    }
+}
+
 #[test]
 fn the_table_in_the_template_is_the_schema_create_table_builds() {
     let t = template();
@@ -121,4 +128,207 @@ fn the_functions_role_allows_exactly_the_dynamodb_calls_it_makes() {
         !role.iter().any(|l| l.contains("dynamodb:Scan")),
         "the function never scans"
     );
+}
+
+/// The text of a `>-` folded block that follows `key` in `block`, with all whitespace removed.
+fn folded(block: &[String], key: &str) -> String {
+    block
+        .iter()
+        .skip_while(|l| l.trim() != format!("{key}: >-"))
+        .skip(1)
+        .take_while(|l| l.starts_with("          "))
+        .map(|l| l.trim())
+        .collect::<String>()
+}
+
+fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect()
+}
+
+#[test]
+fn a_new_log_group_and_the_sweeps_invoke_the_subscriber_which_is_the_same_binary() {
+    use apigw_log_indexer::onboard::subscriber::{
+        SUBSCRIBE_DESTINATION_ARN, SUBSCRIBE_DESTINATION_LOG_GROUP, SUBSCRIBE_EXCLUDE, SUBSCRIBE_LOG_GROUPS,
+        SUBSCRIBE_PREFIXES,
+    };
+    let t = template();
+    let f = resource(&t, "SubscriberFunction");
+    assert_lines(
+        &f,
+        "SubscriberFunction",
+        &[
+            "Binary: apigw-log-indexer",
+            "BuildMethod: rust-cargolambda",
+            "Condition: SubscriberEnabled",
+            "Role: !GetAtt SubscriberRole.Arn",
+            // CloudTrail's CreateLogGroup, as EventBridge delivers it.
+            "NewLogGroup:",
+            "source: [aws.logs]",
+            "detail-type: [AWS API Call via CloudTrail]",
+            "eventSource: [logs.amazonaws.com]",
+            "eventName: [CreateLogGroup]",
+            // The sweep at deploy time: this stack's own completion events.
+            "AfterDeploy:",
+            "source: [aws.cloudformation]",
+            "detail-type: [CloudFormation Stack Status Change]",
+            "resources: [!Ref AWS::StackId]",
+            "status: [CREATE_COMPLETE, UPDATE_COMPLETE]",
+            // And on a schedule.
+            "Type: Schedule",
+            "Schedule: !Ref SweepSchedule",
+            "SUBSCRIBE_DESTINATION_ARN: !GetAtt IndexerFunction.Arn",
+            "SUBSCRIBE_DESTINATION_LOG_GROUP: !Ref IndexerLogGroup",
+        ],
+    );
+    let known = [
+        SUBSCRIBE_DESTINATION_ARN,
+        SUBSCRIBE_DESTINATION_LOG_GROUP,
+        SUBSCRIBE_PREFIXES,
+        SUBSCRIBE_LOG_GROUPS,
+        SUBSCRIBE_EXCLUDE,
+    ];
+    let vars: Vec<&str> = f
+        .iter()
+        .skip_while(|l| l.trim() != "Variables:")
+        .skip(1)
+        .take_while(|l| l.starts_with("          "))
+        .filter(|l| !l.starts_with("           ") && l.contains(':'))
+        .map(|l| l.trim().split(':').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        vars, known,
+        "the subscriber's environment is what SubscriberConfig reads"
+    );
+    // No listed-group slots any more: any number of names, handled by the subscriber.
+    assert!(!t.contains("ExecutionLogGroup1"), "the three-per-kind slots are gone");
+    let pattern = t
+        .lines()
+        .skip_while(|l| *l != "  ExecutionLogGroups:")
+        .find(|l| l.trim().starts_with("AllowedPattern:"))
+        .unwrap();
+    assert!(pattern.ends_with(")*)?$\""), "no count limit: {pattern}");
+}
+
+#[test]
+fn one_invoke_permission_covers_every_log_group_of_the_account() {
+    let t = template();
+    let p = resource(&t, "LogsInvokePermission");
+    assert_lines(
+        &p,
+        "LogsInvokePermission",
+        &[
+            "FunctionName: !GetAtt IndexerFunction.Arn",
+            "Action: lambda:InvokeFunction",
+            "Principal: logs.amazonaws.com",
+            "SourceAccount: !Ref AWS::AccountId",
+            "SourceArn: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
+        ],
+    );
+    assert_eq!(
+        t.matches("Principal: logs.amazonaws.com").count(),
+        1,
+        "one permission, not one per group"
+    );
+    for demo in [
+        "DemoExecutionLogsSubscription",
+        "DemoAccessLogsSubscription",
+        "DemoFunctionLogsSubscription",
+    ] {
+        assert!(has(&resource(&t, demo), "DependsOn: LogsInvokePermission"), "{demo}");
+    }
+}
+
+#[test]
+fn the_subscribers_role_allows_exactly_the_calls_it_makes() {
+    let role = resource(&template(), "SubscriberRole");
+    // src/aws/logs.rs: DescribeLogGroups (select), DescribeSubscriptionFilters (plan), PutSubscriptionFilter.
+    assert!(
+        has(
+            &role,
+            "Action: [logs:DescribeLogGroups, logs:DescribeSubscriptionFilters, logs:PutSubscriptionFilter]"
+        ),
+        "SubscriberRole:\n{}",
+        role.join("\n")
+    );
+    assert!(
+        has(&role, "Resource: !GetAtt SubscriberLogGroup.Arn"),
+        "writes only its own log group"
+    );
+    for forbidden in ["lambda:", "logs:DeleteSubscriptionFilter", "iam:PassRole", "logs:*"] {
+        assert!(!role.iter().any(|l| l.contains(forbidden)), "{forbidden}");
+    }
+}
+
+#[test]
+fn the_account_policy_is_off_by_default_and_excludes_the_stacks_own_groups() {
+    let t = template();
+    let param = resource(&t, "AccountSubscriptionPolicy");
+    assert!(has(&param, "Default: \"false\""), "{param:?}");
+    let policy = resource(&t, "IndexerAccountSubscriptionPolicy");
+    assert_lines(
+        &policy,
+        "IndexerAccountSubscriptionPolicy",
+        &[
+            "Type: AWS::Logs::AccountPolicy",
+            "Condition: AccountPolicyEnabled",
+            "DependsOn: LogsInvokePermission",
+            "PolicyType: SUBSCRIPTION_FILTER_POLICY",
+            "Scope: ALL",
+            r#"PolicyDocument: !Sub '{"DestinationArn":"${IndexerFunction.Arn}","FilterPattern":""}'"#,
+            r#"SelectionCriteria: !Sub 'LogGroupName NOT IN ["${IndexerLogGroup}", "/aws/lambda/${AWS::StackName}-subscriber"]'"#,
+        ],
+    );
+    // The subscriber's log group is the one the policy excludes.
+    let group = resource(&t, "SubscriberLogGroup");
+    assert!(has(
+        &group,
+        "LogGroupName: !Sub /aws/lambda/${AWS::StackName}-subscriber"
+    ));
+    // With the policy on, the per-group subscriptions would deliver twice: the template refuses both.
+    let rule = resource(&t, "OneWayOfSubscribing");
+    assert!(
+        has(&rule, "- Assert: !Equals [!Ref AutoSubscribe, \"false\"]"),
+        "{rule:?}"
+    );
+    assert!(has(
+        &resource(&t, "DemoExecutionLogsSubscription"),
+        "Condition: DemoSubscriptions"
+    ));
+}
+
+#[test]
+fn the_outputs_the_cli_reads_and_the_defaults_the_code_uses_are_in_the_template() {
+    use apigw_log_indexer::onboard::format::REST_FORMAT;
+    use apigw_log_indexer::onboard::names::DEFAULT_PREFIXES;
+    use apigw_log_indexer::onboard::stack::{FUNCTION_OUTPUT, NAMESPACE_OUTPUT, QUEUE_OUTPUT, TABLE_OUTPUT};
+    let t = template();
+    let outputs = &t[t.find("\nOutputs:\n").unwrap()..];
+    for key in [TABLE_OUTPUT, NAMESPACE_OUTPUT, FUNCTION_OUTPUT, QUEUE_OUTPUT] {
+        assert!(outputs.contains(&format!("\n  {key}:\n")), "output {key}");
+    }
+    let prefixes = resource(&t, "ExecutionLogPrefixes");
+    assert!(
+        has(&prefixes, &format!("Default: {}", DEFAULT_PREFIXES.join(","))),
+        "{prefixes:?}"
+    );
+    // The demo stage's access log is the recommended REST format, defined once in the code.
+    let stage = resource(&t, "DemoStage");
+    assert_eq!(folded(&stage, "Format"), squeeze(REST_FORMAT));
+}
+
+#[test]
+fn the_docs_show_the_recommended_formats_the_code_defines() {
+    use apigw_log_indexer::onboard::format::{HTTP_FORMAT, REST_FORMAT, WEBSOCKET_FORMAT};
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/deploy.md")).unwrap();
+    let docs = squeeze(&docs);
+    for (name, format) in [
+        ("REST", REST_FORMAT),
+        ("HTTP", HTTP_FORMAT),
+        ("WebSocket", WEBSOCKET_FORMAT),
+    ] {
+        assert!(
+            docs.contains(&squeeze(format)),
+            "docs/deploy.md shows the {name} format"
+        );
+    }
 }

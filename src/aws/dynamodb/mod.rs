@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::aws::sdk_error::chain;
 use crate::index::schema;
 use crate::index::{AttrValue, IndexItem};
 use crate::ports::{Cursor, FailureFilter, FailuresPage, IndexReader, Partition, StoreError};
@@ -130,27 +131,6 @@ where
             source: Box::new(err),
         },
     }
-}
-
-/// Error contexts can span lines; the CLI prints one.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// An SDK error and its sources, `a: b: c`, on one line. (`SdkError`'s own `Display` is only "service
-/// error" or "dispatch failure"; the detail is in its sources. `DisplayErrorContext` also appends the
-/// `Debug` form, too noisy for a one-line CLI message.)
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = vec![err.to_string()];
-    let mut source = err.source();
-    while let Some(e) = source {
-        let text = e.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = e.source();
-    }
-    one_line(&parts.join(": "))
 }
 
 /// Whether a failed call is worth retrying after a pause: throttling, a server-side error, a timeout.

@@ -21,6 +21,9 @@ pub struct EndpointArgs {
     /// Named profile of the shared AWS config files.
     #[arg(long)]
     pub profile: Option<String>,
+    /// An apigw-log-indexer stack: the table, namespace, function and queue come from its outputs.
+    #[arg(long, env = "APIGW_LOGS_STACK")]
+    pub stack: Option<String>,
 }
 
 impl EndpointArgs {
@@ -38,14 +41,19 @@ impl EndpointArgs {
 /// Options every index subcommand takes.
 #[derive(Args, Clone)]
 pub struct AwsArgs {
-    /// DynamoDB table of the index.
+    /// DynamoDB table of the index (or --stack).
     #[arg(long, env = "INDEX_TABLE")]
-    pub table: String,
+    pub table: Option<String>,
     #[command(flatten)]
     pub endpoint: EndpointArgs,
 }
 
 impl AwsArgs {
+    /// The table: given, or from the stack (`crate::stack::fill` runs before any command).
+    pub fn table(&self) -> &str {
+        self.table.as_deref().unwrap_or_default()
+    }
+
     /// The SDK configuration of the endpoint options.
     pub async fn sdk(&self) -> SdkConfig {
         self.endpoint.sdk().await
@@ -53,14 +61,14 @@ impl AwsArgs {
 
     /// The index table's adapter.
     pub async fn index(&self) -> DynamoIndex {
-        DynamoIndex::new(aws_sdk_dynamodb::Client::new(&self.sdk().await), &self.table)
+        DynamoIndex::new(aws_sdk_dynamodb::Client::new(&self.sdk().await), self.table())
     }
 
     /// An index error in this table and endpoint's context; `input` is the event file being replayed.
     pub fn store_error(&self, input: Option<&str>, source: StoreError) -> CliError {
         CliError::Store {
             input: input.map(str::to_string),
-            table: self.table.clone(),
+            table: self.table().to_string(),
             endpoint: self.endpoint.endpoint_url.clone(),
             source: Box::new(source),
         }

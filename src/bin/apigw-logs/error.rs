@@ -8,6 +8,7 @@ use std::io;
 use apigw_log_indexer::DecodeError;
 use apigw_log_indexer::config::ConfigError;
 use apigw_log_indexer::encode::FixtureError;
+use apigw_log_indexer::onboard::OnboardError;
 use apigw_log_indexer::ports::MetricsError;
 use apigw_log_indexer::ports::StoreError;
 
@@ -100,6 +101,23 @@ pub enum CliError {
         #[source]
         source: Box<MetricsError>,
     },
+    /// An onboarding call failed (API Gateway, CloudWatch Logs, Lambda, SQS, CloudFormation).
+    #[error("{context}: {source}")]
+    Onboard {
+        /// The command and what it was working on.
+        context: String,
+        /// Why (boxed, like `Store`).
+        #[source]
+        source: Box<OnboardError>,
+    },
+    /// Some of the changes a command made failed; each was printed on its own line.
+    #[error("{context}: {failed} of the changes failed (see above)")]
+    Partial {
+        /// The command.
+        context: &'static str,
+        /// How many failed.
+        failed: usize,
+    },
     /// The async runtime the AWS SDK needs could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] io::Error),
@@ -135,6 +153,15 @@ fn endpoint_suffix(endpoint: &Option<String>) -> String {
 }
 
 impl CliError {
+    /// Maps an onboarding error in `context` (for `map_err`).
+    pub fn onboard(context: impl Into<String>) -> impl FnOnce(OnboardError) -> CliError {
+        let context = context.into();
+        move |source| Self::Onboard {
+            context,
+            source: Box::new(source),
+        }
+    }
+
     /// Maps a decode error of `input` (for `map_err`).
     pub fn decoding(input: &str) -> impl FnOnce(DecodeError) -> CliError + '_ {
         move |source| Self::Decode {
@@ -175,7 +202,13 @@ impl CliError {
             | Self::Usage { .. }
             | Self::Write { .. }
             | Self::Stdout(_) => Exit::Input,
-            Self::Store { .. } | Self::Metrics { .. } | Self::Runtime(_) => Exit::Aws,
+            Self::Store { .. } | Self::Metrics { .. } | Self::Runtime(_) | Self::Partial { .. } => Exit::Aws,
+            // Something named does not exist: 1; a stack that is not an indexer stack: 2; AWS: 3.
+            Self::Onboard { source, .. } => match **source {
+                OnboardError::NotFound { .. } => Exit::NotFound,
+                OnboardError::MissingOutput { .. } => Exit::Input,
+                _ => Exit::Aws,
+            },
             Self::Inputs(all) => all.iter().map(Self::exit_code).max().unwrap_or(Exit::Input),
         }
     }
@@ -196,6 +229,8 @@ impl CliError {
             Self::Usage { .. } => "bad_usage",
             Self::Store { source, .. } => source.code(),
             Self::Metrics { source, .. } => source.code(),
+            Self::Onboard { source, .. } => source.code(),
+            Self::Partial { .. } => "partial_failure",
             Self::Runtime(_) => "runtime_failed",
             Self::Write { .. } => "write_failed",
             Self::Stdout(_) => "stdout_failed",

@@ -50,6 +50,10 @@ pub enum NotFound {
     },
     /// `metrics`: no data point in the window (the table output says so).
     NoDataPoints,
+    /// `subscribe`: no log group matched (the summary line says so).
+    NoLogGroups,
+    /// `doctor`: findings to fix (each printed with its fix).
+    Findings,
 }
 
 impl NotFound {
@@ -59,7 +63,7 @@ impl NotFound {
             Self::Request { id, table } => Some(format!("no request or invocation {id} in table {table}")),
             Self::Unreadable => Some("the index items found could not be read".into()),
             Self::Failures { table } => Some(format!("no failures in table {table} in that window")),
-            Self::NoDataPoints => None,
+            Self::NoDataPoints | Self::NoLogGroups | Self::Findings => None,
         }
     }
 }

@@ -14,13 +14,16 @@ mod input;
 mod manifest;
 mod output;
 mod records;
+mod stack;
 mod story;
 mod terminal;
 mod window;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{create_table, decode, failures, lookup, make_event, metrics, parse, replay};
+use crate::commands::{
+    create_table, decode, doctor, failures, lookup, make_event, metrics, parse, replay, setup_logging, subscribe,
+};
 use crate::error::CliError;
 use crate::exit::{Exit, Outcome};
 
@@ -53,12 +56,19 @@ enum Command {
     Failures(failures::Args),
     /// Requests and failures by reason, summed from the CloudWatch metrics over a window.
     Metrics(metrics::Args),
+    /// Subscribe every log group whose name starts with a prefix to the indexer (never its own); idempotent.
+    Subscribe(subscribe::Args),
+    /// Check API stages for what the indexer needs; one line per finding with its fix (exit 1 if any).
+    Doctor(doctor::Args),
+    /// Turn on what doctor checks for one stage: logging level, access log format, subscriptions; idempotent.
+    SetupLogging(setup_logging::Args),
 }
 
 fn main() -> std::process::ExitCode {
     // Usage errors are clap's: it prints them with the usage line and exits 2.
-    let cli = Cli::parse();
-    let exit = match run(&cli.command) {
+    let mut cli = Cli::parse();
+    let result = stack::fill(&mut cli.command).and_then(|()| run(&cli.command));
+    let exit = match result {
         Ok(Outcome::Done) => Exit::Success,
         Ok(Outcome::NotFound(what)) => {
             if let Some(message) = what.message() {
@@ -86,5 +96,8 @@ fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Lookup(a) => lookup::run(a),
         Command::Failures(a) => failures::run(a),
         Command::Metrics(a) => metrics::run(a),
+        Command::Subscribe(a) => subscribe::run(a),
+        Command::Doctor(a) => doctor::run(a),
+        Command::SetupLogging(a) => setup_logging::run(a),
     }
 }

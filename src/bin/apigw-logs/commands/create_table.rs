@@ -12,7 +12,7 @@ use crate::output;
 #[derive(ClapArgs)]
 pub struct Args {
     #[command(flatten)]
-    aws: AwsArgs,
+    pub aws: AwsArgs,
 }
 
 /// `create-table`: idempotent; an existing table with the index schema is success.
@@ -20,7 +20,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     let created = runtime()?
         .block_on(async { a.aws.index().await.create_table().await })
         .map_err(|e| a.aws.store_error(None, e))?;
-    let table = &a.aws.table;
+    let table = a.aws.table();
     output::print(&match created {
         TableStatus::Created => format!("created table {table}\n"),
         TableStatus::Existed => format!("table {table} already exists with the index schema\n"),

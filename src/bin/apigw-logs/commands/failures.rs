@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
-    aws: AwsArgs,
+    pub aws: AwsArgs,
 }
 
 /// `failures`.
@@ -66,7 +66,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         .map_err(|e| a.aws.store_error(None, e))?;
     if entries.is_empty() {
         return Ok(Outcome::NotFound(NotFound::Failures {
-            table: a.aws.table.clone(),
+            table: a.aws.table().to_string(),
         }));
     }
     output::print(&story::failures(&entries, a.json))?;

@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, short)]
     verbose: bool,
     #[command(flatten)]
-    aws: AwsArgs,
+    pub aws: AwsArgs,
 }
 
 /// `lookup ID`.
@@ -46,7 +46,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     if story.items.is_empty() {
         return Ok(Outcome::NotFound(NotFound::Request {
             id: id.to_string(),
-            table: a.aws.table.clone(),
+            table: a.aws.table().to_string(),
         }));
     }
     let rendered = story::render(&story, a.json);

@@ -18,9 +18,9 @@ use crate::window::window;
 /// Arguments of `metrics`.
 #[derive(ClapArgs)]
 pub struct Args {
-    /// CloudWatch namespace the indexer publishes into.
-    #[arg(long, env = "METRICS_NAMESPACE", default_value = DEFAULT_NAMESPACE)]
-    namespace: String,
+    /// CloudWatch namespace the indexer publishes into (default: the stack's, else ApiGatewayLogs).
+    #[arg(long, env = "METRICS_NAMESPACE")]
+    pub namespace: Option<String>,
     /// How far back from --until to look: 15m, 2h, 1d (or an RFC 3339 time).
     #[arg(long, default_value = "1h")]
     since: String,
@@ -33,27 +33,28 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
-    endpoint: EndpointArgs,
+    pub endpoint: EndpointArgs,
 }
 
 /// `metrics`.
 pub fn run(a: &Args) -> Result<Outcome, CliError> {
+    let namespace = a.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
     let (since, until) = window(&a.since, a.until.as_deref())?;
     let totals = runtime()?
         .block_on(async {
             let sdk = a.endpoint.sdk().await;
-            CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), &a.namespace)
+            CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), namespace)
                 .totals(since, until, a.filter.api_id.as_deref(), a.filter.stage.as_deref())
                 .await
         })
         .map_err(|source| CliError::Metrics {
-            context: format!("namespace {}", a.namespace),
+            context: format!("namespace {namespace}"),
             source: Box::new(source),
         })?;
     output::print(&if a.json {
         as_json(&totals)
     } else {
-        as_table(&totals, &a.namespace, since, until)
+        as_table(&totals, namespace, since, until)
     })?;
     if totals.requests.is_empty() && totals.failures.is_empty() && totals.lambda.is_empty() {
         return Ok(Outcome::NotFound(NotFound::NoDataPoints));

@@ -3,9 +3,12 @@
 
 pub mod create_table;
 pub mod decode;
+pub mod doctor;
 pub mod failures;
 pub mod lookup;
 pub mod make_event;
 pub mod metrics;
 pub mod parse;
 pub mod replay;
+pub mod setup_logging;
+pub mod subscribe;

@@ -45,10 +45,13 @@ pub struct Args {
     /// namespace, DETAILED_METRICS and COUNT_FROM are read from the environment, as the function does.
     #[arg(long)]
     metrics_sink: Option<String>,
+    /// CloudWatch namespace (default: the stack's, else METRICS_NAMESPACE, else ApiGatewayLogs).
+    #[arg(long, env = "METRICS_NAMESPACE")]
+    pub namespace: Option<String>,
     #[command(flatten)]
     limits: Limits,
     #[command(flatten)]
-    aws: AwsArgs,
+    pub aws: AwsArgs,
 }
 
 /// Sums of a replay.
@@ -133,12 +136,15 @@ fn describe(o: &Indexed) -> String {
 /// file, with the same configuration variables as the function (flags override them).
 pub fn run(a: &Args) -> Result<Outcome, CliError> {
     let mut overrides: HashMap<&str, String> = HashMap::new();
-    overrides.insert(config::INDEX_TABLE, a.aws.table.clone());
+    overrides.insert(config::INDEX_TABLE, a.aws.table().to_string());
     overrides.insert(config::RETENTION_DAYS, a.retention_days.to_string());
     overrides.insert(config::MAX_DECODED_BYTES, a.limits.max_decoded_bytes.to_string());
     overrides.insert(config::REDACT_HEADERS, a.redact_headers.join(","));
     if let Some(sink) = &a.metrics_sink {
         overrides.insert(config::METRICS_SINK, sink.clone());
+    }
+    if let Some(namespace) = &a.namespace {
+        overrides.insert(config::METRICS_NAMESPACE, namespace.clone());
     }
     // Read once, validated like the function's; the CLI is not the function, so no own log group.
     let cfg = Config::from_lookup(|k| {

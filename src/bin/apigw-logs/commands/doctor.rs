@@ -1,0 +1,93 @@
+//! `doctor`: what stops the indexer from seeing an API's requests, one line per finding with the command
+//! that fixes it. Exit 0 when there is nothing to fix, 1 when there is.
+
+use apigw_log_indexer::onboard::collect::snapshot;
+use apigw_log_indexer::onboard::doctor::{FixContext, Severity, check};
+use apigw_log_indexer::onboard::stack::QUEUE_OUTPUT;
+use apigw_log_indexer::ports::StageFilter;
+use clap::Args as ClapArgs;
+use serde_json::json;
+
+use crate::aws_args::runtime;
+use crate::error::CliError;
+use crate::exit::{NotFound, Outcome};
+use crate::output;
+use crate::stack::IndexerArgs;
+
+/// Arguments of `doctor`.
+#[derive(ClapArgs)]
+pub struct Args {
+    /// Only this API (REST, HTTP or WebSocket); default: every API in the region.
+    #[arg(long = "api")]
+    api_id: Option<String>,
+    /// Only this stage of --api.
+    #[arg(long, requires = "api_id")]
+    stage: Option<String>,
+    /// One JSON object per finding.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    indexer: IndexerArgs,
+}
+
+/// `doctor`.
+pub fn run(a: &Args) -> Result<Outcome, CliError> {
+    a.indexer.require()?;
+    let filter = StageFilter {
+        api_id: a.api_id.clone(),
+        stage: a.stage.clone(),
+    };
+    let snap = runtime()?.block_on(async {
+        let aws = a.indexer.connect().await?;
+        let indexer = aws.indexer(a.indexer.function.as_deref()).await?;
+        // The stack names the queue; without one, the function's on-failure destination does.
+        let queue = match &aws.stack {
+            Some(s) => Some(s.get(QUEUE_OUTPUT)?.to_string()),
+            None => None,
+        };
+        snapshot(
+            &aws.apis,
+            &aws.logs,
+            &aws.functions,
+            &aws.queues,
+            &indexer,
+            &filter,
+            queue.as_deref(),
+        )
+        .await
+    });
+    let snap = snap.map_err(CliError::onboard("doctor"))?;
+    let fix = FixContext {
+        args: a.indexer.fix_args(),
+    };
+    let findings = check(&snap, &fix);
+    let mut out = String::new();
+    for f in &findings {
+        if a.json {
+            let severity = match f.severity {
+                Severity::Fix => "fix",
+                Severity::Note => "note",
+            };
+            let o = json!({"severity": severity, "check": f.check, "subject": f.subject, "api_id": f.api_id,
+                           "stage": f.stage, "message": f.message, "fix": f.fix});
+            out.push_str(&format!("{o}\n"));
+        } else {
+            let note = if f.severity == Severity::Note { "note: " } else { "" };
+            out.push_str(&format!("{note}{}: {} → {}\n", f.subject, f.message, f.fix));
+        }
+    }
+    output::print(&out)?;
+    let to_fix = findings.iter().filter(|f| f.severity == Severity::Fix).count();
+    let groups = snap.groups.len();
+    output::warn(format_args!(
+        "{to_fix} to fix, {} notes ({} stages, {groups} log groups, indexer {})",
+        findings.len() - to_fix,
+        snap.stages.len(),
+        snap.indexer.name
+    ));
+    Ok(if to_fix > 0 {
+        Outcome::NotFound(NotFound::Findings)
+    } else {
+        Outcome::Done
+    })
+}

@@ -1,0 +1,30 @@
+//! Onboarding: getting every API's logs to the indexer, and saying what stops them.
+//!
+//! ```text
+//! ports (API Gateway v1/v2, CloudWatch Logs, Lambda, SQS, CloudFormation)
+//!   ├─ subscribe   select groups by prefix/name → plan (pure `plan::decide`) → allow → apply
+//!   ├─ collect     → doctor::Snapshot ─doctor::check (pure)─▶ findings, each with its fix command
+//!   ├─ setup       one stage: level, access log (recommended `format`), groups, subscriptions
+//!   └─ subscriber  the subscriber function's events (CloudTrail CreateLogGroup, schedule, deploy)
+//! ```
+//!
+//! Pure modules (`format`, `names`, `plan`, `policy`, `doctor`, `stack`, the event reading in `subscriber`)
+//! over the small port traits of `crate::ports` (`ports/onboard.rs`); the adapters are in `crate::aws`.
+
+pub mod collect;
+pub mod doctor;
+pub mod format;
+pub mod names;
+pub mod plan;
+pub mod policy;
+pub mod setup;
+pub mod stack;
+pub mod subscribe;
+pub mod subscriber;
+
+#[cfg(test)]
+mod memory;
+#[cfg(test)]
+mod tests;
+
+pub use crate::ports::{OnboardError, OnboardResult};
