@@ -10,6 +10,7 @@ mod dynamodb_mocks;
 mod events;
 mod execution_families;
 mod faults;
+mod follow;
 mod formats;
 mod helpers;
 mod items_snapshot;

@@ -268,6 +268,12 @@ fn timeline(out: &mut String, lines: &[&Line<'_>]) {
 
 /// The failures list: one JSON object per line, or a table with a header (nothing at all for no entries).
 pub fn failures(entries: &[FailureEntry], json: bool) -> String {
+    failure_rows(entries, json, !entries.is_empty())
+}
+
+/// Failures as lines: JSON objects, or table rows under a header when `header` (`--follow` prints the
+/// header once, then rows as they come).
+pub fn failure_rows(entries: &[FailureEntry], json: bool, header: bool) -> String {
     let mut out = String::new();
     if json {
         for e in entries {
@@ -276,7 +282,7 @@ pub fn failures(entries: &[FailureEntry], json: bool) -> String {
         }
         return out;
     }
-    if !entries.is_empty() {
+    if header {
         let _ = writeln!(
             out,
             "{:<24}  {:>3}  {:<26}  {:<20}  {:<36}  {:<36}  ROUTE",
