@@ -174,3 +174,77 @@ fn lookup_and_failures_print_no_raw_control_character_from_a_hostile_request() {
     let o = run(&table, &[&["failures", "--json"], &window[..]].concat());
     crate::cli::assert_terminal_safe("failures --json", &o.stdout, &[]);
 }
+
+#[test]
+fn lookup_of_a_timed_out_workshop_request_shows_its_gateway_overhead_and_where_the_time_went() {
+    let table = moto::table_name("cli-time");
+    assert_eq!(run(&table, &["create-table"]).status.code(), Some(0));
+    let (exec, lambda) = (events("workshop-exec.json"), events("workshop-lambda.json"));
+    assert_eq!(run(&table, &["replay", &exec, &lambda]).status.code(), Some(0));
+    // The fixture's own figures, offline: each timed-out request's latency and integration latency.
+    let parsed = Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+        .args(["parse", "--json", &exec, &lambda])
+        .output()
+        .unwrap();
+    let records: Vec<Value> = text(&parsed.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let timed_out: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["kind"] == "api" && r["failure_reason"] == "LambdaTimeout")
+        .collect();
+    assert_eq!(timed_out.len(), 7);
+    for r in timed_out {
+        let id = r["request_id"].as_str().unwrap();
+        let (latency, integration) = (
+            r["latency_ms"].as_i64().unwrap(),
+            r["integration_latency_ms"].as_i64().unwrap(),
+        );
+        let overhead = latency - integration;
+        assert_eq!(overhead, 3, "the workshop's fixture: {latency} − {integration} ms");
+        let o = run(&table, &["lookup", id]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let out = text(&o.stdout);
+        assert!(
+            out.contains(&format!(
+                "{latency} ms total, {integration} ms integration, {overhead} ms gateway overhead"
+            )),
+            "{out}"
+        );
+        let went = out.split("Where the time went: ").nth(1).expect("a time breakdown");
+        let went: Vec<&str> = went.lines().take_while(|l| !l.is_empty()).collect();
+        assert_eq!(
+            went[0],
+            format!("{latency} ms = {integration} ms integration + {overhead} ms gateway overhead")
+        );
+        let steps: Vec<&str> = went[1..].iter().map(|l| l.split_once(" ms  ").unwrap().1).collect();
+        assert_eq!(
+            steps,
+            [
+                "API Gateway received GET /generate-data",
+                &format!("integration call ({integration} ms)"),
+                "Lambda started (warm)",
+                "Lambda ended: timeout after 1000.00 ms",
+                "response 502",
+            ]
+        );
+        assert!(
+            went.iter().all(|l| l.chars().count() <= 80),
+            "fits a narrow terminal: {went:?}"
+        );
+        assert!(!out.contains('\u{1b}'), "no colour into a pipe");
+    }
+    // The one cold start of the workshop: its init is on the timeline.
+    let cold = records
+        .iter()
+        .find(|r| r["kind"] == "lambda" && r["init_duration_ms"].is_number())
+        .unwrap();
+    let o = run(&table, &["lookup", cold["api_request_id"].as_str().unwrap()]);
+    let out = text(&o.stdout);
+    let init = cold["init_duration_ms"].as_f64().unwrap();
+    assert!(
+        out.contains(&format!("Lambda started, after {init:.2} ms init (cold start)")),
+        "{out}"
+    );
+}
