@@ -3,6 +3,7 @@
 
 pub mod cloudwatch;
 pub mod dynamodb;
+pub mod missing;
 pub mod outcome;
 pub mod retry;
 

@@ -248,3 +248,46 @@ fn lookup_of_a_timed_out_workshop_request_shows_its_gateway_overhead_and_where_t
         "{out}"
     );
 }
+
+/// Runs the CLI against the local endpoint with no AWS setting at all but `env`: HOME is an empty
+/// directory (no profile), instance metadata is off (a CI runner on EC2 would otherwise lend its role).
+fn run_unconfigured(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let home = std::env::temp_dir().join(format!("apigw-cli-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+        .args(args)
+        .args(["--table", "t", "--endpoint-url", moto::endpoint()])
+        .env_clear()
+        .env("HOME", &home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_missing_region_or_missing_credentials_names_what_to_set_in_one_line_exit_3() {
+    let creds = [("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test")];
+    for args in [&["lookup", "x"][..], &["failures"][..]] {
+        let o = run_unconfigured(args, &creds);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("no AWS region found: set AWS_REGION or pass --region"),
+            "{err}"
+        );
+
+        let o = run_unconfigured(&[args, &["--region", "us-east-1"]].concat(), &[]);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        for name in ["AWS_PROFILE", "--profile", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
+            assert!(err.contains(name), "{name}: {err}");
+        }
+        assert!(
+            err.contains("takes any test credentials (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)"),
+            "a loopback endpoint: {err}"
+        );
+    }
+}

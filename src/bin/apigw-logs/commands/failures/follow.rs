@@ -85,7 +85,9 @@ fn transient(e: &StoreError) -> bool {
         StoreError::Rejected { message, .. } => RETRYABLE_CODES
             .iter()
             .any(|code| message.starts_with(&format!("{code}:"))),
-        StoreError::TableNotFound { .. } | StoreError::SchemaMismatch { .. } => false,
+        StoreError::TableNotFound { .. } | StoreError::SchemaMismatch { .. } | StoreError::NotConfigured { .. } => {
+            false
+        }
     }
 }
 
