@@ -291,3 +291,84 @@ fn a_missing_region_or_missing_credentials_names_what_to_set_in_one_line_exit_3(
         );
     }
 }
+
+#[test]
+fn an_empty_result_names_the_window_searched_and_json_prints_no_line() {
+    let table = moto::table_name("cli-empty");
+    assert_eq!(run(&table, &["create-table"]).status.code(), Some(0));
+    let window = ["--since", "1h", "--until", "2025-11-23T00:00:00Z"];
+    for json in [false, true] {
+        let args = [&["failures"][..], &window, if json { &["--json"][..] } else { &[] }].concat();
+        let o = run(&table, &args);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+        assert_eq!(
+            text(&o.stdout),
+            "",
+            "no header, no JSON line: an empty list is zero lines"
+        );
+        assert_eq!(
+            text(&o.stderr),
+            format!(
+                "apigw-logs: no failures between 2025-11-22T23:00:00.000Z and 2025-11-23T00:00:00.000Z in table {table}\n"
+            )
+        );
+    }
+    let metrics = |json: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+            .args([
+                "metrics",
+                "--namespace",
+                &table,
+                "--endpoint-url",
+                moto::endpoint(),
+                "--region",
+                "us-east-1",
+            ])
+            .args(window)
+            .args(json)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .unwrap()
+    };
+    let o = metrics(&["--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "");
+    assert_eq!(
+        text(&o.stderr),
+        format!(
+            "apigw-logs: no data points between 2025-11-22T23:00:00.000Z and 2025-11-23T00:00:00.000Z in namespace {table}\n"
+        )
+    );
+    let o = metrics(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stdout).contains("no data points between 2025-11-22T23:00:00.000Z and 2025-11-23T00:00:00.000Z"),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+#[test]
+fn each_commands_default_window_is_the_same_in_help_and_in_the_readme() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for command in ["failures", "metrics"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let help = text(&o.stdout);
+        let since = help.split("--since <SINCE>").nth(1).unwrap();
+        let default = since.split("[default: ").nth(1).unwrap().split(']').next().unwrap();
+        let row = format!("| `{command} [--since {default}]");
+        let rows: Vec<&str> = readme
+            .lines()
+            .filter(|l| l.starts_with(&format!("| `{command} ")))
+            .collect();
+        assert!(
+            !rows.is_empty() && rows.iter().all(|r| r.contains(&format!("[--since {default}]"))),
+            "{row}: {rows:?}"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use crate::api_filter::ApiFilter;
 use crate::aws_args::{AwsArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
-use crate::window::window;
+use crate::window::{between, window};
 use crate::{output, story};
 
 /// Arguments of `failures`.
@@ -81,6 +81,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     if entries.is_empty() {
         return Ok(Outcome::NotFound(NotFound::Failures {
             table: a.aws.table.clone(),
+            window: between(since, until),
         }));
     }
     output::print(&story::failures(&entries, a.json))?;

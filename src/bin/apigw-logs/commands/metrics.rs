@@ -13,7 +13,7 @@ use crate::aws_args::{EndpointArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
 use crate::output;
-use crate::window::window;
+use crate::window::{between, window};
 
 /// Arguments of `metrics`.
 #[derive(ClapArgs)]
@@ -56,7 +56,11 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         as_table(&totals, &a.namespace, since, until)
     })?;
     if totals.requests.is_empty() && totals.failures.is_empty() && totals.lambda.is_empty() {
-        return Ok(Outcome::NotFound(NotFound::NoDataPoints));
+        return Ok(Outcome::NotFound(NotFound::NoDataPoints {
+            namespace: a.namespace.clone(),
+            window: between(since, until),
+            shown: !a.json,
+        }));
     }
     Ok(Outcome::Done)
 }
@@ -129,7 +133,7 @@ fn as_table(t: &Totals, namespace: &str, since: i64, until: i64) -> String {
         let _ = writeln!(out, "{function}: {metric} {n}");
     }
     if t.requests.is_empty() && t.failures.is_empty() && t.lambda.is_empty() {
-        out.push_str("no data points in this window\n");
+        let _ = writeln!(out, "no data points {} in namespace {namespace}", between(since, until));
     }
     out
 }
