@@ -9,15 +9,15 @@ use std::path::Path;
 use apigw_log_indexer::decode::decode_event;
 use serde_json::Value;
 
-/// DynamoDB on-demand writes: $0.625 per million write request units (aws.amazon.com/dynamodb/pricing).
-const DYNAMODB_PER_WRU: f64 = 0.625 / 1e6;
+// The same write price and fixed start as the sink table's test.
+use crate::sink_cost::{DYNAMODB_PER_WRU, START_MS};
+
 /// DynamoDB Standard storage: $0.25 per GB-month (same page); items live `RETENTION_DAYS` = 30 days.
 const DYNAMODB_PER_GB_MONTH: f64 = 0.25;
 /// Lambda requests: $0.20 per million (aws.amazon.com/lambda/pricing).
 const LAMBDA_PER_INVOCATION: f64 = 0.20 / 1e6;
 /// Logs Insights: $0.005 per GB of log data scanned (aws.amazon.com/cloudwatch/pricing).
 const INSIGHTS_PER_GB: f64 = 0.005;
-const START_MS: i64 = 1_698_670_710_000;
 
 #[derive(Default)]
 struct Class {
