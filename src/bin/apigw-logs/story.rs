@@ -263,8 +263,8 @@ fn lambda_text(out: &mut String, r: &LambdaRecord<'_>) {
 
 /// Where the time of a request went, the way X-Ray draws it: received, the integration call, the
 /// function's init (cold start) and run, the response; offsets from the first line, one event a line.
-/// The integration call starts `integration latency` before the response (the execution log's
-/// "Sending request" line, to the millisecond); nothing is printed without both latencies.
+/// The integration call is placed `integration latency` before the response (within a few ms of the
+/// execution log's "Sending request" line); nothing is printed without both latencies.
 fn time_went(out: &mut String, r: &ApiRecord<'_>, lambda: Option<&LambdaRecord<'_>>) {
     let ms = |v: Option<u64>| v.and_then(|v| i64::try_from(v).ok());
     let (Some(t0), Some(latency), Some(integration)) =
