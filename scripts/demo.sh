@@ -164,14 +164,42 @@ step "events: the three workshop logs as subscription events, timestamped 10 min
 # so they would index but publish no metrics. Regenerate them from the fixtures with one recent start time
 # (shared by the three, so the execution, Lambda and access lines of a request line up), taking log group,
 # stream and flags from events/manifest.txt so they stay in step with the committed events.
+# The dates inside the messages (Lambda's own timestamps, X-Amz-Date, the HTTP Date header, the stream's
+# YYYY/MM/DD) move by the same amount, so a line's text agrees with its timestamp.
 start_ms=$(($(date +%s) * 1000 - 600000))
+rebase() { # rebase FROM_MS TO_MS < text > text
+  python3 -c '
+import re, sys
+from datetime import datetime, timedelta, timezone
+shift = timedelta(milliseconds=int(sys.argv[2]) - int(sys.argv[1]))
+def iso(m):
+    t = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc) + shift
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + (m.group(2) or "") + "Z"
+def amz(m):
+    return (datetime.strptime(m.group(0), "%Y%m%dT%H%M%SZ") + shift).strftime("%Y%m%dT%H%M%SZ")
+def http(m):
+    return (datetime.strptime(m.group(0), "%a, %d %b %Y %H:%M:%S GMT") + shift).strftime("%a, %d %b %Y %H:%M:%S GMT")
+def day(m):  # a stream date: that day at the fixture start time of day, moved
+    at = datetime.fromtimestamp(int(sys.argv[1]) / 1000, timezone.utc)
+    d = datetime.strptime(m.group(0), "%Y/%m/%d").replace(hour=at.hour, minute=at.minute, tzinfo=timezone.utc)
+    return (d + shift).strftime("%Y/%m/%d")
+for line in sys.stdin:
+    line = re.sub(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z", iso, line)
+    line = re.sub(r"\b\d{8}T\d{6}Z\b", amz, line)
+    line = re.sub(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT", http, line)
+    line = re.sub(r"\b\d{4}/\d\d/\d\d\b", day, line)
+    sys.stdout.write(line)
+' "$1" "$2"
+}
 for name in workshop-exec workshop-lambda workshop-access; do
-  row="$(awk -v n="$name" '$1 == n { print $3, $4, $5; exit }' events/manifest.txt)"
+  row="$(awk -v n="$name" '$1 == n { print $2, $3, $4, $5; exit }' events/manifest.txt)"
   [[ -n $row ]] || { say "no row for $name in events/manifest.txt"; exit 1; }
-  read -r flags group stream <<<"$row"
+  read -r fixture_ms flags group stream <<<"$row"
+  stream="$(rebase "$fixture_ms" "$start_ms" <<<"$stream")"
   args=(--log-group "$group" --log-stream "$stream" --start-ms "$start_ms")
   [[ $flags == - ]] || args+=("$flags")
-  "$cli" make-event "${args[@]}" "events/fixtures/$name.log" </dev/null >"$tmp/$name.json"
+  rebase "$fixture_ms" "$start_ms" <"events/fixtures/$name.log" >"$tmp/$name.log"
+  "$cli" make-event "${args[@]}" "$tmp/$name.log" </dev/null >"$tmp/$name.json"
   printf '%-16s %-70s %s bytes\n' "$name" "$group" "$(wc -c <"$tmp/$name.json")"
 done
 

@@ -33,7 +33,11 @@ PATH="$root/.tools/lambda/bin:$PATH" cargo test --all-targets
 step "template: cfn-lint, sam validate --lint, sam build"
 .tools/sam/bin/cfn-lint template.yaml
 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" .tools/sam/bin/sam validate --lint --template-file template.yaml
-PATH="$root/.tools/lambda/bin:$PATH" .tools/sam/bin/sam build --template-file template.yaml
+# sam build exactly as the README's deploy recipe says (its PATH order included).
+scripts/readme-run.sh Deploying "sam build"
 test -x .aws-sam/build/IndexerFunction/bootstrap
+
+step "README: the 'Use it locally' recipe, as written"
+scripts/readme-run.sh "Use it locally"
 
 step "all checks passed"

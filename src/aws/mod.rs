@@ -8,6 +8,7 @@ pub mod cloudwatch;
 pub mod dynamodb;
 pub mod lambda;
 pub mod logs;
+pub mod missing;
 pub mod outcome;
 pub mod retry;
 mod sdk_error;

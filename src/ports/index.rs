@@ -59,6 +59,15 @@ pub enum StoreError {
         #[source]
         source: BoxError,
     },
+    /// The AWS SDK found no region or no credentials to sign with, so nothing was sent.
+    #[error("no AWS {missing} found")]
+    NotConfigured {
+        /// What is missing.
+        missing: MissingSetting,
+        /// The SDK's error.
+        #[source]
+        source: BoxError,
+    },
     /// The table exists with another key schema or without the failures index.
     #[error("table {table} does not match the index schema: {problem}")]
     SchemaMismatch {
@@ -81,6 +90,24 @@ fn remaining_suffix(remaining: usize) -> String {
     }
 }
 
+/// A setting every AWS call needs, which the caller did not provide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingSetting {
+    /// The region (to sign with and to find the endpoint).
+    Region,
+    /// Credentials.
+    Credentials,
+}
+
+impl std::fmt::Display for MissingSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Region => "region",
+            Self::Credentials => "credentials",
+        })
+    }
+}
+
 impl StoreError {
     /// Stable, low-cardinality code (Lambda `error_type`, logs, metrics).
     pub const fn code(&self) -> &'static str {
@@ -90,6 +117,7 @@ impl StoreError {
             Self::Unreachable { .. } => "index_unreachable",
             Self::Rejected { .. } => "index_rejected",
             Self::SchemaMismatch { .. } => "index_schema_mismatch",
+            Self::NotConfigured { .. } => "index_not_configured",
         }
     }
 

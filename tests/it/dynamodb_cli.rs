@@ -174,3 +174,209 @@ fn lookup_and_failures_print_no_raw_control_character_from_a_hostile_request() {
     let o = run(&table, &[&["failures", "--json"], &window[..]].concat());
     crate::cli::assert_terminal_safe("failures --json", &o.stdout, &[]);
 }
+
+#[test]
+fn lookup_of_a_timed_out_workshop_request_shows_its_gateway_overhead_and_where_the_time_went() {
+    let table = moto::table_name("cli-time");
+    assert_eq!(run(&table, &["create-table"]).status.code(), Some(0));
+    let (exec, lambda, access) = (
+        events("workshop-exec.json"),
+        events("workshop-lambda.json"),
+        events("workshop-access.json"),
+    );
+    assert_eq!(run(&table, &["replay", &exec, &lambda, &access]).status.code(), Some(0));
+    // The fixture's own figures, offline: each timed-out request's latency (the access log's) and
+    // integration latency (the execution log's).
+    let parsed = Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+        .args(["parse", "--json", &exec, &lambda, &access])
+        .output()
+        .unwrap();
+    let records: Vec<Value> = text(&parsed.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let timed_out: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["kind"] == "api" && r["failure_reason"] == "LambdaTimeout")
+        .collect();
+    assert_eq!(timed_out.len(), 7);
+    for r in timed_out {
+        let id = r["request_id"].as_str().unwrap();
+        let (latency, integration) = (
+            r["latency_ms"].as_i64().unwrap(),
+            r["integration_latency_ms"].as_i64().unwrap(),
+        );
+        let overhead = latency - integration;
+        if id == "8a6ad573-a485-4020-9659-d26f48ec87c0" {
+            // The demo's request (the newest timeout): the 5 ms, 1018 − 1013.
+            assert_eq!(overhead, 5, "{latency} − {integration} ms");
+        }
+        let o = run(&table, &["lookup", id]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let out = text(&o.stdout);
+        assert!(
+            out.contains(&format!(
+                "{latency} ms total, {integration} ms integration, {overhead} ms gateway overhead"
+            )),
+            "{out}"
+        );
+        let went = out.split("Where the time went: ").nth(1).expect("a time breakdown");
+        let went: Vec<&str> = went.lines().take_while(|l| !l.is_empty()).collect();
+        assert_eq!(
+            went[0],
+            format!("{latency} ms = {integration} ms integration + {overhead} ms gateway overhead")
+        );
+        let steps: Vec<&str> = went[1..].iter().map(|l| l.split_once(" ms  ").unwrap().1).collect();
+        assert_eq!(
+            steps,
+            [
+                "API Gateway received GET /generate-data",
+                &format!("integration call ({integration} ms)"),
+                "Lambda started (warm)",
+                "Lambda ended: timeout after 1000.00 ms",
+                "response 502",
+            ]
+        );
+        assert!(
+            went.iter().all(|l| l.chars().count() <= 80),
+            "fits a narrow terminal: {went:?}"
+        );
+        assert!(!out.contains('\u{1b}'), "no colour into a pipe");
+    }
+    // The one cold start of the workshop: its init is on the timeline.
+    let cold = records
+        .iter()
+        .find(|r| r["kind"] == "lambda" && r["init_duration_ms"].is_number())
+        .unwrap();
+    let o = run(&table, &["lookup", cold["api_request_id"].as_str().unwrap()]);
+    let out = text(&o.stdout);
+    let init = cold["init_duration_ms"].as_f64().unwrap();
+    assert!(
+        out.contains(&format!("Lambda started, after {init:.2} ms init (cold start)")),
+        "{out}"
+    );
+}
+
+/// Runs the CLI against the local endpoint with no AWS setting at all but `env`: HOME is an empty
+/// directory (no profile), instance metadata is off (a CI runner on EC2 would otherwise lend its role).
+fn run_unconfigured(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let home = std::env::temp_dir().join(format!("apigw-cli-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+        .args(args)
+        .args(["--table", "t", "--endpoint-url", moto::endpoint()])
+        .env_clear()
+        .env("HOME", &home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_missing_region_or_missing_credentials_names_what_to_set_in_one_line_exit_3() {
+    let creds = [("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test")];
+    for args in [&["lookup", "x"][..], &["failures"][..]] {
+        let o = run_unconfigured(args, &creds);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("no AWS region found: set AWS_REGION or pass --region"),
+            "{err}"
+        );
+
+        let o = run_unconfigured(&[args, &["--region", "us-east-1"]].concat(), &[]);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        for name in ["AWS_PROFILE", "--profile", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
+            assert!(err.contains(name), "{name}: {err}");
+        }
+        assert!(
+            err.contains("takes any test credentials (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)"),
+            "a loopback endpoint: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_result_names_the_window_searched_and_json_prints_no_line() {
+    let table = moto::table_name("cli-empty");
+    assert_eq!(run(&table, &["create-table"]).status.code(), Some(0));
+    let window = ["--since", "1h", "--until", "2025-11-23T00:00:00Z"];
+    for json in [false, true] {
+        let args = [&["failures"][..], &window, if json { &["--json"][..] } else { &[] }].concat();
+        let o = run(&table, &args);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+        assert_eq!(
+            text(&o.stdout),
+            "",
+            "no header, no JSON line: an empty list is zero lines"
+        );
+        assert_eq!(
+            text(&o.stderr),
+            format!(
+                "apigw-logs: no failures between 2025-11-22T23:00:00.000Z and 2025-11-23T00:00:00.000Z in table {table}\n"
+            )
+        );
+    }
+    let metrics = |json: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+            .args([
+                "metrics",
+                "--namespace",
+                &table,
+                "--endpoint-url",
+                moto::endpoint(),
+                "--region",
+                "us-east-1",
+            ])
+            .args(window)
+            .args(json)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .unwrap()
+    };
+    let o = metrics(&["--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "");
+    assert_eq!(
+        text(&o.stderr),
+        format!(
+            "apigw-logs: no data points between 2025-11-22T23:00:00.000Z and 2025-11-23T00:00:00.000Z in namespace {table}\n"
+        )
+    );
+    let o = metrics(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stdout).contains("no data points between 2025-11-22T23:00:00.000Z and 2025-11-23T00:00:00.000Z"),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+#[test]
+fn each_commands_default_window_is_the_same_in_help_and_in_the_readme() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for command in ["failures", "metrics"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let help = text(&o.stdout);
+        let since = help.split("--since <SINCE>").nth(1).unwrap();
+        let default = since.split("[default: ").nth(1).unwrap().split(']').next().unwrap();
+        let row = format!("| `{command} [--since {default}]");
+        let rows: Vec<&str> = readme
+            .lines()
+            .filter(|l| l.starts_with(&format!("| `{command} ")))
+            .collect();
+        assert!(
+            !rows.is_empty() && rows.iter().all(|r| r.contains(&format!("[--since {default}]"))),
+            "{row}: {rows:?}"
+        );
+    }
+}

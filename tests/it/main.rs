@@ -4,12 +4,14 @@
 
 mod access_families;
 mod cli;
+mod daily_cost;
 mod dynamodb;
 mod dynamodb_cli;
 mod dynamodb_mocks;
 mod events;
 mod execution_families;
 mod faults;
+mod follow;
 mod formats;
 mod helpers;
 mod items_snapshot;

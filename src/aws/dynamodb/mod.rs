@@ -107,6 +107,12 @@ fn store_error<E>(err: SdkError<E>, table: &str, remaining: usize) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    if let Some(missing) = crate::aws::missing::missing_setting(&err) {
+        return StoreError::NotConfigured {
+            missing,
+            source: Box::new(err),
+        };
+    }
     let message = chain(&err);
     match &err {
         SdkError::ServiceError(se) if se.err().code() == Some("ResourceNotFoundException") => {

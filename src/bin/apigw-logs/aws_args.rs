@@ -12,8 +12,8 @@ use crate::error::CliError;
 /// Where and as whom to call AWS.
 #[derive(Args, Clone)]
 pub struct EndpointArgs {
-    /// Endpoint URL (moto, DynamoDB Local). Without it the SDK reads AWS_ENDPOINT_URL itself.
-    #[arg(long)]
+    /// Endpoint URL (moto, DynamoDB Local).
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
     /// AWS region (else the SDK's default chain: AWS_REGION, the profile).
     #[arg(long)]
@@ -66,6 +66,15 @@ impl AwsArgs {
 
     /// An index error in this table and endpoint's context; `input` is the event file being replayed.
     pub fn store_error(&self, input: Option<&str>, source: StoreError) -> CliError {
+        if let StoreError::NotConfigured { missing, .. } = source {
+            return CliError::NotConfigured {
+                input: input.map(str::to_string),
+                missing,
+                table: self.table().to_string(),
+                endpoint: self.endpoint.endpoint_url.clone(),
+                source: Box::new(source),
+            };
+        }
         CliError::Store {
             input: input.map(str::to_string),
             table: self.table().to_string(),

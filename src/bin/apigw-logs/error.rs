@@ -10,7 +10,7 @@ use apigw_log_indexer::config::ConfigError;
 use apigw_log_indexer::encode::FixtureError;
 use apigw_log_indexer::onboard::OnboardError;
 use apigw_log_indexer::ports::MetricsError;
-use apigw_log_indexer::ports::StoreError;
+use apigw_log_indexer::ports::{MissingSetting, StoreError};
 
 use crate::exit::Exit;
 
@@ -92,6 +92,22 @@ pub enum CliError {
         #[source]
         source: Box<StoreError>,
     },
+    /// The SDK found no region or no credentials: names what to set (and, for a local endpoint, that any
+    /// test credentials do).
+    #[error("{}{} [table {table}{}]", prefixed(.input), what_to_set(*.missing, .endpoint.as_deref()), endpoint_suffix(.endpoint))]
+    NotConfigured {
+        /// The event file being replayed, if any.
+        input: Option<String>,
+        /// What is missing.
+        missing: MissingSetting,
+        /// The table.
+        table: String,
+        /// The endpoint URL (`--endpoint-url` or `AWS_ENDPOINT_URL`), if any.
+        endpoint: Option<String>,
+        /// The SDK's error, as the index port reported it.
+        #[source]
+        source: Box<StoreError>,
+    },
     /// CloudWatch metrics could not be published or read.
     #[error("{context}: {source}")]
     Metrics {
@@ -152,6 +168,35 @@ fn endpoint_suffix(endpoint: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+/// Whether `url` names this machine (moto, DynamoDB Local), which accepts any credentials.
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = match rest.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => rest.split([':', '/']).next().unwrap_or(""),
+    };
+    host == "localhost" || host == "::1" || host.starts_with("127.")
+}
+
+fn what_to_set(missing: MissingSetting, endpoint: Option<&str>) -> String {
+    let local = endpoint.filter(|u| is_loopback(u));
+    match (missing, local) {
+        (MissingSetting::Region, None) => "no AWS region found: set AWS_REGION or pass --region".into(),
+        (MissingSetting::Region, Some(_)) => {
+            "no AWS region found: set AWS_REGION or pass --region (any region, e.g. us-east-1, for a local endpoint)"
+                .into()
+        }
+        (MissingSetting::Credentials, None) => "no AWS credentials found: set AWS_PROFILE or pass --profile, \
+             or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            .into(),
+        (MissingSetting::Credentials, Some(url)) => format!(
+            "no AWS credentials found: set AWS_PROFILE or pass --profile, or set AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY; the local endpoint {url} takes any test credentials \
+             (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)"
+        ),
+    }
+}
+
 impl CliError {
     /// Maps an onboarding error in `context` (for `map_err`).
     pub fn onboard(context: impl Into<String>) -> impl FnOnce(OnboardError) -> CliError {
@@ -202,7 +247,11 @@ impl CliError {
             | Self::Usage { .. }
             | Self::Write { .. }
             | Self::Stdout(_) => Exit::Input,
-            Self::Store { .. } | Self::Metrics { .. } | Self::Runtime(_) | Self::Partial { .. } => Exit::Aws,
+            Self::Store { .. }
+            | Self::NotConfigured { .. }
+            | Self::Metrics { .. }
+            | Self::Runtime(_)
+            | Self::Partial { .. } => Exit::Aws,
             // Something named does not exist: 1; a stack that is not an indexer stack: 2; AWS: 3.
             Self::Onboard { source, .. } => match **source {
                 OnboardError::NotFound { .. } => Exit::NotFound,
@@ -228,6 +277,7 @@ impl CliError {
             Self::Config(e) => e.code(),
             Self::Usage { .. } => "bad_usage",
             Self::Store { source, .. } => source.code(),
+            Self::NotConfigured { .. } => "aws_not_configured",
             Self::Metrics { source, .. } => source.code(),
             Self::Onboard { source, .. } => source.code(),
             Self::Partial { .. } => "partial_failure",
@@ -324,6 +374,38 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), cases.len(), "codes are distinct: {codes:?}");
+    }
+
+    #[test]
+    fn a_missing_setting_names_what_to_set_and_a_local_endpoint_takes_test_credentials() {
+        let e = |missing, endpoint: Option<&str>| {
+            CliError::NotConfigured {
+                input: None,
+                missing,
+                table: "t".into(),
+                endpoint: endpoint.map(str::to_string),
+                source: Box::new(StoreError::TableNotFound { table: "t".into() }),
+            }
+            .to_string()
+        };
+        let region = e(MissingSetting::Region, None);
+        assert!(region.contains("AWS_REGION") && region.contains("--region"), "{region}");
+        let creds = e(
+            MissingSetting::Credentials,
+            Some("https://dynamodb.eu-west-1.amazonaws.com"),
+        );
+        for name in ["AWS_PROFILE", "--profile", "AWS_ACCESS_KEY_ID"] {
+            assert!(creds.contains(name), "{creds}");
+        }
+        assert!(!creds.contains("test credentials"), "{creds}");
+        for local in ["http://127.0.0.1:5000", "http://localhost:8000/", "http://[::1]:5000"] {
+            let creds = e(MissingSetting::Credentials, Some(local));
+            assert!(
+                creds.contains("AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test"),
+                "{creds}"
+            );
+        }
+        assert!(!is_loopback("http://localhost.example.com"));
     }
 
     #[test]

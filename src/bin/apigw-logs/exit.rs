@@ -47,9 +47,18 @@ pub enum NotFound {
     Failures {
         /// The table asked.
         table: String,
+        /// The window searched (`window::between`).
+        window: String,
     },
-    /// `metrics`: no data point in the window (the table output says so).
-    NoDataPoints,
+    /// `metrics`: no data point in the window.
+    NoDataPoints {
+        /// The namespace asked.
+        namespace: String,
+        /// The window searched (`window::between`).
+        window: String,
+        /// The output said so already (the table form does; `--json` prints nothing).
+        shown: bool,
+    },
     /// `subscribe`: no log group matched (the summary line says so).
     NoLogGroups,
     /// `doctor`: findings to fix (each printed with its fix).
@@ -62,8 +71,12 @@ impl NotFound {
         match self {
             Self::Request { id, table } => Some(format!("no request or invocation {id} in table {table}")),
             Self::Unreadable => Some("the index items found could not be read".into()),
-            Self::Failures { table } => Some(format!("no failures in table {table} in that window")),
-            Self::NoDataPoints | Self::NoLogGroups | Self::Findings => None,
+            Self::Failures { table, window } => Some(format!("no failures {window} in table {table}")),
+            Self::NoDataPoints { shown: true, .. } => None,
+            Self::NoDataPoints { namespace, window, .. } => {
+                Some(format!("no data points {window} in namespace {namespace}"))
+            }
+            Self::NoLogGroups | Self::Findings => None,
         }
     }
 }

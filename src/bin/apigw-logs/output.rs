@@ -14,6 +14,16 @@ pub fn print(text: &str) -> Result<(), CliError> {
     print_bytes(terminal::escape_text(text).as_bytes())
 }
 
+/// Like `print`, then coloured with `terminal::highlight_story` when `colour` (see `terminal::colour_stdout`).
+pub fn print_story(text: &str, colour: bool) -> Result<(), CliError> {
+    let escaped = terminal::escape_text(text);
+    if colour {
+        print_bytes(terminal::highlight_story(&escaped).as_bytes())
+    } else {
+        print_bytes(escaped.as_bytes())
+    }
+}
+
 /// Writes bytes to stdout exactly as given: the data tools (`make-event`, `decode`), whose output is
 /// input for other programs, not for a terminal.
 pub fn print_bytes(bytes: &[u8]) -> Result<(), CliError> {

@@ -95,6 +95,13 @@ pub fn render(story: &Story, json: bool) -> Rendered {
         for (r, _) in &lambda {
             lambda_text(&mut out, r);
         }
+        for (r, _) in &api {
+            let served = lambda
+                .iter()
+                .map(|(l, _)| l)
+                .find(|l| r.lambda_request_id.as_deref() == Some(&*l.request_id));
+            time_went(&mut out, r, served);
+        }
         let api_lines = api.iter().flat_map(|(_, l)| l.iter().copied());
         let all = sorted(api_lines.chain(lambda.iter().flat_map(|(_, l)| l.iter().copied())));
         timeline(&mut out, &all);
@@ -142,6 +149,14 @@ fn api_text(out: &mut String, r: &ApiRecord<'_>) {
     }
     match (r.latency_ms, r.integration_latency_ms) {
         (None, None) => {}
+        (Some(l), Some(i)) => row(
+            out,
+            "latency",
+            format!(
+                "{l} ms total, {i} ms integration, {} ms gateway overhead",
+                i128::from(l) - i128::from(i)
+            ),
+        ),
         (l, i) => row(
             out,
             "latency",
@@ -227,6 +242,52 @@ fn lambda_text(out: &mut String, r: &LambdaRecord<'_>) {
     out.push('\n');
 }
 
+/// Where the time of a request went, the way X-Ray draws it: received, the integration call, the
+/// function's init (cold start) and run, the response; offsets from the first line, one event a line.
+/// The integration call is placed `integration latency` before the response (within a few ms of the
+/// execution log's "Sending request" line); nothing is printed without both latencies.
+fn time_went(out: &mut String, r: &ApiRecord<'_>, lambda: Option<&LambdaRecord<'_>>) {
+    let ms = |v: Option<u64>| v.and_then(|v| i64::try_from(v).ok());
+    let (Some(t0), Some(latency), Some(integration)) =
+        (r.first_timestamp_ms, ms(r.latency_ms), ms(r.integration_latency_ms))
+    else {
+        return;
+    };
+    let overhead = latency - integration;
+    let _ = writeln!(
+        out,
+        "Where the time went: {latency} ms = {integration} ms integration + {overhead} ms gateway overhead"
+    );
+    let at = |t: i64| format!("{:>+8} ms", t - t0);
+    let route = [r.method.as_deref(), r.resource_path.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let _ = writeln!(out, "  {}  API Gateway received {route}", at(t0));
+    let _ = writeln!(
+        out,
+        "  {}  integration call ({integration} ms)",
+        at(t0 + latency - integration)
+    );
+    if let Some(l) = lambda
+        && let Some(start) = l.first_timestamp_ms
+    {
+        let start_text = match l.init_duration_ms {
+            Some(init) => format!("Lambda started, after {init:.2} ms init (cold start)"),
+            None => "Lambda started (warm)".to_string(),
+        };
+        let _ = writeln!(out, "  {}  {start_text}", at(start));
+        if let (Some(end), Some(d)) = (l.last_timestamp_ms, l.duration_ms) {
+            let outcome = l.status.map_or("no status".into(), |s| s.to_string());
+            let _ = writeln!(out, "  {}  Lambda ended: {outcome} after {d:.2} ms", at(end));
+        }
+    }
+    let status = r.status.map_or("-".into(), |s| s.to_string());
+    let _ = writeln!(out, "  {}  response {status}", at(t0 + latency));
+    out.push('\n');
+}
+
 fn timeline(out: &mut String, lines: &[&Line<'_>]) {
     let _ = writeln!(out, "Timeline ({} lines)", lines.len());
     let Some(t0) = lines.first().map(|l| l.timestamp_ms) else {
@@ -249,6 +310,12 @@ fn timeline(out: &mut String, lines: &[&Line<'_>]) {
 
 /// The failures list: one JSON object per line, or a table with a header (nothing at all for no entries).
 pub fn failures(entries: &[FailureEntry], json: bool) -> String {
+    failure_rows(entries, json, !entries.is_empty())
+}
+
+/// Failures as lines: JSON objects, or table rows under a header when `header` (`--follow` prints the
+/// header once, then rows as they come).
+pub fn failure_rows(entries: &[FailureEntry], json: bool, header: bool) -> String {
     let mut out = String::new();
     if json {
         for e in entries {
@@ -257,7 +324,7 @@ pub fn failures(entries: &[FailureEntry], json: bool) -> String {
         }
         return out;
     }
-    if !entries.is_empty() {
+    if header {
         let _ = writeln!(
             out,
             "{:<24}  {:>3}  {:<26}  {:<20}  {:<36}  {:<36}  ROUTE",

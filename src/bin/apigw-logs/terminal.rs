@@ -51,9 +51,59 @@ fn escape(text: &str, keep_lf: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether to colour stdout: only on a terminal (never into `| less` or a file), and never when
+/// `NO_COLOR` is set to anything but the empty string (no-color.org).
+pub fn colour_stdout(no_color: Option<&str>) -> bool {
+    use std::io::IsTerminal as _;
+    no_color.is_none_or(str::is_empty) && std::io::stdout().is_terminal()
+}
+
+const BOLD: &str = "\u{1b}[1m";
+const RED: &str = "\u{1b}[31m";
+const RESET: &str = "\u{1b}[0m";
+
+/// Colours a `lookup` story that has been escaped already (so every ESC in it is ours): headings bold,
+/// the reason rows red. Whole lines only, so the plain text is unchanged when colour is off.
+pub fn highlight_story(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len() + 256);
+    for line in escaped.split_inclusive('\n') {
+        let (text, newline) = line.strip_suffix('\n').map_or((line, ""), |t| (t, "\n"));
+        let style = if [
+            "API request ",
+            "Lambda invocation ",
+            "Where the time went",
+            "Timeline (",
+        ]
+        .iter()
+        .any(|h| text.starts_with(h))
+        {
+            Some(BOLD)
+        } else if text.starts_with("  reason ") {
+            Some(RED)
+        } else {
+            None
+        };
+        match style {
+            Some(s) => out.push_str(&format!("{s}{text}{RESET}{newline}")),
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn highlighting_wraps_headings_and_reasons_and_keeps_other_lines() {
+        let story = "API request r  GET /  →  502\n  reason    LambdaTimeout: x\n  api       a / b\n";
+        assert_eq!(
+            highlight_story(story),
+            "\u{1b}[1mAPI request r  GET /  →  502\u{1b}[0m\n\u{1b}[31m  reason    LambdaTimeout: x\u{1b}[0m\n  api       a / b\n"
+        );
+        assert!(!colour_stdout(Some("1")), "NO_COLOR wins");
+    }
 
     #[test]
     fn ansi_osc_bel_cr_del_and_c1_are_escaped() {

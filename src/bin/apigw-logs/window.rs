@@ -1,6 +1,6 @@
 //! The `--since` / `--until` time window of `failures` and `metrics`.
 
-use apigw_log_indexer::timefmt::{parse_duration_ms, parse_rfc3339};
+use apigw_log_indexer::timefmt::{parse_duration_ms, parse_rfc3339, rfc3339_ms};
 
 use crate::error::CliError;
 
@@ -40,6 +40,11 @@ pub fn window(since: &str, until: Option<&str>) -> Result<(i64, i64), CliError> 
     Ok((since, until))
 }
 
+/// The window as an empty result names it: `between <rfc3339> and <rfc3339>`.
+pub fn between(since_ms: i64, until_ms: i64) -> String {
+    format!("between {} and {}", rfc3339_ms(since_ms), rfc3339_ms(until_ms))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +67,10 @@ mod tests {
         assert!(
             window("2025-11-24T00:00:00Z", Some(until)).is_err(),
             "since after until"
+        );
+        assert_eq!(
+            between(end - 3_600_000, end),
+            "between 2025-11-22T23:00:00.000Z and 2025-11-23T00:00:00.000Z"
         );
     }
 }

@@ -1,5 +1,7 @@
 //! `failures`: recent failed requests, newest first: one Query per day of the window (and page) on the
-//! failures index, never a Scan.
+//! failures index, never a Scan. With `--follow`, new ones as they are indexed (`follow.rs`).
+
+mod follow;
 
 use apigw_log_indexer::FailureReason;
 use apigw_log_indexer::index::query::{self, MAX_FAILURE_DAYS};
@@ -10,7 +12,7 @@ use crate::api_filter::ApiFilter;
 use crate::aws_args::{AwsArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
-use crate::window::window;
+use crate::window::{between, window};
 use crate::{output, story};
 
 /// Arguments of `failures`.
@@ -20,8 +22,16 @@ pub struct Args {
     #[arg(long, default_value = "24h")]
     since: String,
     /// End of the window: an RFC 3339 time such as 2023-10-30T13:00:00Z (default: now).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "follow")]
     until: Option<String>,
+    /// Keep printing new failed requests as they are indexed, oldest first, each once, until Ctrl-C.
+    /// The first poll shows the --since window. A request is printed with what its first indexed
+    /// fragment said; when a later batch refines its reason it is not printed again (`lookup ID` shows it).
+    #[arg(long)]
+    follow: bool,
+    /// With --follow: time between polls (one Query on the failures index each).
+    #[arg(long, default_value = "5s", requires = "follow")]
+    interval: String,
     /// Only this failure reason (LambdaTimeout, Throttled, ...).
     #[arg(long)]
     reason: Option<String>,
@@ -57,6 +67,10 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         api_id: a.filter.api_id.clone(),
         stage: a.filter.stage.clone(),
     };
+    if a.follow {
+        let every = follow::interval(&a.interval)?;
+        return follow::run(&a.aws, &filter, since, every, a.json);
+    }
     let mut entries = Vec::new();
     runtime()?
         .block_on(async {
@@ -67,6 +81,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     if entries.is_empty() {
         return Ok(Outcome::NotFound(NotFound::Failures {
             table: a.aws.table().to_string(),
+            window: between(since, until),
         }));
     }
     output::print(&story::failures(&entries, a.json))?;

@@ -6,7 +6,7 @@ use clap::Args as ClapArgs;
 use crate::aws_args::{AwsArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
-use crate::{output, story};
+use crate::{output, story, terminal};
 
 /// Arguments of `lookup`.
 #[derive(ClapArgs)]
@@ -19,6 +19,9 @@ pub struct Args {
     /// Also print how many items and Query calls the lookup took (stderr).
     #[arg(long, short)]
     verbose: bool,
+    /// No colour (also when NO_COLOR is set; colour is only ever used on a terminal).
+    #[arg(long = "no-color", env = "NO_COLOR", num_args = 0..=1, default_missing_value = "1", value_name = "ANY")]
+    no_color: Option<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
@@ -56,6 +59,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     let Some(text) = rendered.text else {
         return Ok(Outcome::NotFound(NotFound::Unreadable));
     };
-    output::print(&text)?;
+    let colour = !a.json && terminal::colour_stdout(a.no_color.as_deref());
+    output::print_story(&text, colour)?;
     Ok(Outcome::Done)
 }

@@ -13,7 +13,7 @@ use crate::aws_args::{EndpointArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
 use crate::output;
-use crate::window::window;
+use crate::window::{between, window};
 
 /// Arguments of `metrics`.
 #[derive(ClapArgs)]
@@ -57,7 +57,11 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         as_table(&totals, namespace, since, until)
     })?;
     if totals.requests.is_empty() && totals.failures.is_empty() && totals.lambda.is_empty() {
-        return Ok(Outcome::NotFound(NotFound::NoDataPoints));
+        return Ok(Outcome::NotFound(NotFound::NoDataPoints {
+            namespace: namespace.to_string(),
+            window: between(since, until),
+            shown: !a.json,
+        }));
     }
     Ok(Outcome::Done)
 }
@@ -120,8 +124,10 @@ fn as_table(t: &Totals, namespace: &str, since: i64, until: i64) -> String {
             .filter(|((a, s, _), _)| a == api && s == stage)
             .map(|((_, _, r), n)| (r, n))
             .collect();
-        let failed: f64 = reasons.iter().map(|(_, n)| **n).sum();
-        let _ = writeln!(out, "{api}/{stage}: {requests} requests, {failed} failed");
+        // + 0.0: an empty f64 sum is -0.0, which prints as "-0".
+        let failed: f64 = reasons.iter().map(|(_, n)| **n).sum::<f64>() + 0.0;
+        let noun = if *requests == 1.0 { "request" } else { "requests" };
+        let _ = writeln!(out, "{api}/{stage}: {requests} {noun}, {failed} failed");
         for (reason, n) in reasons {
             let _ = writeln!(out, "  {reason:<28} {n}");
         }
@@ -130,7 +136,7 @@ fn as_table(t: &Totals, namespace: &str, since: i64, until: i64) -> String {
         let _ = writeln!(out, "{function}: {metric} {n}");
     }
     if t.requests.is_empty() && t.failures.is_empty() && t.lambda.is_empty() {
-        out.push_str("no data points in this window\n");
+        let _ = writeln!(out, "no data points {} in namespace {namespace}", between(since, until));
     }
     out
 }
@@ -152,5 +158,15 @@ mod tests {
              {\"metric\":\"Failures\",\"api_id\":\"a1\",\"stage\":\"dev\",\"failure_reason\":\"LambdaTimeout\",\"sum\":1.0}\n\
              {\"metric\":\"LambdaColdStarts\",\"function_name\":\"fn\",\"sum\":2.0}\n"
         );
+    }
+
+    #[test]
+    fn one_request_is_singular() {
+        let mut t = Totals::default();
+        t.requests.insert(("a1".into(), "dev".into()), 1.0);
+        let table = as_table(&t, "ns", 0, 1);
+        assert!(table.contains("a1/dev: 1 request, 0 failed"), "{table}");
+        t.requests.insert(("a1".into(), "dev".into()), 2.0);
+        assert!(as_table(&t, "ns", 0, 1).contains("a1/dev: 2 requests, 0 failed"));
     }
 }
