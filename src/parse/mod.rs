@@ -287,7 +287,19 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
         }
     }
     lambda::finish(&mut b);
+    redact_details(&mut b.out, redactor);
     b.out
+}
+
+/// Every evidence line kept for a reason passes through redaction here, whichever parser recorded it and
+/// however (Lambda evidence borrows the raw line; masking an already masked line changes nothing).
+fn redact_details(out: &mut ParsedBatch<'_>, redactor: &Redactor) {
+    let details = out.api.iter_mut().flat_map(|s| &mut s.details);
+    for d in details.chain(out.lambda.iter_mut().flat_map(|s| &mut s.details)) {
+        if let Cow::Owned(masked) = redactor.redact(&d.message) {
+            d.message = Cow::Owned(masked);
+        }
+    }
 }
 
 /// Lines of an unknown group: try each format, most distinctive first.
