@@ -13,10 +13,10 @@
 //! - **Values shaped like secrets**, wherever they are: `Bearer <token>`, AWS access key IDs (`AKIA…`,
 //!   `ASIA…`) and the 40-character secret keys on the same line, JWTs (`eyJ…`.`…`[.`…`]).
 //!
-//! Cost: a line is lowercased into a scratch buffer and searched once for all the words above with one
-//! multi-pattern SIMD search (aho-corasick's Teddy); most lines contain none of them and come back borrowed.
-//! Only around a word found does anything else run, each step linear in what it reads and bounded: no regex,
-//! no backtracking, no step that rereads text another step has masked.
+//! Cost: a line is lowercased into a scratch buffer and searched once for a fragment of every word above with
+//! one multi-pattern SIMD search (aho-corasick's Teddy); most lines contain none and come back borrowed. Only
+//! around a fragment found does anything else run, each step linear in what it reads and bounded: no regex,
+//! no backtracking, no step that rereads text another step has masked or read.
 
 mod names;
 mod shapes;
@@ -70,29 +70,97 @@ pub const MAX_EXTRA_NAMES: usize = 100;
 /// What a masked value is replaced with.
 pub const MASK: &str = "****";
 
-/// What finding a pattern means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Trigger {
-    /// A name containing the pattern is sensitive. `whole`: an Authorization/Cookie-style value (masked with
-    /// its `, param=` continuations).
-    Word { whole: bool },
-    /// A name that is exactly the pattern is sensitive.
-    Name { whole: bool },
-    /// `Bearer <token>`.
-    Bearer,
-    /// `AKIA…` / `ASIA…`.
-    AwsKeyId,
-    /// `eyJ…`.
-    Jwt,
+/// What the line search looks for (lowercase, in the lowercased line): a fragment of every word and name
+/// above (`pass` for `password`, `passwd`, `passphrase` and `pass`; `private` for the three `private…key`
+/// spellings; `auth` for `authorization` and `auth`) and the starts of the shapes. A match only says where
+/// to look: the name around it is then checked against the whole lists, so a fragment hidden inside an
+/// overlapping match is never missed (fragments are name bytes, so overlapping ones share a name; a shape
+/// hidden that way has a name byte before it and is no standalone shape).
+const FRAGMENTS: [&str; 18] = [
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "apik",
+    "api_k",
+    "api-k",
+    "private",
+    "credential",
+    "auth",
+    "cookie",
+    "session",
+    "signature",
+    "jwt",
+    "bearer",
+    "akia",
+    "asia",
+    "eyj",
+];
+
+/// Finds the fragments: Teddy (SIMD) where the CPU has it, the automaton otherwise.
+#[derive(Debug, Clone)]
+enum Search {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Search {
+    fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Result<Self, RedactorError> {
+        if let Some(s) = aho_corasick::packed::Searcher::new(patterns.iter()) {
+            return Ok(Self::Packed(s));
+        }
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(patterns)
+            .map(Self::Automaton)
+            .map_err(RedactorError::Build)
+    }
+
+    /// Where each match starts, leftmost-first, not overlapping.
+    fn each(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) {
+        match self {
+            Self::Packed(s) => s.find_iter(hay).for_each(|m| f(m.start(), m.end())),
+            Self::Automaton(a) => a.find_iter(hay).for_each(|m| f(m.start(), m.end())),
+        }
+    }
+}
+
+/// What the word at a match says about its name without looking further: most matches are whole words.
+fn word_at(at: &[u8]) -> Option<bool> {
+    const WHOLE: [&[u8]; 2] = [b"authorization", b"cookie"];
+    const WORDS: [&[u8]; 14] = [
+        b"secret",
+        b"token",
+        b"credential",
+        b"session",
+        b"signature",
+        b"password",
+        b"passwd",
+        b"passphrase",
+        b"apikey",
+        b"api_key",
+        b"api-key",
+        b"privatekey",
+        b"private_key",
+        b"private-key",
+    ];
+    if WHOLE.iter().any(|w| at.starts_with(w)) {
+        return Some(true);
+    }
+    WORDS.iter().any(|w| at.starts_with(w)).then_some(false)
 }
 
 /// Masks secrets; build once, use for every line.
 #[derive(Debug, Clone)]
 pub struct Redactor {
-    /// Every pattern, lowercase, searched in the lowercased line.
-    search: AhoCorasick,
-    /// What each pattern (by ID) means.
-    triggers: Vec<Trigger>,
+    /// The built-in fragments.
+    search: Search,
+    /// The configured names, when there are any (they contain no fragment in general).
+    extra_search: Option<Search>,
+    /// The configured names, lowercase.
+    extra: Vec<String>,
+    /// Whether a lowercase name contains one of [`SENSITIVE_WORDS`] (a DFA over a short name).
+    words: AhoCorasick,
 }
 
 /// The configured names cannot be used.
@@ -117,44 +185,36 @@ impl Redactor {
     /// The built-in words and names plus `extra` names (from `REDACT_HEADERS` and `REDACT_FIELDS`), matched
     /// as whole names, ASCII case-insensitively.
     pub fn new<S: AsRef<str>>(extra: impl IntoIterator<Item = S>) -> Result<Self, RedactorError> {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut triggers = Vec::new();
-        let mut add = |p: String, t: Trigger| {
-            if !patterns.contains(&p) {
-                patterns.push(p);
-                triggers.push(t);
-            }
-        };
-        for w in SENSITIVE_WORDS {
-            let whole = matches!(w, "authorization" | "cookie");
-            add(w.to_string(), Trigger::Word { whole });
-        }
-        for n in SENSITIVE_NAMES {
-            add(n.to_string(), Trigger::Name { whole: n == "auth" });
-        }
-        add("bearer".into(), Trigger::Bearer);
-        add("akia".into(), Trigger::AwsKeyId);
-        add("asia".into(), Trigger::AwsKeyId);
-        add("eyj".into(), Trigger::Jwt);
-        let mut count = 0;
+        let mut names: Vec<String> = Vec::new();
         for name in extra {
             let name = name.as_ref().trim();
             if name.is_empty() {
                 continue;
             }
-            count += 1;
-            if name.len() > MAX_NAME_BYTES || !name.bytes().all(names::is_name_byte) || count > MAX_EXTRA_NAMES {
+            if name.len() > MAX_NAME_BYTES || !name.bytes().all(names::is_name_byte) || names.len() == MAX_EXTRA_NAMES {
                 return Err(RedactorError::InvalidName(
                     name.chars().take(MAX_NAME_BYTES + 1).collect(),
                 ));
             }
-            add(name.to_ascii_lowercase(), Trigger::Name { whole: false });
+            let lower = name.to_ascii_lowercase();
+            if !names.contains(&lower) {
+                names.push(lower);
+            }
         }
-        let search = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
+        let words = AhoCorasickBuilder::new()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(SENSITIVE_WORDS)
             .map_err(RedactorError::Build)?;
-        Ok(Self { search, triggers })
+        Ok(Self {
+            search: Search::new(&FRAGMENTS)?,
+            extra_search: if names.is_empty() {
+                None
+            } else {
+                Some(Search::new(&names)?)
+            },
+            extra: names,
+            words,
+        })
     }
 
     /// Only the built-in words and names.
@@ -177,36 +237,83 @@ impl Redactor {
 
     /// The byte ranges to mask, unordered and possibly overlapping.
     fn spans(&self, text: &[u8], lower: &[u8]) -> Vec<(usize, usize)> {
-        let mut spans = Vec::new();
-        // Text up to here is masked or was read by a shape check: a pattern inside it starts nothing new
-        // (this keeps the whole pass linear, whatever the line repeats).
-        let (mut masked_to, mut shape_read_to) = (0, 0);
-        let mut aws_key = false;
-        for m in self.search.find_overlapping_iter(lower) {
-            let (start, end) = (m.start(), m.end());
-            match self.triggers[m.pattern().as_usize()] {
-                Trigger::Word { whole } | Trigger::Name { whole } if start >= masked_to => {
-                    let exact = matches!(self.triggers[m.pattern().as_usize()], Trigger::Name { .. });
-                    if let Some(span) = names::value_of(text, start, end, exact, whole) {
-                        masked_to = masked_to.max(span.1);
-                        spans.push(span);
-                    }
-                }
-                Trigger::Bearer if start >= shape_read_to => {
-                    shape_read_to = shapes::bearer(text, start, end, &mut spans);
-                }
-                Trigger::AwsKeyId => aws_key |= shapes::aws_key_id(text, start, &mut spans),
-                Trigger::Jwt if start >= shape_read_to => {
-                    shape_read_to = shapes::jwt(text, start, &mut spans);
-                }
-                _ => {}
+        let mut scan = Scan::default();
+        self.search
+            .each(lower, |start, end| self.candidate(text, lower, start, end, &mut scan));
+        if let Some(extra) = &self.extra_search {
+            // A second pass from the start: what the first read says nothing about its positions.
+            (scan.masked_to, scan.name_read_to, scan.shape_read_to) = (0, 0, usize::MAX);
+            extra.each(lower, |start, end| self.candidate(text, lower, start, end, &mut scan));
+        }
+        if scan.aws_key {
+            shapes::aws_secret_keys(text, &mut scan.spans);
+        }
+        scan.spans
+    }
+
+    /// Looks at what is around a match: a shape starting there, and the name it is part of.
+    fn candidate(&self, text: &[u8], lower: &[u8], start: usize, end: usize, scan: &mut Scan) {
+        // Text up to `masked_to` is masked, and names up to `name_read_to` were looked at: a match inside
+        // them starts nothing new (this keeps the pass linear, whatever the line repeats).
+        let at = &lower[start..];
+        if at.starts_with(b"akia") || at.starts_with(b"asia") {
+            // Even inside a masked value: the key ID says the secret key on the same line is one.
+            scan.aws_key |= shapes::aws_key_id(text, start, &mut scan.spans);
+        }
+        if start < scan.masked_to {
+            return;
+        }
+        if start >= scan.shape_read_to {
+            // `bearer` and `eyj` hide no fragment of a word (none starts inside them), so they name nothing.
+            if at.starts_with(b"bearer") {
+                scan.shape_read_to = shapes::bearer(text, start, start + 6, &mut scan.spans);
+                return;
+            } else if at.starts_with(b"eyj") {
+                scan.shape_read_to = shapes::jwt(text, start, &mut scan.spans);
+                return;
             }
         }
-        if aws_key {
-            shapes::aws_secret_keys(text, &mut spans);
+        if start < scan.name_read_to {
+            return;
         }
-        spans
+        let Some((name_start, name_end)) = names::name_around(lower, start, end) else {
+            return;
+        };
+        scan.name_read_to = name_end;
+        let Some(whole) = word_at(at).or_else(|| self.sensitive(&lower[name_start..name_end])) else {
+            return;
+        };
+        if let Some(span) = names::value_of(text, name_start, name_end, whole, &mut scan.breaks) {
+            scan.masked_to = scan.masked_to.max(span.1);
+            scan.spans.push(span);
+        }
     }
+
+    /// Whether a lowercase name is sensitive, and if so whether its value is Authorization/Cookie-style
+    /// (masked whole, with its `, param=` continuations).
+    fn sensitive(&self, name: &[u8]) -> Option<bool> {
+        if self.words.is_match(name) {
+            let has = |w: &[u8]| memchr::memmem::find(name, w).is_some();
+            return Some(has(b"authorization") || has(b"cookie"));
+        }
+        if name == b"auth" {
+            return Some(true);
+        }
+        let exact =
+            SENSITIVE_NAMES.iter().any(|n| name == n.as_bytes()) || self.extra.iter().any(|n| name == n.as_bytes());
+        exact.then_some(false)
+    }
+}
+
+/// What one line's pass has found and read so far.
+#[derive(Default)]
+struct Scan {
+    spans: Vec<(usize, usize)>,
+    masked_to: usize,
+    name_read_to: usize,
+    shape_read_to: usize,
+    aws_key: bool,
+    breaks: names::Breaks,
 }
 
 /// Replaces every span (merged where they overlap) by [`MASK`], except a span that already is one.

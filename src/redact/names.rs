@@ -9,6 +9,42 @@ pub(super) const fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
 }
 
+/// Escaping deeper than this (2^7 - 1 backslashes: JSON in JSON seven times over) is not read as escaping;
+/// it bounds every backslash count, so no count rereads a long run.
+const MAX_ESCAPES: usize = 127;
+
+/// The next line break, remembered across the values of one line: values start further and further on, so
+/// the line is searched for breaks once, not once per value.
+#[derive(Debug, Default)]
+pub(super) struct Breaks {
+    /// A position searched from, and the first break at or after it (or the line's end).
+    from: usize,
+    at: Option<usize>,
+}
+
+impl Breaks {
+    /// The first `\n` or `\r` at or after `start`, or the end.
+    fn next(&mut self, b: &[u8], start: usize) -> usize {
+        match self.at {
+            Some(at) if self.from <= start && start <= at => at,
+            _ => {
+                let at = memchr::memchr2(b'\n', b'\r', &b[start..]).map_or(b.len(), |p| start + p);
+                (self.from, self.at) = (start, Some(at));
+                at
+            }
+        }
+    }
+}
+
+/// Backslashes before `i` (at most [`MAX_ESCAPES`]).
+fn escapes_before(b: &[u8], from: usize, i: usize) -> usize {
+    b[from.max(i.saturating_sub(MAX_ESCAPES))..i]
+        .iter()
+        .rev()
+        .take_while(|&&c| c == b'\\')
+        .count()
+}
+
 /// A quote and how many backslashes escape it (0 in plain JSON, 1 in JSON inside a JSON string, 3, 7, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Quote {
@@ -16,14 +52,20 @@ struct Quote {
     level: usize,
 }
 
-/// The value to mask of the name around the word at `start..end`, if that name is followed by `=` or `:`.
-/// `exact`: the word must be the whole name. `whole`: an Authorization/Cookie-style value.
-pub(super) fn value_of(b: &[u8], start: usize, end: usize, exact: bool, whole: bool) -> Option<(usize, usize)> {
-    let name_start = run_start(b, start)?;
-    let name_end = run_end(b, end)?;
-    if exact && (name_start != start || name_end != end) {
-        return None;
-    }
+/// The name (a run of name bytes, at most [`MAX_NAME_BYTES`] long) that bytes `start..end` are part of.
+pub(super) fn name_around(b: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    Some((run_start(b, start)?, run_end(b, end)?))
+}
+
+/// The value to mask of the name at `name_start..name_end`, if the name is followed by `=` or `:`.
+/// `whole`: an Authorization/Cookie-style value.
+pub(super) fn value_of(
+    b: &[u8],
+    name_start: usize,
+    name_end: usize,
+    whole: bool,
+    breaks: &mut Breaks,
+) -> Option<(usize, usize)> {
     // After the name: an optional closing quote (escaped or not), spaces, then the delimiter.
     let mut i = name_end;
     let closing = quote_at(b, i);
@@ -56,7 +98,7 @@ pub(super) fn value_of(b: &[u8], start: usize, end: usize, exact: bool, whole: b
     } else {
         Context::Text
     };
-    let span = value_span(b, i + 1, context, whole)?;
+    let span = value_span(b, i + 1, context, whole, breaks)?;
     (span.1 > span.0).then_some(span)
 }
 
@@ -70,7 +112,7 @@ fn run_start(b: &[u8], i: usize) -> Option<usize> {
     (s == 0 || !is_name_byte(b[s - 1])).then_some(s)
 }
 
-/// Where the name containing `i - 1` ends.
+/// Where the name containing `i - 1` ends (`None` past [`MAX_NAME_BYTES`]).
 fn run_end(b: &[u8], i: usize) -> Option<usize> {
     let ceil = (i + MAX_NAME_BYTES).min(b.len());
     let mut e = i;
@@ -82,7 +124,11 @@ fn run_end(b: &[u8], i: usize) -> Option<usize> {
 
 /// Backslashes from `i` on, then a quote: that quote.
 fn quote_at(b: &[u8], i: usize) -> Option<Quote> {
-    let level = b[i.min(b.len())..].iter().take_while(|&&c| c == b'\\').count();
+    let level = b[i.min(b.len())..]
+        .iter()
+        .take(MAX_ESCAPES)
+        .take_while(|&&c| c == b'\\')
+        .count();
     match b.get(i + level) {
         Some(&byte @ (b'"' | b'\'')) => Some(Quote { byte, level }),
         _ => None,
@@ -92,8 +138,10 @@ fn quote_at(b: &[u8], i: usize) -> Option<Quote> {
 /// A quote at `q`, with the backslashes before it.
 fn quote_ending_at(b: &[u8], q: usize) -> Option<Quote> {
     let byte = *b.get(q).filter(|&&c| c == b'"' || c == b'\'')?;
-    let level = b[..q].iter().rev().take_while(|&&c| c == b'\\').count();
-    Some(Quote { byte, level })
+    Some(Quote {
+        byte,
+        level: escapes_before(b, 0, q),
+    })
 }
 
 /// The syntax the name/value pair is written in.
@@ -119,7 +167,7 @@ pub(super) fn skip_spaces(b: &[u8], mut i: usize) -> usize {
 }
 
 /// The value that starts after the delimiter (at `i`, before spaces).
-fn value_span(b: &[u8], i: usize, context: Context, whole: bool) -> Option<(usize, usize)> {
+fn value_span(b: &[u8], i: usize, context: Context, whole: bool, breaks: &mut Breaks) -> Option<(usize, usize)> {
     let v = skip_spaces(b, i);
     if let Some(q) = quote_at(b, v) {
         let start = v + q.level + 1;
@@ -142,8 +190,8 @@ fn value_span(b: &[u8], i: usize, context: Context, whole: bool) -> Option<(usiz
         ),
         Context::InString => end_at(b, v, |c| matches!(c, b'"' | b'\'' | b'\\' | b'&' | b',' | b';'), true),
         Context::Json => end_at(b, v, |c| matches!(c, b',' | b'}' | b']' | b'"' | b'\\'), true),
-        Context::Map => kv_map_value_end(b, v),
-        Context::Text if whole => pair_value_end(b, v),
+        Context::Map => kv_map_value_end(b, v, breaks),
+        Context::Text if whole => pair_value_end(b, v, breaks),
         Context::Text => end_at(b, v, |c| matches!(c, b'\n' | b'\r' | b',' | b'}' | b']' | b';'), false),
     };
     Some((v, if whole { auth_params_end(b, end) } else { end }))
@@ -175,7 +223,7 @@ fn closing_quote(b: &[u8], start: usize, q: Quote) -> usize {
     }
     while let Some(p) = memchr::memchr(q.byte, &b[i.min(b.len())..]) {
         let at = i + p;
-        let escapes = b[start..at].iter().rev().take_while(|&&c| c == b'\\').count();
+        let escapes = escapes_before(b, start, at);
         if escapes <= q.level {
             return at - escapes;
         }
@@ -192,8 +240,7 @@ fn array(b: &[u8], v: usize) -> (usize, usize) {
     match (memchr::memchr(b'"', inner), memchr::memrchr(b'"', inner)) {
         (Some(first), Some(last)) if last > first => {
             let close = v + last;
-            let escapes = b[..close].iter().rev().take_while(|&&c| c == b'\\').count();
-            (v + first + 1, close - escapes)
+            (v + first + 1, close - escapes_before(b, v, close))
         }
         _ => (v + 1, end),
     }
@@ -228,32 +275,26 @@ fn object(b: &[u8], v: usize) -> Option<(usize, usize)> {
 /// so values containing `, ` (e.g. `X-Forwarded-For=1.2.3.4, 5.6.7.8`) are masked whole.
 ///
 /// Values are long (tokens, cookies), so the scan jumps between the bytes that can end one (`memchr`).
-pub(super) fn kv_map_value_end(bytes: &[u8], start: usize) -> usize {
-    // A line break ends the value wherever it is; the other ends need a closer look.
-    let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |p| start + p);
-    let mut i = start;
-    while let Some(p) = memchr::memchr3(b'}', b',', b' ', &bytes[i..end]) {
-        i += p;
-        match bytes[i] {
-            b'}' => return i,
-            b',' if bytes.get(i + 1) == Some(&b' ') && starts_pair(bytes, i + 2, false) => return i,
-            b' ' if is_truncation_marker(&bytes[i..]) => return i,
-            _ => i += 1,
-        }
-    }
-    end
+pub(super) fn kv_map_value_end(bytes: &[u8], start: usize, breaks: &mut Breaks) -> usize {
+    pair_end(bytes, start, breaks, false)
 }
 
 /// A whole `Name: value` value (Authorization, Cookie): to the line's end, a closing brace, or a `, ` that
 /// starts the next `Name=` / `Name:` pair.
-fn pair_value_end(bytes: &[u8], start: usize) -> usize {
-    let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |p| start + p);
+fn pair_value_end(bytes: &[u8], start: usize, breaks: &mut Breaks) -> usize {
+    pair_end(bytes, start, breaks, true)
+}
+
+/// The end of a value that runs to the next pair: `Name=` (or `Name:`, with `colon`).
+fn pair_end(bytes: &[u8], start: usize, breaks: &mut Breaks, colon: bool) -> usize {
+    // A line break ends the value wherever it is; the other ends need a closer look.
+    let end = breaks.next(bytes, start);
     let mut i = start;
     while let Some(p) = memchr::memchr3(b'}', b',', b' ', &bytes[i..end]) {
         i += p;
         match bytes[i] {
             b'}' => return i,
-            b',' if bytes.get(i + 1) == Some(&b' ') && starts_pair(bytes, i + 2, true) => return i,
+            b',' if bytes.get(i + 1) == Some(&b' ') && starts_pair(bytes, i + 2, colon) => return i,
             b' ' if is_truncation_marker(&bytes[i..]) => return i,
             _ => i += 1,
         }

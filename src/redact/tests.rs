@@ -267,8 +267,63 @@ proptest! {
         let start = start.min(text.len());
         prop_assume!(text.is_char_boundary(start));
         prop_assert_eq!(
-            names::kv_map_value_end(text.as_bytes(), start),
+            names::kv_map_value_end(text.as_bytes(), start, &mut names::Breaks::default()),
             kv_map_value_end_bytewise(text.as_bytes(), start)
         );
     }
+}
+
+/// A line that repeats the patterns (a hostile function can print one of 1 MB) is still read about once:
+/// no step rereads what another has masked or read.
+#[test]
+fn a_line_repeating_patterns_is_read_in_linear_time() {
+    let r = Redactor::builtin();
+    for unit in [
+        "token=",
+        "eyJab.",
+        "Bearer ",
+        r#""password":""#,
+        "tokentoken",
+        "AKIA",
+        "Authorization: x, realm=y",
+    ] {
+        let small = unit.repeat(1_000);
+        let large = unit.repeat(16_000);
+        let time = |text: &str| {
+            let started = std::time::Instant::now();
+            std::hint::black_box(r.redact(text));
+            started.elapsed()
+        };
+        let (t_small, t_large) = (time(&small), time(&large));
+        // 16 times the text: linear is ~16 times the time; quadratic would be ~256.
+        assert!(
+            t_large < t_small * 64 + std::time::Duration::from_millis(50),
+            "{unit:?}: {t_small:?} for 1000, {t_large:?} for 16000"
+        );
+    }
+}
+
+#[test]
+fn the_quick_word_check_knows_every_word() {
+    for w in SENSITIVE_WORDS {
+        let whole = matches!(w, "authorization" | "cookie");
+        assert_eq!(word_at(w.as_bytes()), Some(whole), "{w}");
+        assert!(FRAGMENTS.iter().any(|f| w.contains(f)), "{w} has a fragment");
+    }
+    for n in SENSITIVE_NAMES {
+        assert!(
+            FRAGMENTS.contains(&n) || FRAGMENTS.iter().any(|f| n.contains(f)),
+            "{n} has a fragment"
+        );
+    }
+}
+
+#[test]
+fn a_key_id_inside_a_masked_value_still_marks_its_secret_key() {
+    let line = "creds token=AKIAIOSFODNN7EXAMPLE; then wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let out = Redactor::builtin().redact(line);
+    assert!(
+        !out.contains("AKIAIOSFODNN7EXAMPLE") && !out.contains("wJalrXUtnFEMI"),
+        "{out}"
+    );
 }
