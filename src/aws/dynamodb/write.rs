@@ -8,6 +8,7 @@
 //! item of the write is refused is the write an error: that is the table (its key schema), not the items.
 
 use std::collections::{HashMap, VecDeque};
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 use aws_sdk_dynamodb::Client;
@@ -138,7 +139,10 @@ async fn write_call(
     let mut groups = vec![pending];
     while let Some(pending) = groups.pop() {
         let left = groups.iter().map(Vec::len).sum::<usize>();
-        if let Err(()) = write_group(&client, &table, pending, deadline, backoff, &mut out, &mut groups).await {
+        if write_group(&client, &table, pending, deadline, backoff, &mut out, &mut groups)
+            .await
+            .is_break()
+        {
             out.remaining += left;
             return out;
         }
@@ -146,7 +150,7 @@ async fn write_call(
     out
 }
 
-/// Sends one group until it is written, refused, or stopped; `Err` stops the whole call (`out` says why).
+/// Sends one group until it is written, refused, or stopped; `Break` stops the whole call (`out` says why).
 async fn write_group(
     client: &Client,
     table: &str,
@@ -155,13 +159,13 @@ async fn write_group(
     backoff: Backoff,
     out: &mut CallOutcome,
     groups: &mut Vec<Vec<WriteRequest>>,
-) -> Result<(), ()> {
+) -> ControlFlow<()> {
     let table = table.to_string();
     let mut attempt = 0u32;
     loop {
         if Instant::now() >= deadline {
             out.remaining += pending.len();
-            return Err(());
+            return ControlFlow::Break(());
         }
         out.calls += 1;
         let send = client.batch_write_item().request_items(&table, pending.clone()).send();
@@ -170,7 +174,7 @@ async fn write_group(
             // of the whole batch rewrites them harmlessly.
             Err(_elapsed) => {
                 out.remaining += pending.len();
-                return Err(());
+                return ControlFlow::Break(());
             }
             Ok(Ok(resp)) => {
                 let unprocessed = resp
@@ -179,7 +183,7 @@ async fn write_group(
                     .unwrap_or_default();
                 out.written += pending.len().saturating_sub(unprocessed.len());
                 if unprocessed.is_empty() {
-                    return Ok(());
+                    return ControlFlow::Continue(());
                 }
                 out.last_error = Some(format!("{} items unprocessed (throughput exceeded)", unprocessed.len()));
                 pending = unprocessed;
@@ -191,13 +195,13 @@ async fn write_group(
             {
                 out.remaining += pending.len();
                 out.error = Some(StoreError::TableNotFound { table });
-                return Err(());
+                return ControlFlow::Break(());
             }
             Ok(Err(e)) if invalid(&e) && pending.len() > 1 => {
                 let second = pending.split_off(pending.len() / 2);
                 groups.push(second);
                 groups.push(pending);
-                return Ok(());
+                return ControlFlow::Continue(());
             }
             Ok(Err(e)) if invalid(&e) => {
                 let (pk, sk) = pending.first().map(key_of).unwrap_or_default();
@@ -212,19 +216,19 @@ async fn write_group(
                 if out.rejection.is_none() {
                     out.rejection = Some(store_error(e, &table, 1));
                 }
-                return Ok(());
+                return ControlFlow::Continue(());
             }
             Ok(Err(e)) => {
                 out.remaining += pending.len();
                 out.error = Some(store_error(e, &table, pending.len()));
-                return Err(());
+                return ControlFlow::Break(());
             }
         }
         attempt += 1;
         let pause = backoff.delay(attempt);
         if Instant::now() + pause >= deadline {
             out.remaining += pending.len();
-            return Err(());
+            return ControlFlow::Break(());
         }
         out.retries += 1;
         tokio::time::sleep(pause).await;
