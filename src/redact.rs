@@ -256,12 +256,10 @@ impl Redactor {
         // Text up to `masked_to` is masked, and names up to `name_read_to` were looked at: a match inside
         // them starts nothing new (this keeps the pass linear, whatever the line repeats).
         let at = &lower[start..];
+        // Shapes first, even inside a masked value: a token can start in one and run past its end
+        // (`Authorization: Bearer <token>` inside a string, masked up to the space).
         if at.starts_with(b"akia") || at.starts_with(b"asia") {
-            // Even inside a masked value: the key ID says the secret key on the same line is one.
             scan.aws_key |= shapes::aws_key_id(text, start, &mut scan.spans);
-        }
-        if start < scan.masked_to {
-            return;
         }
         if start >= scan.shape_read_to {
             // `bearer` and `eyj` hide no fragment of a word (none starts inside them), so they name nothing.
@@ -272,6 +270,9 @@ impl Redactor {
                 scan.shape_read_to = shapes::jwt(text, start, &mut scan.spans);
                 return;
             }
+        }
+        if start < scan.masked_to {
+            return;
         }
         if start < scan.name_read_to {
             return;

@@ -188,6 +188,8 @@ fn value_span(b: &[u8], i: usize, context: Context, whole: bool, breaks: &mut Br
             |c| matches!(c, b'&' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'}' | b']' | b')' | b'\\'),
             true,
         ),
+        // An Authorization-style value in a string runs to the string's end (`"Authorization: Bearer t"`).
+        Context::InString if whole => end_at(b, v, |c| matches!(c, b'"' | b'\'' | b'\\'), false),
         Context::InString => end_at(b, v, |c| matches!(c, b'"' | b'\'' | b'\\' | b'&' | b',' | b';'), true),
         Context::Json => end_at(b, v, |c| matches!(c, b',' | b'}' | b']' | b'"' | b'\\'), true),
         Context::Map => kv_map_value_end(b, v, breaks),

@@ -184,7 +184,7 @@ fn planted() -> impl Strategy<Value = (String, String)> {
         "pwd",
         "auth",
     ]);
-    let syntax = 0usize..12;
+    let syntax = 0usize..15;
     (name, syntax, secret()).prop_map(|(n, syntax, s)| {
         let text = match syntax {
             0 => format!("{{Accept=*/*, {n}={s}, Host=h}}"),
@@ -198,7 +198,10 @@ fn planted() -> impl Strategy<Value = (String, String)> {
             8 => format!("Method request query string: {{{n}={s}, page=1}}"),
             9 => format!(r#"{{"{n}": ["{s}", "{s}"]}}"#),
             10 => format!("{{'{n}': '{s}'}}"),
-            _ => format!(r#"{{"{n}":{{"inner":"{s}"}}}}"#),
+            11 => format!(r#"{{"{n}":{{"inner":"{s}"}}}}"#),
+            12 => format!(r#"{{"errorMessage":"{n}: {s}","x":1}}"#),
+            13 => format!(r#"{{"errorMessage":"{n}: Bearer {s}","x":1}}"#),
+            _ => format!(r#"{{"m":"{{\"errorMessage\":\"{n}={s}\"}}"}}"#),
         };
         (text, s)
     })
@@ -325,5 +328,19 @@ fn a_key_id_inside_a_masked_value_still_marks_its_secret_key() {
     assert!(
         !out.contains("AKIAIOSFODNN7EXAMPLE") && !out.contains("wJalrXUtnFEMI"),
         "{out}"
+    );
+}
+
+#[test]
+fn a_token_that_starts_in_a_masked_value_is_masked_to_its_end() {
+    let r = Redactor::builtin();
+    assert_eq!(
+        r.redact(r#"{"errorMessage":"Authorization: Bearer Zq0123456789abc","x":1}"#),
+        r#"{"errorMessage":"Authorization: ****","x":1}"#
+    );
+    assert_eq!(r.redact("token=x Bearer Zq0123456789abc"), "token=****");
+    assert_eq!(
+        r.redact("say:token Bearer Zq0123456789abc end"),
+        "say:token Bearer **** end"
     );
 }
