@@ -9,6 +9,8 @@ mod dynamodb_mocks;
 mod events;
 mod formats;
 mod helpers;
+mod hostile;
+mod hostile_events;
 mod lambda_e2e;
 mod lambda_edge;
 mod metrics;
