@@ -18,6 +18,8 @@ pub const DETAILED_METRICS: &str = "DETAILED_METRICS";
 pub const RETENTION_DAYS: &str = "RETENTION_DAYS";
 /// Extra header names whose values are masked.
 pub const REDACT_HEADERS: &str = "REDACT_HEADERS";
+/// Extra field names (JSON keys, query parameters, `name=value` pairs) whose values are masked.
+pub const REDACT_FIELDS: &str = "REDACT_FIELDS";
 /// Cap on a delivery's decompressed size, in bytes.
 pub const MAX_DECODED_BYTES: &str = "MAX_DECODED_BYTES";
 /// Which completions count a request: `auto`, `execution` or `access`.
@@ -30,7 +32,12 @@ pub const DEFAULT_NAMESPACE: &str = "ApiGatewayLogs";
 /// Default retention (`interfaces.md`).
 pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 /// DynamoDB TTL and CloudWatch both reason in days; ten years is past any sensible retention.
-const MAX_RETENTION_DAYS: u32 = 3650;
+pub const MAX_RETENTION_DAYS: u32 = 3650;
+/// Smallest `MAX_DECODED_BYTES`: below it no real delivery fits.
+pub const MIN_MAX_DECODED_BYTES: usize = 1024;
+/// Largest `MAX_DECODED_BYTES`: 1 GiB, a tenth of the largest Lambda memory size (10,240 MB) and far past
+/// what a 1 MB delivery decompresses to; a larger cap only lets a gzip bomb take the function down.
+pub const MAX_MAX_DECODED_BYTES: usize = 1 << 30;
 
 /// Where metrics go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +63,7 @@ pub struct Config {
     pub metrics: MetricsOptions,
     /// TTL of index items.
     pub retention_days: u32,
-    /// Header masking, built from the built-in list plus `REDACT_HEADERS`.
+    /// Masking, built from the built-in names plus `REDACT_HEADERS` and `REDACT_FIELDS`.
     pub redactor: Redactor,
     /// Cap on decompressed size.
     pub max_decoded_bytes: usize,
@@ -80,9 +87,15 @@ pub enum ConfigError {
         /// What it may be.
         allowed: &'static str,
     },
-    /// `REDACT_HEADERS` cannot be compiled.
-    #[error(transparent)]
-    Redact(#[from] RedactorError),
+    /// `REDACT_HEADERS` / `REDACT_FIELDS` cannot be compiled.
+    #[error("invalid value for {name}: {source}")]
+    Redact {
+        /// The variable.
+        name: &'static str,
+        /// Why.
+        #[source]
+        source: RedactorError,
+    },
 }
 
 impl ConfigError {
@@ -90,7 +103,7 @@ impl ConfigError {
     pub const fn code(&self) -> &'static str {
         match self {
             Self::Missing(_) => "config_missing",
-            Self::Invalid { .. } | Self::Redact(_) => "config_invalid",
+            Self::Invalid { .. } | Self::Redact { .. } => "config_invalid",
         }
     }
 }
@@ -143,11 +156,33 @@ impl Config {
             Some(v) => v
                 .parse()
                 .ok()
-                .filter(|n| *n >= 1024)
-                .ok_or_else(|| invalid(MAX_DECODED_BYTES, v, "a number of bytes, at least 1024"))?,
+                .filter(|n| (MIN_MAX_DECODED_BYTES..=MAX_MAX_DECODED_BYTES).contains(n))
+                .ok_or_else(|| {
+                    invalid(
+                        MAX_DECODED_BYTES,
+                        v,
+                        "a whole number of bytes from 1024 to 1073741824 (1 GiB)",
+                    )
+                })?,
         };
-        let extra = get(REDACT_HEADERS).unwrap_or_default();
-        let redactor = Redactor::new(extra.split(',').map(str::trim).filter(|s| !s.is_empty()))?;
+        let names = |var| {
+            let list = get(var).unwrap_or_default();
+            let names: Vec<String> = list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            // Each list alone, so that the message names the variable holding the bad name.
+            Redactor::new(&names)
+                .map(|_| names)
+                .map_err(|source| ConfigError::Redact { name: var, source })
+        };
+        let (headers, fields) = (names(REDACT_HEADERS)?, names(REDACT_FIELDS)?);
+        let redactor = Redactor::new(headers.iter().chain(&fields)).map_err(|source| ConfigError::Redact {
+            name: REDACT_FIELDS,
+            source,
+        })?;
         Ok(Self {
             table_name,
             metrics_namespace,
@@ -196,17 +231,51 @@ mod tests {
             (RETENTION_DAYS, "thirty", "1 to 3650"),
             (COUNT_FROM, "both", "auto, execution, access"),
             (METRICS_NAMESPACE, "AWS/ApiGateway", "not starting with"),
-            (MAX_DECODED_BYTES, "-1", "at least 1024"),
+            (MAX_DECODED_BYTES, "-1", "from 1024 to 1073741824"),
+            (MAX_DECODED_BYTES, "1023", "from 1024 to 1073741824"),
+            (MAX_DECODED_BYTES, "18446744073709551615", "from 1024 to 1073741824"),
+            (MAX_DECODED_BYTES, "1073741825", "from 1024 to 1073741824"),
+            (RETENTION_DAYS, "3651", "1 to 3650"),
+            (RETENTION_DAYS, "4294967296", "1 to 3650"),
         ];
         for (name, value, allowed) in cases {
             let e = config(&[(INDEX_TABLE, "t"), (name, value)]).unwrap_err().to_string();
             assert!(e.contains(name) && e.contains(value) && e.contains(allowed), "{e}");
+            assert!(!e.contains('\n'), "one line: {e}");
+        }
+        for (name, value) in [(REDACT_HEADERS, "X-Ok, bad name"), (REDACT_FIELDS, "k=v")] {
+            let e = config(&[(INDEX_TABLE, "t"), (name, value)]).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("invalid value for {name}: ")) && e.contains("is not a name"),
+                "{e}"
+            );
         }
     }
 
     #[test]
-    fn extra_redacted_headers_are_used() {
-        let c = config(&[(INDEX_TABLE, "t"), (REDACT_HEADERS, "X-Session, X-Other ")]).unwrap();
+    fn the_bounds_themselves_are_accepted() {
+        for (name, value) in [
+            (MAX_DECODED_BYTES, "1024"),
+            (MAX_DECODED_BYTES, "1073741824"),
+            (RETENTION_DAYS, "1"),
+            (RETENTION_DAYS, "3650"),
+        ] {
+            assert!(config(&[(INDEX_TABLE, "t"), (name, value)]).is_ok(), "{name}={value}");
+        }
+    }
+
+    #[test]
+    fn extra_redacted_headers_and_fields_are_used() {
+        let c = config(&[
+            (INDEX_TABLE, "t"),
+            (REDACT_HEADERS, "X-Session, X-Other "),
+            (REDACT_FIELDS, "ssn,dob"),
+        ])
+        .unwrap();
         assert_eq!(c.redactor.redact("{X-Other=v}"), "{X-Other=****}");
+        assert_eq!(
+            c.redactor.redact(r#"{"ssn":"123","dob":"1990","ok":1}"#),
+            r#"{"ssn":"****","dob":"****","ok":1}"#
+        );
     }
 }

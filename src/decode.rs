@@ -2,16 +2,18 @@
 //!
 //! Invariants: the decompressed size never exceeds the caller's cap (a gzip bomb is refused without
 //! allocating past it); the payload's strings borrow from the one decompressed buffer wherever JSON escaping
-//! allows. Pure and synchronous; no AWS types.
+//! allows; one unusable event never costs the others (`event.rs`). Pure and synchronous; no AWS types.
+
+mod event;
 
 use std::borrow::Cow;
-use std::fmt;
 use std::io::Read;
 
 use base64::Engine as _;
 use flate2::read::MultiGzDecoder;
-use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
+
+pub use event::{EventProblem, LogEvent, MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS};
 
 /// Default cap on the decompressed size of one delivery: 64 MiB.
 ///
@@ -20,7 +22,8 @@ use serde::{Deserialize, Deserializer};
 /// 32 MiB; 64 MiB leaves headroom while fitting a 128 MB function. Configurable (`MAX_DECODED_BYTES`).
 pub const DEFAULT_MAX_DECODED_BYTES: usize = 64 * 1024 * 1024;
 
-/// Why a delivery could not be decoded. Batch-level and permanent: retrying the same bytes cannot help.
+/// Why a delivery could not be decoded. Batch-level and permanent: retrying the same bytes cannot help. (An
+/// unusable *event* is not one of these: it is kept with its [`EventProblem`], skipped and counted.)
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     /// The Lambda event itself is not JSON.
@@ -112,20 +115,6 @@ impl LogsPayload<'_> {
     }
 }
 
-/// One CloudWatch log event.
-#[derive(Debug, Deserialize)]
-pub struct LogEvent<'a> {
-    /// The event ID: a 56-digit decimal string (it does not fit in 64 bits, so it stays a string).
-    #[serde(borrow, deserialize_with = "string_or_number")]
-    pub id: Cow<'a, str>,
-    /// Epoch milliseconds (a number, or a numeric string as one third-party sender does).
-    #[serde(deserialize_with = "millis_number_or_string")]
-    pub timestamp: i64,
-    /// The raw log message, often ending in a newline.
-    #[serde(borrow)]
-    pub message: Cow<'a, str>,
-}
-
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(borrow)]
@@ -164,8 +153,10 @@ pub fn gunzip_capped(gz: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
             "no gzip header",
         )));
     }
+    // One byte past the cap tells "exactly at the cap" from "over it"; saturating, so no cap wraps to 0.
+    let over = limit.saturating_add(1);
     let mut out = Vec::with_capacity(initial_capacity(gz, limit));
-    let mut reader = MultiGzDecoder::new(gz).take(limit as u64 + 1);
+    let mut reader = MultiGzDecoder::new(gz).take((limit as u64).saturating_add(1));
     // `out[..filled]` is output; `out[filled..]` is zeroed space the next read may use. Each byte is zeroed
     // once, when first offered to a read.
     let mut filled = 0;
@@ -173,7 +164,7 @@ pub fn gunzip_capped(gz: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
         if filled == out.len() {
             if out.len() == out.capacity() {
                 // Grow by doubling but never past limit + 1, so a bomb cannot make us allocate beyond the cap.
-                let target = (out.capacity() * 2).max(8 * 1024).min(limit + 1);
+                let target = (out.capacity() * 2).max(8 * 1024).min(over);
                 out.reserve_exact(target - out.len());
             }
             // Zero-fill only a bounded window of the spare capacity: a reservation is not a cost until used.
@@ -212,7 +203,7 @@ fn initial_capacity(gz: &[u8], limit: usize) -> usize {
         .unwrap_or(0);
     hint.min(gz.len().saturating_mul(MAX_DEFLATE_RATIO))
         .max(gz.len() * 4)
-        .min(limit + 1)
+        .min(limit.saturating_add(1))
         .max(64)
 }
 
@@ -222,79 +213,6 @@ pub fn parse_payload(bytes: &[u8]) -> Result<LogsPayload<'_>, DecodeError> {
         serde_json::error::Category::Data => DecodeError::WrongShape(e),
         _ => DecodeError::PayloadNotJson(e),
     })
-}
-
-/// An event ID as a string, or a number's decimal text (a sender that writes IDs as numbers).
-///
-/// A visitor, not an untagged enum: an untagged enum buffers every value into serde's generic content
-/// tree before trying each variant, which cost more than the rest of the event's decoding.
-fn string_or_number<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Cow<'a, str>, D::Error> {
-    struct IdVisitor;
-    impl<'de> Visitor<'de> for IdVisitor {
-        type Value = Cow<'de, str>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string or a number")
-        }
-        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(Cow::Borrowed(v))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v.to_owned()))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v))
-        }
-        // Numbers print as `serde_json::Number` prints them (integers exactly; integers beyond 64 bits
-        // arrive as floats, as they always have).
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(serde_json::Number::from(v).to_string()))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(serde_json::Number::from(v).to_string()))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            serde_json::Number::from_f64(v)
-                .map(|n| Cow::Owned(n.to_string()))
-                .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
-        }
-    }
-    d.deserialize_any(IdVisitor)
-}
-
-/// Epoch milliseconds from an integer, a float (truncated) or a numeric string (trimmed).
-fn millis_number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    struct MillisVisitor;
-    impl MillisVisitor {
-        fn from_str<E: de::Error>(s: &str) -> Result<i64, E> {
-            s.trim()
-                .parse()
-                .map_err(|_| E::custom(format!("timestamp {s:?} is not epoch milliseconds")))
-        }
-    }
-    impl Visitor<'_> for MillisVisitor {
-        type Value = i64;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("epoch milliseconds (a number or a numeric string)")
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-            Ok(v)
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-            // Past i64::MAX it is taken as a float, saturating, as before.
-            Ok(i64::try_from(v).unwrap_or(v as f64 as i64))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-            if v.is_finite() {
-                Ok(v as i64)
-            } else {
-                Err(E::custom("timestamp is not finite"))
-            }
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-            Self::from_str(v)
-        }
-    }
-    d.deserialize_any(MillisVisitor)
 }
 
 #[cfg(test)]
@@ -411,31 +329,84 @@ mod tests {
             let json = event(id, ts);
             let p = parse_payload(json.as_bytes()).unwrap();
             let e = &p.log_events[0];
+            assert_eq!(e.problem, None, "{id} {ts}");
             (e.id.to_string(), matches!(e.id, Cow::Borrowed(_)), e.timestamp)
         };
         assert_eq!(ok(r#""abc""#, "1"), ("abc".into(), true, 1));
-        assert_eq!(ok(r#""a\"b""#, "-5"), ("a\"b".into(), false, -5));
+        assert_eq!(ok(r#""a\"b""#, "5"), ("a\"b".into(), false, 5));
         assert_eq!(ok("42", "1.9"), ("42".into(), false, 1));
         assert_eq!(ok("-7", r#"" 1698670710001 ""#), ("-7".into(), false, 1698670710001));
         assert_eq!(ok("1.5", r#""\u0031""#), ("1.5".into(), false, 1));
-        // Integers past 64 bits arrive as floats; timestamps past i64 saturate.
+        assert_eq!(ok(r#""x""#, "253402300799999"), ("x".into(), true, MAX_TIMESTAMP_MS));
+        // Integers past 64 bits arrive as floats.
         assert_eq!(
-            ok(
-                "36000000000000000000000000000000000000000000000000000001",
-                "18446744073709551615"
-            ),
-            ("3.6e+55".into(), false, i64::MAX)
+            ok("36000000000000000000000000000000000000000000000000000001", "1"),
+            ("3.6e+55".into(), false, 1)
         );
-        for (id, ts) in [
-            ("true", "1"),
-            ("null", "1"),
-            ("[]", "1"),
-            (r#""x""#, r#""soon""#),
-            (r#""x""#, "false"),
-            (r#""x""#, "{}"),
+        // An unusable field makes that event unusable, not the delivery.
+        for (id, ts, problem) in [
+            ("true", "1", EventProblem::InvalidEvent),
+            ("null", "1", EventProblem::InvalidEvent),
+            ("[]", "1", EventProblem::InvalidEvent),
+            ("{}", "1", EventProblem::InvalidEvent),
+            (r#""x""#, r#""soon""#, EventProblem::InvalidTimestamp),
+            (r#""x""#, r#""abc""#, EventProblem::InvalidTimestamp),
+            (r#""x""#, "null", EventProblem::InvalidTimestamp),
+            (r#""x""#, "false", EventProblem::InvalidTimestamp),
+            (r#""x""#, "{}", EventProblem::InvalidTimestamp),
+            (r#""x""#, "[1]", EventProblem::InvalidTimestamp),
+            (r#""x""#, "-5", EventProblem::InvalidTimestamp),
+            (r#""x""#, "253402300800000", EventProblem::InvalidTimestamp),
+            (r#""x""#, "18446744073709551615", EventProblem::InvalidTimestamp),
+            (r#""x""#, "1e300", EventProblem::InvalidTimestamp),
         ] {
-            let err = parse_payload(event(id, ts).as_bytes()).unwrap_err();
-            assert_eq!(err.code(), "wrong_shape", "{id} {ts}: {err}");
+            let json = event(id, ts);
+            let p = parse_payload(json.as_bytes()).unwrap_or_else(|e| panic!("{id} {ts}: {e}"));
+            assert_eq!(p.log_events[0].problem, Some(problem), "{id} {ts}");
         }
+    }
+
+    #[test]
+    fn one_unusable_event_leaves_the_others_usable() {
+        let mut json = br#"{"messageType":"DATA_MESSAGE","logGroup":"g","logEvents":["#.to_vec();
+        json.extend_from_slice(br#"{"id":"1","timestamp":1,"message":"ok \u00e9 \ud83d\ude00"},"#);
+        json.extend_from_slice(br#"{"id":"2","timestamp":2,"message":"lone \udcff"},"#);
+        json.extend_from_slice(b"{\"id\":\"3\",\"timestamp\":3,\"message\":\"raw \xff\xfe bytes\"},");
+        json.extend_from_slice(br#"{"id":"4","message":"no timestamp"},"#);
+        json.extend_from_slice(br#"{"id":"5","timestamp":"abc","message":"x"},"#);
+        json.extend_from_slice(br#"{"id":"6","timestamp":6},"#);
+        json.extend_from_slice(br#"7,"#);
+        json.extend_from_slice(br#"{"id":"8","timestamp":8,"message":"also \"ok\""}]}"#);
+        let p = parse_payload(&json).unwrap();
+        let got: Vec<_> = p.log_events.iter().map(|e| (e.id.to_string(), e.problem)).collect();
+        assert_eq!(
+            got,
+            [
+                ("1".into(), None),
+                ("2".into(), Some(EventProblem::InvalidEscape)),
+                ("3".into(), Some(EventProblem::InvalidUtf8)),
+                ("4".into(), Some(EventProblem::InvalidTimestamp)),
+                ("5".into(), Some(EventProblem::InvalidTimestamp)),
+                ("6".into(), Some(EventProblem::InvalidEvent)),
+                ("".into(), Some(EventProblem::InvalidEvent)),
+                ("8".into(), None),
+            ]
+        );
+        assert_eq!(p.log_events[0].message, "ok \u{e9} \u{1f600}");
+        assert_eq!(p.log_events[7].message, "also \"ok\"");
+        // What makes the JSON itself unreadable stays the delivery's error.
+        for bad in [
+            &br#"{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":"\q"}]}"#[..],
+            br#"{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":5}]}"#,
+            b"{\"messageType\":\"DATA_MESSAGE\",\"logGroup\":\"\xff\",\"logEvents\":[]}",
+        ] {
+            assert!(parse_payload(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn the_largest_cap_does_not_wrap() {
+        let ok = gunzip_capped(&gzip(PAYLOAD.as_bytes()), usize::MAX).unwrap();
+        assert_eq!(ok, PAYLOAD.as_bytes());
     }
 }

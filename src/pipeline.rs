@@ -51,6 +51,10 @@ pub struct Outcome {
     pub lines_skipped: u64,
     /// Fragments not indexed because their request ID is empty or absurdly long.
     pub fragments_skipped: usize,
+    /// Numbers left out of index items because DynamoDB cannot store them.
+    pub numbers_dropped: usize,
+    /// Items left out because they are past DynamoDB's key or item size limits.
+    pub items_dropped: usize,
     /// Items written.
     pub items: usize,
     /// Write units of a first write of those items (failures index included).
@@ -84,6 +88,17 @@ impl Outcome {
     /// `LambdaTimeout=3 Other5XX=1`, for the summary line.
     pub fn failures_by_reason(&self) -> String {
         let parts: Vec<String> = self.counted_failures.iter().map(|(r, n)| format!("{r}={n}")).collect();
+        parts.join(" ")
+    }
+
+    /// `invalid_timestamp=1 no_request_id=2`: what was skipped and why, for the summary line.
+    pub fn skipped_by_kind(&self) -> String {
+        let parts: Vec<String> = self
+            .stats
+            .skipped
+            .iter()
+            .map(|(k, n)| format!("{}={n}", k.as_str()))
+            .collect();
         parts.join(" ")
     }
 }
@@ -218,9 +233,12 @@ pub fn plan_delivery(
         failures: items.failures,
         lines_skipped: batch.stats.skipped_total(),
         fragments_skipped: items.skipped_fragments,
+        numbers_dropped: items.numbers_dropped,
+        items_dropped: items.items_dropped,
         items: items.items.len(),
         write_units: items.write_units(),
         naive_write_units: naive_write_units(&batch),
+        stats: batch.stats.clone(),
         counted_failures: metrics.failures_counted.clone(),
         counted_requests: metrics.requests_counted,
         metrics_out_of_range: metrics.out_of_range,

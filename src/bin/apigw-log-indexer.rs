@@ -24,8 +24,15 @@ async fn main() -> Result<(), Error> {
         }))
         .await;
     }
-    // An invalid variable fails the init with a message naming it; Lambda reports it as an init error.
-    let config = Config::from_env()?;
+    // An invalid variable fails the init with one line naming it and the allowed values (not the error's
+    // Debug form, which is what returning it from main would print); Lambda reports the exit as an init error.
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("apigw-log-indexer: {e}");
+            std::process::exit(1);
+        }
+    };
     let sdk = sdk_config(&AwsOptions::default()).await;
     let services = aws_services(&config, &sdk);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| {

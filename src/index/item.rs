@@ -23,6 +23,41 @@ pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
 /// See [`MAX_PARTITION_KEY_BYTES`].
 pub const MAX_SORT_KEY_BYTES: usize = 1024;
 
+/// DynamoDB numbers carry at most 38 significant digits ("Numbers can have up to 38 digits of precision",
+/// Amazon DynamoDB Developer Guide, "Supported data types and naming rules", Number).
+pub const MAX_NUMBER_DIGITS: usize = 38;
+/// The largest power of ten a number's magnitude may reach: the positive range ends at
+/// 9.9999999999999999999999999999999999999E+125 (same page).
+pub const MAX_NUMBER_EXPONENT: i64 = 125;
+/// The smallest: the positive range starts at 1E-130 (same page). Zero is a number too.
+pub const MIN_NUMBER_EXPONENT: i64 = -130;
+
+/// Whether DynamoDB accepts `text` as a number: decimal (`-12.5`, `1e-3`), within [`MAX_NUMBER_DIGITS`]
+/// significant digits and a magnitude of 1E-130 to 9.99…E+125, or zero. Anything else fails the whole
+/// `BatchWriteItem` call ("Number overflow", "Number underflow").
+pub fn is_valid_number(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => match unsigned[i + 1..].parse::<i64>() {
+            Ok(e) if e.abs() <= 1_000_000 => (&unsigned[..i], e),
+            _ => return false,
+        },
+        None => (unsigned, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let digits = || int.bytes().chain(frac.bytes());
+    let Some(first) = digits().position(|b| b != b'0') else {
+        return true; // zero
+    };
+    let last = digits().count() - 1 - digits().rev().position(|b| b != b'0').unwrap_or(0);
+    // The power of ten of the leading significant digit.
+    let magnitude = int.len() as i64 - 1 - first as i64 + exponent;
+    last - first < MAX_NUMBER_DIGITS && (MIN_NUMBER_EXPONENT..=MAX_NUMBER_EXPONENT).contains(&magnitude)
+}
+
 /// One attribute value. Only the types the index uses.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AttrValue {
@@ -40,6 +75,13 @@ impl AttrValue {
     /// A number attribute from an integer.
     pub fn int(n: impl Into<i128>) -> Self {
         Self::N(n.into().to_string())
+    }
+
+    /// A number attribute from a float, if DynamoDB can store it ([`is_valid_number`]); `None` for NaN,
+    /// infinities and magnitudes outside 1E-130..1E+126 (a `Duration: 0.000…1` of 200 zeros).
+    pub fn float(v: f64) -> Option<Self> {
+        let text = v.to_string();
+        (v.is_finite() && is_valid_number(&text)).then_some(Self::N(text))
     }
 
     /// The string, if this is one.
@@ -198,6 +240,66 @@ mod tests {
         assert_eq!(number_size("1000"), 2);
         assert_eq!(number_size("-0.0012"), 2);
         assert_eq!(number_size("187.43"), 4);
+    }
+
+    #[test]
+    fn numbers_are_valid_exactly_within_dynamodbs_range() {
+        let zeros = "0".repeat(200);
+        let (nines, big, too_big) = (
+            "9".repeat(38),
+            format!("1{}", "0".repeat(125)),
+            format!("1{}", "0".repeat(126)),
+        );
+        let (tiny, huge, too_many) = (format!("0.{zeros}1"), format!("1{zeros}"), "9".repeat(39));
+        // (text, whether DynamoDB stores it)
+        let cases: [(&str, bool); 35] = [
+            ("0", true),
+            ("-0", true),
+            ("0.0", true),
+            ("7", true),
+            ("-12.5", true),
+            ("3003.16", true),
+            ("1e-130", true),
+            ("1E-130", true),
+            ("-1e-130", true),
+            ("0.5", true),
+            ("18446744073709551615", true),
+            ("9.9999999999999999999999999999999999999E+125", true),
+            (&nines, true),
+            (&big, true),
+            ("12345678901234567890123456789012345678", true),
+            ("1.2345678901234567890123456789012345678e10", true),
+            ("", false),
+            ("-", false),
+            (".", false),
+            ("e5", false),
+            ("1e", false),
+            ("abc", false),
+            ("1.2.3", false),
+            ("+1", false),
+            ("NaN", false),
+            ("inf", false),
+            ("1e-131", false),
+            ("9.9e-131", false),
+            ("1e126", false),
+            ("-1e126", false),
+            (&too_many, false),
+            (&too_big, false),
+            (&tiny, false),
+            (&huge, false),
+            ("1e99999999999", false),
+        ];
+        for (text, valid) in cases {
+            assert_eq!(is_valid_number(text), valid, "{text}");
+        }
+        assert!(!is_valid_number("123456789012345678901234567890123456789"));
+        assert_eq!(AttrValue::float(3003.16), Some(AttrValue::N("3003.16".into())));
+        assert_eq!(AttrValue::float(1e-200), None);
+        assert_eq!(AttrValue::float(1e200), None);
+        assert_eq!(AttrValue::float(f64::NAN), None);
+        assert_eq!(AttrValue::float(0.0), Some(AttrValue::N("0".into())));
+        assert!(AttrValue::float(1e-130).is_some_and(|n| is_valid_number(n.as_n().unwrap())));
+        assert!(AttrValue::float(9.99e125).is_some());
     }
 
     #[test]

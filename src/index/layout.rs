@@ -21,7 +21,10 @@ use crate::fragment::{ApiFragment, FragmentCore, LambdaFragment, Line};
 use crate::reason::FailureReason;
 use crate::timefmt::rfc3339_ms;
 
-use super::item::{AttrValue, IndexItem, WRITE_UNIT_BYTES, units};
+use super::item::{
+    AttrValue, IndexItem, MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, WRITE_UNIT_BYTES,
+    is_valid_number, units,
+};
 use super::part::{self, truncate_marked};
 use super::schema;
 use super::state::{ApiState, LambdaState};
@@ -73,6 +76,10 @@ pub struct BatchItems {
     pub failures: usize,
     /// Fragments skipped because their request ID is empty or absurdly long.
     pub skipped_fragments: usize,
+    /// Numbers left out of the summary attributes because DynamoDB cannot store them (out of range).
+    pub numbers_dropped: usize,
+    /// Items left out because a key or the item is past DynamoDB's size limits (none by construction).
+    pub items_dropped: usize,
 }
 
 impl BatchItems {
@@ -299,7 +306,13 @@ fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchIte
         lines,
     } = Shared::of(&frag.core, opts);
     let state_json = part::state_json(&bounded_lambda(frag));
-    let num = |v: f64| AttrValue::N(v.to_string());
+    // A number DynamoDB refuses would fail the whole write call: it is left out and counted (the state in
+    // `data` keeps it, as JSON).
+    let mut num = |v: Option<f64>| {
+        let n = v.map(AttrValue::float);
+        out.numbers_dropped += usize::from(matches!(n, Some(None)));
+        n.flatten()
+    };
 
     let mut item = IndexItem::new(&*frag.request_id, format!("{LAMBDA_PREFIX}{eid}"))
         .with(schema::TTL_ATTRIBUTE, expires.clone())
@@ -308,14 +321,11 @@ fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchIte
     item.set_opt("status", rec.status.map(|st| s(st.as_str())));
     item.set_opt("error_type", rec.error_type.as_deref().map(field));
     item.set_opt("failure_reason", rec.failure_reason.map(|r| s(r.as_str())));
-    item.set_opt("duration_ms", rec.duration_ms.filter(|d| d.is_finite()).map(num));
+    item.set_opt("duration_ms", num(rec.duration_ms));
     item.set_opt("billed_duration_ms", rec.billed_duration_ms.map(AttrValue::int));
     item.set_opt("memory_size_mb", rec.memory_size_mb.map(AttrValue::int));
     item.set_opt("max_memory_used_mb", rec.max_memory_used_mb.map(AttrValue::int));
-    item.set_opt(
-        "init_duration_ms",
-        rec.init_duration_ms.filter(|d| d.is_finite()).map(num),
-    );
+    item.set_opt("init_duration_ms", num(rec.init_duration_ms));
     item.set_opt(
         "api_request_id",
         rec.api_request_id.as_deref().filter(|a| valid_id(a)).map(s),
@@ -352,7 +362,20 @@ pub fn items_for_batch(batch: &ClassifiedBatch<'_>, opts: &ItemOptions) -> Batch
         }
     }
     dedupe_keys(&mut out.items);
+    let before = out.items.len();
+    out.items.retain(within_limits);
+    out.items_dropped = before - out.items.len();
     out
+}
+
+/// Keys and size within DynamoDB's limits, and every number storable: what the layout guarantees (request
+/// IDs, event IDs, fields and parts are all bounded), checked once more so that a slip costs one counted
+/// item, never the whole batch.
+fn within_limits(item: &IndexItem) -> bool {
+    item.pk.len() <= MAX_PARTITION_KEY_BYTES
+        && item.sk.len() <= MAX_SORT_KEY_BYTES
+        && item.size() <= MAX_ITEM_BYTES
+        && item.attrs.values().all(|v| v.as_n().is_none_or(is_valid_number))
 }
 
 /// Two fragments can only share a key when their first event IDs do (a sender without real IDs): a

@@ -42,6 +42,7 @@ impl IndexWriter for MemoryIndex {
             items: n,
             calls: n.div_ceil(25),
             retries: 0,
+            rejected: 0,
         })
     }
 }

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::decode::{LogEvent, LogsPayload};
+use crate::decode::{EventProblem, LogEvent, LogsPayload};
 use crate::fragment::{ApiFragment, LambdaFragment, Line, LineSource};
 use crate::redact::Redactor;
 
@@ -43,6 +43,14 @@ pub enum SkipKind {
     UnrecognisedLine,
     /// An empty message.
     Empty,
+    /// An event whose timestamp is missing, not a number or out of range (`decode::EventProblem`).
+    InvalidTimestamp,
+    /// An event whose message holds an escape of a lone surrogate.
+    InvalidEscape,
+    /// An event whose message is not UTF-8.
+    InvalidUtf8,
+    /// An event without an ID or a message, or not an object.
+    InvalidEvent,
 }
 
 impl SkipKind {
@@ -54,6 +62,21 @@ impl SkipKind {
             Self::LambdaOutsideInvocation => "lambda_outside_invocation",
             Self::UnrecognisedLine => "unrecognised_line",
             Self::Empty => "empty",
+            Self::InvalidTimestamp => "invalid_timestamp",
+            Self::InvalidEscape => "invalid_escape",
+            Self::InvalidUtf8 => "invalid_utf8",
+            Self::InvalidEvent => "invalid_event",
+        }
+    }
+}
+
+impl From<EventProblem> for SkipKind {
+    fn from(p: EventProblem) -> Self {
+        match p {
+            EventProblem::InvalidTimestamp => Self::InvalidTimestamp,
+            EventProblem::InvalidEscape => Self::InvalidEscape,
+            EventProblem::InvalidUtf8 => Self::InvalidUtf8,
+            EventProblem::InvalidEvent => Self::InvalidEvent,
         }
     }
 }
@@ -261,6 +284,10 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
     }
     for ev in &payload.log_events {
         b.out.stats.events += 1;
+        if let Some(problem) = ev.problem {
+            b.out.stats.skip(problem.into(), &ev.id);
+            continue;
+        }
         let msg = text::trim_eol(&ev.message);
         if msg.trim().is_empty() {
             b.out.stats.skip(SkipKind::Empty, &ev.id);
@@ -289,7 +316,25 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
         }
     }
     lambda::finish(&mut b);
+    redact_details(&mut b.out, redactor);
     b.out
+}
+
+/// Every evidence line kept for a reason passes through redaction here, whichever parser recorded it and
+/// however (Lambda evidence borrows the raw line; masking an already masked line changes nothing).
+fn redact_details<'a>(out: &mut ParsedBatch<'a>, redactor: &Redactor) {
+    fn mask<'a>(redactor: &Redactor, m: &Cow<'a, str>) -> Cow<'a, str> {
+        match redactor.redact(m) {
+            Cow::Owned(masked) => Cow::Owned(masked),
+            Cow::Borrowed(_) => m.clone(),
+        }
+    }
+    for s in &mut out.api {
+        s.core.map_details(|m| mask(redactor, m));
+    }
+    for s in &mut out.lambda {
+        s.core.map_details(|m| mask(redactor, m));
+    }
 }
 
 /// Lines of a group that is not an execution-log group: Lambda lines or access-log records, recognised by

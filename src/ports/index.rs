@@ -18,6 +18,8 @@ pub struct WriteReport {
     pub calls: usize,
     /// Retries (calls that resent unprocessed or throttled items).
     pub retries: usize,
+    /// Items the store refused as invalid, each counted and logged by key; the others were written.
+    pub rejected: usize,
 }
 
 /// Why the index could not be written or read.

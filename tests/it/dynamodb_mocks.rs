@@ -1,6 +1,6 @@
 //! The writer's behaviour where moto is lax or cannot be provoked, with scripted SDK responses
-//! (aws-smithy-mocks): UnprocessedItems, persistent throttling until the deadline, and DynamoDB's
-//! per-call limits (25 items, no duplicate keys), which moto does not enforce.
+//! (aws-smithy-mocks): UnprocessedItems, persistent throttling until the deadline, DynamoDB's per-call
+//! limits (25 items, no duplicate keys), which moto does not enforce, and a call refused as invalid.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -15,6 +15,7 @@ use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemError, BatchWr
 use aws_sdk_dynamodb::types::error::{ProvisionedThroughputExceededException, ResourceNotFoundException};
 use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
 use aws_smithy_mocks::{MockResponse, Rule, RuleMode, mock, mock_client};
+use aws_smithy_types::error::ErrorMetadata;
 
 const TABLE: &str = "mocked";
 
@@ -165,4 +166,66 @@ async fn a_missing_table_fails_at_once() {
     assert!(matches!(err, StoreError::TableNotFound { .. }), "{err:?}");
     assert_eq!(rule.num_calls(), 1, "not retried");
     assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn an_item_refused_as_invalid_is_isolated_and_the_rest_of_its_call_written() {
+    let calls: Calls = Arc::default();
+    let refuse = mock!(Client::batch_write_item)
+        .match_requests(|input| keys(input).iter().any(|(_, sk)| sk == "api#013"))
+        .then_compute_response({
+            let calls = calls.clone();
+            move |input| {
+                calls.lock().unwrap().push(keys(input));
+                MockResponse::Error(BatchWriteItemError::generic(
+                    ErrorMetadata::builder()
+                        .code("ValidationException")
+                        .message(
+                            "Number overflow. Attempting to store a number with magnitude larger than supported range",
+                        )
+                        .build(),
+                ))
+            }
+        });
+    let accept = partly_unprocessed(calls.clone(), 0, 0);
+    let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&refuse, &accept], |c| c
+        .retry_config(RetryConfig::disabled()));
+    let report = writer(client)
+        .write(items(40), Instant::now() + Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!((report.items, report.rejected), (39, 1), "{report:?}");
+    let calls = calls.lock().unwrap();
+    // The refused call (25 items) was halved until the item stood alone: 25 → 13/12 → 7/6 → 4/3 → 2/2 → 1/1.
+    let refused: Vec<usize> = calls
+        .iter()
+        .filter(|c| c.iter().any(|(_, sk)| sk == "api#013"))
+        .map(Vec::len)
+        .collect();
+    assert_eq!(refused.last(), Some(&1), "{refused:?}");
+    assert!(refused.len() <= 7, "a bisection, not one call per item: {refused:?}");
+    let written: HashSet<&(String, String)> = calls
+        .iter()
+        .filter(|c| !c.iter().any(|(_, sk)| sk == "api#013"))
+        .flatten()
+        .collect();
+    assert_eq!(written.len(), 39);
+}
+
+#[tokio::test]
+async fn a_write_whose_every_item_is_refused_is_an_error() {
+    let rule = mock!(Client::batch_write_item).then_error(|| {
+        BatchWriteItemError::generic(
+            ErrorMetadata::builder()
+                .code("ValidationException")
+                .message("One of the required keys was not given a value")
+                .build(),
+        )
+    });
+    let err = writer(client(&[&rule]))
+        .write(items(3), Instant::now() + Duration::from_secs(10))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Rejected { remaining: 3, .. }), "{err:?}");
+    assert!(err.to_string().contains("required keys"), "{err}");
 }

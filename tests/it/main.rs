@@ -14,6 +14,8 @@ mod faults;
 mod follow;
 mod formats;
 mod helpers;
+mod hostile;
+mod hostile_events;
 mod items_snapshot;
 mod joins;
 mod lambda_e2e;

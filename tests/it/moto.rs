@@ -58,8 +58,8 @@ pub async fn new_index(test: &str) -> DynamoIndex {
     index
 }
 
-/// Every item of `table` (a Scan: fine in a test), each as attribute name → value, in key order.
-pub async fn dump(table: &str) -> Vec<BTreeMap<String, String>> {
+/// Every item of `table` as the SDK returns it (a Scan: fine in a test).
+async fn scan(table: &str) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
     let client = client();
     let mut out = Vec::new();
     let mut start = None;
@@ -71,16 +71,47 @@ pub async fn dump(table: &str) -> Vec<BTreeMap<String, String>> {
             .send()
             .await
             .unwrap();
-        for item in page.items() {
-            out.push(item.iter().map(|(k, v)| (k.clone(), format!("{v:?}"))).collect());
-        }
+        out.extend(page.items().iter().cloned());
         match page.last_evaluated_key {
             Some(k) if !k.is_empty() => start = Some(k),
-            _ => break,
+            _ => return out,
         }
     }
-    out.sort_by(|a: &BTreeMap<String, String>, b| {
-        (a.get("request_id"), a.get("sk")).cmp(&(b.get("request_id"), b.get("sk")))
-    });
+}
+
+/// Every item of `table`, each as attribute name → value, in key order.
+pub async fn dump(table: &str) -> Vec<BTreeMap<String, String>> {
+    let mut out: Vec<BTreeMap<String, String>> = scan(table)
+        .await
+        .iter()
+        .map(|item| item.iter().map(|(k, v)| (k.clone(), format!("{v:?}"))).collect())
+        .collect();
+    out.sort_by(|a, b| (a.get("request_id"), a.get("sk")).cmp(&(b.get("request_id"), b.get("sk"))));
+    out
+}
+
+/// Every item of `table` as the index's own item type, in key order.
+pub async fn items(table: &str) -> Vec<apigw_log_indexer::index::IndexItem> {
+    use apigw_log_indexer::index::{AttrValue, IndexItem};
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let mut out = Vec::new();
+    for raw in scan(table).await {
+        let key = |k: &str| raw[k].as_s().unwrap().clone();
+        let mut item = IndexItem::new(key("request_id"), key("sk"));
+        for (name, v) in &raw {
+            let v = match v {
+                AttributeValue::S(s) => AttrValue::S(s.clone()),
+                AttributeValue::N(n) => AttrValue::N(n.clone()),
+                AttributeValue::B(b) => AttrValue::B(b.as_ref().to_vec()),
+                AttributeValue::Bool(b) => AttrValue::Bool(*b),
+                other => panic!("the index writes no {other:?}"),
+            };
+            if name != "request_id" && name != "sk" {
+                item.attrs.insert(name.clone(), v);
+            }
+        }
+        out.push(item);
+    }
+    out.sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
     out
 }

@@ -1,12 +1,18 @@
 //! The batched writer: `BatchWriteItem` calls of at most 25 items and never a duplicate key, a few calls in
 //! flight, `UnprocessedItems` and throttling retried with exponential backoff and full jitter until the
 //! caller's deadline, and an error naming what remains when it passes. Nothing is dropped silently.
+//!
+//! A call DynamoDB refuses as invalid (`ValidationException`: one bad item fails the whole call) is split in
+//! halves until the item it refuses is alone; that item is counted and logged by key, and the rest are
+//! written. Retrying a permanent refusal forever would lose the whole batch, not protect it. Only when every
+//! item of the write is refused is the write an error: that is the table (its key schema), not the items.
 
 use std::collections::{HashMap, VecDeque};
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemError;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use tokio::task::JoinSet;
@@ -81,38 +87,85 @@ fn throttled(e: &SdkError<BatchWriteItemError>) -> bool {
     })
 }
 
+/// DynamoDB refused the request's content (`ValidationException`: a number out of range, a key or item too
+/// large, a missing key attribute). Not retryable.
+fn invalid<E: ProvideErrorMetadata>(e: &SdkError<E>) -> bool {
+    e.as_service_error()
+        .is_some_and(|s| s.code() == Some("ValidationException"))
+}
+
+/// The key of a put, for the log line naming a refused item.
+fn key_of(w: &WriteRequest) -> (String, String) {
+    let s = |name: &str| {
+        w.put_request()
+            .and_then(|p| p.item().get(name))
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default()
+    };
+    (
+        s(crate::index::schema::PARTITION_KEY),
+        s(crate::index::schema::SORT_KEY),
+    )
+}
+
 /// What one call's worth of items came to.
+#[derive(Default)]
 struct CallOutcome {
     written: usize,
     calls: usize,
     retries: usize,
+    /// Items DynamoDB refused as invalid, each alone in a call.
+    rejected: usize,
+    /// The error of the first refused item (the write's error if every item is refused).
+    rejection: Option<StoreError>,
     /// Items not written: the deadline passed, or `error` stopped them.
     remaining: usize,
     last_error: Option<String>,
     error: Option<StoreError>,
 }
 
-/// Writes one call's items, retrying what DynamoDB leaves unprocessed or refuses for throttling.
+/// Writes one call's items, retrying what DynamoDB leaves unprocessed or refuses for throttling, and
+/// splitting a call refused as invalid until the refused item is alone.
 async fn write_call(
     client: Client,
     table: String,
-    mut pending: Vec<WriteRequest>,
+    pending: Vec<WriteRequest>,
     deadline: Instant,
     backoff: Backoff,
 ) -> CallOutcome {
-    let mut out = CallOutcome {
-        written: 0,
-        calls: 0,
-        retries: 0,
-        remaining: 0,
-        last_error: None,
-        error: None,
-    };
+    let mut out = CallOutcome::default();
+    // Groups still to send; a refused group comes back as its two halves.
+    let mut groups = vec![pending];
+    while let Some(pending) = groups.pop() {
+        let left = groups.iter().map(Vec::len).sum::<usize>();
+        if write_group(&client, &table, pending, deadline, backoff, &mut out, &mut groups)
+            .await
+            .is_break()
+        {
+            out.remaining += left;
+            return out;
+        }
+    }
+    out
+}
+
+/// Sends one group until it is written, refused, or stopped; `Break` stops the whole call (`out` says why).
+async fn write_group(
+    client: &Client,
+    table: &str,
+    mut pending: Vec<WriteRequest>,
+    deadline: Instant,
+    backoff: Backoff,
+    out: &mut CallOutcome,
+    groups: &mut Vec<Vec<WriteRequest>>,
+) -> ControlFlow<()> {
+    let table = table.to_string();
     let mut attempt = 0u32;
     loop {
         if Instant::now() >= deadline {
-            out.remaining = pending.len();
-            return out;
+            out.remaining += pending.len();
+            return ControlFlow::Break(());
         }
         out.calls += 1;
         let send = client.batch_write_item().request_items(&table, pending.clone()).send();
@@ -120,8 +173,8 @@ async fn write_call(
             // Cut off mid-call: the items may or may not be written; they count as remaining, and a retry
             // of the whole batch rewrites them harmlessly.
             Err(_elapsed) => {
-                out.remaining = pending.len();
-                return out;
+                out.remaining += pending.len();
+                return ControlFlow::Break(());
             }
             Ok(Ok(resp)) => {
                 let unprocessed = resp
@@ -130,7 +183,7 @@ async fn write_call(
                     .unwrap_or_default();
                 out.written += pending.len().saturating_sub(unprocessed.len());
                 if unprocessed.is_empty() {
-                    return out;
+                    return ControlFlow::Continue(());
                 }
                 out.last_error = Some(format!("{} items unprocessed (throughput exceeded)", unprocessed.len()));
                 pending = unprocessed;
@@ -140,21 +193,42 @@ async fn write_call(
                 if e.as_service_error()
                     .is_some_and(BatchWriteItemError::is_resource_not_found_exception) =>
             {
-                out.remaining = pending.len();
+                out.remaining += pending.len();
                 out.error = Some(StoreError::TableNotFound { table });
-                return out;
+                return ControlFlow::Break(());
+            }
+            Ok(Err(e)) if invalid(&e) && pending.len() > 1 => {
+                let second = pending.split_off(pending.len() / 2);
+                groups.push(second);
+                groups.push(pending);
+                return ControlFlow::Continue(());
+            }
+            Ok(Err(e)) if invalid(&e) => {
+                let (pk, sk) = pending.first().map(key_of).unwrap_or_default();
+                let message = e.as_service_error().and_then(|s| s.message()).unwrap_or("").to_string();
+                tracing::warn!(
+                    request_id = %pk,
+                    sk = %sk,
+                    error = %message,
+                    "index item refused by DynamoDB as invalid; the rest of the batch is written"
+                );
+                out.rejected += 1;
+                if out.rejection.is_none() {
+                    out.rejection = Some(store_error(e, &table, 1));
+                }
+                return ControlFlow::Continue(());
             }
             Ok(Err(e)) => {
-                out.remaining = pending.len();
+                out.remaining += pending.len();
                 out.error = Some(store_error(e, &table, pending.len()));
-                return out;
+                return ControlFlow::Break(());
             }
         }
         attempt += 1;
         let pause = backoff.delay(attempt);
         if Instant::now() + pause >= deadline {
-            out.remaining = pending.len();
-            return out;
+            out.remaining += pending.len();
+            return ControlFlow::Break(());
         }
         out.retries += 1;
         tokio::time::sleep(pause).await;
@@ -169,7 +243,7 @@ impl IndexWriter for DynamoIndex {
         drop(items);
         let mut in_flight: JoinSet<CallOutcome> = JoinSet::new();
         let mut report = WriteReport::default();
-        let (mut remaining, mut last_error, mut error) = (0usize, None, None);
+        let (mut remaining, mut last_error, mut error, mut rejection) = (0usize, None, None, None);
         loop {
             while in_flight.len() < MAX_CONCURRENT_CALLS && error.is_none() {
                 let Some(puts) = queue.pop_front() else { break };
@@ -184,6 +258,8 @@ impl IndexWriter for DynamoIndex {
                 report.items += o.written;
                 report.calls += o.calls;
                 report.retries += o.retries;
+                report.rejected += o.rejected;
+                rejection = rejection.or(o.rejection);
                 remaining += o.remaining;
                 last_error = o.last_error.or(last_error);
                 if error.is_none() {
@@ -193,7 +269,17 @@ impl IndexWriter for DynamoIndex {
         }
         // Calls never sent (after an error stopped new ones) remain too.
         remaining += queue.iter().map(Vec::len).sum::<usize>();
-        remaining = remaining.max(total.saturating_sub(report.items));
+        remaining = remaining.max(total.saturating_sub(report.items + report.rejected));
+        if report.items == 0 && report.rejected > 0 && error.is_none() && remaining == 0 {
+            // Every item refused: a table that does not take these items at all.
+            if let Some(StoreError::Rejected { message, source, .. }) = rejection {
+                return Err(StoreError::Rejected {
+                    remaining: report.rejected,
+                    message,
+                    source,
+                });
+            }
+        }
         match error {
             Some(StoreError::Rejected { message, source, .. }) => Err(StoreError::Rejected {
                 remaining,
