@@ -40,7 +40,7 @@ fn type_like(t: &str) -> Option<&str> {
 }
 
 /// The value of `"errorType"` in embedded JSON (`"errorType":"X"` or `"errorType": "X"`).
-fn json_error_type(msg: &str) -> Option<&str> {
+pub(super) fn json_error_type(msg: &str) -> Option<&str> {
     let rest = &msg[memmem::find(msg.as_bytes(), b"\"errorType\"")? + "\"errorType\"".len()..];
     let rest = rest.trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
     type_like(&rest[..rest.find('"')?])

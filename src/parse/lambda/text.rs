@@ -114,9 +114,7 @@ fn app_evidence<'a>(s: &mut LambdaFragment<'a>, rest: &'a str, ts: i64, msg: &'a
             .add_evidence(FailureReason::LambdaTimeout, ts, Cow::Borrowed(msg));
     } else if memmem::find(rest.as_bytes(), b"Invoke Error").is_some() {
         s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
-        if let Some(t) = after(rest, "\"errorType\":").map(|v| token(v.trim_start().trim_start_matches('"')))
-            && !t.is_empty()
-        {
+        if let Some(t) = loose::json_error_type(rest) {
             s.error_type.get_or_insert(Cow::Borrowed(t));
         }
     }
