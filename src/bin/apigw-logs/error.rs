@@ -11,6 +11,7 @@ use apigw_log_indexer::encode::FixtureError;
 use apigw_log_indexer::onboard::OnboardError;
 use apigw_log_indexer::ports::MetricsError;
 use apigw_log_indexer::ports::{MissingSetting, StoreError};
+use apigw_traffic::TrafficError;
 
 use crate::exit::Exit;
 
@@ -146,6 +147,9 @@ pub enum CliError {
         #[source]
         source: io::Error,
     },
+    /// `make-traffic` could not generate or write its files.
+    #[error("make-traffic: {0}")]
+    Traffic(#[source] TrafficError),
     /// Writing to stdout failed (other than a closed pipe).
     #[error("stdout: {0}")]
     Stdout(#[source] io::Error),
@@ -246,6 +250,7 @@ impl CliError {
             | Self::Config(_)
             | Self::Usage { .. }
             | Self::Write { .. }
+            | Self::Traffic(_)
             | Self::Stdout(_) => Exit::Input,
             Self::Store { .. }
             | Self::NotConfigured { .. }
@@ -283,6 +288,7 @@ impl CliError {
             Self::Partial { .. } => "partial_failure",
             Self::Runtime(_) => "runtime_failed",
             Self::Write { .. } => "write_failed",
+            Self::Traffic(e) => e.code(),
             Self::Stdout(_) => "stdout_failed",
             Self::ClosedPipe => "closed_pipe",
             Self::Inputs(_) => "inputs_failed",
@@ -352,6 +358,21 @@ mod tests {
                     output: "o".into(),
                     source: io(),
                 },
+                Exit::Input,
+            ),
+            (
+                CliError::Traffic(TrafficError::TooLarge {
+                    batches: 2,
+                    batch_bytes: 1 << 30,
+                    limit: 1 << 30,
+                }),
+                Exit::Input,
+            ),
+            (
+                CliError::Traffic(TrafficError::Write {
+                    path: "d/truth.jsonl".into(),
+                    source: io(),
+                }),
                 Exit::Input,
             ),
             (CliError::Stdout(io()), Exit::Input),

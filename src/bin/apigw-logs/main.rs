@@ -1,4 +1,4 @@
-//! `apigw-logs`: the command-line tool. Offline commands (make-event, decode, parse) and index commands.
+//! `apigw-logs`: the command-line tool. Offline commands (make-event, make-traffic, decode, parse) and index commands.
 //!
 //! main → run → exit code: each subcommand (`commands/`) returns what it came to or a `CliError`; `main`
 //! is the one place that prints an error (one line on stderr naming the input and the problem) and turns
@@ -22,7 +22,8 @@ mod window;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    create_table, decode, doctor, failures, lookup, make_event, metrics, parse, replay, setup_logging, subscribe,
+    create_table, decode, doctor, failures, lookup, make_event, make_traffic, metrics, parse, replay, setup_logging,
+    subscribe,
 };
 use crate::error::CliError;
 use crate::exit::{Exit, Outcome};
@@ -42,6 +43,8 @@ struct Cli {
 enum Command {
     /// Turn raw log messages (one per line) into a CloudWatch Logs subscription Lambda event on stdout.
     MakeEvent(make_event::Args),
+    /// Write deterministic API Gateway and Lambda log traffic (subscription events) and its ground truth.
+    MakeTraffic(make_traffic::Args),
     /// Print the decoded subscription payload (the JSON inside awslogs.data).
     Decode(decode::Args),
     /// Decode, parse, join and classify events offline; print one record per request/invocation.
@@ -89,6 +92,7 @@ fn main() -> std::process::ExitCode {
 fn run(command: &Command) -> Result<Outcome, CliError> {
     match command {
         Command::MakeEvent(a) => make_event::run(a),
+        Command::MakeTraffic(a) => make_traffic::run(a),
         Command::Decode(a) => decode::run(a),
         Command::Parse(a) => parse::run(a),
         Command::CreateTable(a) => create_table::run(a),
