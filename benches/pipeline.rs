@@ -1,4 +1,5 @@
-//! Benchmarks of the offline pipeline over batches from `../shared/bench/gen_batches.py`: every stage alone,
+//! Benchmarks of the offline pipeline over batches of the traffic generator (crate `apigw-traffic`, the same
+//! files `apigw-logs make-traffic` writes): every stage alone,
 //! the whole pipeline, and the floor (what any implementation must spend: base64 + gunzip + `serde_json`
 //! into borrowed strings, with the same decompression and JSON libraries the pipeline uses, and nothing else).
 //!
@@ -19,8 +20,8 @@
 use std::borrow::Cow;
 use std::hint::black_box;
 use std::io::Read as _;
+use std::num::{NonZeroU32, NonZeroU64};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use apigw_log_indexer::classify::{ClassifiedBatch, classify_batch};
@@ -48,30 +49,22 @@ fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn generator() -> PathBuf {
-    manifest_dir().join("../shared/bench/gen_batches.py")
-}
-
-/// Generates the data sets that are missing; `false` if the generator is not available.
-fn ensure_data(dir: &Path) -> bool {
+/// Generates the data sets that are missing (the generator's default seed and start, one batch each).
+fn ensure_data(dir: &Path) {
     for (name, bytes) in DATASETS {
         let out = dir.join(name);
         if out.join("exec-0000.json").exists() && out.join("lambda-0000.json").exists() {
             continue;
         }
-        if !generator().exists() {
-            return false;
-        }
-        let status = Command::new("python3")
-            .arg(generator())
-            .arg("--out")
-            .arg(&out)
-            .args(["--batches", "1", "--batch-bytes", &bytes.to_string()])
-            .status()
-            .expect("python3 runs the batch generator");
-        assert!(status.success(), "gen_batches.py failed for {name}");
+        let spec = apigw_traffic::Spec {
+            batches: NonZeroU32::MIN,
+            batch_bytes: NonZeroU64::new(bytes).expect("a batch size above zero"),
+            ..apigw_traffic::Spec::default()
+        };
+        apigw_traffic::generate(&spec)
+            .and_then(|generated| generated.write(&out))
+            .unwrap_or_else(|e| panic!("benchmark data {name}: {e}"));
     }
-    true
 }
 
 fn load(dir: &Path, name: &'static str, file: &str) -> Input {
@@ -421,18 +414,7 @@ fn main() {
     let dir = std::env::var_os("PIPELINE_BENCH_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest_dir().join("target/bench-data"));
-    let benchmarking = std::env::args().any(|a| a == "--bench");
-    if !ensure_data(&dir) {
-        // `cargo test --all-targets` on a checkout without the shared generator: nothing to smoke-test.
-        assert!(
-            !benchmarking,
-            "no benchmark data in {} and no generator at {}",
-            dir.display(),
-            generator().display()
-        );
-        eprintln!("pipeline bench: no data and no generator; skipped");
-        return;
-    }
+    ensure_data(&dir);
     let inputs = inputs(&dir);
     if let Some(out) = std::env::var_os("PIPELINE_BENCH_DUMP_PARTS") {
         dump_parts(Path::new(&out), &inputs);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The one command for issue #6's figures: builds release, generates the benchmark batches, runs the criterion
-# benchmarks in a quick mode, measures CPU time per batch of this project, the floor and the Python baseline
-# (../shared/bench/reference_indexer.py) on the same files, and prints one Markdown table (plus the per-stage
-# breakdown). Every figure comes from this run on this machine; a figure not measured says so.
+# The one command for issue #6's figures: builds release, generates the benchmark batches
+# (`apigw-logs make-traffic`), runs the criterion benchmarks in a quick mode, measures CPU time per batch of this
+# project and of the floor (what any implementation must spend decoding the same files), and prints one
+# Markdown table (plus the per-stage breakdown). Every figure comes from this run on this machine; a figure not
+# measured says so.
 #
 # Usage: scripts/bench.sh            (about 6 minutes after the release build, on 2 cores, plus ~1 minute for
 #   the Lambda path: scripts/bench_lambda.py, against moto started by scripts/moto.sh)
@@ -12,16 +13,14 @@
 #
 # How CPU time is measured: the bench binary's PIPELINE_BENCH_CPU mode runs a stage N times in a loop and
 # reads the process's user+system CPU time from /proc/self/stat before and after (10 ms ticks; loops last
-# about a second). The Python baseline is measured the same way (resource.getrusage around a loop of
-# reference_indexer.process over the same event bytes). The figures are measured in rounds (one run of each
-# per round) and each is the median over BENCH_REPEATS rounds; the spread and the load average are printed
+# about a second). The figures are measured in rounds (one run of each per round) and each is the median over BENCH_REPEATS rounds; the spread and the load average are printed
 # so noise from other work on the machine is visible.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-shared="$root/../shared/bench"
+cli="$root/target/release/apigw-logs"
 data="$root/target/bench-data"
 repeats="${BENCH_REPEATS:-5}"
 criterion_args="${BENCH_CRITERION_ARGS:---warm-up-time 1 --measurement-time 2 --sample-size 10}"
@@ -34,11 +33,11 @@ step() { printf '\n== %s\n' "$*" >&2; }
 # ---------------------------------------------------------------------------------------------- build & data
 
 generate_data() {
-    step "benchmark batches (../shared/bench/gen_batches.py, deterministic)"
+    step "benchmark batches (apigw-logs make-traffic, deterministic)"
     for spec in 1mb:1000000 64kb:64000; do
         local name="${spec%%:*}" bytes="${spec##*:}"
         if [[ ! -f "$data/$name/exec-0000.json" ]]; then
-            python3 "$shared/gen_batches.py" --out "$data/$name" --batches 1 --batch-bytes "$bytes"
+            "$cli" make-traffic --out "$data/$name" --batches 1 --batch-bytes "$bytes" >&2
         fi
     done
 }
@@ -67,25 +66,6 @@ cpu_ours() {
     PIPELINE_BENCH_CPU="$1:$2" "$bench_bin" --bench | awk '/^cpu /{sub("ns_per_iter=","",$4); print $4}'
 }
 
-# cpu_python FILE ITERATIONS: the same for the Python baseline, one run.
-cpu_python() {
-    python3 - "$shared" "$1" "$2" <<'EOF'
-import resource, sys
-sys.path.insert(0, sys.argv[1])
-import reference_indexer
-event = open(sys.argv[2], "rb").read()
-iters = int(sys.argv[3])
-reference_indexer.process(event)  # warm-up, as for ours
-def cpu():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-t0 = cpu()
-for _ in range(iters):
-    reference_indexer.process(event)
-print("%.0f" % ((cpu() - t0) / iters * 1e9))
-EOF
-}
-
 run_criterion() {
     [[ "${BENCH_SKIP_CRITERION:-0}" == 1 ]] && return
     step "criterion, quick mode ($criterion_args)"
@@ -110,11 +90,9 @@ measure() {
         "ours_1mb cpu_ours full/1mb 150"
         "core_1mb cpu_ours full_no_items/1mb 500"
         "floor_1mb cpu_ours floor/1mb 700"
-        "py_1mb cpu_python $data/1mb/exec-0000.json 15"
         "ours_64kb cpu_ours full/64kb 2000"
         "core_64kb cpu_ours full_no_items/64kb 6000"
         "floor_64kb cpu_ours floor/64kb 10000"
-        "py_64kb cpu_python $data/64kb/exec-0000.json 200"
     )
     load_before="$(cut -d' ' -f1 /proc/loadavg)"
     local round f key cmd args
@@ -154,22 +132,13 @@ row_floor() {
     row "Floor (event JSON + base64 + gunzip + serde_json): CPU per batch" \
         "$(ms "${m[floor_1mb]}") ($(spread_of floor_1mb))" "$(ms "${m[floor_64kb]}") ($(spread_of floor_64kb))" ""
 }
-row_python() {
-    row "Python baseline (reference_indexer.py): CPU per batch" \
-        "$(ms "${m[py_1mb]}") ($(spread_of py_1mb))" "$(ms "${m[py_64kb]}") ($(spread_of py_64kb))" ""
-}
-row_python_ratio() {
-    row "Python / this project" "$(ratio "${m[py_1mb]}" "${m[ours_1mb]}")" \
-        "$(ratio "${m[py_64kb]}" "${m[ours_64kb]}")" "≥ 25×"
-}
 row_floor_ratio() {
     row "This project / floor" "$(ratio "${m[ours_1mb]}" "${m[floor_1mb]}")" \
         "$(ratio "${m[ours_64kb]}" "${m[floor_64kb]}")" "≤ 1.5×"
 }
 row_core_ratios() {
-    row "… everything but the index items: Python / it, it / floor" \
-        "$(ratio "${m[py_1mb]}" "${m[core_1mb]}"), $(ratio "${m[core_1mb]}" "${m[floor_1mb]}")" \
-        "$(ratio "${m[py_64kb]}" "${m[core_64kb]}"), $(ratio "${m[core_64kb]}" "${m[floor_64kb]}")" ""
+    row "… everything but the index items: it / floor" \
+        "$(ratio "${m[core_1mb]}" "${m[floor_1mb]}")" "$(ratio "${m[core_64kb]}" "${m[floor_64kb]}")" ""
 }
 # The Lambda path (scripts/bench_lambda.py serves the runtime API on 127.0.0.1; moto from scripts/moto.sh
 # stands in for DynamoDB and CloudWatch). `fresh-1mb` and `largest` are generated with timestamps of the last
@@ -177,7 +146,6 @@ row_core_ratios() {
 # timestamps are out of CloudWatch's range, so the function would skip metrics on it).
 declare -A lam
 lambda_bin="$root/target/release/apigw-log-indexer"
-cli="$root/target/release/apigw-logs"
 # kv FILE KEY: the value of a key=value line.
 kv() { sed -n "s/^$2=//p" "$1" | tail -n1; }
 measure_lambda() {
@@ -189,10 +157,9 @@ measure_lambda() {
     url="$(scripts/moto.sh start)"
     local fresh_ms=$(( ($(date +%s) - 3600) * 1000 ))
     rm -rf "$data/fresh-1mb"
-    python3 "$shared/gen_batches.py" --out "$data/fresh-1mb" --batches 1 --batch-bytes 1000000 \
-        --start-ms "$fresh_ms" >/dev/null
-    python3 scripts/bench_lambda.py make-largest --out "$data/largest/exec-0000.json" --start-ms "$fresh_ms" \
-        > "$results/largest.txt"
+    "$cli" make-traffic --out "$data/fresh-1mb" --batches 1 --batch-bytes 1000000 --start-ms "$fresh_ms" >/dev/null
+    python3 scripts/bench_lambda.py make-largest --cli "$cli" --out "$data/largest/exec-0000.json" \
+        --start-ms "$fresh_ms" > "$results/largest.txt"
     python3 scripts/bench_lambda.py cold-start --bin "$lambda_bin" --runs 10 > "$results/cold-start.txt"
     python3 scripts/bench_lambda.py peak-memory --bin "$lambda_bin" --cli "$cli" --endpoint-url "$url" \
         --event "$data/fresh-1mb/exec-0000.json" --log "$results/fn-1mb.log" > "$results/peak-1mb.txt"
@@ -266,8 +233,6 @@ print_table() {
     row_ours
     row_core
     row_floor
-    row_python
-    row_python_ratio
     row_floor_ratio
     row_core_ratios
     row_peak_memory
@@ -280,8 +245,7 @@ print_table() {
     echo "CPU time is user + system time of a loop over the same event, divided by its iterations; median of"
     echo "$repeats rounds, spread = (max − min) / min; load average $load_before before, $load_after after (other work"
     echo "on the machine inflates CPU time too: shared caches). The full pipeline is decode → parse → metrics →"
-    echo "index items → join/classify, stopping before the SDK serializes requests (the Python baseline includes"
-    echo "json.dumps of them)."
+    echo "index items → join/classify, stopping before the SDK serializes requests."
     print_stages
 }
 
@@ -331,8 +295,8 @@ print_codecs() {
     cat "$results/codecs.md"
 }
 
-generate_data
 build
+generate_data
 run_criterion
 measure
 measure_lambda

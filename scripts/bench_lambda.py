@@ -10,9 +10,9 @@
       VmHWM from /proc/PID/status, then kills the process. METRICS_SINK=cloudwatch to the same endpoint, so
       the whole path runs. Prints peak_rss_mb=, result=, and items_written=, write_units=, metric_calls= when
       the function's summary line (its log on stdout/stderr) shows them.
-  bench_lambda.py make-largest --out FILE [--gen gen_batches.py] [--limit 1048576]
+  bench_lambda.py make-largest --out FILE [--cli apigw-logs] [--limit 1048576]
       Generates the largest batch CloudWatch Logs can deliver to a function: one execution-log event file
-      just under LIMIT bytes (the async invocation payload limit), by searching gen_batches.py's
+      just under LIMIT bytes (the async invocation payload limit), by searching `apigw-logs make-traffic`'s
       --batch-bytes. Prints event_bytes=, decoded_bytes=, events=, batch_bytes=.
 
 Output: key=value lines on stdout; progress on stderr. Standard library only.
@@ -198,7 +198,7 @@ def make_largest(a):
     with tempfile.TemporaryDirectory() as tmp:
         def gen(batch_bytes):
             out = os.path.join(tmp, str(batch_bytes))
-            subprocess.run([sys.executable, a.gen, "--out", out, "--batches", "1", "--batch-bytes",
+            subprocess.run([a.cli, "make-traffic", "--out", out, "--batches", "1", "--batch-bytes",
                             str(batch_bytes), "--start-ms", str(a.start_ms)], check=True,
                            stdout=subprocess.DEVNULL)
             path = os.path.join(out, "exec-0000.json")
@@ -246,8 +246,7 @@ def main():
     p.add_argument("--log", help="save the function's output (stdout+stderr) here")
     g = sub.add_parser("make-largest")
     g.add_argument("--out", required=True)
-    g.add_argument("--gen", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                 "..", "..", "shared", "bench", "gen_batches.py"))
+    g.add_argument("--cli", default="target/release/apigw-logs")
     g.add_argument("--limit", type=int, default=1_048_576)
     g.add_argument("--start-ms", type=int, default=1698670710000)
     a = ap.parse_args()

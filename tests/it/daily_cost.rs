@@ -1,5 +1,5 @@
 //! The README's cost per million API requests (section "Cost per million requests"), recomputed from what
-//! the code writes for the generator's traffic (`../shared/bench/gen_batches.py`): index write units and
+//! the code writes for the generator's traffic (crate `apigw-traffic`): index write units and
 //! bytes per successful and per failed request, measured separately (the generator's failure rate is fixed,
 //! about 45%), then weighted at 1% and 5%; against the workshop's way, Logs Insights over the same logs.
 
@@ -29,8 +29,7 @@ struct Class {
 #[test]
 fn the_readme_cost_per_million_requests_is_what_the_index_writes_for_the_generators_traffic() {
     let dir = std::env::temp_dir().join(format!("apigw-daily-cost-{}", std::process::id()));
-    let start = START_MS.to_string();
-    let files = crate::helpers::generate(&dir, &["--batches", "6", "--seed", "5", "--start-ms", &start]);
+    let files = crate::helpers::generate(&dir, &crate::helpers::traffic(6, 1_000_000, 5, Some(START_MS)));
     let truth: Vec<Value> = std::fs::read_to_string(dir.join("truth.jsonl"))
         .unwrap()
         .lines()

@@ -67,20 +67,8 @@ fn follow_prints_each_failure_of_batches_replayed_while_it_runs_once_and_stops_o
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis();
-    let start = (now - 30_000).to_string();
-    let files = helpers::generate(
-        &dir,
-        &[
-            "--batches",
-            "6",
-            "--batch-bytes",
-            "20000",
-            "--seed",
-            "15",
-            "--start-ms",
-            &start,
-        ],
-    );
+    let start = now as i64 - 30_000;
+    let files = helpers::generate(&dir, &helpers::traffic(6, 20_000, 15, Some(start)));
     let truth = std::fs::read_to_string(dir.join("truth.jsonl")).unwrap();
     let failed: BTreeSet<String> = truth
         .lines()

@@ -6,11 +6,12 @@ use apigw_log_indexer::encode;
 use apigw_log_indexer::join::Joined;
 use apigw_log_indexer::metrics::MetricsOptions;
 use apigw_log_indexer::parse::{ParseOptions, ParseStats, parse_batch};
+use std::num::{NonZeroU32, NonZeroU64};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use apigw_log_indexer::pipeline::{Delivery, PipelineConfig, Plan, Services, plan_delivery};
 use apigw_log_indexer::redact::Redactor;
+use apigw_traffic::Spec;
 use serde_json::Value;
 
 pub const EXEC_GROUP: &str = "API-Gateway-Execution-Logs_a1b2c3d4e5/dev";
@@ -127,24 +128,24 @@ pub fn recent_event(line: &str) -> String {
     ))
 }
 
-/// Runs the generator (`../shared/bench/gen_batches.py`) into `dir` with `args` (`--batches`, `--seed`, ...);
-/// its event files, in order.
-pub fn generate(dir: &Path, args: &[&str]) -> Vec<PathBuf> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_batches.py");
-    let status = Command::new("python3")
-        .arg(&script)
-        .args(["--out", dir.to_str().expect("utf-8 temp dir")])
-        .args(args)
-        .status()
-        .expect("python3 runs the generator");
-    assert!(status.success(), "{} failed", script.display());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
+/// The generator's traffic for `batches` deliveries per stream of about `batch_bytes`, from `seed`, its first
+/// request at `start_ms` (`None`: the generator's default start).
+pub fn traffic(batches: u32, batch_bytes: u64, seed: u64, start_ms: Option<i64>) -> Spec {
+    let default = Spec::default();
+    Spec {
+        batches: NonZeroU32::new(batches).expect("at least one batch"),
+        batch_bytes: NonZeroU64::new(batch_bytes).expect("a batch size above zero"),
+        seed,
+        start_ms: start_ms.unwrap_or(default.start_ms),
+    }
+}
+
+/// Writes the generator's traffic (crate `apigw-traffic`, in process) into `dir`: `exec-NNNN.json`,
+/// `lambda-NNNN.json` and `truth.jsonl`; its event files, in order.
+pub fn generate(dir: &Path, spec: &Spec) -> Vec<PathBuf> {
+    apigw_traffic::generate(spec)
+        .and_then(|generated| generated.write(dir))
+        .unwrap_or_else(|e| panic!("generating traffic into {}: {e}", dir.display()))
 }
 
 /// What the pipeline plans for an event with the default settings, at `now_ms`.

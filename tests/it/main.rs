@@ -35,5 +35,6 @@ mod readme_onboard;
 mod reasons;
 mod sink_cost;
 mod template;
+mod traffic;
 mod trust;
 mod truth;

@@ -40,18 +40,8 @@ fn cloudwatch() -> aws_sdk_cloudwatch::Client {
 /// Generator traffic that starts `ago_ms` before now (CloudWatch keeps two weeks of data points).
 fn traffic(name: &str, ago_ms: i64) -> (PathBuf, Vec<PathBuf>) {
     let dir = std::env::temp_dir().join(format!("apigw-metrics-{name}-{}", std::process::id()));
-    let start = (now_ms() - ago_ms).to_string();
-    let args = [
-        "--batches",
-        "3",
-        "--batch-bytes",
-        "300000",
-        "--seed",
-        "11",
-        "--start-ms",
-        &start,
-    ];
-    let files = crate::helpers::generate(&dir, &args);
+    let spec = crate::helpers::traffic(3, 300_000, 11, Some(now_ms() - ago_ms));
+    let files = crate::helpers::generate(&dir, &spec);
     (dir, files)
 }
 

@@ -27,18 +27,8 @@ pub const START_MS: i64 = 1_698_670_710_000;
 /// Per batch: `PutMetricData` calls, EMF bytes as billed, data points, and the index's own write units.
 fn measure(batch_bytes: u32) -> (f64, f64, f64, f64) {
     let dir = std::env::temp_dir().join(format!("apigw-sink-cost-{batch_bytes}-{}", std::process::id()));
-    let (bytes, start) = (batch_bytes.to_string(), START_MS.to_string());
-    let args = [
-        "--batches",
-        "6",
-        "--seed",
-        "5",
-        "--batch-bytes",
-        &bytes,
-        "--start-ms",
-        &start,
-    ];
-    let files = crate::helpers::generate(&dir, &args);
+    let spec = crate::helpers::traffic(6, u64::from(batch_bytes), 5, Some(START_MS));
+    let files = crate::helpers::generate(&dir, &spec);
     let conf = aws_sdk_cloudwatch::Config::builder()
         .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
         .region(aws_sdk_cloudwatch::config::Region::new("us-east-1"))

@@ -1,4 +1,4 @@
-//! The generator's traffic (`../shared/bench/gen_batches.py`) against its ground truth.
+//! The generator's traffic (crate `apigw-traffic`) against its ground truth.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -7,14 +7,6 @@ use serde_json::Value;
 
 use crate::helpers::parse_events;
 
-fn generate(dir: &Path, batches: u32, batch_bytes: u32) {
-    let (batches, batch_bytes) = (batches.to_string(), batch_bytes.to_string());
-    crate::helpers::generate(
-        dir,
-        &["--batches", &batches, "--batch-bytes", &batch_bytes, "--seed", "7"],
-    );
-}
-
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -22,13 +14,7 @@ fn read(path: &Path) -> String {
 #[test]
 fn parse_agrees_with_the_generators_truth_for_every_request() {
     let dir = std::env::temp_dir().join(format!("apigw-truth-{}", std::process::id()));
-    generate(&dir, 5, 200_000);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let files = crate::helpers::generate(&dir, &crate::helpers::traffic(5, 200_000, 7, None));
     let events: Vec<String> = files.iter().map(|p| read(p)).collect();
     let out = parse_events(&events);
     let by_id: HashMap<&str, &Value> = out.api.iter().map(|r| (r["request_id"].as_str().unwrap(), r)).collect();

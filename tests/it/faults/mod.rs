@@ -1,4 +1,4 @@
-//! The fault-injection suite over the wire: the generator's traffic (`../shared/bench/gen_batches.py`)
+//! The fault-injection suite over the wire: the generator's traffic (crate `apigw-traffic`)
 //! through the real DynamoDB and CloudWatch adapters, with the loopback proxy of [`proxy`] in front of
 //! moto injecting throttling, server faults, partial `BatchWriteItem`s, resets before and after the
 //! request reached moto and answers held past the SDK's attempt timeout (seeded); and [`kills`]: the real
@@ -57,18 +57,8 @@ pub struct Traffic {
 
 pub fn traffic(name: &str, seed: u64) -> Traffic {
     let dir = std::env::temp_dir().join(format!("apigw-faults-{name}-{seed}-{}", std::process::id()));
-    let (seed_arg, start) = (seed.to_string(), (now_ms() - 3_600_000).to_string());
-    let args = [
-        "--batches",
-        "6",
-        "--batch-bytes",
-        "120000",
-        "--seed",
-        &seed_arg,
-        "--start-ms",
-        &start,
-    ];
-    let files = crate::helpers::generate(&dir, &args);
+    let spec = crate::helpers::traffic(6, 120_000, seed, Some(now_ms() - 3_600_000));
+    let files = crate::helpers::generate(&dir, &spec);
     let sets: Vec<MetricSet> = files.iter().map(|f| plan(f).1).collect();
     let truth = sums::expected(&dir, &sets);
     Traffic { dir, files, truth }
