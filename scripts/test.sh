@@ -12,6 +12,20 @@ step() { printf '\n== %s\n' "$*"; }
 # Tests start the project's moto server on demand; stop it whatever happens.
 trap 'scripts/moto.sh stop >/dev/null 2>&1 || true' EXIT
 
+# The repository stands on its own: nothing it tracks may point at a folder beside it (a clone has none).
+step "no tracked file refers to a path outside the repository"
+status=0
+outside="$(git grep -n '\.\./shared')" || status=$?
+if [[ $status -eq 0 ]]; then
+    printf '%s\n' "$outside" >&2
+    echo "these tracked files refer to the sibling folder 'shared', outside the repository:" \
+        "$(cut -d: -f1 <<< "$outside" | sort -u | tr '\n' ' ')" >&2
+    exit 1
+elif [[ $status -ne 1 ]]; then
+    echo "git grep failed (status $status): run the checks from a git checkout" >&2
+    exit 1
+fi
+
 step "tools (pinned, into .tools/)"
 for group in moto sam lambda; do scripts/tools.sh "$group"; done
 
