@@ -33,12 +33,12 @@ step() { printf '\n== %s\n' "$*" >&2; }
 # ---------------------------------------------------------------------------------------------- build & data
 
 generate_data() {
+    # Always rewritten (under a second): files left by an older generator would not be what the code writes.
     step "benchmark batches (apigw-logs make-traffic, deterministic)"
     for spec in 1mb:1000000 64kb:64000; do
         local name="${spec%%:*}" bytes="${spec##*:}"
-        if [[ ! -f "$data/$name/exec-0000.json" ]]; then
-            "$cli" make-traffic --out "$data/$name" --batches 1 --batch-bytes "$bytes" >&2
-        fi
+        rm -rf "${data:?}/$name"
+        "$cli" make-traffic --out "$data/$name" --batches 1 --batch-bytes "$bytes" >&2
     done
 }
 

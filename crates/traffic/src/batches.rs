@@ -39,7 +39,7 @@ pub struct Spec {
 }
 
 impl Default for Spec {
-    /// 10 deliveries of about 1 MB, seed 1, from 2023-10-30T13:38:30Z.
+    /// 10 deliveries of about 1 MB, seed 1, from 2023-10-30T12:58:30Z.
     fn default() -> Self {
         Self {
             batches: NonZeroU32::MIN.saturating_add(9),
