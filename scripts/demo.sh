@@ -98,7 +98,7 @@ step "Lambda: cargo lambda watch (the runtime API emulator) running the real api
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 # cargo-lambda itself rather than `cargo lambda`, so that $! is the emulator's PID. The venv's bin goes first on
 # PATH because cargo-lambda finds its helpers (zig) through it. The function gets its configuration as the
-# deployed one would (interfaces.md), plus the endpoint and dummy credentials.
+# deployed one would (docs/reference.md), plus the endpoint and dummy credentials.
 PATH="$root/.tools/lambda/bin:$PATH" "$root/.tools/lambda/bin/cargo-lambda" lambda watch \
   -A 127.0.0.1 -P "$port" \
   --env-var "INDEX_TABLE=$table" \

@@ -45,8 +45,10 @@ step "cargo test (moto is started by the tests themselves, on a free loopback po
 PATH="$root/.tools/lambda/bin:$PATH" cargo test --all-targets
 
 step "template: cfn-lint, sam validate --lint, sam build"
-.tools/sam/bin/cfn-lint template.yaml
-AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" .tools/sam/bin/sam validate --lint --template-file template.yaml
+.tools/sam/bin/cfn-lint template.yaml demo/template.yaml
+for t in template.yaml demo/template.yaml; do
+    AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" .tools/sam/bin/sam validate --lint --template-file "$t"
+done
 # sam build exactly as the README's deploy recipe says (its PATH order included).
 scripts/readme-run.sh Deploying "sam build"
 test -x .aws-sam/build/IndexerFunction/bootstrap

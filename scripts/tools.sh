@@ -14,7 +14,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
 
-# The pins. Keep versions in step with shared/docs/toolchain.md, where they were tested.
+# The pins, tested together by scripts/test.sh: change one only with the whole gate passing.
 requirements() {
   case "$1" in
     moto) echo 'moto[dynamodb,cloudwatch,logs,apigateway,apigatewayv2,awslambda,cloudformation,events,iam,sqs]==5.2.5' 'flask>=3,<4' 'flask-cors>=6,<7' ;;

@@ -1,5 +1,5 @@
 //! Classification: merged evidence → the public records (`kind: "api"` / `kind: "lambda"` of
-//! `interfaces.md`), applying `failure-reasons.md`. The pipeline classifies each parsed batch once
+//! `docs/reference.md`), applying `docs/failure-reasons.md`. The pipeline classifies each parsed batch once
 //! ([`classify_batch`]); the index layout and the metrics both read the result. Reads join first
 //! (`join.rs`) and classify the merged fragments the same way.
 //!

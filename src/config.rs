@@ -27,9 +27,9 @@ pub const COUNT_FROM: &str = "COUNT_FROM";
 /// Set by the Lambda runtime: the function's own log group, never to be indexed (recursion guard).
 pub const AWS_LAMBDA_LOG_GROUP_NAME: &str = "AWS_LAMBDA_LOG_GROUP_NAME";
 
-/// Default namespace (`interfaces.md`).
+/// Default namespace (`docs/reference.md`).
 pub const DEFAULT_NAMESPACE: &str = "ApiGatewayLogs";
-/// Default retention (`interfaces.md`).
+/// Default retention (`docs/reference.md`).
 pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 /// DynamoDB TTL and CloudWatch both reason in days; ten years is past any sensible retention.
 pub const MAX_RETENTION_DAYS: u32 = 3650;

@@ -1,7 +1,7 @@
 //! The literal failure phrases API Gateway writes, and the reason each one is evidence for.
 //!
 //! One Aho-Corasick automaton finds all of them in a single pass over a line: no regex, no backtracking.
-//! The table is the specification; `failure-reasons.md` is its source. Pure.
+//! The table is the specification; `docs/failure-reasons.md` describes it. Pure.
 
 use std::sync::OnceLock;
 
@@ -28,7 +28,7 @@ const fn ctx(r: FailureReason) -> Phrase {
     Phrase::OutsideAuthorizer(Some(r))
 }
 
-/// Phrase → evidence. Literal, case-sensitive text as AWS emits it (`log-formats.md`; real captures for
+/// Phrase → evidence. Literal, case-sensitive text as AWS emits it (`docs/failure-reasons.md`; real captures for
 /// each family are in `tests/it/execution_families.rs` with their sources).
 pub const PHRASES: &[(&str, Phrase)] = &[
     // Lambda integrations

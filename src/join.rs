@@ -2,7 +2,7 @@
 //! invocations that served them, then classified into records. The offline `parse` command and the
 //! index's read side (`lookup`) both see requests this way. Pure.
 //!
-//! Trust (`log-formats.md` §9): a Lambda log line speaks only for its own function, so Lambda fragments
+//! Trust (`docs/security.md`, "Trust"): a Lambda log line speaks only for its own function, so Lambda fragments
 //! merge by request ID *and* function name: a function that logs another function's request ID makes a
 //! record of its own, shown beside the real one, and never changes the real one's evidence. An API
 //! request takes Lambda-side evidence only from the one invocation its own logs name; when two functions

@@ -1,4 +1,4 @@
-//! The failure-reason taxonomy of `failure-reasons.md`: names, precedence and implied statuses.
+//! The failure-reason taxonomy of `docs/failure-reasons.md`: names, precedence and implied statuses.
 //!
 //! The names are public (metric dimension values, JSON fields, `--reason` filters): never rename one.
 //! Pure data; imports nothing from the rest of the crate.
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// Variants are declared **most specific first**: when a request has evidence for several reasons,
 /// the one declared first wins (see [`FailureReason::precedence`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[allow(missing_docs)] // each name is documented in failure-reasons.md
+#[allow(missing_docs)] // each name is documented in docs/failure-reasons.md
 pub enum FailureReason {
     LambdaOutOfMemory,
     LambdaTimeout,
@@ -63,7 +63,7 @@ impl FailureReason {
         Self::Other4XX,
     ];
 
-    /// The public name (as in `failure-reasons.md`).
+    /// The public name (as in `docs/failure-reasons.md`).
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::LambdaOutOfMemory => "LambdaOutOfMemory",

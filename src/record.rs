@@ -1,5 +1,5 @@
 //! The public records: one per API request (`kind: "api"`) and one per Lambda invocation
-//! (`kind: "lambda"`), as `interfaces.md` names their fields. Classification (`classify.rs`) makes them;
+//! (`kind: "lambda"`), as `docs/reference.md` names their fields. Classification (`classify.rs`) makes them;
 //! the index, the metrics and the CLI read them. Fields that are not known are `null`.
 
 use std::borrow::Cow;

@@ -1,4 +1,4 @@
-//! Masks secrets in log text before anything is stored, printed or logged (`log-formats.md` §9).
+//! Masks secrets in log text before anything is stored, printed or logged (`docs/security.md`).
 //!
 //! Two kinds of secret are masked (replaced by [`MASK`]):
 //! - **Values of sensitive names**: a name followed by `=` or `:` in any of the syntaxes these logs carry:
@@ -26,7 +26,7 @@ use std::cell::RefCell;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-/// Header names whose values are always masked (`interfaces.md`); all are covered by [`SENSITIVE_WORDS`].
+/// Header names whose values are always masked (`docs/security.md`); all are covered by [`SENSITIVE_WORDS`].
 pub const BUILTIN_REDACTED_HEADERS: [&str; 6] = [
     "Authorization",
     "X-Api-Key",

@@ -1,6 +1,6 @@
 //! One log event of a delivery, read leniently: an event whose timestamp, ID or message cannot be used is
 //! kept with the [`EventProblem`] that says why (the parser skips and counts it), instead of failing the
-//! whole delivery and with it every valid event (`log-formats.md` §9). What stays a delivery error is what
+//! whole delivery and with it every valid event (`docs/log-formats.md` §1). What stays a delivery error is what
 //! makes the JSON itself unreadable (a syntax error outside a message, a message that is not a string).
 
 use std::borrow::Cow;

@@ -23,7 +23,7 @@ use crate::fragment::LineSource;
 use crate::parse::text::is_uuid;
 use crate::reason::FailureReason;
 
-/// Metric names (`interfaces.md`).
+/// Metric names (`docs/reference.md`).
 pub mod names {
     /// Requests completed.
     pub const REQUESTS: &str = "Requests";

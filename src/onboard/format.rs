@@ -4,7 +4,7 @@
 //!
 //! Key spellings are the parser's (`src/parse/access.rs`); the variables are API Gateway's `$context`
 //! variables for each API type (developer guide: "Variables for access logging" for REST, "Customize HTTP
-//! API access logs", "Configure logging for WebSocket APIs"; `../shared/docs/log-formats.md` §3 and §8).
+//! API access logs", "Configure logging for WebSocket APIs"; `docs/log-formats.md` §4).
 
 use crate::parse::field_read_from_key;
 use crate::ports::ApiType;

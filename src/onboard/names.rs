@@ -5,7 +5,7 @@ use crate::ports::{ApiType, FunctionInfo, Integration};
 
 /// REST execution logs: `API-Gateway-Execution-Logs_{apiId}/{stage}` (API Gateway developer guide, "Set up
 /// CloudWatch logging"). WebSocket execution logs are reported under this name and under
-/// [`APIGATEWAY_GROUP_PREFIX`] (`../shared/docs/log-formats.md` §8): both are accepted.
+/// [`APIGATEWAY_GROUP_PREFIX`] (`docs/log-formats.md` §2): both are accepted.
 pub const EXECUTION_GROUP_PREFIX: &str = "API-Gateway-Execution-Logs_";
 /// `/aws/apigateway/{apiId}/{stage}` (WebSocket execution logs) and a common home for access logs.
 pub const APIGATEWAY_GROUP_PREFIX: &str = "/aws/apigateway/";

@@ -13,7 +13,7 @@ pub const FUNCTION_OUTPUT: &str = "IndexerFunctionArn";
 /// Output: the on-failure queue's URL.
 pub const QUEUE_OUTPUT: &str = "OnFailureQueueUrl";
 
-/// A stack's outputs, by the names `interfaces.md` fixes.
+/// A stack's outputs, by the names `docs/reference.md` fixes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackRefs {
     stack: String,

@@ -339,7 +339,7 @@ fn redact_details<'a>(out: &mut ParsedBatch<'a>, redactor: &Redactor) {
 
 /// Lines of a group that is not an execution-log group: Lambda lines or access-log records, recognised by
 /// shape. Execution-log syntax (`(<requestId>) text`) is trusted only in execution-log groups, whose names
-/// API Gateway chooses (`log-formats.md` §9): anywhere else any program could print it.
+/// API Gateway chooses (`docs/security.md`, "Trust"): anywhere else any program could print it.
 fn parse_by_shape<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
     if lambda::looks_like_lambda(msg) || b.lambda_stream.in_invocation() {
         lambda::parse_event(b, ev, msg);

@@ -1,7 +1,7 @@
 use super::*;
 
 /// Each syntax a secret is carried in, with what is stored. Samples: API Gateway execution-log lines as in
-/// `../shared/docs/log-formats.md` §2 (header maps, query-string maps, URIs), Lambda proxy events and Node.js /
+/// `docs/log-formats.md` §3 (header maps, query-string maps, URIs), Lambda proxy events and Node.js /
 /// Python output (§4), RFC 7616 (Digest) and the AWS SigV4 documentation's `Authorization` examples, AWS's
 /// documented example key pair (`AKIAIOSFODNN7EXAMPLE`), and the JWT of RFC 7519 §3.1.
 #[test]

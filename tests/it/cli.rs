@@ -335,7 +335,7 @@ fn an_error_message_is_one_line_even_when_the_input_name_is_hostile() {
     );
 }
 
-/// `parse` exits 0 on any well-formed batch, even one that yields no record (`interfaces.md`): a batch of
+/// `parse` exits 0 on any well-formed batch, even one that yields no record (`docs/reference.md`): a batch of
 /// init-phase lines is ordinary in real subscriptions. What it skipped is counted on stderr.
 #[test]
 fn parse_exits_zero_on_a_batch_without_records_and_counts_what_it_skipped() {

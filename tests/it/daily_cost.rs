@@ -1,4 +1,4 @@
-//! The README's cost per million API requests (section "Cost per million requests"), recomputed from what
+//! The cost per million API requests in `docs/cost.md` ("Per million API requests"), recomputed from what
 //! the code writes for the generator's traffic (crate `apigw-traffic`): index write units and
 //! bytes per successful and per failed request, measured separately (the generator's failure rate is fixed,
 //! about 45%), then weighted at 1% and 5%; against the workshop's way, Logs Insights over the same logs.
@@ -73,7 +73,7 @@ fn the_readme_cost_per_million_requests_is_what_the_index_writes_for_the_generat
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(unattributed, 0, "every item belongs to a request of the truth file");
     let batches = files.len() as f64; // one invocation per delivered batch (execution and Lambda logs)
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cost.md")).unwrap();
     let per = |c: &Class| (c.units / c.requests, c.bytes / c.requests);
     let ((ok_units, ok_bytes), (bad_units, bad_bytes)) = (per(&ok), per(&bad));
     let requests = truth.len() as f64;
@@ -88,7 +88,7 @@ fn the_readme_cost_per_million_requests_is_what_the_index_writes_for_the_generat
     eprintln!("{measured}");
     assert!(
         readme.contains(&measured),
-        "README lacks the measured line:\n{measured}"
+        "docs/cost.md lacks the measured line:\n{measured}"
     );
     for rate in [0.01, 0.05] {
         let units = (1.0 - rate) * ok_units + rate * bad_units;
@@ -102,6 +102,6 @@ fn the_readme_cost_per_million_requests_is_what_the_index_writes_for_the_generat
             1e6 * log_bytes as f64 / requests / 1e9 * INSIGHTS_PER_GB,
         );
         eprintln!("{row}");
-        assert!(readme.contains(&row), "README lacks the measured row:\n{row}");
+        assert!(readme.contains(&row), "docs/cost.md lacks the measured row:\n{row}");
     }
 }

@@ -359,8 +359,8 @@ fn an_empty_result_names_the_window_searched_and_json_prints_no_line() {
 }
 
 #[test]
-fn each_commands_default_window_is_the_same_in_help_and_in_the_readme() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+fn each_commands_default_window_is_the_same_in_help_and_in_the_reference() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/reference.md")).unwrap();
     for command in ["failures", "metrics"] {
         let o = Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
             .args([command, "--help"])

@@ -1,4 +1,4 @@
-//! Every line form of `log-formats.md`, as a table: group, lines, and what the records must say.
+//! Every line form of `docs/log-formats.md`, as a table: group, lines, and what the records must say.
 
 use serde_json::{Value, json};
 

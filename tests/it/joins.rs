@@ -1,4 +1,4 @@
-//! Joins without execution logs (`log-formats.md` §8): many stages log at ERROR or not at all, so the
+//! Joins without execution logs (`docs/log-formats.md` §6): many stages log at ERROR or not at all, so the
 //! access log's `integration.requestId` and the function's own log are the only links between an API
 //! request and its Lambda invocation. A lookup by either ID must reach the other; a function's claim is
 //! labelled as such and never changes the API request's evidence.

@@ -1,7 +1,7 @@
 //! Lambda invocations across managed runtimes: init-phase failures (logged before START, with or without
 //! INIT_START in the batch), suppressed inits (`Phase: invoke`), crashes and timeouts in the old style
 //! (extra lines, REPORT without `Status:`) and the new style (REPORT `Status:` only), and evidence logged
-//! after the REPORT. The rule (`failure-reasons.md`): error evidence means status `error` or `timeout`,
+//! after the REPORT. The rule (`docs/failure-reasons.md`): error evidence means status `error` or `timeout`,
 //! never `success`. Each case is a real capture; its source is beside it.
 
 use apigw_log_indexer::encode;

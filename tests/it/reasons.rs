@@ -1,4 +1,4 @@
-//! Every failure reason of `failure-reasons.md`, from its evidence, with its status; precedence; order.
+//! Every failure reason of `docs/failure-reasons.md`, from its evidence, with its status; precedence; order.
 
 use apigw_log_indexer::FailureReason;
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! What each metrics sink costs per batch, measured on the generator's traffic: `PutMetricData` calls
 //! (billed per request) and EMF bytes (billed as log ingestion), and the marker's DynamoDB writes that
-//! protect both. The README's cost table (section "Metrics") is these figures at list prices; this test
-//! recomputes it and fails when the README no longer says what the code does.
+//! protect both. The cost table in `docs/cost.md` ("Metrics: which sink") is these figures at list prices;
+//! this test recomputes it and fails when that page no longer says what the code does.
 
 use std::path::Path;
 
@@ -67,7 +67,7 @@ fn dollars(x: f64) -> String {
 
 #[test]
 fn the_readme_cost_table_is_what_the_sinks_cost_on_the_generators_traffic() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cost.md")).unwrap();
     for batch_bytes in [120_000, 1_000_000] {
         let (calls, bytes, datums, units) = measure(batch_bytes);
         let line = format!(
@@ -76,7 +76,7 @@ fn the_readme_cost_table_is_what_the_sinks_cost_on_the_generators_traffic() {
             batch_bytes / 1000
         );
         eprintln!("{line}");
-        assert!(readme.contains(&line), "README lacks the measured line:\n{line}");
+        assert!(readme.contains(&line), "docs/cost.md lacks the measured line:\n{line}");
         for rate in [1.0, 10.0, 100.0] {
             let batches = rate * SECONDS_PER_MONTH;
             let row = format!(
@@ -88,7 +88,7 @@ fn the_readme_cost_table_is_what_the_sinks_cost_on_the_generators_traffic() {
                 dollars(batches * units * DYNAMODB_PER_WRU),
             );
             eprintln!("{row}");
-            assert!(readme.contains(&row), "README lacks the measured row:\n{row}");
+            assert!(readme.contains(&row), "docs/cost.md lacks the measured row:\n{row}");
         }
     }
 }

@@ -1,5 +1,6 @@
-//! `template.yaml` agrees with the code: the table's schema with `src/index/schema.rs` (what
-//! `create-table` builds), the function's binary with Cargo's, its environment with `src/config.rs`.
+//! `template.yaml` (and the demo it nests, `demo/template.yaml`) agrees with the code: the table's schema
+//! with `src/index/schema.rs` (what `create-table` builds), the function's binary with Cargo's, its
+//! environment with `src/config.rs`.
 //! Text checks on the resource block: CloudFormation's `!Ref`/`!If` tags defeat plain YAML parsers.
 
 use std::path::Path;
@@ -11,12 +12,29 @@ fn template() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("template.yaml")).unwrap()
 }
 
+/// The demo's nested template.
+fn demo_template() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/template.yaml")).unwrap()
+}
+
+/// The lines of the `Globals:` section's `Function:` block.
+fn function_globals(template: &str) -> Vec<String> {
+    template
+        .lines()
+        .skip_while(|l| *l != "Globals:")
+        .skip_while(|l| *l != "  Function:")
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .map(|l| l.split('#').next().unwrap_or("").trim_end().to_string())
+        .collect()
+}
+
 /// The lines of one top-level resource (indent 2) up to the next one.
 fn resource(template: &str, name: &str) -> Vec<String> {
     let mut lines = template.lines().skip_while(|l| *l != format!("  {name}:"));
     let head = lines
         .next()
-        .unwrap_or_else(|| panic!("resource {name} not in template.yaml"));
+        .unwrap_or_else(|| panic!("resource {name} not in the template"));
     std::iter::once(head)
         .chain(lines.take_while(|l| !(l.starts_with("  ") && !l.starts_with("   ") && l.ends_with(':'))))
         .map(|l| l.split('#').next().unwrap_or("").trim_end().to_string())
@@ -83,7 +101,19 @@ fn the_function_builds_the_lambda_binary_and_sets_only_known_variables() {
     let function = resource(&t, "IndexerFunction");
     assert!(has(&function, "Binary: apigw-log-indexer"), "BuildProperties: Binary");
     assert!(has(&function, "BuildMethod: rust-cargolambda"));
-    assert!(has(&function, "Runtime: provided.al2023"));
+    // What both functions share is set once, in Globals, and not overridden.
+    let globals = function_globals(&t);
+    assert_lines(
+        &globals,
+        "Globals.Function",
+        &["Runtime: provided.al2023", "Handler: bootstrap", "CodeUri: ."],
+    );
+    for f in ["IndexerFunction", "SubscriberFunction"] {
+        assert!(
+            !resource(&t, f).iter().any(|l| l.trim().starts_with("Runtime:")),
+            "{f} sets its own Runtime"
+        );
+    }
     let cargo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
     assert!(
         cargo.contains("name = \"apigw-log-indexer\""),
@@ -229,12 +259,30 @@ fn one_invoke_permission_covers_every_log_group_of_the_account() {
         1,
         "one permission, not one per group"
     );
+    // The demo's subscriptions are in its nested stack, which is created only after the permission.
+    let app = resource(&t, "DemoApp");
+    assert_lines(
+        &app,
+        "DemoApp",
+        &[
+            "Type: AWS::Serverless::Application",
+            "Condition: DemoEnabled",
+            "DependsOn: [LogsInvokePermission, DemoLoggingPrerequisites]",
+            "Location: demo/template.yaml",
+            "IndexerFunctionArn: !GetAtt IndexerFunction.Arn",
+        ],
+    );
+    let d = demo_template();
+    assert!(!d.contains("Principal: logs.amazonaws.com"), "the demo grants nothing");
     for demo in [
         "DemoExecutionLogsSubscription",
         "DemoAccessLogsSubscription",
         "DemoFunctionLogsSubscription",
     ] {
-        assert!(has(&resource(&t, demo), "DependsOn: LogsInvokePermission"), "{demo}");
+        assert!(
+            has(&resource(&d, demo), "DestinationArn: !Ref IndexerFunctionArn"),
+            "{demo}"
+        );
     }
 }
 
@@ -291,9 +339,17 @@ fn the_account_policy_is_off_by_default_and_excludes_the_stacks_own_groups() {
         "{rule:?}"
     );
     assert!(has(
-        &resource(&t, "DemoExecutionLogsSubscription"),
-        "Condition: DemoSubscriptions"
+        &resource(&t, "DemoApp"),
+        r#"Subscribe: !If [AccountPolicyEnabled, "false", "true"]"#
     ));
+    let d = demo_template();
+    for demo in [
+        "DemoExecutionLogsSubscription",
+        "DemoAccessLogsSubscription",
+        "DemoFunctionLogsSubscription",
+    ] {
+        assert!(has(&resource(&d, demo), "Condition: SubscribeEnabled"), "{demo}");
+    }
 }
 
 #[test]
@@ -312,7 +368,7 @@ fn the_outputs_the_cli_reads_and_the_defaults_the_code_uses_are_in_the_template(
         "{prefixes:?}"
     );
     // The demo stage's access log is the recommended REST format, defined once in the code.
-    let stage = resource(&t, "DemoStage");
+    let stage = resource(&demo_template(), "DemoStage");
     assert_eq!(folded(&stage, "Format"), squeeze(REST_FORMAT));
 }
 

@@ -1,4 +1,4 @@
-//! Trust boundaries (`log-formats.md` §9, issue "Hostile input"): a line is evidence only for the source it
+//! Trust boundaries (`docs/security.md`, "Trust"; issue "Hostile input"): a line is evidence only for the source it
 //! arrived from. Execution-log syntax counts only in execution-log groups; a Lambda log line speaks only
 //! for invocations of its own function; an ID another source names is a hint, not an identity.
 

@@ -1,6 +1,6 @@
 //! Exit codes as a type, and what a command that ran to its end came to.
 //!
-//! The codes are the ones `interfaces.md` documents: 0 success, 1 not found / no match, 2 usage or input
+//! The codes are the ones `docs/reference.md` documents: 0 success, 1 not found / no match, 2 usage or input
 //! error, 3 AWS or endpoint error. `main` is the only place that turns them into a process exit code.
 
 /// The process exit status of `apigw-logs`.

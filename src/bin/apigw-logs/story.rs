@@ -15,7 +15,7 @@ fn sorted<'a>(lines: impl IntoIterator<Item = &'a Line<'a>>) -> Vec<&'a Line<'a>
     v
 }
 
-/// One entry of a record's `lines`, in `interfaces.md` order. A struct, not `json!`: a `serde_json::Value`
+/// One entry of a record's `lines`, in `docs/reference.md` order. A struct, not `json!`: a `serde_json::Value`
 /// orders keys alphabetically unless some crate in the build enables serde_json's `preserve_order`, so the
 /// shipped binary and the tested one would disagree.
 #[derive(serde::Serialize)]
@@ -37,7 +37,7 @@ fn lines_json(lines: &[&Line<'_>]) -> String {
     serde_json::to_string(&lines).unwrap_or_default()
 }
 
-/// The record's JSON (fields in `interfaces.md` order) with `"lines"` appended.
+/// The record's JSON (fields in `docs/reference.md` order) with `"lines"` appended.
 fn with_lines<T: serde::Serialize>(record: &T, lines: &[&Line<'_>]) -> String {
     let mut text = serde_json::to_string(record).unwrap_or_default();
     if text.ends_with('}') {

@@ -1,5 +1,5 @@
 //! The API Gateway request a function's own log names: the join when the stage logs at ERROR or not at all
-//! (`log-formats.md` §8). Three conventions: a logged proxy event (`requestContext.requestId`, as JSON, as
+//! (`docs/log-formats.md` §6). Three conventions: a logged proxy event (`requestContext.requestId`, as JSON, as
 //! JSON escaped inside a JSON log record, or as a Python dict), Powertools' `correlation_id` (set from
 //! `requestContext.requestId`), and the `[APIG: <requestId>]` prefix of a mapping-template convention.
 //!

@@ -194,7 +194,7 @@ fn status_evidence<'a>(
     if error_type == Some("Runtime.OutOfMemory") {
         core.add_evidence(FailureReason::LambdaOutOfMemory, ts, Cow::Borrowed(msg));
     }
-    // An error type is error evidence even where no status is stated (`failure-reasons.md`: an invocation
+    // An error type is error evidence even where no status is stated (`docs/failure-reasons.md`: an invocation
     // with runtime-error evidence is never a success).
     if error_type.is_some() && status.is_none() {
         core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));

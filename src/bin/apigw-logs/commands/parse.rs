@@ -69,7 +69,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     }
     CliError::from_inputs(errors)?;
     // A well-formed batch with nothing to attribute (init-phase lines only, lines in a form no request
-    // owns) is normal in real subscriptions: exit 0, and say so (`interfaces.md`).
+    // owns) is normal in real subscriptions: exit 0, and say so (`docs/reference.md`).
     if api.is_empty() && lambda.is_empty() {
         output::warn(format_args!(
             "no request or invocation in {} events ({} lines skipped)",
