@@ -36,30 +36,37 @@ pub(super) struct StreamState<'a> {
 }
 
 impl StreamState<'_> {
-    pub(super) fn in_invocation(&self) -> bool {
-        self.current.is_some() || self.in_init
+    /// Whether the platform can write a record naming invocation `id` now. One environment runs one
+    /// invocation at a time and the platform writes its records in order (START, the function's output,
+    /// END, REPORT; `platform.start` … `platform.report` in the JSON format), so while invocation X runs,
+    /// only the function is writing: a record naming another invocation is the function's output.
+    fn platform_may_name(&self, id: &str) -> bool {
+        self.current.is_none_or(|c| c == id)
+    }
+
+    /// Whether the platform can start an invocation or an init phase now: not while one is running.
+    fn platform_may_start(&self) -> bool {
+        self.current.is_none()
     }
 }
 
-/// Whether a line of an unknown log group is a Lambda log line.
-pub(super) fn looks_like_lambda(msg: &str) -> bool {
-    const PREFIXES: [&str; 10] = [
-        "START RequestId: ",
-        "END RequestId: ",
-        "REPORT RequestId: ",
-        "INIT_START ",
-        "INIT_REPORT ",
-        "RequestId: ",
-        "LAMBDA_WARNING: ",
-        "EXTENSION Name: ",
-        "LOGS Name: ",
-        "TELEMETRY Name: ",
-    ];
-    PREFIXES.iter().any(|p| msg.starts_with(p))
-        || (msg.starts_with('{')
-            && (msg.contains("\"platform.") || (msg.contains("\"requestId\"") && msg.contains("\"level\""))))
-        || text::node_fields(msg).is_some()
-        || text::python_fields(msg).is_some()
+/// A line the runtime keyed with invocation `id`. At the start of a batch, before any platform record,
+/// it shows which invocation runs (CloudWatch Logs cuts a stream into deliveries anywhere), so that the
+/// stream's order rules out records naming others from then on.
+pub(super) fn keyed_by_runtime<'a>(b: &mut Builder<'a, '_>, id: &'a str) {
+    let s = &mut b.lambda_stream;
+    if s.current.is_none() && s.last.is_none() && !s.in_init && s.pending.is_empty() {
+        s.current = Some(id);
+    }
+}
+
+/// A line shaped like a platform record where the platform cannot have written one (see
+/// [`StreamState::platform_may_name`]): the running invocation's own output, carrying no evidence, and
+/// counted (`ParseStats::platform_shaped_output`). Where the order cannot tell (a batch that begins in
+/// the middle of an invocation), the platform's reading is kept: `docs/threat-model.md` names that limit.
+pub(super) fn platform_shaped_output<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
+    b.out.stats.platform_shaped_output += 1;
+    attach_unkeyed(b, ev, msg, None);
 }
 
 /// With advanced logging controls a custom log group's streams are `YYYY/MM/DD/<function>[<version>]<guid>`.
