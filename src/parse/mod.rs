@@ -105,6 +105,10 @@ pub struct ParseStats {
     /// keyed by another request ID) where the platform cannot have written one: kept as the running
     /// invocation's own output, never as what they claim. Counted so that forging is visible.
     pub platform_shaped_output: u64,
+    /// Platform records read as the platform's although one environment's stream would not hold them
+    /// there (a START while another invocation runs, a record naming an invocation other than the
+    /// running one): the platform's view wins, and the ambiguity is counted.
+    pub platform_order_ambiguous: u64,
     /// Lines not attributed, by kind.
     pub skipped: BTreeMap<SkipKind, u64>,
     /// The event IDs of the first few skipped lines.
@@ -135,6 +139,7 @@ impl ParseStats {
         self.lambda_lines += other.lambda_lines;
         self.truncated_lines += other.truncated_lines;
         self.platform_shaped_output += other.platform_shaped_output;
+        self.platform_order_ambiguous += other.platform_order_ambiguous;
         for (k, v) in &other.skipped {
             *self.skipped.entry(*k).or_default() += v;
         }

@@ -100,6 +100,22 @@ fn lambda_fragment(id: &str, v: &[String]) -> LambdaFragment<'static> {
     l
 }
 
+/// A failures entry with a generated value in every text field.
+fn entry(v: &[String]) -> FailureEntry {
+    FailureEntry {
+        request_id: v[0].clone(),
+        first_timestamp_ms: Some(1_000),
+        status: Some(502),
+        failure_reason: Some(v[1].clone()),
+        failure_detail: Some(v[2].clone()),
+        api_id: Some(v[3].clone()),
+        stage: Some(v[4].clone()),
+        method: Some(v[5].clone()),
+        resource_path: Some(v[6].clone()),
+        lambda_request_id: Some(v[7].clone()),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -147,21 +163,7 @@ proptest! {
     /// `failures` and `failures --follow`: a header and one row per entry.
     #[test]
     fn failure_rows_cannot_be_forged(rows in prop::collection::vec(prop::collection::vec(hostile_text(), 8), 1..4)) {
-        let entries: Vec<FailureEntry> = rows
-            .iter()
-            .map(|v| FailureEntry {
-                request_id: v[0].clone(),
-                first_timestamp_ms: Some(1_000),
-                status: Some(502),
-                failure_reason: Some(v[1].clone()),
-                failure_detail: Some(v[2].clone()),
-                api_id: Some(v[3].clone()),
-                stage: Some(v[4].clone()),
-                method: Some(v[5].clone()),
-                resource_path: Some(v[6].clone()),
-                lambda_request_id: Some(v[7].clone()),
-            })
-            .collect();
+        let entries: Vec<FailureEntry> = rows.iter().map(|v| entry(v)).collect();
         assert_unforgeable(&story::failures(&entries, false), 1 + entries.len())?;
         assert_unforgeable(&story::failure_rows(&entries, false, false), entries.len())?;
     }
@@ -169,15 +171,7 @@ proptest! {
     /// `--json` stays exact: the same writer leaves JSON that decodes to the very value, and one object a line.
     #[test]
     fn json_output_stays_exact(rows in prop::collection::vec(prop::collection::vec(hostile_text(), 8), 1..4)) {
-        let entries: Vec<FailureEntry> = rows
-            .iter()
-            .map(|v| FailureEntry {
-                request_id: v[0].clone(),
-                resource_path: Some(v[6].clone()),
-                failure_detail: Some(v[2].clone()),
-                ..FailureEntry::default()
-            })
-            .collect();
+        let entries: Vec<FailureEntry> = rows.iter().map(|v| entry(v)).collect();
         let rendered = story::failures(&entries, true);
         assert_unforgeable(&rendered, entries.len())?;
         for (line, e) in escape_text(&rendered).lines().zip(&entries) {

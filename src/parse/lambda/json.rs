@@ -10,8 +10,8 @@ use serde_json::value::RawValue;
 
 use super::loose::Loose;
 use super::{
-    apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime, platform_shaped_output, start,
-    status_evidence,
+    Order, admit, apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime, platform_shaped_output,
+    start, status_evidence,
 };
 use crate::decode::LogEvent;
 use crate::fragment::{Report, ReportStatus};
@@ -56,8 +56,12 @@ impl<'a> JsonLine<'a> {
         self.kind.as_ref().map(|t| &*t.0).filter(|_| platform_shaped)
     }
 
-    /// The request ID as a slice of the line itself (it keys the batch's maps), when it is a UUID.
+    /// The request ID as a slice of the line itself (it keys the batch's maps), when it is a UUID and the
+    /// record has an application record's structure: the runtimes' JSON loggers always write `level`
+    /// beside `requestId`, so a JSON object printed with a `requestId` key alone (an access record, an
+    /// event) names no invocation.
     fn request_id(&self) -> Option<&'a str> {
+        self.level?;
         match self.request_id.as_ref().map(|t| &t.0) {
             Some(Cow::Borrowed(id)) if is_uuid(id) => Some(id),
             _ => None,
@@ -82,14 +86,20 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         .filter(|id| is_uuid(id))
         .and_then(|id| memmem::find(msg.as_bytes(), id.as_bytes()).map(|i| &msg[i..i + id.len()]));
     let stream = &b.lambda_stream;
-    let may_start = stream.platform_may_start();
-    let may_name = record_id.is_some_and(|id| stream.platform_may_name(id));
+    let order = match (line.kind(), record_id) {
+        (Some("platform.start"), Some(id)) => stream.starting(id),
+        (Some("platform.report"), Some(id)) => stream.ending(id, true),
+        (Some("platform.runtimeDone"), Some(id)) => stream.naming(id),
+        (Some(k), _) if k.starts_with("platform.init") || k == "platform.restoreReport" => stream.initialising(),
+        _ => Order::Expected,
+    };
+    let admitted = admit(b, |_| order);
     match (line.kind(), record_id) {
-        (Some("platform.start"), Some(id)) if may_start => {
+        (Some("platform.start"), Some(id)) if admitted => {
             start(b, ev, id, msg);
             return;
         }
-        (Some(k @ ("platform.report" | "platform.runtimeDone")), Some(id)) if may_name => {
+        (Some(k @ ("platform.report" | "platform.runtimeDone")), Some(id)) if admitted => {
             let status = record_str("status").and_then(ReportStatus::from_name);
             let error_type = record_str("errorType").map(str::to_owned);
             let trace = record
@@ -107,12 +117,12 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
                 s.xray_trace_id.get_or_insert(Cow::Owned(t));
             }
             if k == "platform.report" {
-                end_of(b, id);
+                end_of(b, id, true);
             }
             return;
         }
-        (Some("platform.initStart"), _) if may_start => begin_init(b),
-        (Some("platform.initReport" | "platform.initRuntimeDone" | "platform.restoreReport"), _) if may_start => {
+        (Some("platform.initStart"), _) if admitted => begin_init(b),
+        (Some("platform.initReport" | "platform.initRuntimeDone" | "platform.restoreReport"), _) if admitted => {
             // The init (or restore) of the invocation that follows; a failed or timed-out one is its failure.
             begin_init(b);
             let loose = init_evidence(record_str("status"), record_str("errorType"));
@@ -137,7 +147,7 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         _ => {}
     }
     if let Some(id) = line.request_id() {
-        if !b.lambda_stream.platform_may_name(id) {
+        if !admit(b, |s| s.naming(id)) {
             // The runtime's logger writes the running invocation's ID; another one was printed.
             return platform_shaped_output(b, ev, msg);
         }

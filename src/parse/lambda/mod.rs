@@ -11,6 +11,7 @@ mod loose;
 mod text;
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use super::{Builder, SkipKind};
 use crate::decode::LogEvent;
@@ -33,20 +34,93 @@ pub(super) struct StreamState<'a> {
     pending: Vec<(&'a LogEvent<'a>, &'a str, Option<Loose<'a>>)>,
     /// The last request that logged `RequestId: … Error:` (its `Runtime.ExitError` line follows).
     last_error: Option<&'a str>,
+    /// Invocations this batch saw start, end (END or REPORT) and report: the platform writes each record
+    /// once, and nothing naming an invocation after its REPORT.
+    started: HashSet<&'a str>,
+    ended: HashSet<&'a str>,
+    reported: HashSet<&'a str>,
+}
+
+/// What the stream's order says about a platform-shaped record. The platform writes START, the
+/// function's output, END, REPORT (`platform.start` … `platform.report` in the JSON format), each once,
+/// and one environment runs one invocation at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Order {
+    /// Where the platform writes such a record.
+    Expected,
+    /// Not where one environment's platform would write it (a START while another invocation runs, a
+    /// record naming an invocation other than the running one), but a stream that is not one
+    /// environment's could hold it: the platform's reading is kept, and counted.
+    Ambiguous,
+    /// Never the platform's: a second START, END or REPORT of one invocation, anything naming an
+    /// invocation after its REPORT, an init record while an invocation runs.
+    Impossible,
 }
 
 impl StreamState<'_> {
-    /// Whether the platform can write a record naming invocation `id` now. One environment runs one
-    /// invocation at a time and the platform writes its records in order (START, the function's output,
-    /// END, REPORT; `platform.start` … `platform.report` in the JSON format), so while invocation X runs,
-    /// only the function is writing: a record naming another invocation is the function's output.
-    fn platform_may_name(&self, id: &str) -> bool {
-        self.current.is_none_or(|c| c == id)
+    /// A record naming invocation `id` (its END, its runtime's keyed lines, `RequestId: … Error`).
+    pub(super) fn naming(&self, id: &str) -> Order {
+        if self.reported.contains(id) {
+            Order::Impossible
+        } else if self.current.is_some_and(|c| c != id) {
+            Order::Ambiguous
+        } else {
+            Order::Expected
+        }
     }
 
-    /// Whether the platform can start an invocation or an init phase now: not while one is running.
-    fn platform_may_start(&self) -> bool {
-        self.current.is_none()
+    /// An END or REPORT of `id`.
+    pub(super) fn ending(&self, id: &str, report: bool) -> Order {
+        if (!report && self.ended.contains(id)) || self.reported.contains(id) {
+            Order::Impossible
+        } else {
+            self.naming(id)
+        }
+    }
+
+    /// A START of `id`.
+    pub(super) fn starting(&self, id: &str) -> Order {
+        if self.started.contains(id) || self.ended.contains(id) || self.reported.contains(id) {
+            Order::Impossible
+        } else if self.current.is_some() {
+            Order::Ambiguous
+        } else {
+            Order::Expected
+        }
+    }
+
+    /// The platform's `<ts> <id> Task timed out after …` line, which real streams also show right after
+    /// the invocation's REPORT: in order there (no invocation started since), impossible any later.
+    pub(super) fn timing_out(&self, id: &str) -> Order {
+        if !self.reported.contains(id) {
+            self.naming(id)
+        } else if self.current.is_none() && self.last == Some(id) {
+            Order::Expected
+        } else {
+            Order::Impossible
+        }
+    }
+
+    /// An init-phase record (INIT_START, INIT_REPORT, `platform.init*`): never while an invocation runs.
+    pub(super) fn initialising(&self) -> Order {
+        if self.current.is_some() {
+            Order::Impossible
+        } else {
+            Order::Expected
+        }
+    }
+}
+
+/// Whether a platform-shaped record is read as the platform's: in order, or ambiguous (the platform's
+/// view wins, counted in `ParseStats::platform_order_ambiguous`). An impossible one is not.
+pub(super) fn admit(b: &mut Builder<'_, '_>, order: impl FnOnce(&StreamState<'_>) -> Order) -> bool {
+    match order(&b.lambda_stream) {
+        Order::Expected => true,
+        Order::Ambiguous => {
+            b.out.stats.platform_order_ambiguous += 1;
+            true
+        }
+        Order::Impossible => false,
     }
 }
 
@@ -60,10 +134,9 @@ pub(super) fn keyed_by_runtime<'a>(b: &mut Builder<'a, '_>, id: &'a str) {
     }
 }
 
-/// A line shaped like a platform record where the platform cannot have written one (see
-/// [`StreamState::platform_may_name`]): the running invocation's own output, carrying no evidence, and
-/// counted (`ParseStats::platform_shaped_output`). Where the order cannot tell (a batch that begins in
-/// the middle of an invocation), the platform's reading is kept: `docs/threat-model.md` names that limit.
+/// A line shaped like a platform record where the platform cannot have written one ([`Order::Impossible`],
+/// or not in the record's exact form): the function's own output, carrying no evidence, and counted
+/// (`ParseStats::platform_shaped_output`).
 pub(super) fn platform_shaped_output<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
     b.out.stats.platform_shaped_output += 1;
     attach_unkeyed(b, ev, msg, None);
@@ -172,14 +245,20 @@ pub(super) fn start<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, id: &'a s
     }
     attach(b, ev, id, msg);
     b.lambda_stream.current = Some(id);
+    b.lambda_stream.started.insert(id);
     b.lambda_stream.in_init = false;
 }
 
-pub(super) fn end_of<'a>(b: &mut Builder<'a, '_>, id: &'a str) {
+/// After an END (text) or a REPORT (`report`, either format) of `id`.
+pub(super) fn end_of<'a>(b: &mut Builder<'a, '_>, id: &'a str, report: bool) {
     if b.lambda_stream.current == Some(id) {
         b.lambda_stream.current = None;
     }
     b.lambda_stream.last = Some(id);
+    b.lambda_stream.ended.insert(id);
+    if report {
+        b.lambda_stream.reported.insert(id);
+    }
 }
 
 /// Evidence a Lambda-stated status carries: `timeout` and `error`/`failure` are failures, and an

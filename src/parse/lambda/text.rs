@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use memchr::memmem;
 
 use super::{
-    apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime, loose, platform_shaped_output, start,
+    admit, apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime, loose, platform_shaped_output,
+    start,
 };
 use crate::decode::LogEvent;
 use crate::fragment::{LambdaFragment, Report, ReportStatus};
@@ -21,26 +22,26 @@ use crate::reason::FailureReason;
 /// written now, is the function's output (`platform_shaped_output`).
 pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
     let ts = ev.timestamp;
-    let may_name = |b: &Builder<'a, '_>, id: &str| b.lambda_stream.platform_may_name(id);
+    let may_name = |b: &mut Builder<'a, '_>, id: &str| admit(b, |s| s.naming(id));
     if let Some(rest) = msg.strip_prefix("START RequestId: ") {
         let id = token(rest);
-        if is_uuid(id) && rest[id.len()..].starts_with(" Version: ") && b.lambda_stream.platform_may_start() {
+        if is_uuid(id) && rest[id.len()..].starts_with(" Version: ") && admit(b, |s| s.starting(id)) {
             start(b, ev, id, msg);
             return;
         }
         return platform_shaped_output(b, ev, msg);
     } else if let Some(rest) = msg.strip_prefix("END RequestId: ") {
         let id = token(rest);
-        if is_uuid(id) && rest[id.len()..].trim().is_empty() && may_name(b, id) {
+        if is_uuid(id) && rest[id.len()..].trim().is_empty() && admit(b, |s| s.ending(id, false)) {
             attach(b, ev, id, msg);
-            end_of(b, id);
+            end_of(b, id, false);
             return;
         }
         return platform_shaped_output(b, ev, msg);
     } else if let Some(rest) = msg.strip_prefix("REPORT RequestId: ") {
         let id = token(rest);
         let fields = rest[id.len()..].trim_start_matches([' ', '\t']);
-        if is_uuid(id) && fields.starts_with("Duration: ") && may_name(b, id) {
+        if is_uuid(id) && fields.starts_with("Duration: ") && admit(b, |s| s.ending(id, true)) {
             let report = parse_report(rest);
             let trace = after(rest, "XRAY TraceId: ").and_then(trace_id);
             let s = attach(b, ev, id, msg);
@@ -48,12 +49,12 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
             if let Some(t) = trace {
                 s.xray_trace_id = Some(Cow::Borrowed(t));
             }
-            end_of(b, id);
+            end_of(b, id, true);
             return;
         }
         return platform_shaped_output(b, ev, msg);
     } else if msg.starts_with("INIT_START") {
-        if !b.lambda_stream.platform_may_start() {
+        if !admit(b, |s| s.initialising()) {
             return platform_shaped_output(b, ev, msg);
         }
         begin_init(b);
@@ -87,15 +88,23 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
     .iter()
     .any(|p| msg.starts_with(p))
     {
-        if !b.lambda_stream.platform_may_start() {
+        if !admit(b, |s| s.initialising()) {
             return platform_shaped_output(b, ev, msg);
         }
         // Init-phase platform lines (INIT_REPORT may come without an INIT_START in the batch, and a
         // suppressed init's `Phase: invoke` report precedes its START): they belong to the next START.
         begin_init(b);
-    } else if let Some((id, rest)) = node_fields(msg).or_else(|| timeout_fields(msg)) {
+    } else if let Some((id, rest, timeout)) = node_fields(msg)
+        .map(|(id, rest)| (id, rest, false))
+        .or_else(|| timeout_fields(msg).map(|(id, rest)| (id, rest, true)))
+    {
         // The runtime keys a line with the running invocation's ID; a line keyed with another is printed.
-        if !may_name(b, id) {
+        let admitted = if timeout {
+            admit(b, |s| s.timing_out(id))
+        } else {
+            may_name(b, id)
+        };
+        if !admitted {
             return platform_shaped_output(b, ev, msg);
         }
         keyed_by_runtime(b, id);
