@@ -24,6 +24,9 @@ pub const REDACT_FIELDS: &str = "REDACT_FIELDS";
 pub const MAX_DECODED_BYTES: &str = "MAX_DECODED_BYTES";
 /// Which completions count a request: `auto`, `execution` or `access`.
 pub const COUNT_FROM: &str = "COUNT_FROM";
+/// Comma-separated names of log groups holding access logs, besides `/aws/apigateway/{name}`: only these
+/// groups' lines are read as access records (`docs/threat-model.md`).
+pub const ACCESS_LOG_GROUPS: &str = "ACCESS_LOG_GROUPS";
 /// Set by the Lambda runtime: the function's own log group, never to be indexed (recursion guard).
 pub const AWS_LAMBDA_LOG_GROUP_NAME: &str = "AWS_LAMBDA_LOG_GROUP_NAME";
 
@@ -69,6 +72,8 @@ pub struct Config {
     pub max_decoded_bytes: usize,
     /// The function's own log group (recursion guard), when running in Lambda.
     pub own_log_group: Option<String>,
+    /// Access-log groups the operator names (`ACCESS_LOG_GROUPS`).
+    pub access_log_groups: Vec<String>,
 }
 
 /// A configuration value is missing or invalid.
@@ -179,6 +184,20 @@ impl Config {
                 .map_err(|source| ConfigError::Redact { name: var, source })
         };
         let (headers, fields) = (names(REDACT_HEADERS)?, names(REDACT_FIELDS)?);
+        let access_log_groups: Vec<String> = get(ACCESS_LOG_GROUPS)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        if let Some(bad) = access_log_groups.iter().find(|g| !log_group_name_ok(g)) {
+            return Err(invalid(
+                ACCESS_LOG_GROUPS,
+                bad.clone(),
+                "log group names (1-512 of A-Z a-z 0-9 . - _ / #), separated by commas",
+            ));
+        }
         let redactor = Redactor::new(headers.iter().chain(&fields)).map_err(|source| ConfigError::Redact {
             name: REDACT_FIELDS,
             source,
@@ -192,8 +211,17 @@ impl Config {
             redactor,
             max_decoded_bytes,
             own_log_group: get(AWS_LAMBDA_LOG_GROUP_NAME),
+            access_log_groups,
         })
     }
+}
+
+/// A valid CloudWatch Logs group name (CreateLogGroup: 1-512 characters of `[\.\-_/#A-Za-z0-9]`).
+fn log_group_name_ok(name: &str) -> bool {
+    (1..=512).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/' | b'#'))
 }
 
 #[cfg(test)]
@@ -216,6 +244,9 @@ mod tests {
         assert_eq!(c.retention_days, 30);
         assert_eq!(c.max_decoded_bytes, DEFAULT_MAX_DECODED_BYTES);
         assert_eq!(c.own_log_group, None);
+        assert!(c.access_log_groups.is_empty());
+        let c = config(&[(INDEX_TABLE, "t"), (ACCESS_LOG_GROUPS, " /a/access , /b#2,")]).unwrap();
+        assert_eq!(c.access_log_groups, ["/a/access", "/b#2"]);
     }
 
     #[test]
@@ -237,6 +268,7 @@ mod tests {
             (MAX_DECODED_BYTES, "1073741825", "from 1024 to 1073741824"),
             (RETENTION_DAYS, "3651", "1 to 3650"),
             (RETENTION_DAYS, "4294967296", "1 to 3650"),
+            (ACCESS_LOG_GROUPS, "/not ok", "separated by commas"),
         ];
         for (name, value, allowed) in cases {
             let e = config(&[(INDEX_TABLE, "t"), (name, value)]).unwrap_err().to_string();

@@ -219,6 +219,7 @@ fn log_summary(result: &Result<Outcome, PipelineError>, started: Instant) {
             failures_by_reason = %o.failures_by_reason(),
             lines_skipped = o.lines_skipped,
             skipped = %o.skipped_by_kind(),
+            platform_shaped_output = o.stats.platform_shaped_output,
             numbers_dropped = o.numbers_dropped,
             items_dropped = o.items_dropped,
             items_written = o.write.items,

@@ -18,7 +18,7 @@ use crate::index::{BatchItems, ItemOptions, items_for_batch};
 use crate::metrics::ledger::batch_key;
 use crate::metrics::once::{self, OnceError};
 use crate::metrics::{MetricSet, MetricsOptions};
-use crate::parse::{ParseOptions, ParseStats, parse_batch};
+use crate::parse::{ParseOptions, ParseStats, Sources, parse_batch_from};
 use crate::ports::{
     BatchLedger, Expect, IndexWriter, Marker, MetricsError, MetricsSink, PublishReport, StoreError, Write, WriteReport,
 };
@@ -26,12 +26,14 @@ use crate::reason::FailureReason;
 use crate::redact::Redactor;
 
 /// Settings of the pipeline (from `Config` in the Lambda, from flags in the CLI).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineConfig {
     /// Largest decompressed payload accepted (`MAX_DECODED_BYTES`).
     pub max_decoded_bytes: usize,
     /// TTL of index items in days after their last line (`RETENTION_DAYS`).
     pub retention_days: u32,
+    /// Access-log groups named by the operator (`ACCESS_LOG_GROUPS`), besides `/aws/apigateway/{name}`.
+    pub access_log_groups: Vec<String>,
 }
 
 /// What one event produced.
@@ -217,7 +219,14 @@ pub fn plan_delivery(
             ..Plan::default()
         });
     }
-    let batch = classify_batch(parse_batch(&payload, redactor, ParseOptions { keep_lines: true }));
+    let batch = classify_batch(parse_batch_from(
+        &payload,
+        redactor,
+        ParseOptions { keep_lines: true },
+        Sources {
+            access_groups: &cfg.access_log_groups,
+        },
+    ));
     let items = items_for_batch(
         &batch,
         &ItemOptions {

@@ -71,6 +71,7 @@ pub fn aws_services(config: &Config, sdk: &SdkConfig) -> AwsServices {
     };
     Services {
         config: PipelineConfig {
+            access_log_groups: config.access_log_groups.clone(),
             max_decoded_bytes: config.max_decoded_bytes,
             retention_days: config.retention_days,
         },

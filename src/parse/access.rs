@@ -251,17 +251,9 @@ fn apply_json<'a>(
     if let Some(l) = get(Field::LambdaRequestId).filter(|l| is_uuid(l)) {
         s.lambda_request_id.get_or_insert(Cow::Owned(l.to_string()));
     }
-    // HTTP APIs quote the function's failure with its request ID: `The Lambda function returned the
-    // following error: RequestId: <uuid> Error: Task timed out after 5.00 seconds. …`.
-    if s.lambda_request_id.is_none()
-        && let Some(l) = [Field::IntegrationError, Field::ErrorMessage].iter().find_map(|f| {
-            let t = get(*f)?;
-            let rest = t.strip_prefix("The Lambda function returned the following error: RequestId: ")?;
-            rest.get(..36).filter(|id| is_uuid(id))
-        })
-    {
-        s.lambda_request_id = Some(Cow::Owned(l.to_string()));
-    }
+    // HTTP APIs quote the function's failure (`The Lambda function returned the following error: RequestId:
+    // <uuid> Error: …`), but what follows `error: ` is the function's error message, which can spell any ID:
+    // only `integration.requestId` joins.
     fill(&mut s.backend_status, get(Field::BackendStatus).and_then(status_code));
     fill(
         &mut s.integration_status,

@@ -179,8 +179,8 @@ pub fn apply<'a>(
         }
         return;
     }
-    if let Some(v) = after(text, "Lambda request id: ") {
-        set_lambda_id(s, v);
+    if let Some(id) = lambda_id_suffix(text) {
+        s.lambda_request_id = Some(Cow::Borrowed(id));
     }
     let authorizer = *in_authorizer;
     let mut found = EvidenceSet::default();
@@ -206,9 +206,9 @@ fn endpoint_response<'a>(
 ) {
     if let Some(headers) = rest.strip_prefix("headers: ") {
         if s.lambda_integration != Some(false)
-            && let Some(v) = after(headers, "x-amzn-RequestId=")
+            && let Some(id) = header_request_id(headers)
         {
-            set_lambda_id(s, v);
+            s.lambda_request_id = Some(Cow::Borrowed(id));
         }
         // The older throttling form: a Malformed Lambda proxy response whose endpoint response headers
         // carry Lambda's TooManyRequestsException.
@@ -243,12 +243,10 @@ fn lambda_service_body<'a>(
     redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
 ) {
     // A crash or out-of-memory kill of an old runtime: `{"errorMessage": "RequestId: <id> Process exited
-    // before completing request"}`.
-    if let Some(i) = body.find("Process exited before completing request") {
+    // before completing request"}`. The ID in it is not a join key: a function can return that body, and
+    // the failure line's `Lambda request id:` suffix names the invocation anyway.
+    if body.contains("Process exited before completing request") {
         s.core.add_evidence(FailureReason::LambdaError, ts, redact(body));
-        if let Some(id) = after(&body[..i], "RequestId: ") {
-            set_lambda_id(s, id);
-        }
     }
     // Reserved concurrency exhausted: `{"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", …}`.
     if body.contains("ConcurrentInvocationLimitExceeded") {
@@ -273,6 +271,49 @@ fn integration_uri(s: &mut ApiFragment<'_>, uri: &str) {
     if !lambda {
         s.lambda_request_id = None;
     }
+}
+
+/// The suffix API Gateway appends to a failed Lambda call, `… Lambda request id: <uuid>`, only as the very
+/// end of the line: the text before it quotes the function's error message, which may spell the same
+/// words with another ID (`log-formats.md` §9), so an occurrence anywhere else names nothing.
+pub(super) fn lambda_id_suffix(text: &str) -> Option<&str> {
+    const SUFFIX: &str = "Lambda request id: ";
+    let text = text.trim_end();
+    let id = text.get(text.len().checked_sub(36)?..)?;
+    let head = &text[..text.len() - 36];
+    (is_uuid(id) && head.ends_with(SUFFIX)).then_some(id)
+}
+
+/// `x-amzn-RequestId` in an endpoint response's header map (`{Date=…, x-amzn-RequestId=<uuid>, …}`), read
+/// only as an entry of the map: at its start or after `, `, its value the whole entry. Two different
+/// values (one spelt inside another header's value) name no invocation: which is Lambda's cannot be told.
+pub(super) fn header_request_id(headers: &str) -> Option<&str> {
+    const KEY: &str = "x-amzn-RequestId=";
+    let map = headers.trim_end();
+    let map = map.strip_prefix('{').and_then(|m| m.strip_suffix('}')).unwrap_or(map);
+    let mut found: Option<&str> = None;
+    let mut at = 0;
+    while let Some(i) = after_from(map, at, KEY) {
+        at = i + KEY.len();
+        let boundary = i == 0 || map[..i].ends_with(", ");
+        let value = &map[at..];
+        let end = value.find(", ").unwrap_or(value.len());
+        let id = &value[..end];
+        if boundary && is_uuid(id) {
+            if found.is_some_and(|f| f != id) {
+                return None;
+            }
+            found = Some(id);
+        }
+    }
+    found
+}
+
+/// The index of `key` in `text` at or after `from`.
+fn after_from(text: &str, from: usize, key: &str) -> Option<usize> {
+    text.get(from..)
+        .and_then(|t| super::text::find(t.as_bytes(), key.as_bytes()))
+        .map(|i| from + i)
 }
 
 fn set_lambda_id<'a>(s: &mut ApiFragment<'a>, v: &'a str) {

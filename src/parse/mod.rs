@@ -1,8 +1,11 @@
 //! Turns one decoded batch into per-request and per-invocation fragments, in one pass over its events.
 //!
-//! Dispatch is by log group (execution logs, Lambda logs) and, for any other group, by the shape of each
-//! line (Lambda platform or application line, JSON or CLF access record; never execution-log syntax). A line that cannot be used is
-//! counted by kind in [`ParseStats`], never dropped silently and never an error: a bad line is data.
+//! Each parser runs only on its own source, decided by the log group alone ([`GroupKind`]): execution-log
+//! syntax only in execution-log groups, Lambda lines only in a function's log group, access records only in
+//! access-log groups. A line is never read by its shape as something its group is not: a function that
+//! prints an access record or an execution-log line into its own log writes a line of its own output.
+//! A line that cannot be used is counted by kind in [`ParseStats`], never dropped silently and never an
+//! error: a bad line is data.
 //! Pure and synchronous; strings borrow from the payload.
 
 mod access;
@@ -51,6 +54,9 @@ pub enum SkipKind {
     InvalidUtf8,
     /// An event without an ID or a message, or not an object.
     InvalidEvent,
+    /// A line of a log group that is no source this indexer reads: not an execution-log, Lambda or
+    /// access-log group (`GroupKind::Unknown`).
+    UnknownSource,
 }
 
 impl SkipKind {
@@ -66,6 +72,7 @@ impl SkipKind {
             Self::InvalidEscape => "invalid_escape",
             Self::InvalidUtf8 => "invalid_utf8",
             Self::InvalidEvent => "invalid_event",
+            Self::UnknownSource => "unknown_source",
         }
     }
 }
@@ -94,6 +101,14 @@ pub struct ParseStats {
     pub lambda_lines: u64,
     /// Lines API Gateway cut at 1024 bytes (` [TRUNCATED]`); parsed as far as they go.
     pub truncated_lines: u64,
+    /// Lines of a function's log shaped like a platform record (START, END, REPORT, `platform.*`, a line
+    /// keyed by another request ID) where the platform cannot have written one: kept as the running
+    /// invocation's own output, never as what they claim. Counted so that forging is visible.
+    pub platform_shaped_output: u64,
+    /// Platform records read as the platform's although one environment's stream would not hold them
+    /// there (a START while another invocation runs, a record naming an invocation other than the
+    /// running one): the platform's view wins, and the ambiguity is counted.
+    pub platform_order_ambiguous: u64,
     /// Lines not attributed, by kind.
     pub skipped: BTreeMap<SkipKind, u64>,
     /// The event IDs of the first few skipped lines.
@@ -123,6 +138,8 @@ impl ParseStats {
         self.access_lines += other.access_lines;
         self.lambda_lines += other.lambda_lines;
         self.truncated_lines += other.truncated_lines;
+        self.platform_shaped_output += other.platform_shaped_output;
+        self.platform_order_ambiguous += other.platform_order_ambiguous;
         for (k, v) in &other.skipped {
             *self.skipped.entry(*k).or_default() += v;
         }
@@ -145,7 +162,15 @@ pub struct ParsedBatch<'a> {
     pub stats: ParseStats,
 }
 
-/// What the log group's name says about its lines.
+/// Log groups read as access logs besides the ones named by convention: the operator's configuration
+/// (read once at start-up), for stages whose access logs go to a group of their own naming.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sources<'s> {
+    /// Exact names of access-log groups.
+    pub access_groups: &'s [String],
+}
+
+/// What the log group's name says about its lines: the only thing that decides which parser runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupKind<'a> {
     /// `API-Gateway-Execution-Logs_{api}/{stage}` (REST) or `/aws/apigateway/{api}/{stage}` (WebSocket).
@@ -155,40 +180,51 @@ pub enum GroupKind<'a> {
         /// Stage.
         stage: &'a str,
     },
-    /// `/aws/lambda/{function}`.
+    /// `/aws/lambda/{function}`, or a custom log group (advanced logging controls) whose stream Lambda named
+    /// `YYYY/MM/DD/{function}[{version}]{id}`.
     Lambda {
         /// Function name.
         function_name: &'a str,
     },
-    /// Anything else (access logs, custom Lambda log groups): lines are recognised by shape.
-    Other,
+    /// An access-log group: `/aws/apigateway/{name}` with one segment (the convention API Gateway's console
+    /// and `setup-logging` use, `onboard::names::default_access_group`), or a name the operator configured
+    /// that is no function's log group.
+    Access,
+    /// Anything else: no parser runs; its lines are counted as `unknown_source`.
+    Unknown,
 }
 
 impl<'a> GroupKind<'a> {
-    /// Classifies a log group name.
-    pub fn of(group: &'a str) -> Self {
+    /// Classifies a log group (and, for custom Lambda log groups, its stream).
+    pub fn of(group: &'a str, stream: &'a str, sources: Sources<'_>) -> Self {
         let api_stage = |rest: &'a str| {
             let (api_id, stage_rest) = rest.split_once('/')?;
             let stage = stage_rest.split('/').next().unwrap_or(stage_rest);
             (!api_id.is_empty() && !stage.is_empty()).then_some(GroupKind::Execution { api_id, stage })
         };
         if let Some(rest) = group.strip_prefix("API-Gateway-Execution-Logs_") {
-            return api_stage(rest).unwrap_or(GroupKind::Other);
+            return api_stage(rest).unwrap_or(GroupKind::Unknown);
         }
         if let Some(rest) = group.strip_prefix("/aws/apigateway/") {
-            // Only WebSocket execution logs are documented here; access logs may use any group, so a
-            // non-matching shape falls back to line sniffing.
-            if let Some(kind) = api_stage(rest) {
-                return kind;
-            }
+            return match api_stage(rest) {
+                Some(kind) => kind,
+                None if !rest.is_empty() => GroupKind::Access,
+                None => GroupKind::Unknown,
+            };
         }
-        if let Some(name) = group
-            .strip_prefix("/aws/lambda/")
-            .filter(|n| !n.is_empty() && !n.contains('/'))
-        {
-            return GroupKind::Lambda { function_name: name };
+        if let Some(name) = group.strip_prefix("/aws/lambda/") {
+            return if !name.is_empty() && !name.contains('/') {
+                GroupKind::Lambda { function_name: name }
+            } else {
+                GroupKind::Unknown
+            };
         }
-        GroupKind::Other
+        // A configured name never turns a function's own log (named by Lambda) into an access log.
+        match lambda::function_from_custom_stream(stream) {
+            Some(function_name) => GroupKind::Lambda { function_name },
+            None if sources.access_groups.iter().any(|g| g == group) => GroupKind::Access,
+            None => GroupKind::Unknown,
+        }
     }
 }
 
@@ -261,9 +297,19 @@ impl<'a> Builder<'a, '_> {
     }
 }
 
-/// Parses every event of a DATA_MESSAGE payload.
+/// Parses every event of a DATA_MESSAGE payload, with the access-log groups named by convention only.
 pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, options: ParseOptions) -> ParsedBatch<'a> {
-    let group = GroupKind::of(&payload.log_group);
+    parse_batch_from(payload, redactor, options, Sources::default())
+}
+
+/// Parses every event of a DATA_MESSAGE payload; `sources` names the operator's access-log groups.
+pub fn parse_batch_from<'a>(
+    payload: &'a LogsPayload<'_>,
+    redactor: &Redactor,
+    options: ParseOptions,
+    sources: Sources<'_>,
+) -> ParsedBatch<'a> {
+    let group = GroupKind::of(&payload.log_group, &payload.log_stream, sources);
     let mut b = Builder {
         options,
         redactor,
@@ -280,7 +326,7 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
     match group {
         GroupKind::Execution { api_id, stage } => (b.api_id, b.stage) = (Some(api_id), Some(stage)),
         GroupKind::Lambda { function_name } => b.function_name = Some(function_name),
-        GroupKind::Other => b.function_name = lambda::function_from_custom_stream(&payload.log_stream),
+        GroupKind::Access | GroupKind::Unknown => {}
     }
     for ev in &payload.log_events {
         b.out.stats.events += 1;
@@ -302,17 +348,18 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
                     continue;
                 }
                 if payload.log_group.starts_with("/aws/apigateway/") {
-                    // That prefix is also a common name for access-log groups: recognise other lines by shape,
-                    // without the group's API ID and stage, which may not be theirs.
+                    // `/aws/apigateway/{a}/{b}` may also be an access-log group of that shape: an access
+                    // record there is read as one, without the group's API ID and stage, which may not be its.
                     let (api_id, stage) = (b.api_id.take(), b.stage.take());
-                    parse_by_shape(&mut b, ev, msg);
+                    parse_access(&mut b, ev, msg);
                     (b.api_id, b.stage) = (api_id, stage);
                 } else {
                     b.out.stats.skip(SkipKind::NoRequestId, &ev.id);
                 }
             }
             GroupKind::Lambda { .. } => lambda::parse_event(&mut b, ev, msg),
-            GroupKind::Other => parse_by_shape(&mut b, ev, msg),
+            GroupKind::Access => parse_access(&mut b, ev, msg),
+            GroupKind::Unknown => b.out.stats.skip(SkipKind::UnknownSource, &ev.id),
         }
     }
     lambda::finish(&mut b);
@@ -337,14 +384,9 @@ fn redact_details<'a>(out: &mut ParsedBatch<'a>, redactor: &Redactor) {
     }
 }
 
-/// Lines of a group that is not an execution-log group: Lambda lines or access-log records, recognised by
-/// shape. Execution-log syntax (`(<requestId>) text`) is trusted only in execution-log groups, whose names
-/// API Gateway chooses (`docs/security.md`, "Trust"): anywhere else any program could print it.
-fn parse_by_shape<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
-    if lambda::looks_like_lambda(msg) || b.lambda_stream.in_invocation() {
-        lambda::parse_event(b, ev, msg);
-        return;
-    }
+/// A line of an access-log group: a JSON or CLF access record, or nothing (counted). Execution-log syntax
+/// and Lambda lines are never read here: only API Gateway writes to this group (`docs/threat-model.md`).
+fn parse_access<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
     match access::parse_event(b, ev, msg) {
         access::Outcome::Parsed => {}
         access::Outcome::NoRequestId => b.out.stats.skip(SkipKind::AccessLogWithoutRequestId, &ev.id),
@@ -358,32 +400,59 @@ mod tests {
 
     #[test]
     fn log_group_names_tell_the_source() {
+        let of = |g| GroupKind::of(g, "e369853df766fa44e1ed0ff613f563bd", Sources::default());
         assert_eq!(
-            GroupKind::of("API-Gateway-Execution-Logs_a1b2c3d4e5/dev"),
+            of("API-Gateway-Execution-Logs_a1b2c3d4e5/dev"),
             GroupKind::Execution {
                 api_id: "a1b2c3d4e5",
                 stage: "dev"
             }
         );
         assert_eq!(
-            GroupKind::of("API-Gateway-Execution-Logs_a1b2c3d4e5/prod/Canary"),
+            of("API-Gateway-Execution-Logs_a1b2c3d4e5/prod/Canary"),
             GroupKind::Execution {
                 api_id: "a1b2c3d4e5",
                 stage: "prod"
             }
         );
         assert_eq!(
-            GroupKind::of("/aws/apigateway/abcdef1234/production"),
+            of("/aws/apigateway/abcdef1234/production"),
             GroupKind::Execution {
                 api_id: "abcdef1234",
                 stage: "production"
             }
         );
+        assert_eq!(of("/aws/lambda/my-fn"), GroupKind::Lambda { function_name: "my-fn" });
+        assert_eq!(of("/aws/apigateway/azul-service-prod"), GroupKind::Access);
+        assert_eq!(of("/aws/apigateway/access-logs-a1b2c3d4e5-dev"), GroupKind::Access);
+        assert_eq!(of("API-Gateway-Execution-Logs_/dev"), GroupKind::Unknown);
+        assert_eq!(of("/my/app/logs"), GroupKind::Unknown);
+        assert_eq!(of("/aws/lambda/"), GroupKind::Unknown);
+        // A custom Lambda log group is known by the stream name Lambda gives it, not by its lines.
         assert_eq!(
-            GroupKind::of("/aws/lambda/my-fn"),
-            GroupKind::Lambda { function_name: "my-fn" }
+            GroupKind::of(
+                "/orders-api/lambda",
+                "2025/11/21/create-order[$LATEST]a033c264",
+                Sources::default()
+            ),
+            GroupKind::Lambda {
+                function_name: "create-order"
+            }
         );
-        assert_eq!(GroupKind::of("/aws/apigateway/azul-service-prod"), GroupKind::Other);
-        assert_eq!(GroupKind::of("API-Gateway-Execution-Logs_/dev"), GroupKind::Other);
+        // The operator names other access-log groups; that name wins over any other reading of it.
+        let configured = ["/my/app/logs".to_string(), "/aws/lambda/edge".to_string()];
+        let sources = Sources {
+            access_groups: &configured,
+        };
+        assert_eq!(GroupKind::of("/my/app/logs", "s", sources), GroupKind::Access);
+        // ... but never over a function's own log group.
+        assert_eq!(
+            GroupKind::of("/aws/lambda/edge", "s", sources),
+            GroupKind::Lambda { function_name: "edge" }
+        );
+        assert_eq!(
+            GroupKind::of("/my/app/logs", "2025/11/21/f[$LATEST]a0", sources),
+            GroupKind::Lambda { function_name: "f" }
+        );
     }
 }

@@ -102,6 +102,7 @@ pub fn parse(group: &str, lines: &[&str]) -> Out {
 pub fn services<W, M, L>(writer: W, metrics: M, ledger: L, own_log_group: Option<&str>) -> Services<W, M, L> {
     Services {
         config: PipelineConfig {
+            access_log_groups: Vec::new(),
             max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
             retention_days: 30,
         },

@@ -12,6 +12,7 @@ mod events;
 mod execution_families;
 mod faults;
 mod follow;
+mod forged;
 mod formats;
 mod helpers;
 mod hostile;

@@ -102,6 +102,7 @@ fn the_api_request_still_takes_its_own_functions_evidence() {
 async fn lookup_shows_both_functions_labelled_and_the_real_verdict() {
     let index = MemoryIndex::new();
     let cfg = PipelineConfig {
+        access_log_groups: Vec::new(),
         max_decoded_bytes: 1 << 26,
         retention_days: 30,
     };

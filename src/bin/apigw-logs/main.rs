@@ -17,6 +17,8 @@ mod records;
 mod stack;
 mod story;
 mod terminal;
+#[cfg(test)]
+mod unforgeable;
 mod window;
 
 use clap::{Parser, Subcommand};

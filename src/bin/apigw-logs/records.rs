@@ -6,6 +6,8 @@ use apigw_log_indexer::parse::ParseStats;
 use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 
+use crate::terminal::cell;
+
 /// One JSON object per line: API records, then Lambda records.
 pub fn records_json(api: &[ApiRecord<'_>], lambda: &[LambdaRecord<'_>]) -> String {
     let mut out = String::new();
@@ -20,8 +22,9 @@ pub fn records_json(api: &[ApiRecord<'_>], lambda: &[LambdaRecord<'_>]) -> Strin
     out
 }
 
+/// A column's value, escaped as a [`cell`], or `-`.
 fn or_dash<T: std::fmt::Display>(v: Option<T>) -> String {
-    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+    v.map_or_else(|| "-".to_string(), |v| cell(&v.to_string()).into_owned())
 }
 
 /// An aligned table: one line per API request, then one per Lambda invocation.
@@ -39,7 +42,7 @@ pub fn records_table(api: &[ApiRecord<'_>], lambda: &[LambdaRecord<'_>]) -> Stri
             out,
             "{:<24}  {:<36}  {:<6}  {:<24}  {:>3}  {:<26}  {:>8}  {:>8}  {}",
             or_dash(r.first_timestamp_ms.map(rfc3339_ms)),
-            r.request_id,
+            cell(&r.request_id),
             or_dash(r.method.as_deref()),
             or_dash(r.resource_path.as_deref()),
             or_dash(r.status),
@@ -68,7 +71,7 @@ pub fn records_table(api: &[ApiRecord<'_>], lambda: &[LambdaRecord<'_>]) -> Stri
             out,
             "{:<24}  {:<36}  {:<7}  {:>10}  {:>8}  {:>9}  {:>10}  {:<26}  {}",
             or_dash(r.first_timestamp_ms.map(rfc3339_ms)),
-            r.request_id,
+            cell(&r.request_id),
             or_dash(r.status),
             or_dash(r.duration_ms.map(|d| format!("{d:.2} ms"))),
             or_dash(r.billed_duration_ms.map(|d| format!("{d} ms"))),
@@ -88,7 +91,7 @@ pub fn skipped_summary(stats: &ParseStats) -> String {
         .iter()
         .map(|(k, n)| format!("{}: {n}", k.as_str()))
         .collect();
-    let ids: Vec<&str> = stats.skipped_examples.iter().map(|(_, id)| id.as_str()).collect();
+    let ids: Vec<_> = stats.skipped_examples.iter().map(|(_, id)| cell(id)).collect();
     format!(
         "skipped {} of {} lines ({}; first event IDs: {})",
         stats.skipped_total(),

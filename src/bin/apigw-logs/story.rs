@@ -9,6 +9,8 @@ use apigw_log_indexer::index::read::Fragments;
 use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 
+use crate::terminal::cell;
+
 fn sorted<'a>(lines: impl IntoIterator<Item = &'a Line<'a>>) -> Vec<&'a Line<'a>> {
     let mut v: Vec<&Line<'_>> = lines.into_iter().collect();
     v.sort_by_key(|l| l.timestamp_ms);
@@ -112,8 +114,19 @@ pub fn render(story: &Story, json: bool) -> Rendered {
     }
 }
 
+/// One labelled row; the value is escaped as a [`cell`] whatever it is made of.
 fn row(out: &mut String, label: &str, value: impl std::fmt::Display) {
-    let _ = writeln!(out, "  {label:<9} {value}");
+    let _ = writeln!(out, "  {label:<9} {}", cell(&value.to_string()));
+}
+
+/// `method path` of a request, escaped.
+fn route_of(method: Option<&str>, path: Option<&str>) -> String {
+    [method, path]
+        .into_iter()
+        .flatten()
+        .map(cell)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn span(first: Option<i64>, last: Option<i64>) -> String {
@@ -124,19 +137,15 @@ fn span(first: Option<i64>, last: Option<i64>) -> String {
     }
 }
 
-fn api_text(out: &mut String, r: &ApiRecord<'_>) {
-    let route = [r.method.as_deref(), r.resource_path.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+pub(crate) fn api_text(out: &mut String, r: &ApiRecord<'_>) {
+    let route = route_of(r.method.as_deref(), r.resource_path.as_deref());
     let outcome = match (r.status, r.failure_reason) {
         (Some(s), Some(reason)) => format!("{s} {reason}"),
         (Some(s), None) => s.to_string(),
         (None, Some(reason)) => format!("no status seen, {reason}"),
         (None, None) => "no status seen".into(),
     };
-    let _ = writeln!(out, "API request {}  {route}  →  {outcome}", r.request_id);
+    let _ = writeln!(out, "API request {}  {route}  →  {outcome}", cell(&r.request_id));
     if let (Some(api), stage) = (&r.api_id, &r.stage) {
         row(out, "api", format!("{api} / {}", stage.as_deref().unwrap_or("-")));
     }
@@ -190,15 +199,19 @@ fn api_text(out: &mut String, r: &ApiRecord<'_>) {
     out.push('\n');
 }
 
-fn lambda_text(out: &mut String, r: &LambdaRecord<'_>) {
+pub(crate) fn lambda_text(out: &mut String, r: &LambdaRecord<'_>) {
     let outcome = match (r.status, r.failure_reason) {
         (Some(s), Some(reason)) => format!("{s} {reason}"),
         (Some(s), None) => s.to_string(),
         (None, Some(reason)) => format!("no REPORT seen, {reason}"),
         (None, None) => "no REPORT seen".into(),
     };
-    let function = r.function_name.as_deref().unwrap_or("");
-    let _ = writeln!(out, "Lambda invocation {}  {function}  →  {outcome}", r.request_id);
+    let function = cell(r.function_name.as_deref().unwrap_or(""));
+    let _ = writeln!(
+        out,
+        "Lambda invocation {}  {function}  →  {outcome}",
+        cell(&r.request_id)
+    );
     let mut report = Vec::new();
     if let Some(d) = r.duration_ms {
         report.push(format!("duration {d:.2} ms"));
@@ -259,11 +272,7 @@ fn time_went(out: &mut String, r: &ApiRecord<'_>, lambda: Option<&LambdaRecord<'
         "Where the time went: {latency} ms = {integration} ms integration + {overhead} ms gateway overhead"
     );
     let at = |t: i64| format!("{:>+8} ms", t - t0);
-    let route = [r.method.as_deref(), r.resource_path.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let route = route_of(r.method.as_deref(), r.resource_path.as_deref());
     let _ = writeln!(out, "  {}  API Gateway received {route}", at(t0));
     let _ = writeln!(
         out,
@@ -288,7 +297,7 @@ fn time_went(out: &mut String, r: &ApiRecord<'_>, lambda: Option<&LambdaRecord<'
     out.push('\n');
 }
 
-fn timeline(out: &mut String, lines: &[&Line<'_>]) {
+pub(crate) fn timeline(out: &mut String, lines: &[&Line<'_>]) {
     let _ = writeln!(out, "Timeline ({} lines)", lines.len());
     let Some(t0) = lines.first().map(|l| l.timestamp_ms) else {
         return;
@@ -300,11 +309,9 @@ fn timeline(out: &mut String, lines: &[&Line<'_>]) {
             l.timestamp_ms - t0,
             l.source.as_str()
         );
-        let mut message_lines = l.message.trim_end_matches(['\n', '\r']).split('\n');
-        let _ = writeln!(out, "{prefix}{}", message_lines.next().unwrap_or(""));
-        for more in message_lines {
-            let _ = writeln!(out, "{:width$}{more}", "", width = prefix.chars().count());
-        }
+        // One row per line, whatever the message holds: a line break inside it is escaped like any
+        // other, so a message cannot print a row shaped like a heading or another line of the timeline.
+        let _ = writeln!(out, "{prefix}{}", cell(l.message.trim_end_matches(['\n', '\r'])));
     }
 }
 
@@ -331,13 +338,9 @@ pub fn failure_rows(entries: &[FailureEntry], json: bool, header: bool) -> Strin
             "FIRST LINE", "ST", "REASON", "API/STAGE", "REQUEST ID", "LAMBDA REQUEST"
         );
     }
-    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let dash = |v: &Option<String>| v.as_deref().map_or_else(|| "-".into(), |v| cell(v).into_owned());
     for e in entries {
-        let route = [e.method.as_deref(), e.resource_path.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let route = route_of(e.method.as_deref(), e.resource_path.as_deref());
         let _ = writeln!(
             out,
             "{:<24}  {:>3}  {:<26}  {:<20}  {:<36}  {:<36}  {}",
@@ -345,7 +348,7 @@ pub fn failure_rows(entries: &[FailureEntry], json: bool, header: bool) -> Strin
             e.status.map_or("-".into(), |s| s.to_string()),
             dash(&e.failure_reason),
             format!("{}/{}", dash(&e.api_id), dash(&e.stage)),
-            e.request_id,
+            cell(&e.request_id),
             dash(&e.lambda_request_id),
             if route.is_empty() { "-".into() } else { route },
         );

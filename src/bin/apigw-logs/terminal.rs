@@ -1,39 +1,59 @@
-//! Makes text from logs safe to print on a terminal.
+//! Makes text from logs safe to print on a terminal: the one writer every command's output passes.
 //!
 //! Every log line is somebody's text, and a terminal obeys control characters: `ESC ]0;title BEL` retitles
 //! the window, `ESC [2J` clears the screen, a bare CR overwrites what was printed before it on the line, and
 //! the C1 controls (U+0080–U+009F, e.g. U+009B CSI) are escape sequences of their own on some terminals.
-//! Each such character is written as a JSON-style escape, `\u001b`, so a planted escape reads the same in
-//! human and `--json` output. TAB is kept (Lambda REPORT lines are tab-separated and a tab cannot move
-//! the cursor anywhere a space could not); LF is kept where it separates output lines.
+//! Text also lies without controls: a line break inside a value prints a row nobody wrote (NEL U+0085 and
+//! LS/PS U+2028/U+2029 break lines in some terminals and most editors), a bidirectional override
+//! (U+202A–U+202E, U+2066–U+2069) shows `/invoice<U+202E>gpj.exe` as `/invoiceexe.jpg`, and zero-width
+//! characters (U+200B–U+200D, U+2060, U+FEFF) make two different IDs look the same.
+//!
+//! Each such character is written as a JSON-style escape, `\u001b`, so a planted character reads the same
+//! in human and `--json` output (where the escape is valid JSON and decodes to the same value). Two
+//! levels, one rule: [`cell`] is for a value placed into a row (everything above, line feeds included, so
+//! a value is always on its row), [`escape_text`] for a whole rendering (the same, but the line feeds that
+//! separate our rows are kept). TAB is kept (Lambda REPORT lines are tab-separated and a tab cannot move
+//! the cursor anywhere a space could not).
 //!
 //! Backslashes are not escaped, so a log that contains the text `\u001b` prints the same as one that
-//! contained the character; what matters here is that no control character reaches the terminal.
+//! contained the character; what matters here is that no such character reaches the terminal.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-/// Text for stdout: control characters escaped, line feeds kept.
+/// Text for stdout: unsafe characters escaped, line feeds (our row separators) kept.
 pub fn escape_text(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
-/// One line for stderr: control characters escaped, line feeds too, so a message is always one line.
+/// One line for stderr: unsafe characters escaped, line feeds too, so a message is always one line.
 pub fn escape_line(text: &str) -> Cow<'_, str> {
     escape(text, false)
 }
 
-/// Whether `c` must not reach a terminal raw: C0 (but TAB, and LF when `keep_lf`), DEL and C1.
-fn is_unsafe(c: char, keep_lf: bool) -> bool {
+/// A value placed into a row of text output (a column, a detail, a log line): unsafe characters and
+/// every line break escaped, so it can neither leave its row nor look like something it is not.
+pub fn cell(text: &str) -> Cow<'_, str> {
+    escape(text, false)
+}
+
+/// Whether `c` must not reach a terminal raw: C0 (but TAB, and LF when `keep_lf`), DEL and C1, the other
+/// line and paragraph separators, bidirectional controls and invisible characters.
+pub fn is_unsafe(c: char, keep_lf: bool) -> bool {
     match c {
         '\t' => false,
         '\n' => !keep_lf,
-        _ => c.is_control(),
+        // `char::is_control` is exactly C0, DEL and C1 (Unicode general category Cc), CR and NEL included.
+        _ => {
+            c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+                || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+        }
     }
 }
 
 fn escape(text: &str, keep_lf: bool) -> Cow<'_, str> {
-    // `char::is_control` is exactly C0, DEL and C1 (Unicode general category Cc).
     let Some(first) = text.find(|c| is_unsafe(c, keep_lf)) else {
         return Cow::Borrowed(text);
     };
@@ -42,7 +62,7 @@ fn escape(text: &str, keep_lf: bool) -> Cow<'_, str> {
     for c in text[first..].chars() {
         if is_unsafe(c, keep_lf) {
             // Also a valid JSON escape, so the same function is safe on `--json` output, where serde_json
-            // has escaped C0 already but writes DEL and C1 raw.
+            // has escaped C0 already but writes DEL, C1 and the rest raw.
             let _ = write!(out, "\\u{:04x}", u32::from(c));
         } else {
             out.push(c);

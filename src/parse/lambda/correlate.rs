@@ -1,17 +1,24 @@
 //! The API Gateway request a function's own log names: the join when the stage logs at ERROR or not at all
 //! (`docs/log-formats.md` §6). Three conventions: a logged proxy event (`requestContext.requestId`, as JSON, as
-//! JSON escaped inside a JSON log record, or as a Python dict), Powertools' `correlation_id` (set from
+//! JSON inside a JSON log record's message, or as a Python dict), Powertools' `correlation_id` (set from
 //! `requestContext.requestId`), and the `[APIG: <requestId>]` prefix of a mapping-template convention.
+//!
+//! Each is read from the structure it is written in, never found as a substring: the event is parsed, and
+//! only its own top-level `requestContext.requestId` counts, so a header or body value that spells
+//! `"requestContext": {"requestId": …}` is a string inside the event and names nothing.
 //!
 //! What the function says is a hint, not an identity (§9): it makes a lookup by either ID reach the other,
 //! labelled as the function's claim, and never changes the API request's evidence.
 
 use memchr::memmem;
+use serde_json::Value;
 
+use super::text::{node_fields, python_fields};
 use crate::parse::text::is_uuid;
 
-/// How far after `requestContext` its `requestId` may be (a proxy event's context is a few KB at most).
-const MAX_CONTEXT_SPAN: usize = 4096;
+/// A logged event longer than this is not parsed for its request ID (a proxy event is a few KB; its body
+/// is at most API Gateway's 10 MB payload, which is not worth parsing for a hint).
+const MAX_EVENT_BYTES: usize = 64 * 1024;
 
 /// A value API Gateway uses as `$context.requestId`: a UUID (REST) or the 16-character base64 form of HTTP
 /// and WebSocket APIs (`KyDfdgZ9oAMEYpA=`).
@@ -24,35 +31,128 @@ fn api_request_id_shaped(id: &str) -> bool {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/')))
 }
 
-/// The value of key `key` at `text[at..]`: `key` followed by its closing quote (`"`, `'` or `\"`), a colon
-/// and the quoted value, in JSON, escaped JSON or a Python dict.
-fn quoted_value_after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
-    let i = memmem::find(text.as_bytes(), key.as_bytes())?;
-    let rest = &text[i + key.len()..];
-    let rest = rest.strip_prefix("\\\"").or_else(|| rest.strip_prefix(['"', '\'']))?;
-    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
-    let rest = rest.strip_prefix("\\\"").or_else(|| rest.strip_prefix(['"', '\'']))?;
-    let end = rest.find(['"', '\'', '\\'])?;
-    Some(&rest[..end])
+/// The application message of a line: after the runtime's prefix (Node.js, Python), or the line itself.
+fn app_message(msg: &str) -> &str {
+    node_fields(msg)
+        .or_else(|| python_fields(msg))
+        .map_or(msg, |(_, rest)| rest)
+}
+
+/// The logged event in `text`: the JSON (or Python dict) object that starts at its first `{` and ends the
+/// text (`event={…}`, `Received event: {…}`), parsed; `None` unless all of it parses.
+fn event_object(text: &str) -> Option<Value> {
+    let text = text.trim_end();
+    let start = text.find('{')?;
+    let object = &text[start..];
+    if object.len() > MAX_EVENT_BYTES || !object.ends_with('}') {
+        return None;
+    }
+    serde_json::from_str(object)
+        .ok()
+        .or_else(|| serde_json::from_str(&python_to_json(object)?).ok())
+        .filter(Value::is_object)
+}
+
+/// `requestContext.requestId` of an event object, at its top level only.
+fn context_request_id(event: &Value) -> Option<&str> {
+    event.get("requestContext")?.get("requestId")?.as_str()
+}
+
+/// `id` as a slice of `msg` (the batch's maps key by borrowed text); IDs need no JSON unescaping.
+fn in_line<'a>(msg: &'a str, id: &str) -> Option<&'a str> {
+    if !api_request_id_shaped(id) {
+        return None;
+    }
+    memmem::find(msg.as_bytes(), id.as_bytes()).map(|i| &msg[i..i + id.len()])
 }
 
 /// The API request ID a Lambda log line names, if it names one in a known convention.
 pub(in crate::parse) fn api_request_id_hint(msg: &str) -> Option<&str> {
     let bytes = msg.as_bytes();
-    if let Some(i) = memmem::find(bytes, b"[APIG: ") {
-        let rest = &msg[i + "[APIG: ".len()..];
-        let id = &rest[..rest.find(']')?];
-        return api_request_id_shaped(id).then_some(id);
+    let context = memmem::find(bytes, b"requestContext").is_some();
+    let correlation = memmem::find(bytes, b"correlation_id").is_some();
+    let apig = memmem::find(bytes, b"[APIG: ").is_some();
+    if !(context || correlation || apig) {
+        return None;
     }
-    if let Some(id) = quoted_value_after(msg, "correlation_id").filter(|id| api_request_id_shaped(id)) {
-        return Some(id);
+    // A JSON log record: Powertools' top-level `correlation_id`, or an event as its message (an object, or
+    // a string holding the event's JSON).
+    if msg.starts_with('{')
+        && let Ok(Value::Object(record)) = serde_json::from_str::<Value>(msg)
+    {
+        if let Some(id) = record.get("correlation_id").and_then(Value::as_str) {
+            return in_line(msg, id);
+        }
+        let id = match record.get("message") {
+            Some(Value::String(m)) => m
+                .strip_prefix("[APIG: ")
+                .and_then(|r| r.split_once(']'))
+                .map(|(id, _)| id.to_string())
+                .or_else(|| {
+                    event_object(m)
+                        .as_ref()
+                        .and_then(context_request_id)
+                        .map(str::to_string)
+                }),
+            Some(m @ Value::Object(_)) => context_request_id(m).map(str::to_string),
+            _ => None,
+        };
+        return id.and_then(|id| in_line(msg, &id));
     }
-    let i = memmem::find(bytes, b"requestContext")?;
-    let mut end = (i + MAX_CONTEXT_SPAN).min(msg.len());
-    while !msg.is_char_boundary(end) {
-        end -= 1;
+    let text = app_message(msg);
+    if let Some(rest) = text.strip_prefix("[APIG: ") {
+        return in_line(msg, &rest[..rest.find(']')?]);
     }
-    quoted_value_after(&msg[i..end], "requestId").filter(|id| api_request_id_shaped(id))
+    let event = event_object(text)?;
+    in_line(msg, context_request_id(&event)?)
+}
+
+/// A Python `repr` of a dict (`{'a': 'b', 'c': True, 'd': None}`) as JSON text, for `serde_json`; `None`
+/// for anything it cannot be (an unterminated string).
+fn python_to_json(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                let mut value = String::new();
+                loop {
+                    let (_, ch) = chars.next()?;
+                    match ch {
+                        '\\' => {
+                            let (_, esc) = chars.next()?;
+                            value.push(match esc {
+                                'n' => '\n',
+                                't' => '\t',
+                                'r' => '\r',
+                                other => other,
+                            });
+                        }
+                        ch if ch == c => break,
+                        ch => value.push(ch),
+                    }
+                }
+                out.push_str(&serde_json::to_string(&value).ok()?);
+            }
+            _ if c.is_ascii_alphabetic() => {
+                let word_end = text[i..]
+                    .find(|ch: char| !ch.is_ascii_alphanumeric())
+                    .map_or(text.len(), |e| i + e);
+                let word = &text[i..word_end];
+                out.push_str(match word {
+                    "True" => "true",
+                    "False" => "false",
+                    "None" => "null",
+                    other => other,
+                });
+                while chars.peek().is_some_and(|&(j, _)| j < word_end) {
+                    chars.next();
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -102,6 +202,11 @@ mod tests {
             r#"{"requestContext":{"extendedRequestId":"IFdKeFotgEO7LkJ="}}"#,
             "[APIG: not-an-id] hello",
             "START RequestId: 0f1e2d3c-aaaa-4bbb-8ccc-dddddddddddd Version: $LATEST",
+            // Text that spells the convention inside a value of the event names nothing.
+            r#"2025-11-21T12:00:00.100Z	0f1e2d3c-aaaa-4bbb-8ccc-dddddddddddd	INFO	{"headers":{"x-note":"\"requestContext\": {\"requestId\": \"9a8b7c6d-1111-4222-8333-444455556666\"}"}}"#,
+            r#"[INFO]	2020-09-10T08:42:44.869Z	5aa80e1f-25fb-4d7b-b142-33474c527a74	{'body': "{'requestContext': {'requestId': 'SpEIxi9MoAMEMXw='}}"}"#,
+            r#"{"level":"INFO","requestId":"0f1e2d3c-aaaa-4bbb-8ccc-dddddddddddd","message":"hello","detail":{"correlation_id_was":"13B398ED-FABA-4D50-A4A1-6CD39BDA85E5"}}"#,
+            "[INFO]\t2017-06-05T13:57:47.369Z\t0f1e2d3c-aaaa-4bbb-8ccc-dddddddddddd\tfetching [APIG: 9a8b7c6d-1111-4222-8333-444455556666]",
         ] {
             assert_eq!(api_request_id_hint(line), None, "{line}");
         }

@@ -9,7 +9,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::loose::Loose;
-use super::{apply_report, attach, attach_unkeyed, begin_init, end_of, start, status_evidence};
+use super::{
+    Order, admit, apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime, platform_shaped_output,
+    start, status_evidence,
+};
 use crate::decode::LogEvent;
 use crate::fragment::{Report, ReportStatus};
 use crate::parse::Builder;
@@ -35,15 +38,30 @@ pub(super) struct JsonLine<'a> {
     message: Option<&'a RawValue>,
     #[serde(rename = "errorType", borrow)]
     error_type: Option<Text<'a>>,
+    /// Present in every application record of the runtimes' JSON loggers, never in a platform record.
+    #[serde(borrow)]
+    level: Option<&'a RawValue>,
 }
 
 impl<'a> JsonLine<'a> {
+    /// The platform record's type (`platform.start`, …), when the record has the platform's structure:
+    /// `time`, `type` and an object `record`, and none of an application record's keys (`level`,
+    /// `requestId`, `message`: Lambda developer guide, "Log-level filtering" / Telemetry API schema). A
+    /// function's logger that logs an object with a `type` of `platform.…` writes an application record.
     fn kind(&self) -> Option<&str> {
-        self.kind.as_ref().map(|t| &*t.0)
+        let platform_shaped = self.record.as_ref().is_some_and(serde_json::Value::is_object)
+            && self.level.is_none()
+            && self.request_id.is_none()
+            && self.message.is_none();
+        self.kind.as_ref().map(|t| &*t.0).filter(|_| platform_shaped)
     }
 
-    /// The request ID as a slice of the line itself (it keys the batch's maps), when it is a UUID.
+    /// The request ID as a slice of the line itself (it keys the batch's maps), when it is a UUID and the
+    /// record has an application record's structure: the runtimes' JSON loggers always write `level`
+    /// beside `requestId`, so a JSON object printed with a `requestId` key alone (an access record, an
+    /// event) names no invocation.
     fn request_id(&self) -> Option<&'a str> {
+        self.level?;
         match self.request_id.as_ref().map(|t| &t.0) {
             Some(Cow::Borrowed(id)) if is_uuid(id) => Some(id),
             _ => None,
@@ -67,12 +85,21 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
     let record_id = record_str("requestId")
         .filter(|id| is_uuid(id))
         .and_then(|id| memmem::find(msg.as_bytes(), id.as_bytes()).map(|i| &msg[i..i + id.len()]));
+    let stream = &b.lambda_stream;
+    let order = match (line.kind(), record_id) {
+        (Some("platform.start"), Some(id)) => stream.starting(id),
+        (Some("platform.report"), Some(id)) => stream.ending(id, true),
+        (Some("platform.runtimeDone"), Some(id)) => stream.naming(id),
+        (Some(k), _) if k.starts_with("platform.init") || k == "platform.restoreReport" => stream.initialising(),
+        _ => Order::Expected,
+    };
+    let admitted = admit(b, |_| order);
     match (line.kind(), record_id) {
-        (Some("platform.start"), Some(id)) => {
+        (Some("platform.start"), Some(id)) if admitted => {
             start(b, ev, id, msg);
             return;
         }
-        (Some(k @ ("platform.report" | "platform.runtimeDone")), Some(id)) => {
+        (Some(k @ ("platform.report" | "platform.runtimeDone")), Some(id)) if admitted => {
             let status = record_str("status").and_then(ReportStatus::from_name);
             let error_type = record_str("errorType").map(str::to_owned);
             let trace = record
@@ -90,23 +117,41 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
                 s.xray_trace_id.get_or_insert(Cow::Owned(t));
             }
             if k == "platform.report" {
-                end_of(b, id);
+                end_of(b, id, true);
             }
             return;
         }
-        (Some("platform.initStart"), _) => begin_init(b),
-        (Some("platform.initReport" | "platform.initRuntimeDone" | "platform.restoreReport"), _) => {
+        (Some("platform.initStart"), _) if admitted => begin_init(b),
+        (Some("platform.initReport" | "platform.initRuntimeDone" | "platform.restoreReport"), _) if admitted => {
             // The init (or restore) of the invocation that follows; a failed or timed-out one is its failure.
-            if b.lambda_stream.current.is_none() {
-                begin_init(b);
-            }
+            begin_init(b);
             let loose = init_evidence(record_str("status"), record_str("errorType"));
             attach_unkeyed(b, ev, msg, loose);
             return;
         }
+        (
+            Some(
+                "platform.start"
+                | "platform.report"
+                | "platform.runtimeDone"
+                | "platform.initStart"
+                | "platform.initReport"
+                | "platform.initRuntimeDone"
+                | "platform.restoreReport",
+            ),
+            _,
+        ) => {
+            // A platform record the stream's order rules out, or one naming no invocation.
+            return platform_shaped_output(b, ev, msg);
+        }
         _ => {}
     }
     if let Some(id) = line.request_id() {
+        if !admit(b, |s| s.naming(id)) {
+            // The runtime's logger writes the running invocation's ID; another one was printed.
+            return platform_shaped_output(b, ev, msg);
+        }
+        keyed_by_runtime(b, id);
         let s = attach(b, ev, id, msg);
         let invoke_error = line.message.is_some_and(|m| m.get().contains("Invoke Error"));
         if invoke_error {

@@ -11,6 +11,7 @@ mod loose;
 mod text;
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use super::{Builder, SkipKind};
 use crate::decode::LogEvent;
@@ -33,33 +34,112 @@ pub(super) struct StreamState<'a> {
     pending: Vec<(&'a LogEvent<'a>, &'a str, Option<Loose<'a>>)>,
     /// The last request that logged `RequestId: … Error:` (its `Runtime.ExitError` line follows).
     last_error: Option<&'a str>,
+    /// Invocations this batch saw start, end (END or REPORT) and report: the platform writes each record
+    /// once, and nothing naming an invocation after its REPORT.
+    started: HashSet<&'a str>,
+    ended: HashSet<&'a str>,
+    reported: HashSet<&'a str>,
+}
+
+/// What the stream's order says about a platform-shaped record. The platform writes START, the
+/// function's output, END, REPORT (`platform.start` … `platform.report` in the JSON format), each once,
+/// and one environment runs one invocation at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Order {
+    /// Where the platform writes such a record.
+    Expected,
+    /// Not where one environment's platform would write it (a START while another invocation runs, a
+    /// record naming an invocation other than the running one), but a stream that is not one
+    /// environment's could hold it: the platform's reading is kept, and counted.
+    Ambiguous,
+    /// Never the platform's: a second START, END or REPORT of one invocation, anything naming an
+    /// invocation after its REPORT, an init record while an invocation runs.
+    Impossible,
 }
 
 impl StreamState<'_> {
-    pub(super) fn in_invocation(&self) -> bool {
-        self.current.is_some() || self.in_init
+    /// A record naming invocation `id` (its END, its runtime's keyed lines, `RequestId: … Error`).
+    pub(super) fn naming(&self, id: &str) -> Order {
+        if self.reported.contains(id) {
+            Order::Impossible
+        } else if self.current.is_some_and(|c| c != id) {
+            Order::Ambiguous
+        } else {
+            Order::Expected
+        }
+    }
+
+    /// An END or REPORT of `id`.
+    pub(super) fn ending(&self, id: &str, report: bool) -> Order {
+        if (!report && self.ended.contains(id)) || self.reported.contains(id) {
+            Order::Impossible
+        } else {
+            self.naming(id)
+        }
+    }
+
+    /// A START of `id`.
+    pub(super) fn starting(&self, id: &str) -> Order {
+        if self.started.contains(id) || self.ended.contains(id) || self.reported.contains(id) {
+            Order::Impossible
+        } else if self.current.is_some() {
+            Order::Ambiguous
+        } else {
+            Order::Expected
+        }
+    }
+
+    /// The platform's `<ts> <id> Task timed out after …` line, which real streams also show right after
+    /// the invocation's REPORT: in order there (no invocation started since), impossible any later.
+    pub(super) fn timing_out(&self, id: &str) -> Order {
+        if !self.reported.contains(id) {
+            self.naming(id)
+        } else if self.current.is_none() && self.last == Some(id) {
+            Order::Expected
+        } else {
+            Order::Impossible
+        }
+    }
+
+    /// An init-phase record (INIT_START, INIT_REPORT, `platform.init*`): never while an invocation runs.
+    pub(super) fn initialising(&self) -> Order {
+        if self.current.is_some() {
+            Order::Impossible
+        } else {
+            Order::Expected
+        }
     }
 }
 
-/// Whether a line of an unknown log group is a Lambda log line.
-pub(super) fn looks_like_lambda(msg: &str) -> bool {
-    const PREFIXES: [&str; 10] = [
-        "START RequestId: ",
-        "END RequestId: ",
-        "REPORT RequestId: ",
-        "INIT_START ",
-        "INIT_REPORT ",
-        "RequestId: ",
-        "LAMBDA_WARNING: ",
-        "EXTENSION Name: ",
-        "LOGS Name: ",
-        "TELEMETRY Name: ",
-    ];
-    PREFIXES.iter().any(|p| msg.starts_with(p))
-        || (msg.starts_with('{')
-            && (msg.contains("\"platform.") || (msg.contains("\"requestId\"") && msg.contains("\"level\""))))
-        || text::node_fields(msg).is_some()
-        || text::python_fields(msg).is_some()
+/// Whether a platform-shaped record is read as the platform's: in order, or ambiguous (the platform's
+/// view wins, counted in `ParseStats::platform_order_ambiguous`). An impossible one is not.
+pub(super) fn admit(b: &mut Builder<'_, '_>, order: impl FnOnce(&StreamState<'_>) -> Order) -> bool {
+    match order(&b.lambda_stream) {
+        Order::Expected => true,
+        Order::Ambiguous => {
+            b.out.stats.platform_order_ambiguous += 1;
+            true
+        }
+        Order::Impossible => false,
+    }
+}
+
+/// A line the runtime keyed with invocation `id`. At the start of a batch, before any platform record,
+/// it shows which invocation runs (CloudWatch Logs cuts a stream into deliveries anywhere), so that the
+/// stream's order rules out records naming others from then on.
+pub(super) fn keyed_by_runtime<'a>(b: &mut Builder<'a, '_>, id: &'a str) {
+    let s = &mut b.lambda_stream;
+    if s.current.is_none() && s.last.is_none() && !s.in_init && s.pending.is_empty() {
+        s.current = Some(id);
+    }
+}
+
+/// A line shaped like a platform record where the platform cannot have written one ([`Order::Impossible`],
+/// or not in the record's exact form): the function's own output, carrying no evidence, and counted
+/// (`ParseStats::platform_shaped_output`).
+pub(super) fn platform_shaped_output<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
+    b.out.stats.platform_shaped_output += 1;
+    attach_unkeyed(b, ev, msg, None);
 }
 
 /// With advanced logging controls a custom log group's streams are `YYYY/MM/DD/<function>[<version>]<guid>`.
@@ -165,14 +245,20 @@ pub(super) fn start<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, id: &'a s
     }
     attach(b, ev, id, msg);
     b.lambda_stream.current = Some(id);
+    b.lambda_stream.started.insert(id);
     b.lambda_stream.in_init = false;
 }
 
-pub(super) fn end_of<'a>(b: &mut Builder<'a, '_>, id: &'a str) {
+/// After an END (text) or a REPORT (`report`, either format) of `id`.
+pub(super) fn end_of<'a>(b: &mut Builder<'a, '_>, id: &'a str, report: bool) {
     if b.lambda_stream.current == Some(id) {
         b.lambda_stream.current = None;
     }
     b.lambda_stream.last = Some(id);
+    b.lambda_stream.ended.insert(id);
+    if report {
+        b.lambda_stream.reported.insert(id);
+    }
 }
 
 /// Evidence a Lambda-stated status carries: `timeout` and `error`/`failure` are failures, and an

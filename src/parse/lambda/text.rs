@@ -5,31 +5,43 @@ use std::borrow::Cow;
 
 use memchr::memmem;
 
-use super::{apply_report, attach, attach_unkeyed, begin_init, end_of, loose, start};
+use super::{
+    admit, apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime, loose, platform_shaped_output,
+    start,
+};
 use crate::decode::LogEvent;
 use crate::fragment::{LambdaFragment, Report, ReportStatus};
 use crate::parse::Builder;
 use crate::parse::text::{after, is_uuid, leading_f64, leading_u64, token, trace_id};
 use crate::reason::FailureReason;
 
+/// The platform's text records in their exact forms (Lambda developer guide, "Working with Lambda function
+/// logs" / "Lambda Telemetry API" text format): `START RequestId: <id> Version: <version>`,
+/// `END RequestId: <id>`, `REPORT RequestId: <id>\tDuration: …` (tab- or space-separated fields). A line
+/// that starts like one but is not in that form, or that the stream's order says the platform cannot have
+/// written now, is the function's output (`platform_shaped_output`).
 pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
     let ts = ev.timestamp;
+    let may_name = |b: &mut Builder<'a, '_>, id: &str| admit(b, |s| s.naming(id));
     if let Some(rest) = msg.strip_prefix("START RequestId: ") {
         let id = token(rest);
-        if is_uuid(id) {
+        if is_uuid(id) && rest[id.len()..].starts_with(" Version: ") && admit(b, |s| s.starting(id)) {
             start(b, ev, id, msg);
             return;
         }
+        return platform_shaped_output(b, ev, msg);
     } else if let Some(rest) = msg.strip_prefix("END RequestId: ") {
         let id = token(rest);
-        if is_uuid(id) {
+        if is_uuid(id) && rest[id.len()..].trim().is_empty() && admit(b, |s| s.ending(id, false)) {
             attach(b, ev, id, msg);
-            end_of(b, id);
+            end_of(b, id, false);
             return;
         }
+        return platform_shaped_output(b, ev, msg);
     } else if let Some(rest) = msg.strip_prefix("REPORT RequestId: ") {
         let id = token(rest);
-        if is_uuid(id) {
+        let fields = rest[id.len()..].trim_start_matches([' ', '\t']);
+        if is_uuid(id) && fields.starts_with("Duration: ") && admit(b, |s| s.ending(id, true)) {
             let report = parse_report(rest);
             let trace = after(rest, "XRAY TraceId: ").and_then(trace_id);
             let s = attach(b, ev, id, msg);
@@ -37,13 +49,20 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
             if let Some(t) = trace {
                 s.xray_trace_id = Some(Cow::Borrowed(t));
             }
-            end_of(b, id);
+            end_of(b, id, true);
             return;
         }
+        return platform_shaped_output(b, ev, msg);
     } else if msg.starts_with("INIT_START") {
+        if !admit(b, |s| s.initialising()) {
+            return platform_shaped_output(b, ev, msg);
+        }
         begin_init(b);
     } else if let Some(rest) = msg.strip_prefix("RequestId: ") {
         let id = token(rest);
+        if is_uuid(id) && !may_name(b, id) {
+            return platform_shaped_output(b, ev, msg);
+        }
         if is_uuid(id) {
             let s = attach(b, ev, id, msg);
             runtime_exit(s, msg, ts);
@@ -52,27 +71,53 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         }
     } else if msg.starts_with("Runtime.") && !msg.contains(' ') {
         // The `Runtime.ExitError` line that follows `RequestId: … Error: …` names no request.
-        if let Some(id) = b.lambda_stream.last_error.or(b.lambda_stream.current) {
+        // The running invocation's, if one runs (a line naming no one cannot reach another invocation).
+        if let Some(id) = b.lambda_stream.current.or(b.lambda_stream.last_error) {
             let s = attach(b, ev, id, msg);
             s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
             s.error_type.get_or_insert(Cow::Borrowed(msg.trim()));
             return;
         }
-    } else if b.lambda_stream.current.is_none()
-        && ["INIT_REPORT", "RESTORE_", "EXTENSION", "TELEMETRY", "LOGS"]
-            .iter()
-            .any(|p| msg.starts_with(p))
+    } else if [
+        "INIT_REPORT",
+        "RESTORE_",
+        "EXTENSION Name: ",
+        "TELEMETRY Name: ",
+        "LOGS Name: ",
+    ]
+    .iter()
+    .any(|p| msg.starts_with(p))
     {
+        if !admit(b, |s| s.initialising()) {
+            return platform_shaped_output(b, ev, msg);
+        }
         // Init-phase platform lines (INIT_REPORT may come without an INIT_START in the batch, and a
         // suppressed init's `Phase: invoke` report precedes its START): they belong to the next START.
         begin_init(b);
-    } else if let Some((id, rest)) = node_fields(msg).or_else(|| timeout_fields(msg)) {
+    } else if let Some((id, rest, timeout)) = node_fields(msg)
+        .map(|(id, rest)| (id, rest, false))
+        .or_else(|| timeout_fields(msg).map(|(id, rest)| (id, rest, true)))
+    {
+        // The runtime keys a line with the running invocation's ID; a line keyed with another is printed.
+        let admitted = if timeout {
+            admit(b, |s| s.timing_out(id))
+        } else {
+            may_name(b, id)
+        };
+        if !admitted {
+            return platform_shaped_output(b, ev, msg);
+        }
+        keyed_by_runtime(b, id);
         let s = attach(b, ev, id, msg);
         app_evidence(s, rest, ts, msg);
         return;
     } else if let Some((id, rest)) = python_fields(msg)
         && !id.is_empty()
     {
+        if !may_name(b, id) {
+            return platform_shaped_output(b, ev, msg);
+        }
+        keyed_by_runtime(b, id);
         let s = attach(b, ev, id, msg);
         app_evidence(s, rest, ts, msg);
         return;

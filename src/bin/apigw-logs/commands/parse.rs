@@ -55,6 +55,12 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         if batch.stats.skipped_total() > 0 {
             output::warn(format_args!("{f}: {}", records::skipped_summary(&batch.stats)));
         }
+        if batch.stats.platform_shaped_output > 0 {
+            output::warn(format_args!(
+                "{f}: {} lines shaped like Lambda platform records where the platform cannot have written them, read as function output",
+                batch.stats.platform_shaped_output
+            ));
+        }
         stats.add(&batch.stats);
         joined.add_batch(batch);
     }

@@ -157,6 +157,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         if a.dry_run {
             let services = Services {
                 config: PipelineConfig {
+                    access_log_groups: Vec::new(),
                     max_decoded_bytes: cfg.max_decoded_bytes,
                     retention_days: cfg.retention_days,
                 },
