@@ -22,7 +22,7 @@ mod window;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    create_table, decode, doctor, failures, lookup, make_event, metrics, parse, replay, setup_logging, subscribe,
+    create_table, decode, doctor, failures, lookup, make_event, mcp, metrics, parse, replay, setup_logging, subscribe,
 };
 use crate::error::CliError;
 use crate::exit::{Exit, Outcome};
@@ -62,6 +62,8 @@ enum Command {
     Doctor(doctor::Args),
     /// Turn on what doctor checks for one stage: logging level, access log format, subscriptions; idempotent.
     SetupLogging(setup_logging::Args),
+    /// Serve lookup, failures, metrics and doctor as read-only MCP tools over stdio, for an assistant.
+    Mcp(mcp::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -99,5 +101,6 @@ fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Subscribe(a) => subscribe::run(a),
         Command::Doctor(a) => doctor::run(a),
         Command::SetupLogging(a) => setup_logging::run(a),
+        Command::Mcp(a) => mcp::run(a),
     }
 }

@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod failures;
 pub mod lookup;
 pub mod make_event;
+pub mod mcp;
 pub mod metrics;
 pub mod parse;
 pub mod replay;
