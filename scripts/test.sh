@@ -13,7 +13,7 @@ step() { printf '\n== %s\n' "$*"; }
 trap 'scripts/moto.sh stop >/dev/null 2>&1 || true' EXIT
 
 step "tools (pinned, into .tools/)"
-for group in moto sam lambda; do scripts/tools.sh "$group"; done
+for group in moto sam lambda mcp; do scripts/tools.sh "$group"; done
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

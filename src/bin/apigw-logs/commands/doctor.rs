@@ -97,16 +97,19 @@ pub async fn examine(indexer: &IndexerArgs, filter: &StageFilter) -> Result<Exam
     let fix = FixContext {
         args: indexer.fix_args(),
     };
-    let findings = check(&snap, &fix);
-    let to_fix = findings.iter().filter(|f| f.severity == Severity::Fix).count();
-    let summary = format!(
+    let mut exam = Examined {
+        findings: check(&snap, &fix),
+        summary: String::new(),
+    };
+    let to_fix = exam.to_fix();
+    exam.summary = format!(
         "{to_fix} to fix, {} notes ({} stages, {} log groups, indexer {})",
-        findings.len() - to_fix,
+        exam.findings.len() - to_fix,
         snap.stages.len(),
         snap.groups.len(),
         snap.indexer.name
     );
-    Ok(Examined { findings, summary })
+    Ok(exam)
 }
 
 /// The `--json` lines: one object per finding.

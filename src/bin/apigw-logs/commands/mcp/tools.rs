@@ -151,7 +151,8 @@ impl Server {
 
     #[tool(
         description = "Failed API requests in a time window, newest first, one JSON object per line (request_id, \
-                       status, failure_reason, failure_detail, api_id, stage, route, lambda_request_id). Filters \
+                       first_timestamp_ms, status, failure_reason, failure_detail, api_id, stage, method, \
+                       resource_path, lambda_request_id). Filters \
                        as `apigw-logs failures --json`: since, until, reason, api, stage; at most `limit` lines.",
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false)
     )]
