@@ -27,7 +27,7 @@ elif [[ $status -ne 1 ]]; then
 fi
 
 step "tools (pinned, into .tools/)"
-for group in moto sam lambda; do scripts/tools.sh "$group"; done
+for group in moto sam lambda mcp; do scripts/tools.sh "$group"; done
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

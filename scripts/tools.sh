@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the project's pinned, PyPI-distributed tools into the git-ignored .tools/.
 #
-#   scripts/tools.sh [moto|sam|lambda|awscli|all]     (default: all)
+#   scripts/tools.sh [moto|sam|lambda|awscli|mcp|all]     (default: all)
 #
 # Each group gets its own virtualenv (.tools/GROUP) because the tools share dependencies they
 # pin differently (e.g. aws-sam-cli pins boto3 exactly, moto takes the newest) and would fight
@@ -21,8 +21,10 @@ requirements() {
     sam) echo 'aws-sam-cli==1.170.0' 'cfn-lint==1.58.0' ;;
     lambda) echo 'cargo-lambda==1.9.2' ;; # its wheel depends on ziglang, the linker it uses
     awscli) echo 'awscli==1.46.3' ;;
+    # The Python MCP SDK: its stdio client drives `apigw-logs mcp` in tests/it/mcp.rs.
+    mcp) echo 'mcp==2.3.0' ;;
     *)
-      echo "tools.sh: unknown group '$1' (expected moto, sam, lambda, awscli or all)" >&2
+      echo "tools.sh: unknown group '$1' (expected moto, sam, lambda, awscli, mcp or all)" >&2
       return 2
       ;;
   esac
@@ -39,6 +41,7 @@ verify() {
     lambda) PATH="$bin:$PATH" cargo lambda -V >/dev/null &&
       PATH="$bin:$PATH" cargo lambda system </dev/null | grep -q ziglang ;;
     awscli) "$bin/aws" --version >/dev/null 2>&1 ;;
+    mcp) "$bin/python" -c 'import mcp.client.stdio' ;;
   esac
 }
 
@@ -74,7 +77,7 @@ install_group() {
 main() {
   local groups=("${@:-all}")
   if [[ ${groups[*]} == all ]]; then
-    groups=(moto sam lambda awscli)
+    groups=(moto sam lambda awscli mcp)
   fi
   # One after another: pip installs in parallel would only contend for the 2 cores.
   for group in "${groups[@]}"; do

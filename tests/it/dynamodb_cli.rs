@@ -30,7 +30,7 @@ fn run_at(endpoint: &str, table: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn run(table: &str, args: &[&str]) -> Output {
+pub fn run(table: &str, args: &[&str]) -> Output {
     run_at(moto::endpoint(), table, args)
 }
 

@@ -23,6 +23,7 @@ mod lambda_e2e;
 mod lambda_edge;
 mod lambda_json;
 mod lambda_runtimes;
+mod mcp;
 mod metrics;
 mod moto;
 mod never_panics;

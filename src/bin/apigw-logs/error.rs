@@ -159,6 +159,17 @@ pub enum CliError {
     /// Several inputs failed; each is reported on its own line.
     #[error("{} inputs failed", .0.len())]
     Inputs(Vec<CliError>),
+    /// An MCP tool call did not finish within the server's `--tool-timeout`.
+    #[error("{what}: no answer within {seconds}s (the server's --tool-timeout; narrow the window or raise it)")]
+    Deadline {
+        /// The tool.
+        what: &'static str,
+        /// The timeout.
+        seconds: u64,
+    },
+    /// The MCP session could not start or ended abnormally (stdin/stdout, the protocol handshake).
+    #[error("mcp: {0}")]
+    Serve(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 fn prefixed(input: &Option<String>) -> String {
@@ -251,12 +262,14 @@ impl CliError {
             | Self::Usage { .. }
             | Self::Write { .. }
             | Self::Traffic(_)
-            | Self::Stdout(_) => Exit::Input,
+            | Self::Stdout(_)
+            | Self::Serve(_) => Exit::Input,
             Self::Store { .. }
             | Self::NotConfigured { .. }
             | Self::Metrics { .. }
             | Self::Runtime(_)
-            | Self::Partial { .. } => Exit::Aws,
+            | Self::Partial { .. }
+            | Self::Deadline { .. } => Exit::Aws,
             // Something named does not exist: 1; a stack that is not an indexer stack: 2; AWS: 3.
             Self::Onboard { source, .. } => match **source {
                 OnboardError::NotFound { .. } => Exit::NotFound,
@@ -267,10 +280,8 @@ impl CliError {
         }
     }
 
-    /// Stable, low-cardinality code: the library's own code where the error came from it.
-    // Not printed today (the one-line message is the interface); pinned by the tests so that a
-    // machine-readable error output can carry it without renaming anything.
-    #[cfg_attr(not(test), expect(dead_code))]
+    /// Stable, low-cardinality code: the library's own code where the error came from it. The CLI prints
+    /// the one-line message; the MCP server's errors carry this code (`commands/mcp/reply.rs`).
     pub const fn code(&self) -> &'static str {
         match self {
             Self::Read { .. } => "read_failed",
@@ -292,6 +303,8 @@ impl CliError {
             Self::Stdout(_) => "stdout_failed",
             Self::ClosedPipe => "closed_pipe",
             Self::Inputs(_) => "inputs_failed",
+            Self::Deadline { .. } => "deadline_exceeded",
+            Self::Serve(_) => "mcp_session_failed",
         }
     }
 
@@ -386,6 +399,14 @@ mod tests {
                 Exit::Aws,
             ),
             (CliError::Runtime(io()), Exit::Aws),
+            (
+                CliError::Deadline {
+                    what: "lookup",
+                    seconds: 30,
+                },
+                Exit::Aws,
+            ),
+            (CliError::Serve(Box::new(io())), Exit::Input),
             (CliError::ClosedPipe, Exit::Success),
         ];
         let mut codes: Vec<&str> = cases.iter().map(|(e, _)| e.code()).collect();

@@ -24,8 +24,8 @@ mod window;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    create_table, decode, doctor, failures, lookup, make_event, make_traffic, metrics, parse, replay, setup_logging,
-    subscribe,
+    create_table, decode, doctor, failures, lookup, make_event, make_traffic, mcp, metrics, parse, replay,
+    setup_logging, subscribe,
 };
 use crate::error::CliError;
 use crate::exit::{Exit, Outcome};
@@ -67,6 +67,8 @@ enum Command {
     Doctor(doctor::Args),
     /// Turn on what doctor checks for one stage: logging level, access log format, subscriptions; idempotent.
     SetupLogging(setup_logging::Args),
+    /// Serve lookup, failures, metrics and doctor as read-only MCP tools over stdio, for an assistant.
+    Mcp(mcp::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -105,5 +107,6 @@ fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Subscribe(a) => subscribe::run(a),
         Command::Doctor(a) => doctor::run(a),
         Command::SetupLogging(a) => setup_logging::run(a),
+        Command::Mcp(a) => mcp::run(a),
     }
 }

@@ -28,12 +28,16 @@ async fn refs(endpoint: &EndpointArgs, sdk: &SdkConfig) -> Result<Option<StackRe
 
 /// Fills the table (and the metrics namespace) of the index commands from `--stack` where not given.
 pub fn fill(command: &mut Command) -> Result<(), CliError> {
+    // The MCP server starts without a table: its metrics and doctor tools need none, and its index tools
+    // answer with this same usage error.
+    let table_required = !matches!(command, Command::Mcp(_));
     let (endpoint, table, namespace) = match command {
         Command::CreateTable(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
         Command::Replay(a) => (&a.aws.endpoint, Some(&mut a.aws.table), Some(&mut a.namespace)),
         Command::Lookup(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
         Command::Failures(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
         Command::Metrics(a) => (&a.endpoint, None, Some(&mut a.namespace)),
+        Command::Mcp(a) => (&a.aws.endpoint, Some(&mut a.aws.table), Some(&mut a.namespace)),
         _ => return Ok(()),
     };
     let need_table = table.as_ref().is_some_and(|t| t.is_none());
@@ -61,14 +65,18 @@ pub fn fill(command: &mut Command) -> Result<(), CliError> {
                     .to_string(),
             );
         }
-    } else if need_table {
-        return Err(CliError::Usage {
-            option: "--table",
-            problem: "no index table: give --table NAME (env INDEX_TABLE) or --stack NAME (env APIGW_LOGS_STACK)"
-                .into(),
-        });
+    } else if need_table && table_required {
+        return Err(no_table());
     }
     Ok(())
+}
+
+/// The usage error of an index command given neither a table nor a stack.
+pub fn no_table() -> CliError {
+    CliError::Usage {
+        option: "--table",
+        problem: "no index table: give --table NAME (env INDEX_TABLE) or --stack NAME (env APIGW_LOGS_STACK)".into(),
+    }
 }
 
 /// The indexer option every onboarding command takes.

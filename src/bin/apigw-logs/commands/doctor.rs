@@ -2,7 +2,7 @@
 //! that fixes it. Exit 0 when there is nothing to fix, 1 when there is.
 
 use apigw_log_indexer::onboard::collect::snapshot;
-use apigw_log_indexer::onboard::doctor::{FixContext, Severity, check};
+use apigw_log_indexer::onboard::doctor::{Finding, FixContext, Severity, check};
 use apigw_log_indexer::onboard::stack::QUEUE_OUTPUT;
 use apigw_log_indexer::ports::StageFilter;
 use clap::Args as ClapArgs;
@@ -32,14 +32,51 @@ pub struct Args {
 
 /// `doctor`.
 pub fn run(a: &Args) -> Result<Outcome, CliError> {
-    a.indexer.require()?;
     let filter = StageFilter {
         api_id: a.api_id.clone(),
         stage: a.stage.clone(),
     };
-    let snap = runtime()?.block_on(async {
-        let aws = a.indexer.connect().await?;
-        let indexer = aws.indexer(a.indexer.function.as_deref()).await?;
+    let exam = runtime()?.block_on(examine(&a.indexer, &filter))?;
+    let out = if a.json {
+        findings_json(&exam.findings)
+    } else {
+        let mut out = String::new();
+        for f in &exam.findings {
+            let note = if f.severity == Severity::Note { "note: " } else { "" };
+            out.push_str(&format!("{note}{}: {} → {}\n", f.subject, f.message, f.fix));
+        }
+        out
+    };
+    output::print(&out)?;
+    output::warn(&exam.summary);
+    Ok(if exam.to_fix() > 0 {
+        Outcome::NotFound(NotFound::Findings)
+    } else {
+        Outcome::Done
+    })
+}
+
+/// What `doctor` found, and its summary line.
+pub struct Examined {
+    /// One per problem or note, with its fix.
+    pub findings: Vec<Finding>,
+    /// `N to fix, M notes (S stages, G log groups, indexer F)`.
+    pub summary: String,
+}
+
+impl Examined {
+    /// The findings that need a fix (not notes).
+    pub fn to_fix(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Fix).count()
+    }
+}
+
+/// Reads the stages of `filter`, their log groups and the indexer, and checks them.
+pub async fn examine(indexer: &IndexerArgs, filter: &StageFilter) -> Result<Examined, CliError> {
+    indexer.require()?;
+    let snap = async {
+        let aws = indexer.connect().await?;
+        let function = aws.indexer(indexer.function.as_deref()).await?;
         // The stack names the queue; without one, the function's on-failure destination does.
         let queue = match &aws.stack {
             Some(s) => Some(s.get(QUEUE_OUTPUT)?.to_string()),
@@ -50,44 +87,42 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             &aws.logs,
             &aws.functions,
             &aws.queues,
-            &indexer,
-            &filter,
+            &function,
+            filter,
             queue.as_deref(),
         )
         .await
-    });
-    let snap = snap.map_err(CliError::onboard("doctor"))?;
-    let fix = FixContext {
-        args: a.indexer.fix_args(),
     };
-    let findings = check(&snap, &fix);
-    let mut out = String::new();
-    for f in &findings {
-        if a.json {
-            let severity = match f.severity {
-                Severity::Fix => "fix",
-                Severity::Note => "note",
-            };
-            let o = json!({"severity": severity, "check": f.check, "subject": f.subject, "api_id": f.api_id,
-                           "stage": f.stage, "message": f.message, "fix": f.fix});
-            out.push_str(&format!("{o}\n"));
-        } else {
-            let note = if f.severity == Severity::Note { "note: " } else { "" };
-            out.push_str(&format!("{note}{}: {} → {}\n", f.subject, f.message, f.fix));
-        }
-    }
-    output::print(&out)?;
-    let to_fix = findings.iter().filter(|f| f.severity == Severity::Fix).count();
-    let groups = snap.groups.len();
-    output::warn(format_args!(
-        "{to_fix} to fix, {} notes ({} stages, {groups} log groups, indexer {})",
-        findings.len() - to_fix,
+    let snap = snap.await.map_err(CliError::onboard("doctor"))?;
+    let fix = FixContext {
+        args: indexer.fix_args(),
+    };
+    let mut exam = Examined {
+        findings: check(&snap, &fix),
+        summary: String::new(),
+    };
+    let to_fix = exam.to_fix();
+    exam.summary = format!(
+        "{to_fix} to fix, {} notes ({} stages, {} log groups, indexer {})",
+        exam.findings.len() - to_fix,
         snap.stages.len(),
+        snap.groups.len(),
         snap.indexer.name
-    ));
-    Ok(if to_fix > 0 {
-        Outcome::NotFound(NotFound::Findings)
-    } else {
-        Outcome::Done
-    })
+    );
+    Ok(exam)
+}
+
+/// The `--json` lines: one object per finding.
+pub fn findings_json(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let severity = match f.severity {
+            Severity::Fix => "fix",
+            Severity::Note => "note",
+        };
+        let o = json!({"severity": severity, "check": f.check, "subject": f.subject, "api_id": f.api_id,
+                       "stage": f.stage, "message": f.message, "fix": f.fix});
+        out.push_str(&format!("{o}\n"));
+    }
+    out
 }

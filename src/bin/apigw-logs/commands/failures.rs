@@ -4,7 +4,7 @@
 mod follow;
 
 use apigw_log_indexer::FailureReason;
-use apigw_log_indexer::index::query::{self, MAX_FAILURE_DAYS};
+use apigw_log_indexer::index::query::{self, FailureEntry, MAX_FAILURE_DAYS};
 use apigw_log_indexer::ports::FailureFilter;
 use clap::Args as ClapArgs;
 
@@ -15,11 +15,14 @@ use crate::exit::{NotFound, Outcome};
 use crate::window::{between, window};
 use crate::{output, story};
 
+/// How far back `failures` looks by default (the MCP tool too).
+pub const DEFAULT_SINCE: &str = "24h";
+
 /// Arguments of `failures`.
 #[derive(ClapArgs)]
 pub struct Args {
     /// How far back from --until to look: 30m, 6h, 7d (or an RFC 3339 time).
-    #[arg(long, default_value = "24h")]
+    #[arg(long, default_value = DEFAULT_SINCE)]
     since: String,
     /// End of the window: an RFC 3339 time such as 2023-10-30T13:00:00Z (default: now).
     #[arg(long, conflicts_with = "follow")]
@@ -46,44 +49,71 @@ pub struct Args {
 
 /// `failures`.
 pub fn run(a: &Args) -> Result<Outcome, CliError> {
-    let (since, until) = window(&a.since, a.until.as_deref())?;
-    if (until - since) / 86_400_000 >= MAX_FAILURE_DAYS {
-        return Err(CliError::Usage {
-            option: "--since",
-            problem: format!("the window is longer than {MAX_FAILURE_DAYS} days"),
-        });
-    }
-    if let Some(r) = &a.reason
-        && FailureReason::from_name(r).is_none()
-    {
-        let names: Vec<&str> = FailureReason::ALL.iter().map(|r| r.as_str()).collect();
-        return Err(CliError::Usage {
-            option: "--reason",
-            problem: format!("{r:?} is not one of {}", names.join(", ")),
-        });
-    }
-    let filter = FailureFilter {
-        reason: a.reason.clone(),
-        api_id: a.filter.api_id.clone(),
-        stage: a.filter.stage.clone(),
-    };
+    let q = Query::checked(&a.since, a.until.as_deref(), a.reason.as_deref(), &a.filter)?;
     if a.follow {
         let every = follow::interval(&a.interval)?;
-        return follow::run(&a.aws, &filter, since, every, a.json);
+        return follow::run(&a.aws, &q.filter, q.since, every, a.json);
     }
-    let mut entries = Vec::new();
-    runtime()?
-        .block_on(async {
-            let index = a.aws.index().await;
-            query::list_failures(&index, since, until, &filter, |e| entries.push(e)).await
-        })
-        .map_err(|e| a.aws.store_error(None, e))?;
+    let entries = runtime()?.block_on(q.list(&a.aws))?;
     if entries.is_empty() {
-        return Ok(Outcome::NotFound(NotFound::Failures {
-            table: a.aws.table().to_string(),
-            window: between(since, until),
-        }));
+        return Ok(Outcome::NotFound(q.none_found(&a.aws)));
     }
     output::print(&story::failures(&entries, a.json))?;
     Ok(Outcome::Done)
+}
+
+/// A checked `failures` query: its window (epoch ms) and filter.
+pub struct Query {
+    /// Start of the window.
+    pub since: i64,
+    /// End of the window.
+    pub until: i64,
+    /// Reason, API and stage.
+    pub filter: FailureFilter,
+}
+
+impl Query {
+    /// The window of `--since`/`--until` (at most [`MAX_FAILURE_DAYS`]) and a known `--reason`.
+    pub fn checked(since: &str, until: Option<&str>, reason: Option<&str>, api: &ApiFilter) -> Result<Self, CliError> {
+        let (since, until) = window(since, until)?;
+        if (until - since) / 86_400_000 >= MAX_FAILURE_DAYS {
+            return Err(CliError::Usage {
+                option: "--since",
+                problem: format!("the window is longer than {MAX_FAILURE_DAYS} days"),
+            });
+        }
+        if let Some(r) = reason
+            && FailureReason::from_name(r).is_none()
+        {
+            let names: Vec<&str> = FailureReason::ALL.iter().map(|r| r.as_str()).collect();
+            return Err(CliError::Usage {
+                option: "--reason",
+                problem: format!("{r:?} is not one of {}", names.join(", ")),
+            });
+        }
+        let filter = FailureFilter {
+            reason: reason.map(str::to_string),
+            api_id: api.api_id.clone(),
+            stage: api.stage.clone(),
+        };
+        Ok(Self { since, until, filter })
+    }
+
+    /// The failed requests of the window, newest first.
+    pub async fn list(&self, aws: &AwsArgs) -> Result<Vec<FailureEntry>, CliError> {
+        let mut entries = Vec::new();
+        let index = aws.index().await;
+        query::list_failures(&index, self.since, self.until, &self.filter, |e| entries.push(e))
+            .await
+            .map_err(|e| aws.store_error(None, e))?;
+        Ok(entries)
+    }
+
+    /// What an empty result says: the table and the window searched.
+    pub fn none_found(&self, aws: &AwsArgs) -> NotFound {
+        NotFound::Failures {
+            table: aws.table().to_string(),
+            window: between(self.since, self.until),
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! `lookup ID`: the whole story of one request, by API Gateway request ID or Lambda request ID.
 
-use apigw_log_indexer::index::query;
+use apigw_log_indexer::index::query::{self, Story};
 use clap::Args as ClapArgs;
 
 use crate::aws_args::{AwsArgs, runtime};
@@ -28,16 +28,8 @@ pub struct Args {
 
 /// `lookup ID`.
 pub fn run(a: &Args) -> Result<Outcome, CliError> {
-    let id = a.id.trim();
-    if id.is_empty() {
-        return Err(CliError::Usage {
-            option: "ID",
-            problem: "is empty".into(),
-        });
-    }
-    let story = runtime()?
-        .block_on(async { query::fetch_story(&a.aws.index().await, id).await })
-        .map_err(|e| a.aws.store_error(None, e))?;
+    let id = checked_id(&a.id)?;
+    let story = runtime()?.block_on(fetch(&a.aws, id))?;
     if a.verbose {
         output::warn(format_args!(
             "{} items from {} request IDs in {} Query calls",
@@ -46,20 +38,52 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             story.calls
         ));
     }
-    if story.items.is_empty() {
-        return Ok(Outcome::NotFound(NotFound::Request {
-            id: id.to_string(),
-            table: a.aws.table().to_string(),
-        }));
-    }
-    let rendered = story::render(&story, a.json);
+    let rendered = match render(&story, id, &a.aws, a.json) {
+        Ok(r) => r,
+        Err(nothing) => return Ok(Outcome::NotFound(nothing)),
+    };
     for w in &rendered.warnings {
         output::warn(w);
     }
-    let Some(text) = rendered.text else {
-        return Ok(Outcome::NotFound(NotFound::Unreadable));
-    };
+    let text = rendered.text.unwrap_or_default();
     let colour = !a.json && terminal::colour_stdout(a.no_color.as_deref());
     output::print_story(&text, colour)?;
     Ok(Outcome::Done)
+}
+
+/// The ID, trimmed; a usage error when it is empty.
+pub fn checked_id(raw: &str) -> Result<&str, CliError> {
+    let id = raw.trim();
+    if id.is_empty() {
+        return Err(CliError::Usage {
+            option: "ID",
+            problem: "is empty".into(),
+        });
+    }
+    Ok(id)
+}
+
+/// Everything stored under `id` (either ID) and the partitions it links to.
+pub async fn fetch(aws: &AwsArgs, id: &str) -> Result<Story, CliError> {
+    query::fetch_story(&aws.index().await, id)
+        .await
+        .map_err(|e| aws.store_error(None, e))
+}
+
+/// The story as `lookup` prints it (`text` is always set), or what was not found.
+pub fn render(story: &Story, id: &str, aws: &AwsArgs, json: bool) -> Result<story::Rendered, NotFound> {
+    if story.items.is_empty() {
+        return Err(NotFound::Request {
+            id: id.to_string(),
+            table: aws.table().to_string(),
+        });
+    }
+    let rendered = story::render(story, json);
+    if rendered.text.is_none() {
+        for w in &rendered.warnings {
+            output::warn(w);
+        }
+        return Err(NotFound::Unreadable);
+    }
+    Ok(rendered)
 }

@@ -15,6 +15,9 @@ use crate::exit::{NotFound, Outcome};
 use crate::output;
 use crate::window::{between, window};
 
+/// How far back `metrics` looks by default (the MCP tool too).
+pub const DEFAULT_SINCE: &str = "1h";
+
 /// Arguments of `metrics`.
 #[derive(ClapArgs)]
 pub struct Args {
@@ -22,7 +25,7 @@ pub struct Args {
     #[arg(long, env = "METRICS_NAMESPACE")]
     pub namespace: Option<String>,
     /// How far back from --until to look: 15m, 2h, 1d (or an RFC 3339 time).
-    #[arg(long, default_value = "1h")]
+    #[arg(long, default_value = DEFAULT_SINCE)]
     since: String,
     /// End of the window (RFC 3339); default now.
     #[arg(long)]
@@ -40,23 +43,13 @@ pub struct Args {
 pub fn run(a: &Args) -> Result<Outcome, CliError> {
     let namespace = a.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
     let (since, until) = window(&a.since, a.until.as_deref())?;
-    let totals = runtime()?
-        .block_on(async {
-            let sdk = a.endpoint.sdk().await;
-            CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), namespace)
-                .totals(since, until, a.filter.api_id.as_deref(), a.filter.stage.as_deref())
-                .await
-        })
-        .map_err(|source| CliError::Metrics {
-            context: format!("namespace {namespace}"),
-            source: Box::new(source),
-        })?;
+    let totals = runtime()?.block_on(totals(&a.endpoint, namespace, since, until, &a.filter))?;
     output::print(&if a.json {
         as_json(&totals)
     } else {
         as_table(&totals, namespace, since, until)
     })?;
-    if totals.requests.is_empty() && totals.failures.is_empty() && totals.lambda.is_empty() {
+    if is_empty(&totals) {
         return Ok(Outcome::NotFound(NotFound::NoDataPoints {
             namespace: namespace.to_string(),
             window: between(since, until),
@@ -64,6 +57,29 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         }));
     }
     Ok(Outcome::Done)
+}
+
+/// The sums of the window `since..until` (epoch ms) in `namespace`, for the API and stage of `filter`.
+pub async fn totals(
+    endpoint: &EndpointArgs,
+    namespace: &str,
+    since: i64,
+    until: i64,
+    filter: &ApiFilter,
+) -> Result<Totals, CliError> {
+    let sdk = endpoint.sdk().await;
+    CloudWatchMetrics::new(aws_sdk_cloudwatch::Client::new(&sdk), namespace)
+        .totals(since, until, filter.api_id.as_deref(), filter.stage.as_deref())
+        .await
+        .map_err(|source| CliError::Metrics {
+            context: format!("namespace {namespace}"),
+            source: Box::new(source),
+        })
+}
+
+/// Whether the window had no data point at all.
+pub fn is_empty(t: &Totals) -> bool {
+    t.requests.is_empty() && t.failures.is_empty() && t.lambda.is_empty()
 }
 
 /// One `--json` line: a metric's sum for one set of dimensions. A struct, not `json!`, so the keys keep this
@@ -82,7 +98,8 @@ struct Sum<'a> {
     sum: f64,
 }
 
-fn as_json(t: &Totals) -> String {
+/// The `--json` lines: requests, then failures by reason, then the Lambda counters.
+pub fn as_json(t: &Totals) -> String {
     let requests = t.requests.iter().map(|((api, stage), n)| Sum {
         metric: "Requests",
         api_id: Some(api),
@@ -135,7 +152,7 @@ fn as_table(t: &Totals, namespace: &str, since: i64, until: i64) -> String {
     for ((metric, function), n) in &t.lambda {
         let _ = writeln!(out, "{function}: {metric} {n}");
     }
-    if t.requests.is_empty() && t.failures.is_empty() && t.lambda.is_empty() {
+    if is_empty(t) {
         let _ = writeln!(out, "no data points {} in namespace {namespace}", between(since, until));
     }
     out

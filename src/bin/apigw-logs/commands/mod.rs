@@ -8,6 +8,7 @@ pub mod failures;
 pub mod lookup;
 pub mod make_event;
 pub mod make_traffic;
+pub mod mcp;
 pub mod metrics;
 pub mod parse;
 pub mod replay;
