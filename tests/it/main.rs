@@ -34,6 +34,7 @@ mod once;
 mod readme_onboard;
 mod reasons;
 mod sink_cost;
+mod structure_props;
 mod template;
 mod trust;
 mod truth;
