@@ -20,6 +20,8 @@ pub const RETENTION_DAYS: &str = "RETENTION_DAYS";
 pub const REDACT_HEADERS: &str = "REDACT_HEADERS";
 /// Extra field names (JSON keys, query parameters, `name=value` pairs) whose values are masked.
 pub const REDACT_FIELDS: &str = "REDACT_FIELDS";
+/// Keep request and response bodies (redacted) instead of their size and hash: `true` or `false` (default).
+pub const STORE_BODIES: &str = "STORE_BODIES";
 /// Cap on a delivery's decompressed size, in bytes.
 pub const MAX_DECODED_BYTES: &str = "MAX_DECODED_BYTES";
 /// Which completions count a request: `auto`, `execution` or `access`.
@@ -144,6 +146,11 @@ impl Config {
             "false" => false,
             other => return Err(invalid(DETAILED_METRICS, other.into(), "true, false")),
         };
+        let store_bodies = match get(STORE_BODIES).as_deref().unwrap_or("false") {
+            "true" => true,
+            "false" => false,
+            other => return Err(invalid(STORE_BODIES, other.into(), "true, false")),
+        };
         let count_from = match get(COUNT_FROM) {
             None => CountFrom::Auto,
             Some(v) => CountFrom::from_name(&v).ok_or_else(|| invalid(COUNT_FROM, v, "auto, execution, access"))?,
@@ -198,10 +205,12 @@ impl Config {
                 "log group names (1-512 of A-Z a-z 0-9 . - _ / #), separated by commas",
             ));
         }
-        let redactor = Redactor::new(headers.iter().chain(&fields)).map_err(|source| ConfigError::Redact {
-            name: REDACT_FIELDS,
-            source,
-        })?;
+        let redactor = Redactor::new(headers.iter().chain(&fields))
+            .map_err(|source| ConfigError::Redact {
+                name: REDACT_FIELDS,
+                source,
+            })?
+            .keeping_bodies(store_bodies);
         Ok(Self {
             table_name,
             metrics_namespace,

@@ -20,6 +20,9 @@
 
 mod names;
 mod shapes;
+mod stored;
+
+pub use stored::ALLOWED_HEADERS;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -76,7 +79,7 @@ pub const MASK: &str = "****";
 /// to look: the name around it is then checked against the whole lists, so a fragment hidden inside an
 /// overlapping match is never missed (fragments are name bytes, so overlapping ones share a name; a shape
 /// hidden that way has a name byte before it and is no standalone shape).
-const FRAGMENTS: [&str; 18] = [
+const NAME_FRAGMENTS: [&str; 18] = [
     "pass",
     "pwd",
     "secret",
@@ -96,6 +99,36 @@ const FRAGMENTS: [&str; 18] = [
     "asia",
     "eyj",
 ];
+
+/// The starts of the shapes searched besides names (PEM blocks, URL user-info, `Basic` credentials, Google
+/// API keys; the documented token prefixes are [`shapes::TOKEN_PREFIXES`]).
+const SHAPE_FRAGMENTS: [&str; 4] = ["-----begin", "://", "basic", "aiza"];
+
+/// Every fragment the line search looks for.
+fn fragments() -> Vec<&'static str> {
+    NAME_FRAGMENTS
+        .iter()
+        .chain(&SHAPE_FRAGMENTS)
+        .chain(&shapes::TOKEN_PREFIXES)
+        .copied()
+        .collect()
+}
+
+/// The shapes other than bearer tokens, JWTs and AWS keys, at a match `start..end` (`at` is the lowercase
+/// text from `start`): how far the shape's check read, if the match starts one (a shape names nothing).
+fn other_shape(text: &[u8], at: &[u8], start: usize, end: usize, spans: &mut Vec<(usize, usize)>) -> Option<usize> {
+    let read_to = match at[0] {
+        b'-' if at.starts_with(b"-----begin") => shapes::pem_private_key(text, start, spans),
+        b':' => shapes::url_userinfo(text, start, spans),
+        b'b' if at.starts_with(b"basic") => shapes::basic_credentials(text, start, end, spans),
+        b'a' if at.starts_with(b"aiza") => shapes::google_api_key(text, start, spans),
+        _ => {
+            let prefix = shapes::TOKEN_PREFIXES.iter().find(|p| at.starts_with(p.as_bytes()))?;
+            shapes::prefixed_token(text, start, prefix, spans)
+        }
+    };
+    Some(read_to)
+}
 
 /// Finds the fragments: Teddy (SIMD) where the CPU has it, the automaton otherwise.
 #[derive(Debug, Clone)]
@@ -161,6 +194,8 @@ pub struct Redactor {
     extra: Vec<String>,
     /// Whether a lowercase name contains one of [`SENSITIVE_WORDS`] (a DFA over a short name).
     words: AhoCorasick,
+    /// Keep request and response bodies (redacted) instead of their size and hash: the operator's opt-in.
+    keep_bodies: bool,
 }
 
 /// The configured names cannot be used.
@@ -206,7 +241,7 @@ impl Redactor {
             .build(SENSITIVE_WORDS)
             .map_err(RedactorError::Build)?;
         Ok(Self {
-            search: Search::new(&FRAGMENTS)?,
+            search: Search::new(&fragments())?,
             extra_search: if names.is_empty() {
                 None
             } else {
@@ -214,7 +249,16 @@ impl Redactor {
             },
             extra: names,
             words,
+            keep_bodies: false,
         })
+    }
+
+    /// This redactor, keeping request and response bodies (redacted) when `keep` (`STORE_BODIES`): bodies
+    /// carry whatever clients and functions put in them, so by default only their size and hash are kept.
+    #[must_use]
+    pub fn keeping_bodies(mut self, keep: bool) -> Self {
+        self.keep_bodies = keep;
+        self
     }
 
     /// Only the built-in words and names.
@@ -268,6 +312,10 @@ impl Redactor {
                 return;
             } else if at.starts_with(b"eyj") {
                 scan.shape_read_to = shapes::jwt(text, start, &mut scan.spans);
+                return;
+            }
+            if let Some(read_to) = other_shape(text, at, start, end, &mut scan.spans) {
+                scan.shape_read_to = read_to;
                 return;
             }
         }

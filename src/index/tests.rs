@@ -150,7 +150,8 @@ async fn a_fragment_past_the_item_limit_is_split_into_parts_never_refused() {
             (
                 i,
                 format!(
-                    "({API_ID}) Endpoint response body before transformations: {}",
+                    // A line stored as text (a body would be stored as its size and hash).
+                    "({API_ID}) Execution failed due to configuration error: {}",
                     noise(i as u64, 900)
                 ),
             )

@@ -53,8 +53,9 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
     let redactor = b.redactor;
     let state = &mut b.out.api[i];
     state.core.touch(ev.timestamp);
+    // Evidence lines are kept in their stored form (a body as its size, hash and what was read from it).
     apply(state, text, ev.timestamp, &mut in_authorizer, &mut |t| {
-        redactor.redact(t)
+        redactor.execution_line(t)
     });
     b.in_authorizer[i] = in_authorizer;
     if let Some(line) = line {
@@ -76,7 +77,7 @@ pub fn apply<'a>(
     if let Some(rest) = text.strip_prefix("Endpoint response ") {
         // An authorizer's own endpoint (a Lambda authorizer) says nothing about the request's integration.
         if !*in_authorizer {
-            endpoint_response(s, rest, ts, redact);
+            endpoint_response(s, text, rest, ts, redact);
         }
         return;
     }
@@ -200,6 +201,7 @@ pub fn apply<'a>(
 /// `Endpoint response headers: {...}` and `Endpoint response body before transformations: ...`.
 fn endpoint_response<'a>(
     s: &mut ApiFragment<'a>,
+    text: &'a str,
     rest: &'a str,
     ts: i64,
     redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
@@ -213,13 +215,13 @@ fn endpoint_response<'a>(
         // The older throttling form: a Malformed Lambda proxy response whose endpoint response headers
         // carry Lambda's TooManyRequestsException.
         if after(headers, "x-amzn-ErrorType=TooManyRequestsException").is_some() {
-            s.core.add_evidence(FailureReason::LambdaThrottled, ts, redact(headers));
+            s.core.add_evidence(FailureReason::LambdaThrottled, ts, redact(text));
         }
     } else if let Some(body) = rest.strip_prefix("body before transformations: ") {
         if s.lambda_integration == Some(false) {
             return;
         }
-        lambda_service_body(s, body, ts, redact);
+        lambda_service_body(s, text, body, ts, redact);
         // A Lambda proxy response names the status the function chose; that is the backend's answer.
         if body.trim_start().starts_with('{')
             && let Some(code) = after(body, "\"statusCode\"")
@@ -227,7 +229,7 @@ fn endpoint_response<'a>(
             let code = code.trim_start().strip_prefix(':').unwrap_or(code);
             if let Some(st) = status_code(code.trim_start().trim_start_matches('"')) {
                 s.backend_status = Some(st);
-                backend_detail(s, st, ts, redact(rest));
+                backend_detail(s, st, ts, redact(text));
             }
         }
     }
@@ -238,6 +240,7 @@ fn endpoint_response<'a>(
 /// only these exact shapes count.
 fn lambda_service_body<'a>(
     s: &mut ApiFragment<'a>,
+    text: &'a str,
     body: &'a str,
     ts: i64,
     redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
@@ -246,11 +249,11 @@ fn lambda_service_body<'a>(
     // before completing request"}`. The ID in it is not a join key: a function can return that body, and
     // the failure line's `Lambda request id:` suffix names the invocation anyway.
     if body.contains("Process exited before completing request") {
-        s.core.add_evidence(FailureReason::LambdaError, ts, redact(body));
+        s.core.add_evidence(FailureReason::LambdaError, ts, redact(text));
     }
     // Reserved concurrency exhausted: `{"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", …}`.
     if body.contains("ConcurrentInvocationLimitExceeded") {
-        s.core.add_evidence(FailureReason::LambdaThrottled, ts, redact(body));
+        s.core.add_evidence(FailureReason::LambdaThrottled, ts, redact(text));
     }
 }
 

@@ -292,7 +292,12 @@ impl<'a> Builder<'a, '_> {
             timestamp_ms: ev.timestamp,
             event_id: Cow::Borrowed(&*ev.id),
             source,
-            message: self.redact(text),
+            // Execution lines keep what their kind allows (bodies as size and hash, allowed headers);
+            // access records and a function's own lines are redacted by names and shapes.
+            message: match source {
+                LineSource::Execution => self.redactor.execution_line(text),
+                LineSource::Access | LineSource::Lambda => self.redact(text),
+            },
         })
     }
 }
@@ -367,8 +372,9 @@ pub fn parse_batch_from<'a>(
     b.out
 }
 
-/// Every evidence line kept for a reason passes through redaction here, whichever parser recorded it and
-/// however (Lambda evidence borrows the raw line; masking an already masked line changes nothing).
+/// Every evidence line kept for a reason, and every attribute read from log text, passes through redaction
+/// here, whichever parser recorded it and however (Lambda evidence borrows the raw line; masking an already
+/// masked line changes nothing).
 fn redact_details<'a>(out: &mut ParsedBatch<'a>, redactor: &Redactor) {
     fn mask<'a>(redactor: &Redactor, m: &Cow<'a, str>) -> Cow<'a, str> {
         match redactor.redact(m) {
@@ -376,11 +382,33 @@ fn redact_details<'a>(out: &mut ParsedBatch<'a>, redactor: &Redactor) {
             Cow::Borrowed(_) => m.clone(),
         }
     }
+    // Attributes read from log text (a route, a resource path, an error type) are stored and printed
+    // like the lines: through the same redactor.
+    fn attr<'a>(redactor: &Redactor, v: &mut Option<Cow<'a, str>>) {
+        if let Some(m) = v.as_mut() {
+            *m = mask(redactor, m);
+        }
+    }
     for s in &mut out.api {
         s.core.map_details(|m| mask(redactor, m));
+        for v in [
+            &mut s.method,
+            &mut s.resource_path,
+            &mut s.route_key,
+            &mut s.event_type,
+            &mut s.api_id,
+            &mut s.stage,
+        ] {
+            attr(redactor, v);
+        }
     }
     for s in &mut out.lambda {
         s.core.map_details(|m| mask(redactor, m));
+        attr(redactor, &mut s.function_name);
+        attr(redactor, &mut s.error_type);
+        if let Some(r) = s.report.as_mut() {
+            attr(redactor, &mut r.error_type);
+        }
     }
 }
 

@@ -66,16 +66,41 @@ pub(super) fn value_of(
     whole: bool,
     breaks: &mut Breaks,
 ) -> Option<(usize, usize)> {
-    // After the name: an optional closing quote (escaped or not), spaces, then the delimiter.
-    let mut i = name_end;
+    value_after(b, name_start, name_end, whole, true, breaks)
+}
+
+/// [`value_of`]; `paired`: also look for a paired `Value` (not from inside that look, so it never recurses).
+fn value_after(
+    b: &[u8],
+    name_start: usize,
+    name_end: usize,
+    whole: bool,
+    paired: bool,
+    breaks: &mut Breaks,
+) -> Option<(usize, usize)> {
+    // After the name: the closing brackets of a form field (`user[password]=`, `user%5Bpassword%5D=`,
+    // `password[]=`), an optional closing quote (escaped or not), spaces, then the delimiter.
+    let mut i = close_brackets(b, name_end);
+    let bracketed = i > name_end;
     let closing = quote_at(b, i);
     if let Some(q) = closing {
         i += q.level + 1;
     } else if b.get(i) == Some(&b'\\') {
         return None;
+    } else if b.get(i) == Some(&b'>') {
+        return xml_element(b, name_start, i);
     }
     i = skip_spaces(b, i);
-    let delim = *b.get(i).filter(|&&d| d == b'=' || d == b':')?;
+    let Some(&delim) = b.get(i).filter(|&&d| d == b'=' || d == b':') else {
+        // `{"Name": "/app/db/password", "Value": "..."}`: the sensitive name is the value of a `Name`
+        // whose paired `Value` is the secret.
+        return if paired { paired_value(b, i, breaks) } else { None };
+    };
+    // Ruby's `"password" => "v"`.
+    let arrow = delim == b'=' && b.get(i + 1) == Some(&b'>');
+    if arrow {
+        i += 1;
+    }
     if delim == b':'
         && closing.is_none()
         && name_start > 0
@@ -86,30 +111,94 @@ pub(super) fn value_of(
         return None;
     }
     let opening = name_start.checked_sub(1).and_then(|q| quote_ending_at(b, q));
-    let context = if delim == b'=' && name_start > 0 && matches!(b[name_start - 1], b'?' | b'&') {
+    let context = if delim == b'=' && (bracketed || name_start > 0 && matches!(b[name_start - 1], b'?' | b'&')) {
         Context::Query
     } else if opening.is_some() && closing.is_none() {
         // `"...token=abc..."`: the pair sits inside a string, which ends the value.
         Context::InString
-    } else if delim == b'=' {
+    } else if delim == b'=' && !arrow {
         Context::Map
     } else if closing.is_some() {
         Context::Json
     } else {
         Context::Text
     };
-    let span = value_span(b, i + 1, context, whole, breaks)?;
+    let level = closing.map_or(0, |q| q.level);
+    let span = value_span(b, i + 1, context, whole, level, breaks)?;
     (span.1 > span.0).then_some(span)
 }
 
-/// Where the name containing `i` starts (`None` past [`MAX_NAME_BYTES`]: not a name).
+/// After a form field's name: its closing brackets, plain or percent-encoded (`]`, `[]`, `%5D`, `%5B%5D`,
+/// repeated), as PHP, Rails and `qs` spell nested and array fields.
+fn close_brackets(b: &[u8], mut i: usize) -> usize {
+    loop {
+        let rest = &b[i.min(b.len())..];
+        let step = if rest.starts_with(b"]") {
+            1
+        } else if rest.starts_with(b"[]") {
+            2
+        } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"%5d") {
+            3
+        } else if rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"%5b%5d") {
+            6
+        } else {
+            return i;
+        };
+        i += step;
+    }
+}
+
+/// `<password>value</password>` (and `<ns:password>`): the element's text, to the next `<`. `gt` is the `>`
+/// after the name.
+fn xml_element(b: &[u8], name_start: usize, gt: usize) -> Option<(usize, usize)> {
+    let mut s = name_start;
+    // A namespace prefix: `<ns:password>`.
+    if s > 0 && b[s - 1] == b':' {
+        s -= 1;
+        while s > 0 && is_name_byte(b[s - 1]) && gt - s < 2 * MAX_NAME_BYTES {
+            s -= 1;
+        }
+    }
+    if s == 0 || b[s - 1] != b'<' {
+        return None;
+    }
+    let start = gt + 1;
+    let end = memchr::memchr(b'<', &b[start.min(b.len())..]).map_or(b.len(), |p| start + p);
+    (end > start).then_some((start, end))
+}
+
+/// The value paired with a sensitive name that is itself a value: `"Name": "/app/db/password", "Value":
+/// "s"` (Parameter Store, Secrets Manager, CloudFormation outputs) or `{Name=/app/password, Value=s}`. `i`
+/// is just past the name's string (or the name, unquoted).
+fn paired_value(b: &[u8], i: usize, breaks: &mut Breaks) -> Option<(usize, usize)> {
+    const VALUE_NAMES: [&[u8]; 3] = [b"value", b"secretstring", b"outputvalue"];
+    let mut j = skip_spaces(b, i);
+    if b.get(j) != Some(&b',') {
+        return None;
+    }
+    j = skip_spaces(b, j + 1);
+    if let Some(q) = quote_at(b, j) {
+        j += q.level + 1;
+    }
+    let name_len = b[j.min(b.len())..].iter().take_while(|&&c| is_name_byte(c)).count();
+    let name = &b[j..j + name_len];
+    if !VALUE_NAMES.iter().any(|v| name.eq_ignore_ascii_case(v)) {
+        return None;
+    }
+    let name_end = j + name_len;
+    value_after(b, j, name_end, false, false, breaks)
+}
+
+/// Where the name containing `i` starts. A longer name (a flattened key such as
+/// `form.section.sub.....password`) is read as its last [`MAX_NAME_BYTES`] bytes before `i`: what decides is
+/// the word it ends in, and the bound keeps the scan linear.
 fn run_start(b: &[u8], i: usize) -> Option<usize> {
     let floor = i.saturating_sub(MAX_NAME_BYTES);
     let mut s = i;
     while s > floor && is_name_byte(b[s - 1]) {
         s -= 1;
     }
-    (s == 0 || !is_name_byte(b[s - 1])).then_some(s)
+    Some(s)
 }
 
 /// Where the name containing `i - 1` ends (`None` past [`MAX_NAME_BYTES`]).
@@ -167,7 +256,14 @@ pub(super) fn skip_spaces(b: &[u8], mut i: usize) -> usize {
 }
 
 /// The value that starts after the delimiter (at `i`, before spaces).
-fn value_span(b: &[u8], i: usize, context: Context, whole: bool, breaks: &mut Breaks) -> Option<(usize, usize)> {
+fn value_span(
+    b: &[u8],
+    i: usize,
+    context: Context,
+    whole: bool,
+    level: usize,
+    breaks: &mut Breaks,
+) -> Option<(usize, usize)> {
     let v = skip_spaces(b, i);
     if let Some(q) = quote_at(b, v) {
         let start = v + q.level + 1;
@@ -176,8 +272,8 @@ fn value_span(b: &[u8], i: usize, context: Context, whole: bool, breaks: &mut Br
     let json_like = matches!(context, Context::Json | Context::InString | Context::Text);
     match b.get(v) {
         None => return None,
-        Some(b'[') if json_like => return Some(array(b, v)),
-        Some(b'{') if json_like => return object(b, v),
+        Some(b'[') if json_like => return Some(array(b, v, level)),
+        Some(b'{') if json_like => return object(b, v, level),
         Some(b'n') if json_like && b[v..].starts_with(b"null") => return None,
         _ => {}
     }
@@ -234,10 +330,11 @@ fn closing_quote(b: &[u8], start: usize, q: Quote) -> usize {
     b.len()
 }
 
-/// A JSON array: every element is the sensitive name's value. Masked from the first element's opening quote
-/// to the last one's closing quote, so the text keeps its shape (`["****"]`, `[\"****\"]`).
-fn array(b: &[u8], v: usize) -> (usize, usize) {
-    let end = memchr::memchr2(b']', b'\n', &b[v..]).map_or(b.len(), |p| v + p);
+/// A JSON array: every element is the sensitive name's value, at any depth (arrays of arrays, objects in
+/// arrays). Masked from the first quote inside to the last one before its closing bracket, so the text keeps
+/// its shape (`["****"]`, `[\"****\"]`, `[["****"]]`); `level` is the escaping of the strings around it.
+fn array(b: &[u8], v: usize, level: usize) -> (usize, usize) {
+    let end = balanced(b, v, level);
     let inner = &b[v..end];
     match (memchr::memchr(b'"', inner), memchr::memrchr(b'"', inner)) {
         (Some(first), Some(last)) if last > first => {
@@ -248,29 +345,46 @@ fn array(b: &[u8], v: usize) -> (usize, usize) {
     }
 }
 
-/// A JSON object as a sensitive name's value (`"credentials": {...}`): its content, braces balanced
-/// (strings skipped), up to the line's end if it is cut.
-fn object(b: &[u8], v: usize) -> Option<(usize, usize)> {
+/// A JSON object as a sensitive name's value (`"credentials": {...}`): its content, to the matching brace.
+fn object(b: &[u8], v: usize, level: usize) -> Option<(usize, usize)> {
+    Some((v + 1, balanced(b, v, level)))
+}
+
+/// The bracket that closes the `[` or `{` at `v`, counting both kinds and skipping the strings of this
+/// escaping `level` (a quote escaped less ends an enclosing string, and so the value); else the line's end.
+/// One pass over what it reads.
+fn balanced(b: &[u8], v: usize, level: usize) -> usize {
     let mut depth = 0usize;
     let mut i = v;
     while i < b.len() {
         match b[i] {
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return Some((v + 1, i));
+                    return i;
                 }
             }
-            b'"' if b[i - 1] != b'\\' => {
-                i = closing_quote(b, i + 1, Quote { byte: b'"', level: 0 });
+            b'"' => {
+                let escapes = escapes_before(b, v, i);
+                if escapes < level {
+                    return i - escapes;
+                }
+                if escapes == level {
+                    let close = closing_quote(b, i + 1, Quote { byte: b'"', level });
+                    let run = b[close.min(b.len())..].iter().take_while(|&&c| c == b'\\').count();
+                    if close >= b.len() || run < level {
+                        return close.min(b.len());
+                    }
+                    i = close + level;
+                }
             }
-            b'\n' | b'\r' => break,
+            b'\n' | b'\r' => return i,
             _ => {}
         }
         i += 1;
     }
-    Some((v + 1, i.min(b.len())))
+    b.len()
 }
 
 /// In `{A=v, B=w}` a value ends at the closing brace or at a `, ` that starts the next `Name=` pair,

@@ -97,3 +97,165 @@ pub(super) fn jwt(b: &[u8], start: usize, spans: &mut Vec<(usize, usize)>) -> us
     }
     end
 }
+
+/// Published token formats, each recognised by the prefix its issuer documents, then at least
+/// [`MIN_PREFIXED_TOKEN`] token bytes (`A-Z a-z 0-9 _ -`). Each is masked whole, prefix included (the
+/// issuers write them lowercase):
+pub(super) const TOKEN_PREFIXES: [&str; 19] = [
+    // GitHub: personal access (`ghp_`), OAuth (`gho_`), user-to-server (`ghu_`), server-to-server (`ghs_`) and
+    // refresh (`ghr_`) tokens: https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available/
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    // GitHub fine-grained personal access tokens: https://github.blog/changelog/2022-10-18-introducing-fine-grained-personal-access-tokens/
+    "github_pat_",
+    // GitLab personal access tokens: https://docs.gitlab.com/ee/user/admin_area/settings/account_and_limit_settings.html#personal-access-token-prefix
+    // (default `glpat-` since https://gitlab.com/gitlab-org/gitlab/-/issues/342327).
+    "glpat-",
+    // Slack bot, user, workspace, refresh, configuration and app-level tokens (`xoxb-`, `xoxp-`, `xoxa-`,
+    // `xoxr-`, `xoxe-`, `xapp-`): https://docs.slack.dev/authentication/tokens
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+    "xoxe",
+    "xapp-",
+    // Stripe secret and restricted keys, live and test: https://docs.stripe.com/api/authentication and
+    // https://docs.stripe.com/keys (publishable `pk_` keys are public by design and not masked).
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    // npm access tokens: https://github.blog/2021-09-23-announcing-npms-new-access-token-format/
+    "npm_",
+    // PyPI API tokens: https://pypi.org/help/#apitoken
+    "pypi-",
+];
+
+/// Google API keys: `AIza` and 35 more bytes (`A-Z a-z 0-9 _ -`):
+/// https://cloud.google.com/docs/authentication/api-keys (the key string example).
+pub(super) const GOOGLE_API_KEY_PREFIX: &str = "AIza";
+
+/// Fewest token bytes after a documented prefix (the shortest of these formats has 30 and more; prose such
+/// as `npm_modules` is not a token).
+pub(super) const MIN_PREFIXED_TOKEN: usize = 16;
+
+const fn is_prefixed_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')
+}
+
+/// A token with a documented `prefix` starting at `start`: masks it whole when it stands alone and is long
+/// enough. Returns how far it read.
+pub(super) fn prefixed_token(b: &[u8], start: usize, prefix: &str, spans: &mut Vec<(usize, usize)>) -> usize {
+    let body = start + prefix.len();
+    if !b[start..].starts_with(prefix.as_bytes()) || (start > 0 && is_prefixed_token_byte(b[start - 1])) {
+        return body;
+    }
+    let end = body
+        + b[body.min(b.len())..]
+            .iter()
+            .take_while(|&&c| is_prefixed_token_byte(c))
+            .count();
+    if end - body >= MIN_PREFIXED_TOKEN {
+        spans.push((start, end));
+    }
+    end
+}
+
+/// `-----BEGIN <label>PRIVATE KEY-----` up to the end of its `-----END ...-----` line (or, if the block is
+/// cut, the end of the text): the whole block, whatever line breaks or escaped breaks (`\n`) it spans, so a
+/// key logged as `KEY=` + a PEM block is masked past its first line.
+pub(super) fn pem_private_key(b: &[u8], start: usize, spans: &mut Vec<(usize, usize)>) -> usize {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    /// The longest label read (`ENCRYPTED PRIVATE KEY`, `OPENSSH PRIVATE KEY`, `PGP PRIVATE KEY BLOCK`).
+    const MAX_LABEL: usize = 64;
+    if !b[start..].starts_with(BEGIN) {
+        return start + 1;
+    }
+    let label_start = start + BEGIN.len();
+    let window = &b[label_start..(label_start + MAX_LABEL).min(b.len())];
+    let Some(label_len) = memchr::memmem::find(window, b"-----") else {
+        return label_start;
+    };
+    if memchr::memmem::find(&window[..label_len], b"PRIVATE KEY").is_none() {
+        return label_start + label_len;
+    }
+    let body = label_start + label_len + 5;
+    let end = match memchr::memmem::find(&b[body..], b"-----END") {
+        Some(p) => {
+            let after = body + p + 8;
+            memchr::memmem::find(&b[after..(after + MAX_LABEL + 5).min(b.len())], b"-----")
+                .map_or(after, |q| after + q + 5)
+        }
+        None => b.len(),
+    };
+    spans.push((start, end));
+    end
+}
+
+/// `scheme://userinfo@host`: the user-info (`user:password`, or a token used as the user name). `start` is
+/// where `://` is. Returns how far it read.
+pub(super) fn url_userinfo(b: &[u8], start: usize, spans: &mut Vec<(usize, usize)>) -> usize {
+    /// Longest user-info read: real ones (a user and a password or a token) are far shorter.
+    const MAX_USERINFO: usize = 512;
+    let from = start + 3;
+    if start == 0 || !b[start - 1].is_ascii_alphanumeric() {
+        return from;
+    }
+    let window = &b[from.min(b.len())..(from + MAX_USERINFO).min(b.len())];
+    let len = window
+        .iter()
+        .position(|&c| {
+            matches!(c, b'/' | b'?' | b'#' | b'@' | b'"' | b'\'' | b'<' | b'>' | b'\\') || c.is_ascii_whitespace()
+        })
+        .unwrap_or(window.len());
+    if window.get(len) == Some(&b'@') && len > 0 {
+        spans.push((from, from + len));
+    }
+    from + len
+}
+
+/// `Basic <base64 of user:password>` anywhere (a header quoted in free text): masks the credentials when
+/// they decode to a `user:password` pair, so prose (`Basic configuration`) stays. `start..end` is `basic`.
+pub(super) fn basic_credentials(b: &[u8], start: usize, end: usize, spans: &mut Vec<(usize, usize)>) -> usize {
+    use base64::Engine as _;
+    /// Longest credentials decoded (a user name and a password).
+    const MAX_CREDENTIALS: usize = 1024;
+    if start > 0 && b[start - 1].is_ascii_alphanumeric() {
+        return end;
+    }
+    let token = super::names::skip_spaces(b, end);
+    if token == end {
+        return end;
+    }
+    let mut i = token;
+    while i < b.len() && i - token < MAX_CREDENTIALS && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'+' | b'/')) {
+        i += 1;
+    }
+    while i < b.len() && b[i] == b'=' {
+        i += 1;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(&b[token..i]);
+    if decoded.is_ok_and(|d| d.contains(&b':')) {
+        spans.push((token, i));
+    }
+    i
+}
+
+/// `AIza` and 35 token bytes: a Google API key.
+pub(super) fn google_api_key(b: &[u8], start: usize, spans: &mut Vec<(usize, usize)>) -> usize {
+    const LEN: usize = 39;
+    let end = start
+        + 4
+        + b[(start + 4).min(b.len())..]
+            .iter()
+            .take_while(|&&c| is_prefixed_token_byte(c))
+            .count();
+    let alone = start == 0 || !is_prefixed_token_byte(b[start - 1]);
+    if alone && b[start..].starts_with(GOOGLE_API_KEY_PREFIX.as_bytes()) && end - start == LEN {
+        spans.push((start, end));
+    }
+    end
+}

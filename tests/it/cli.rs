@@ -273,14 +273,15 @@ fn has_raw_control(text: &str) -> bool {
     text.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
 }
 
-/// An execution-log request whose resource path and body carry terminal escapes: OSC retitle + BEL, clear
-/// screen, CR, DEL and the C1 CSI.
+/// An execution-log request whose resource path and a stored line carry terminal escapes: OSC retitle + BEL,
+/// clear screen, CR, DEL and the C1 CSI (a body is stored as its size and hash, so the escapes ride on a line
+/// that is kept as text).
 pub fn hostile_event() -> String {
     event(
         EXEC_GROUP,
         &[
             "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) HTTP Method: POST, Resource Path: /pets\u{1b}[2J\u{9b}31m/x",
-            "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) Method request body before transformations: \
+            "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) Starting execution for request: \
              {\"name\":\"\u{1b}]0;pwned\u{7}\u{1b}[2J\rspoofed\u{7f}\"}",
             "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) Execution failed due to a timeout error",
             "(6a0e1b7c-1f4d-4c3a-9a57-0c2d9e8f7a61) Method completed with status: 504",

@@ -126,6 +126,7 @@ fn the_function_builds_the_lambda_binary_and_sets_only_known_variables() {
         config::DETAILED_METRICS,
         config::RETENTION_DAYS,
         config::REDACT_HEADERS,
+        config::STORE_BODIES,
         config::MAX_DECODED_BYTES,
         config::COUNT_FROM,
     ];

@@ -1,0 +1,209 @@
+//! What an execution-log line keeps when stored or printed: an allow-list by kind of line, not everything
+//! minus the names above (`docs/what-is-stored.md`).
+//!
+//! - Request and response bodies (`Method request body before transformations:`, `Endpoint request body
+//!   after transformations:`, `Endpoint response body before transformations:`, `Method response body after
+//!   transformations:`) keep their size, a hash and what the classifier reads from them (a proxy response's
+//!   `statusCode`, a Lambda `errorType`, Lambda's own failure phrases); the text itself only when the operator
+//!   opts in ([`super::Redactor::keeping_bodies`]), and then redacted.
+//! - Header maps keep the values of [`ALLOWED_HEADERS`] only; every other value becomes [`MASK`].
+//! - Query strings and path parameters (`Method request query string:`, `Method request path:`, the query of
+//!   `Endpoint request URI:` / `Sending request to`) keep their names.
+//! - Every other line, and every kept value, still goes through the redactor (names and shapes).
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use sha2::{Digest as _, Sha256};
+
+use super::{MASK, Redactor, names};
+
+/// Header names whose values are kept (ASCII case-insensitively): the request and trace IDs the joins and
+/// `lookup` use, the error type and function-error flag the classifier reads, and content type and length.
+pub const ALLOWED_HEADERS: [&str; 14] = [
+    "x-amzn-requestid",
+    "x-amz-apigw-id",
+    "x-amzn-lambda-integration-tag",
+    "x-amzn-trace-id",
+    "x-amzn-errortype",
+    "x-amz-function-error",
+    "x-amz-executed-version",
+    "x-amzn-remapped-content-length",
+    "content-type",
+    "content-length",
+    "retry-after",
+    "date",
+    "x-amzn-remapped-date",
+    "connection",
+];
+
+/// The body lines: stored as [`body_summary`] by default.
+const BODY_LINES: [&str; 4] = [
+    "Method request body before transformations: ",
+    "Endpoint request body after transformations: ",
+    "Endpoint response body before transformations: ",
+    "Method response body after transformations: ",
+];
+
+/// The header-map lines: values kept for [`ALLOWED_HEADERS`] only.
+const HEADER_LINES: [&str; 4] = [
+    "Method request headers: ",
+    "Endpoint request headers: ",
+    "Endpoint response headers: ",
+    "Method response headers: ",
+];
+
+/// Maps whose names are kept and values never (query strings, path parameters).
+const NAME_ONLY_LINES: [&str; 2] = ["Method request query string: ", "Method request path: "];
+
+/// Lines that end in a URL whose query keeps its names only.
+const URL_LINES: [&str; 2] = ["Endpoint request URI: ", "Sending request to "];
+
+/// API Gateway's mark on a line it cut at 1,024 bytes.
+const TRUNCATED: &str = " [TRUNCATED]";
+
+/// Lambda's own failure phrases in a response body, which the classifier reads (`log-formats.md` §2).
+const BODY_PHRASES: [&str; 2] = [
+    "Process exited before completing request",
+    "ConcurrentInvocationLimitExceeded",
+];
+
+/// Longest `errorType` kept from a body (real ones: `Runtime.ExitError`, `HandlerNotFound`, `TypeError`).
+const MAX_ERROR_TYPE: usize = 64;
+
+impl Redactor {
+    /// An execution-log line's text (after the request-ID prefix) as stored and printed: the allow-list by
+    /// kind of line, then redaction by names and shapes.
+    pub fn execution_line<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        if let Some((prefix, body)) = split(text, &BODY_LINES) {
+            if self.keep_bodies {
+                return self.redact(text);
+            }
+            return Cow::Owned(format!("{prefix}{}", self.body_summary(body)));
+        }
+        if let Some((prefix, map)) = split(text, &HEADER_LINES) {
+            return Cow::Owned(format!("{prefix}{}", self.redact(&map_values(map, true))));
+        }
+        if let Some((prefix, map)) = split(text, &NAME_ONLY_LINES) {
+            return Cow::Owned(format!("{prefix}{}", self.redact(&map_values(map, false))));
+        }
+        if let Some((prefix, url)) = split(text, &URL_LINES) {
+            return match url_query_names(url) {
+                Some(url) => Cow::Owned(format!("{prefix}{}", self.redact(&url))),
+                None => self.redact(text),
+            };
+        }
+        self.redact(text)
+    }
+
+    /// A body as kept: `[<n> bytes, sha256:<first 8 bytes, hex>]`, then what the classifier reads from it.
+    pub fn body_summary(&self, body: &str) -> String {
+        let (body, truncated) = match body.strip_suffix(TRUNCATED) {
+            Some(b) => (b, true),
+            None => (body, false),
+        };
+        let digest = Sha256::digest(body.as_bytes());
+        let mut out = format!("[{} bytes, sha256:", body.len());
+        for byte in &digest[..8] {
+            let _ = write!(out, "{byte:02x}");
+        }
+        out.push(']');
+        if let Some(code) = json_value(body, "\"statusCode\"").map(|v| v.trim_start_matches('"'))
+            && let Some(n) = code.get(..3).filter(|n| n.bytes().all(|c| c.is_ascii_digit()))
+        {
+            let _ = write!(out, " statusCode={n}");
+        }
+        if let Some(t) = json_value(body, "\"errorType\"").and_then(|v| v.strip_prefix('"')) {
+            let len = t
+                .bytes()
+                .take(MAX_ERROR_TYPE)
+                .take_while(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-'))
+                .count();
+            if len > 0 {
+                let _ = write!(out, " errorType={}", self.redact(&t[..len]));
+            }
+        }
+        for phrase in BODY_PHRASES {
+            if body.contains(phrase) {
+                let _ = write!(out, " ({phrase})");
+            }
+        }
+        if truncated {
+            out.push_str(TRUNCATED);
+        }
+        out
+    }
+}
+
+/// `text` split after the first of `prefixes` it starts with.
+fn split<'a>(text: &'a str, prefixes: &[&'static str]) -> Option<(&'static str, &'a str)> {
+    prefixes
+        .iter()
+        .find_map(|p| text.strip_prefix(p).map(|rest| (*p, rest)))
+}
+
+/// What follows `"key"` and a `:` in a JSON body (spaces skipped), unescaped JSON only.
+fn json_value<'a>(body: &'a str, key: &str) -> Option<&'a str> {
+    let at = memchr::memmem::find(body.as_bytes(), key.as_bytes())?;
+    let rest = body[at + key.len()..].trim_start().strip_prefix(':')?;
+    Some(rest.trim_start())
+}
+
+/// An API Gateway map (`{Name=value, Name2=v, w}`) with each value kept only if `headers` and the name is on
+/// [`ALLOWED_HEADERS`]; [`MASK`] otherwise. Anything that is not such a map is masked whole.
+fn map_values(map: &str, headers: bool) -> String {
+    let (map, truncated) = match map.strip_suffix(TRUNCATED) {
+        Some(m) => (m, TRUNCATED),
+        None => (map, ""),
+    };
+    let b = map.as_bytes();
+    let Some(inner_start) = map.starts_with('{').then_some(1) else {
+        return format!("{MASK}{truncated}");
+    };
+    let mut out = String::with_capacity(map.len());
+    out.push('{');
+    let mut breaks = names::Breaks::default();
+    let mut i = inner_start;
+    while i < b.len() {
+        let Some(eq) = memchr::memchr(b'=', &b[i..]).map(|p| i + p) else {
+            break;
+        };
+        let name = &map[i..eq];
+        let end = names::kv_map_value_end(b, eq + 1, &mut breaks);
+        let keep = headers && ALLOWED_HEADERS.iter().any(|h| name.trim().eq_ignore_ascii_case(h));
+        out.push_str(name);
+        out.push('=');
+        out.push_str(if keep { &map[eq + 1..end] } else { MASK });
+        match b.get(end) {
+            Some(b',') => {
+                out.push_str(", ");
+                i = end + 2;
+            }
+            _ => break,
+        }
+    }
+    out.push('}');
+    out.push_str(truncated);
+    out
+}
+
+/// A URL whose query keeps its names (`?a=****&b=****`); `None` without a query.
+fn url_query_names(url: &str) -> Option<String> {
+    let q = url.find('?')?;
+    let mut out = String::with_capacity(url.len());
+    out.push_str(&url[..=q]);
+    for (n, pair) in url[q + 1..].split('&').enumerate() {
+        if n > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((name, _)) => {
+                out.push_str(name);
+                out.push('=');
+                out.push_str(MASK);
+            }
+            None => out.push_str(pair),
+        }
+    }
+    Some(out)
+}

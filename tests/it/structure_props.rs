@@ -1,0 +1,174 @@
+//! A planted secret in any position of any generated structure never reaches a stored item (decompressed),
+//! the function's own log, or `parse` output (JSON and table): JSON nested to any depth (arrays of arrays,
+//! objects in arrays), escaped 0 to 3 times, Python/Ruby/Java map renderings, form and URL encodings
+//! (bracketed, percent-encoded, long flattened names), XML elements, Parameter Store pairs, values that span
+//! lines (`KEY=` + a PEM block), URL user-info, header maps, and bodies. Each structure is carried by an
+//! execution-log body, header map or query string, a Lambda failure message, or a function's own line.
+//!
+//! Two properties: the redactor alone on many generated cases, and the whole pipeline (items, log, `parse`)
+//! on fewer, since each runs the function and the CLI.
+
+use apigw_log_indexer::redact::Redactor;
+use proptest::prelude::*;
+
+use crate::helpers::{EXEC_GROUP, LAMBDA_GROUP};
+use crate::hostile::{item_text, run_function, run_parse};
+
+const API: &str = "3a1f0c2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f";
+const LAMBDA: &str = "9e2e4d2a-0b8c-4a8e-9f3b-1a2b3c4d5e6f";
+const TS: &str = "2023-10-30T12:58:31.500Z";
+
+/// A secret with no vowel `a e i o`, `w` or `u`, so it holds no word the redactor looks for and no shape.
+fn secret() -> impl Strategy<Value = String> {
+    "[b-df-hj-np-tv-z0-9]{12}".prop_map(|s| format!("Zq{s}"))
+}
+
+/// Names real clients and libraries use for secrets, as they spell them.
+fn sensitive_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("password".to_string()),
+        Just("client_secret".to_string()),
+        Just("accessToken".to_string()),
+        Just("api_key".to_string()),
+        Just("X-Api-Key".to_string()),
+        Just("db_passwd".to_string()),
+        Just("privateKey".to_string()),
+        "[a-z]{2,8}".prop_map(|p| format!("{p}_token")),
+    ]
+}
+
+/// A JSON value holding the secret at some depth: the secret string, an array or an object around one.
+fn json_value(secret: String) -> impl Strategy<Value = serde_json::Value> {
+    let leaf = Just(serde_json::Value::String(secret));
+    leaf.prop_recursive(4, 16, 3, |inner| {
+        prop_oneof![
+            (inner.clone(), 0usize..3).prop_map(|(v, pad)| {
+                let mut a: Vec<serde_json::Value> = (0..pad).map(|i| serde_json::json!(i)).collect();
+                a.push(v);
+                serde_json::Value::Array(a)
+            }),
+            (inner.clone()).prop_map(|v| serde_json::Value::Array(vec![serde_json::Value::Array(vec![v])])),
+            // Keys never `n` (the sibling), so the secret is never overwritten.
+            ("[b-df-hj-np-tv-z]{1,6}", inner).prop_map(|(k, v)| serde_json::json!({ format!("k{k}"): v, "n": 1 })),
+        ]
+    })
+}
+
+/// JSON text with the sensitive name's value holding the secret, nested under other keys and arrays,
+/// then escaped `escapes` times (each time: the JSON text as the string value of `body`).
+fn json_carrier(secret: String) -> impl Strategy<Value = String> {
+    (sensitive_name(), json_value(secret), 0usize..3, 0u32..4).prop_map(|(name, value, depth, escapes)| {
+        let mut v = serde_json::json!({ name: value, "after": "x" });
+        for d in 0..depth {
+            v = if d % 2 == 0 {
+                serde_json::json!({ "data": [v] })
+            } else {
+                serde_json::json!({ "outer": v })
+            };
+        }
+        let mut text = v.to_string();
+        for _ in 0..escapes {
+            text = serde_json::json!({ "body": text }).to_string();
+        }
+        text
+    })
+}
+
+/// The other syntaxes a secret is written in.
+fn other_carrier(secret: String) -> impl Strategy<Value = String> {
+    let s = secret;
+    (sensitive_name(), 0usize..13, 1usize..40).prop_map(move |(name, kind, long)| match kind {
+        0 => format!("{{'{name}': '{s}', 'user': 'u'}}"),
+        1 => format!("{{\"{name}\"=>\"{s}\", \"u\"=>1}}"),
+        2 => format!("{{{name}={s}, user=u}}"),
+        3 => format!("user[{name}]={s}&page=2"),
+        4 => format!("user%5B{name}%5D={s}&page=2"),
+        5 => format!("{}{name}={s}&page=2", "form.section.".repeat(long)),
+        6 => format!("<request><{name}>{s}</{name}></request>"),
+        7 => format!("{{\"Name\": \"/app/prod/{name}\", \"Value\": \"{s}\", \"Type\": \"SecureString\"}}"),
+        8 => format!("{name}=-----BEGIN RSA PRIVATE KEY-----\nMIIEowIB{s}\nAKCAQEA{s}\n-----END RSA PRIVATE KEY-----"),
+        9 => format!("calling postgres://admin:{s}@db.internal:5432/app"),
+        10 => format!("{name}: {s}"),
+        11 => format!("{{\"{name}\":{{\"a\":[[\"{s}\"],{{\"b\":\"{s}\"}}]}},\"z\":1}}"),
+        _ => format!("?{name}={s}&x=1"),
+    })
+}
+
+fn carrier() -> impl Strategy<Value = (String, String)> {
+    secret().prop_flat_map(|s| {
+        let text = prop_oneof![json_carrier(s.clone()), other_carrier(s.clone())];
+        (Just(s), text)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The redactor alone: a function's own line (the operator chose to log it) carrying any structure.
+    #[test]
+    fn no_generated_structure_keeps_its_secret((secret, text) in carrier()) {
+        prop_assert!(text.contains(&secret), "the structure carries its secret: {text}");
+        let out = Redactor::builtin().redact(&text);
+        prop_assert!(!out.contains(&secret), "kept {secret} in {out}");
+    }
+}
+
+/// Where in the logs a structure is carried.
+fn deliveries(text: &str, place: usize) -> Vec<String> {
+    let one_line = text.replace('\n', "\\n");
+    let exec_line = match place {
+        0 => format!("Method request body before transformations: {text}"),
+        1 => format!("Endpoint response body before transformations: {text}"),
+        2 => format!("Method request headers: {{Accept=*/*, X-Custom={one_line}}}"),
+        3 => format!("Method request query string: {{q={one_line}, page=2}}"),
+        _ => format!(
+            "Lambda execution failed with status 200 due to customer function error: {text}. Lambda request id: {LAMBDA}"
+        ),
+    };
+    let exec = vec![
+        format!("({API}) HTTP Method: POST, Resource Path: /orders"),
+        format!("({API}) {exec_line}"),
+        format!("({API}) Method completed with status: 502"),
+        format!("({API}) AWS Integration Endpoint RequestId : {LAMBDA}"),
+    ];
+    let lambda = vec![
+        format!("START RequestId: {LAMBDA} Version: $LATEST"),
+        format!("{TS}\t{LAMBDA}\tINFO\t{text}"),
+        format!("END RequestId: {LAMBDA}"),
+        format!(
+            "REPORT RequestId: {LAMBDA}\tDuration: 3.2 ms\tBilled Duration: 4 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB"
+        ),
+    ];
+    let start = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 60_000;
+    let event = |group: &str, lines: Vec<String>| {
+        let events = lines.into_iter().enumerate().map(|(i, l)| (i as i64, l)).collect();
+        apigw_log_indexer::encode::lambda_event(&apigw_log_indexer::encode::data_payload(
+            group, "stream-0", start, events,
+        ))
+    };
+    vec![event(EXEC_GROUP, exec), event(LAMBDA_GROUP, lambda)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// The whole pipeline: stored items (decompressed), the function's log, `parse --json` and `parse`.
+    #[test]
+    fn no_generated_structure_reaches_an_item_a_log_or_parse(((secret, text), place) in (carrier(), 0usize..5)) {
+        prop_assert!(text.contains(&secret), "the structure carries its secret: {text}");
+        let events = deliveries(&text, place);
+        let (items, log) = run_function(&events);
+        prop_assert!(items.len() >= 2, "{} items", items.len());
+        for item in &items {
+            let stored = item_text(item);
+            prop_assert!(!stored.contains(&secret), "stored {secret} in {stored}");
+        }
+        prop_assert!(!log.contains(&secret), "logged {secret}: {log}");
+        let printed = run_parse(&events);
+        prop_assert!(!printed.contains(&secret), "printed {secret}: {printed}");
+    }
+}
