@@ -6,6 +6,7 @@
 //! invocation whose START follows them (it paid for the cold start).
 
 mod correlate;
+mod fields;
 mod json;
 mod loose;
 mod text;
@@ -58,7 +59,7 @@ pub(super) fn looks_like_lambda(msg: &str) -> bool {
     PREFIXES.iter().any(|p| msg.starts_with(p))
         || (msg.starts_with('{')
             && (msg.contains("\"platform.") || (msg.contains("\"requestId\"") && msg.contains("\"level\""))))
-        || text::node_fields(msg).is_some()
+        || fields::node_fields(msg).is_some()
         || text::python_fields(msg).is_some()
 }
 
