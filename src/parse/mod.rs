@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::decode::{EventProblem, LogEvent, LogsPayload};
 use crate::fragment::{ApiFragment, LambdaFragment, Line, LineSource};
+use crate::names::{APIGATEWAY_GROUP_PREFIX, EXECUTION_GROUP_PREFIX, LAMBDA_GROUP_PREFIX};
 use crate::redact::Redactor;
 
 /// What the parser should keep.
@@ -172,10 +173,10 @@ impl<'a> GroupKind<'a> {
             let stage = stage_rest.split('/').next().unwrap_or(stage_rest);
             (!api_id.is_empty() && !stage.is_empty()).then_some(GroupKind::Execution { api_id, stage })
         };
-        if let Some(rest) = group.strip_prefix("API-Gateway-Execution-Logs_") {
+        if let Some(rest) = group.strip_prefix(EXECUTION_GROUP_PREFIX) {
             return api_stage(rest).unwrap_or(GroupKind::Other);
         }
-        if let Some(rest) = group.strip_prefix("/aws/apigateway/") {
+        if let Some(rest) = group.strip_prefix(APIGATEWAY_GROUP_PREFIX) {
             // Only WebSocket execution logs are documented here; access logs may use any group, so a
             // non-matching shape falls back to line sniffing.
             if let Some(kind) = api_stage(rest) {
@@ -183,7 +184,7 @@ impl<'a> GroupKind<'a> {
             }
         }
         if let Some(name) = group
-            .strip_prefix("/aws/lambda/")
+            .strip_prefix(LAMBDA_GROUP_PREFIX)
             .filter(|n| !n.is_empty() && !n.contains('/'))
         {
             return GroupKind::Lambda { function_name: name };
@@ -301,7 +302,7 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
                 if execution::parse_event(&mut b, ev, msg) {
                     continue;
                 }
-                if payload.log_group.starts_with("/aws/apigateway/") {
+                if payload.log_group.starts_with(APIGATEWAY_GROUP_PREFIX) {
                     // That prefix is also a common name for access-log groups: recognise other lines by shape,
                     // without the group's API ID and stage, which may not be theirs.
                     let (api_id, stage) = (b.api_id.take(), b.stage.take());
