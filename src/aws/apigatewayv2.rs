@@ -1,5 +1,5 @@
 //! API Gateway v2 (HTTP and WebSocket APIs) adapter: stages, their Lambda integrations, and logging
-//! updates. Used through [`super::apigateway::ApiGateway`]. The only module that touches
+//! updates. Used through `ApiGateway` (apigateway.rs), never the reverse. The only module that touches
 //! `aws_sdk_apigatewayv2` types.
 
 use std::collections::BTreeSet;
