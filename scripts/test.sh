@@ -32,8 +32,10 @@ for group in moto sam lambda mcp; do scripts/tools.sh "$group"; done
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets --quiet -- -D warnings
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The function's package alone: the library without the CLI's feature must build clean too.
+cargo clippy -p apigw-log-indexer-function --all-targets --quiet -- -D warnings
 
 # The codec comparison scripts/bench.sh runs is a package of its own (zstd and lz4 stay out of the indexer's
 # dependencies); held to the same checks so it builds when the benchmark needs it.
@@ -42,7 +44,7 @@ cargo fmt --manifest-path benches/codec-frontier/Cargo.toml -- --check
 cargo clippy --manifest-path benches/codec-frontier/Cargo.toml --target-dir target/codec-frontier --quiet -- -D warnings
 
 step "cargo test (moto is started by the tests themselves, on a free loopback port)"
-PATH="$root/.tools/lambda/bin:$PATH" cargo test --all-targets
+PATH="$root/.tools/lambda/bin:$PATH" cargo test --workspace --all-targets
 
 step "template: cfn-lint, sam validate --lint, sam build"
 .tools/sam/bin/cfn-lint template.yaml demo/template.yaml

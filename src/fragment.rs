@@ -212,6 +212,41 @@ fn fill<T>(mine: &mut Option<T>, other: Option<T>) {
     }
 }
 
+/// Every field of [`ApiFragment`] but `core`, named once and grouped by what it is: `key` (the request ID),
+/// `text` (strings from log lines), `id` (another request's ID), `fact` (numbers, flags, sources), and the
+/// two merge rules that are not first-known-wins (`earliest`, `any`). `merge`, the stored state and its
+/// bounds (`index::state`, `index::bounds`) expand from this list, and each takes its struct apart whole,
+/// so a new field does not compile until it is listed here.
+macro_rules! api_fields {
+    ($then:ident) => {
+        $then! {
+            key: request_id;
+            text: extended_request_id, api_id, stage, method, resource_path, route_key, connection_id, event_type,
+                xray_trace_id;
+            id: lambda_request_id;
+            fact: status, gateway_response_status, integration_latency_ms, response_latency_ms, completed_ms,
+                integration_status, backend_status, lambda_integration, completed_by;
+            earliest: started_ms;
+            any: complete;
+        }
+    };
+}
+pub(crate) use api_fields;
+
+/// Every field of [`LambdaFragment`] but `core`, named once (as [`api_fields`]): `report` holds the REPORT
+/// line's figures.
+macro_rules! lambda_fields {
+    ($then:ident) => {
+        $then! {
+            key: request_id;
+            text: function_name, error_type, xray_trace_id;
+            id: api_request_id;
+            report: report;
+        }
+    };
+}
+pub(crate) use lambda_fields;
+
 /// Everything one batch (or several, merged) says about one API Gateway request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApiFragment<'a> {
@@ -272,30 +307,22 @@ impl<'a> ApiFragment<'a> {
         }
     }
 
-    /// Combines another fragment of the same request into this one.
+    /// Combines another fragment of the same request into this one, field by field as [`api_fields`] groups
+    /// them; `other` is taken apart whole, so a field missing from that list does not compile.
     pub fn merge(&mut self, other: ApiFragment<'a>) {
-        self.core.merge(other.core);
-        fill(&mut self.extended_request_id, other.extended_request_id);
-        fill(&mut self.api_id, other.api_id);
-        fill(&mut self.stage, other.stage);
-        fill(&mut self.method, other.method);
-        fill(&mut self.resource_path, other.resource_path);
-        fill(&mut self.route_key, other.route_key);
-        fill(&mut self.connection_id, other.connection_id);
-        fill(&mut self.event_type, other.event_type);
-        fill(&mut self.status, other.status);
-        fill(&mut self.gateway_response_status, other.gateway_response_status);
-        fill(&mut self.integration_latency_ms, other.integration_latency_ms);
-        fill(&mut self.response_latency_ms, other.response_latency_ms);
-        self.started_ms = earliest(self.started_ms, other.started_ms);
-        fill(&mut self.completed_ms, other.completed_ms);
-        fill(&mut self.integration_status, other.integration_status);
-        fill(&mut self.backend_status, other.backend_status);
-        fill(&mut self.lambda_integration, other.lambda_integration);
-        fill(&mut self.lambda_request_id, other.lambda_request_id);
-        fill(&mut self.xray_trace_id, other.xray_trace_id);
-        self.complete |= other.complete;
-        fill(&mut self.completed_by, other.completed_by);
+        macro_rules! merge {
+            (key: $key:ident; text: $($t:ident),*; id: $($i:ident),*; fact: $($f:ident),*;
+             earliest: $($e:ident),*; any: $($a:ident),*;) => {{
+                let ApiFragment { $key: _, $($t,)* $($i,)* $($f,)* $($e,)* $($a,)* core } = other;
+                self.core.merge(core);
+                $(fill(&mut self.$t, $t);)*
+                $(fill(&mut self.$i, $i);)*
+                $(fill(&mut self.$f, $f);)*
+                $(self.$e = earliest(self.$e, $e);)*
+                $(self.$a |= $a;)*
+            }};
+        }
+        api_fields!(merge);
     }
 }
 
@@ -326,6 +353,22 @@ impl ReportStatus {
         }
     }
 }
+
+/// Every field of [`Report`], named once: its stored form (`index::state`) converts both ways over it.
+macro_rules! report_fields {
+    ($then:ident) => {
+        $then!(
+            duration_ms,
+            billed_duration_ms,
+            memory_size_mb,
+            max_memory_used_mb,
+            init_duration_ms,
+            status,
+            error_type
+        )
+    };
+}
+pub(crate) use report_fields;
 
 /// The figures of a Lambda `REPORT` line (or a JSON `platform.report` record).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -374,75 +417,21 @@ impl<'a> LambdaFragment<'a> {
         }
     }
 
-    /// Combines another fragment of the same invocation into this one.
+    /// Combines another fragment of the same invocation into this one, as [`lambda_fields`] groups the
+    /// fields (every one of them first-known-wins); `other` is taken apart whole.
     pub fn merge(&mut self, other: LambdaFragment<'a>) {
-        self.core.merge(other.core);
-        fill(&mut self.function_name, other.function_name);
-        fill(&mut self.report, other.report);
-        fill(&mut self.error_type, other.error_type);
-        fill(&mut self.xray_trace_id, other.xray_trace_id);
-        fill(&mut self.api_request_id, other.api_request_id);
+        macro_rules! merge {
+            (key: $key:ident; text: $($t:ident),*; id: $($i:ident),*; report: $r:ident;) => {{
+                let LambdaFragment { $key: _, $($t,)* $($i,)* $r, core } = other;
+                self.core.merge(core);
+                $(fill(&mut self.$t, $t);)*
+                $(fill(&mut self.$i, $i);)*
+                fill(&mut self.$r, $r);
+            }};
+        }
+        lambda_fields!(merge);
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fragment(id: &str, ts: i64, f: impl FnOnce(&mut ApiFragment<'static>)) -> ApiFragment<'static> {
-        let mut s = ApiFragment::new(id.to_string());
-        s.core.touch(ts);
-        f(&mut s);
-        s
-    }
-
-    #[test]
-    fn merging_fragments_is_order_independent() {
-        let a = fragment("r", 20, |s| {
-            s.status = Some(502);
-            s.complete = true;
-            s.core
-                .add_evidence(FailureReason::MalformedProxyResponse, 20, "Malformed".into());
-        });
-        let b = fragment("r", 10, |s| {
-            s.method = Some("GET".into());
-            s.core
-                .add_evidence(FailureReason::LambdaThrottled, 10, "Rate Exceeded.".into());
-        });
-        let mut ab = a.clone();
-        ab.merge(b.clone());
-        let mut ba = b;
-        ba.merge(a);
-        let sorted = |f: &ApiFragment<'static>| {
-            let mut d = f.core.details().to_vec();
-            d.sort_by_key(|d| d.reason);
-            d
-        };
-        assert_eq!(sorted(&ab), sorted(&ba));
-        assert_eq!((ab.status, &ab.method), (ba.status, &ba.method));
-        assert_eq!(ab.core.first_timestamp_ms(), Some(10));
-        assert_eq!(ab.core.last_timestamp_ms(), Some(20));
-        assert_eq!(ab.core.line_count(), 2);
-        assert_eq!(ab.core.evidence().winner(), Some(FailureReason::LambdaThrottled));
-    }
-
-    #[test]
-    fn the_earliest_evidence_line_is_kept_per_reason() {
-        let mut s = ApiFragment::new("r");
-        s.core.add_evidence(FailureReason::Throttled, 5, "later".into());
-        s.core.add_evidence(FailureReason::Throttled, 1, "first".into());
-        assert_eq!(s.core.details().len(), 1);
-        assert_eq!(s.core.details()[0].message, "first");
-    }
-
-    #[test]
-    fn restored_details_keep_one_line_per_reason() {
-        let d = |ts, m: &'static str| Detail {
-            reason: FailureReason::LambdaError,
-            timestamp_ms: ts,
-            message: m.into(),
-        };
-        let core = FragmentCore::restore(EvidenceSet::default(), vec![d(5, "b"), d(1, "a")], None, None, 2);
-        assert_eq!(core.details(), &[d(1, "a")]);
-    }
-}
+mod tests;

@@ -15,10 +15,7 @@ use serde_json::value::RawValue;
 use crate::metrics::once::maybe_lost_report;
 use crate::onboard::subscriber::{self, SubscriberConfig};
 use crate::pipeline::{Delivery, Outcome, PipelineError, Services, process_delivery};
-use crate::ports::BatchLedger;
-use crate::ports::IndexWriter;
-use crate::ports::LogGroups;
-use crate::ports::MetricsSink;
+use crate::ports::{BatchLedger, IndexWriter, LogGroups, MetricsSink, OnboardError};
 
 /// Time kept back from the invocation's deadline: enough to log the summary and return an error
 /// (so Lambda retries with a reason) instead of being killed mid-write.
@@ -91,10 +88,65 @@ pub fn deadline_from(deadline_ms: u64) -> Instant {
     Instant::now() + Duration::from_millis(left_ms).saturating_sub(DEADLINE_MARGIN)
 }
 
-fn diagnostic(e: &PipelineError) -> Diagnostic {
-    Diagnostic {
-        error_type: e.code().to_string(),
-        error_message: e.to_string(),
+/// Every way an invocation fails. Lambda reports it as a [`Diagnostic`]: the `error_type` is the stable
+/// code, the message the `Display` text; built in one place, the `From` impl below.
+#[derive(Debug, thiserror::Error)]
+pub enum FunctionError {
+    /// No top-level key says what the event is.
+    #[error(transparent)]
+    Unsupported(#[from] UnsupportedEvent),
+    /// `Records` that are not a Kinesis event.
+    #[error("Kinesis event: {0}")]
+    Kinesis(serde_json::Error),
+    /// An EventBridge event sent to the indexer.
+    #[error(
+        "an EventBridge event reached the indexer: it is for the subscriber function (configured with \
+         SUBSCRIBE_DESTINATION_ARN)"
+    )]
+    EventBridgeAtIndexer,
+    /// A log delivery (or anything but EventBridge) sent to the subscriber.
+    #[error("the subscriber takes EventBridge events (detail-type); log deliveries go to the indexer")]
+    NotForSubscriber,
+    /// The batch failed (the pipeline's own code).
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// The subscriber could not list or subscribe (the onboarding error's own code).
+    #[error(transparent)]
+    Subscriber(#[from] OnboardError),
+    /// Some subscriptions failed; Lambda retries (subscribing is idempotent).
+    #[error("{failed} of {attempted} subscriptions failed")]
+    SubscriptionsFailed {
+        /// How many failed.
+        failed: usize,
+        /// How many were attempted.
+        attempted: usize,
+    },
+    /// The Kinesis batch response could not be written.
+    #[error("{0}")]
+    ResponseNotSerializable(serde_json::Error),
+}
+
+impl FunctionError {
+    /// The stable `error_type`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::Unsupported(_) | Self::Kinesis(_) | Self::EventBridgeAtIndexer | Self::NotForSubscriber => {
+                "unsupported_event"
+            }
+            Self::Pipeline(e) => e.code(),
+            Self::Subscriber(e) => e.code(),
+            Self::SubscriptionsFailed { .. } => "subscription_failed",
+            Self::ResponseNotSerializable(_) => "response_not_serializable",
+        }
+    }
+}
+
+impl From<FunctionError> for Diagnostic {
+    fn from(e: FunctionError) -> Self {
+        Self {
+            error_type: e.code().to_string(),
+            error_message: e.to_string(),
+        }
     }
 }
 
@@ -115,23 +167,17 @@ where
         "invocation"
     );
     let raw = event.payload.get();
-    let kind = event_kind(raw).map_err(|e| Diagnostic {
-        error_type: "unsupported_event".into(),
-        error_message: e.to_string(),
-    })?;
+    let kind = event_kind(raw).map_err(FunctionError::from)?;
     match kind {
         EventKind::CloudWatchLogs => {
             let started = Instant::now();
             let result = process_delivery(services, Delivery::Event(raw.as_bytes()), deadline).await;
             log_summary(&result, started);
             report_maybe_lost(&services.metrics, &result);
-            result.map(|_| serde_json::Value::Null).map_err(|e| diagnostic(&e))
+            Ok(result.map(|_| serde_json::Value::Null).map_err(FunctionError::from)?)
         }
         EventKind::Kinesis => {
-            let kinesis: KinesisEvent = serde_json::from_str(raw).map_err(|e| Diagnostic {
-                error_type: "unsupported_event".into(),
-                error_message: format!("Kinesis event: {e}"),
-            })?;
+            let kinesis: KinesisEvent = serde_json::from_str(raw).map_err(FunctionError::Kinesis)?;
             let mut response = KinesisEventResponse::default();
             for record in &kinesis.records {
                 let started = Instant::now();
@@ -146,17 +192,9 @@ where
                     response.batch_item_failures.push(failure);
                 }
             }
-            serde_json::to_value(response).map_err(|e| Diagnostic {
-                error_type: "response_not_serializable".into(),
-                error_message: e.to_string(),
-            })
+            Ok(serde_json::to_value(response).map_err(FunctionError::ResponseNotSerializable)?)
         }
-        EventKind::EventBridge => Err(Diagnostic {
-            error_type: "unsupported_event".into(),
-            error_message: "an EventBridge event reached the indexer: it is for the subscriber function \
-                            (configured with SUBSCRIBE_DESTINATION_ARN)"
-                .into(),
-        }),
+        EventKind::EventBridge => Err(FunctionError::EventBridgeAtIndexer.into()),
     }
 }
 
@@ -170,11 +208,7 @@ pub async fn handle_subscriber<L: LogGroups + Sync>(
     let deadline = deadline_from(event.context.deadline);
     let raw = event.payload.get();
     if event_kind(raw).ok() != Some(EventKind::EventBridge) {
-        return Err(Diagnostic {
-            error_type: "unsupported_event".into(),
-            error_message: "the subscriber takes EventBridge events (detail-type); log deliveries go to the indexer"
-                .into(),
-        });
+        return Err(FunctionError::NotForSubscriber.into());
     }
     let request = subscriber::read_event(raw);
     let started = Instant::now();
@@ -182,10 +216,7 @@ pub async fn handle_subscriber<L: LogGroups + Sync>(
         .await
         .map_err(|e| {
             tracing::error!(error_type = e.code(), error = %e, event = ?request, "subscriber failed");
-            Diagnostic {
-                error_type: e.code().to_string(),
-                error_message: e.to_string(),
-            }
+            FunctionError::from(e)
         })?;
     let ms = started.elapsed().as_millis() as u64;
     tracing::info!(event = ?request, counts = %plan.summary(), duration_ms = ms, "subscriptions");
@@ -193,14 +224,11 @@ pub async fn handle_subscriber<L: LogGroups + Sync>(
         tracing::error!(log_group = %p.group, error = p.failed.as_deref().unwrap_or(""), "subscription failed");
     }
     if plan.failures() > 0 {
-        return Err(Diagnostic {
-            error_type: "subscription_failed".into(),
-            error_message: format!(
-                "{} of {} subscriptions failed",
-                plan.failures(),
-                plan.count("subscribe")
-            ),
-        });
+        return Err(FunctionError::SubscriptionsFailed {
+            failed: plan.failures(),
+            attempted: plan.count("subscribe"),
+        }
+        .into());
     }
     Ok(serde_json::json!({ "counts": plan.summary() }))
 }

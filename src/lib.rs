@@ -21,7 +21,9 @@
 //!   (the taxonomy and its phrases), [`redact`] (masking before anything is kept);
 //! - ports and adapters: [`ports`] (the traits the core owns), [`aws`] (every SDK type), [`memory`]
 //!   (in-memory doubles), [`sinks`] (EMF, off), [`services`] (wiring from [`config`]);
-//! - edges: [`lambda`] (the Lambda event and its errors), the `apigw-logs` CLI in `src/bin/`.
+//! - vocabulary: [`names`] (log group names and ARNs, shared by parse, onboard and the adapters);
+//! - edges: [`lambda`] (the Lambda event and its errors; its entry point is the `crates/function` package,
+//!   which builds this library without the `cli` feature), the `apigw-logs` CLI in `src/bin/`.
 //!
 //! Nothing outside [`aws`], [`lambda`] and [`sinks`] performs I/O.
 #![warn(missing_docs)]
@@ -39,6 +41,7 @@ pub mod join;
 pub mod lambda;
 pub mod memory;
 pub mod metrics;
+pub mod names;
 pub mod onboard;
 pub mod parse;
 pub mod pipeline;

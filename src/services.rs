@@ -69,6 +69,12 @@ pub fn aws_services(config: &Config, sdk: &SdkConfig) -> AwsServices {
         MetricsSinkKind::Emf => AnySink::Emf(EmfWriter::new(&config.metrics_namespace, std::io::stdout())),
         MetricsSinkKind::Off => AnySink::Off(NoMetrics),
     };
+    services_with(config, index.clone(), metrics, index)
+}
+
+/// The services over any adapters, with everything else taken from the configuration: the one wiring of
+/// configuration to the pipeline (the function and `replay`, live or `--dry-run`, all go through it).
+pub fn services_with<W, M, L>(config: &Config, writer: W, metrics: M, ledger: L) -> Services<W, M, L> {
     Services {
         config: PipelineConfig {
             access_log_groups: config.access_log_groups.clone(),
@@ -78,8 +84,8 @@ pub fn aws_services(config: &Config, sdk: &SdkConfig) -> AwsServices {
         redactor: config.redactor.clone(),
         metrics_options: config.metrics.clone(),
         own_log_group: config.own_log_group.clone(),
-        writer: index.clone(),
+        writer,
         metrics,
-        ledger: index,
+        ledger,
     }
 }

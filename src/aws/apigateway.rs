@@ -7,8 +7,9 @@ use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
 
 use super::apigatewayv2::HttpApis;
+use super::pages::all_pages;
 use super::sdk_error::{onboard_error, service_code};
-use crate::onboard::names::integration_of_uri;
+use crate::names::integration_of_uri;
 use crate::ports::{
     AccessLogSetting, ApiStages, ApiType, Integration, LogLevel, LoggingChange, OnboardResult, StageConfig, StageFilter,
 };
@@ -20,26 +21,6 @@ const SERVICE: &str = "API Gateway";
 const ALL_METHODS: &str = "*/*";
 /// Largest page of `GetRestApis` / `GetResources` (API Gateway API reference: `limit` at most 500).
 const PAGE_LIMIT: i32 = 500;
-
-/// Every page of a listing: `fetch` takes the token of the page to read (`None`: the first) and returns the
-/// page's items and the next token (`None` or empty: the last page). Shared by the v1 and v2 adapters, whose
-/// listings page the same way under different names (`position`, `nextToken`).
-pub(super) async fn all_pages<T, F, Fut>(mut fetch: F) -> OnboardResult<Vec<T>>
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: std::future::Future<Output = OnboardResult<(Vec<T>, Option<String>)>>,
-{
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let (items, next) = fetch(token.take()).await?;
-        out.extend(items);
-        match next.filter(|t| !t.is_empty()) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
-}
 
 /// REST APIs. Cheap to clone.
 #[derive(Debug, Clone)]

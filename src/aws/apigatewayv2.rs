@@ -1,5 +1,5 @@
 //! API Gateway v2 (HTTP and WebSocket APIs) adapter: stages, their Lambda integrations, and logging
-//! updates. Used through [`super::apigateway::ApiGateway`]. The only module that touches
+//! updates. Used through `ApiGateway` (apigateway.rs), never the reverse. The only module that touches
 //! `aws_sdk_apigatewayv2` types.
 
 use std::collections::BTreeSet;
@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use aws_sdk_apigatewayv2::Client;
 use aws_sdk_apigatewayv2::types::{AccessLogSettings, LoggingLevel, ProtocolType, RouteSettings};
 
-use super::apigateway::all_pages;
+use super::pages::all_pages;
 use super::sdk_error::{onboard_error, service_code};
-use crate::onboard::names::integration_of_uri;
+use crate::names::integration_of_uri;
 use crate::ports::{
     AccessLogSetting, ApiType, Integration, LogLevel, LoggingChange, OnboardResult, StageConfig, StageFilter,
 };

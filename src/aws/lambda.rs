@@ -5,7 +5,7 @@
 use aws_sdk_lambda::Client;
 
 use super::sdk_error::{onboard_error, service_code};
-use crate::onboard::names::LAMBDA_GROUP_PREFIX;
+use crate::names::LAMBDA_GROUP_PREFIX;
 use crate::ports::{FunctionInfo, Functions, OnboardError, OnboardResult};
 
 const SERVICE: &str = "Lambda";

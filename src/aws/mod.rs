@@ -1,17 +1,24 @@
 //! AWS adapters: the only modules that import `aws_sdk_*` types. Everything else talks to them through
 //! plain domain types.
 
+#[cfg(feature = "cli")]
 pub mod apigateway;
+#[cfg(feature = "cli")]
 pub mod apigatewayv2;
+#[cfg(feature = "cli")]
 pub mod cloudformation;
 pub mod cloudwatch;
 pub mod dynamodb;
+#[cfg(feature = "cli")]
 pub mod lambda;
 pub mod logs;
 pub mod missing;
 pub mod outcome;
+#[cfg(feature = "cli")]
+mod pages;
 pub mod retry;
 mod sdk_error;
+#[cfg(feature = "cli")]
 pub mod sqs;
 
 use std::time::Duration;

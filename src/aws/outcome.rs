@@ -5,7 +5,7 @@
 use aws_sdk_cloudwatch::config::http::HttpResponse as Response;
 use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
 
-use crate::aws::retry::RETRYABLE_CODES;
+use crate::aws::retry::retryable_answer;
 
 /// What a failed call tells about its request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub fn applied<E: ProvideErrorMetadata + std::error::Error + 'static>(err: &SdkE
             let status = se.raw().status();
             match se.err().code() {
                 Some(code) => Applied::No {
-                    retryable: RETRYABLE_CODES.contains(&code) || status.is_server_error(),
+                    retryable: retryable_answer(Some(code), status.is_server_error()),
                 },
                 // No AWS error document: perhaps an intermediary's page. A 4XX was refused before any
                 // work; a 5XX may come from behind the service.

@@ -1,6 +1,10 @@
-//! Retry pacing shared by the adapters.
+//! Retry pacing and the one retry classifier shared by the adapters.
 
 use std::time::Duration;
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// Exponential backoff with full jitter: the n-th retry waits a random time in `[0, min(cap, base·2ⁿ)]`
 /// ("Exponential Backoff And Jitter", AWS Architecture Blog), which spreads retries of concurrent writers.
@@ -46,3 +50,21 @@ pub const RETRYABLE_CODES: [&str; 12] = [
     "InternalServerError",
     "ServiceUnavailableException",
 ];
+
+/// Whether a service's error answer is worth retrying: one of [`RETRYABLE_CODES`], or any 5XX.
+pub fn retryable_answer(code: Option<&str>, server_error: bool) -> bool {
+    code.is_some_and(|c| RETRYABLE_CODES.contains(&c)) || server_error
+}
+
+/// Whether a failed call is worth retrying after a pause: throttling, a server-side error, a timeout.
+/// Not: validation, permissions, a missing table, or an endpoint that cannot be reached (the SDK has
+/// already retried the connection).
+pub fn retryable<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+    match err {
+        SdkError::TimeoutError(_) => true,
+        SdkError::DispatchFailure(d) => d.is_timeout(),
+        SdkError::ServiceError(se) => retryable_answer(se.err().code(), se.raw().status().is_server_error()),
+        SdkError::ResponseError(r) => r.raw().status().is_server_error(),
+        _ => false,
+    }
+}

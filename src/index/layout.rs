@@ -13,21 +13,21 @@
 //! `<eid>` is the fragment's first CloudWatch event ID. A fragment whose data passes one part's budget
 //! continues in `<sk>#p1`, `<sk>#p2`, ... See `docs/data-model.md`. Pure.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::classify::{ClassifiedApi, ClassifiedBatch, ClassifiedLambda};
-use crate::fragment::{ApiFragment, FragmentCore, LambdaFragment, Line};
+use crate::fragment::{FragmentCore, Line};
 use crate::reason::FailureReason;
 use crate::timefmt::rfc3339_ms;
 
+pub use super::bounds::{MAX_FIELD_BYTES, MAX_REQUEST_ID_BYTES};
+use super::bounds::{bounded_api, bounded_lambda, valid_id};
 use super::item::{
     AttrValue, IndexItem, MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, WRITE_UNIT_BYTES,
     is_valid_number, units,
 };
 use super::part::{self, truncate_marked};
-use super::schema;
-use super::state::{ApiState, LambdaState};
+use super::schema::{self, attr};
 
 /// Sort key prefix of an API fragment's summary (under the API request ID).
 pub const API_PREFIX: &str = "api#";
@@ -46,11 +46,6 @@ pub const DATA: &str = "data";
 /// Attribute on part 0 giving the number of parts, present only when there are several.
 pub const PARTS: &str = "parts";
 
-/// Request IDs longer than this are not real (API Gateway's and Lambda's are at most 64 characters); they
-/// would also push sort keys toward DynamoDB's 1024-byte limit. Such fragments are skipped and counted.
-pub const MAX_REQUEST_ID_BYTES: usize = 512;
-/// Strings taken from log text into the state or a summary attribute are cut to this length.
-pub const MAX_FIELD_BYTES: usize = 1024;
 /// `failure_detail` (projected into the failures index) is cut to this length: the whole line is in `data`.
 pub const MAX_FAILURE_DETAIL_BYTES: usize = 400;
 /// CloudWatch event IDs are 56 digits; anything longer or with other characters is hashed into the key.
@@ -89,10 +84,6 @@ impl BatchItems {
     }
 }
 
-fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= MAX_REQUEST_ID_BYTES
-}
-
 /// The key form of a fragment's first event ID: the ID itself, or a stable hash of anything unusual.
 fn key_event_id(lines: &[Line<'_>], first_ms: Option<i64>) -> String {
     match lines.first() {
@@ -125,53 +116,6 @@ fn field(v: &str) -> AttrValue {
 fn expires_at(last_ms: Option<i64>, opts: &ItemOptions) -> AttrValue {
     let last_s = last_ms.unwrap_or(0).max(0) / 1000;
     AttrValue::int(last_s + i64::from(opts.retention_days) * 86_400)
-}
-
-fn cut<'a>(v: &mut Option<Cow<'a, str>>) {
-    if let Some(c) = v {
-        *c = truncate_marked(c, MAX_FIELD_BYTES).into_owned().into();
-    }
-}
-
-fn cut_details(details: &mut [crate::fragment::Detail<'_>]) {
-    for d in details {
-        d.message = truncate_marked(&d.message, MAX_FIELD_BYTES).into_owned().into();
-    }
-}
-
-/// The stored state of an API fragment, with every string taken from log text cut, so its JSON is bounded
-/// whatever the input.
-fn bounded_api<'a>(f: &ApiFragment<'a>) -> ApiState<'a> {
-    let mut b = ApiState::from(f);
-    for v in [
-        &mut b.extended_request_id,
-        &mut b.api_id,
-        &mut b.stage,
-        &mut b.method,
-        &mut b.resource_path,
-        &mut b.xray_trace_id,
-        &mut b.route_key,
-        &mut b.connection_id,
-        &mut b.event_type,
-    ] {
-        cut(v);
-    }
-    b.lambda_request_id = b.lambda_request_id.filter(|l| valid_id(l));
-    cut_details(&mut b.details);
-    b
-}
-
-fn bounded_lambda<'a>(f: &LambdaFragment<'a>) -> LambdaState<'a> {
-    let mut b = LambdaState::from(f);
-    for v in [&mut b.function_name, &mut b.error_type, &mut b.xray_trace_id] {
-        cut(v);
-    }
-    b.api_request_id = b.api_request_id.filter(|a| valid_id(a));
-    if let Some(r) = &mut b.report {
-        cut(&mut r.error_type);
-    }
-    cut_details(&mut b.details);
-    b
 }
 
 /// The compressed parts of a fragment: part 0 carries the state, every part at most one budget of JSON.
@@ -249,26 +193,29 @@ fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
 
     let mut summary = IndexItem::new(&*frag.request_id, format!("{API_PREFIX}{eid}"))
         .with(schema::TTL_ATTRIBUTE, expires.clone())
-        .with("complete", AttrValue::Bool(rec.complete))
-        .with("line_count", AttrValue::int(rec.line_count));
-    summary.set_opt("status", rec.status.map(AttrValue::int));
-    summary.set_opt("failure_reason", rec.failure_reason.map(|r| s(r.as_str())));
-    summary.set_opt("method", rec.method.as_deref().map(field));
-    summary.set_opt("resource_path", rec.resource_path.as_deref().map(field));
-    summary.set_opt("api_id", rec.api_id.as_deref().map(field));
-    summary.set_opt("stage", rec.stage.as_deref().map(field));
-    summary.set_opt("lambda_request_id", lambda_id.map(s));
-    summary.set_opt("latency_ms", rec.latency_ms.map(AttrValue::int));
-    summary.set_opt("integration_latency_ms", rec.integration_latency_ms.map(AttrValue::int));
-    summary.set_opt("first_timestamp_ms", rec.first_timestamp_ms.map(AttrValue::int));
-    summary.set_opt("last_timestamp_ms", rec.last_timestamp_ms.map(AttrValue::int));
+        .with(attr::COMPLETE, AttrValue::Bool(rec.complete))
+        .with(attr::LINE_COUNT, AttrValue::int(rec.line_count));
+    summary.set_opt(attr::STATUS, rec.status.map(AttrValue::int));
+    summary.set_opt(attr::FAILURE_REASON, rec.failure_reason.map(|r| s(r.as_str())));
+    summary.set_opt(attr::METHOD, rec.method.as_deref().map(field));
+    summary.set_opt(attr::RESOURCE_PATH, rec.resource_path.as_deref().map(field));
+    summary.set_opt(attr::API_ID, rec.api_id.as_deref().map(field));
+    summary.set_opt(attr::STAGE, rec.stage.as_deref().map(field));
+    summary.set_opt(attr::LAMBDA_REQUEST_ID, lambda_id.map(s));
+    summary.set_opt(attr::LATENCY_MS, rec.latency_ms.map(AttrValue::int));
+    summary.set_opt(
+        attr::INTEGRATION_LATENCY_MS,
+        rec.integration_latency_ms.map(AttrValue::int),
+    );
+    summary.set_opt(attr::FIRST_TIMESTAMP_MS, rec.first_timestamp_ms.map(AttrValue::int));
+    summary.set_opt(attr::LAST_TIMESTAMP_MS, rec.last_timestamp_ms.map(AttrValue::int));
     if let Some(reason) = rec.failure_reason {
         out.failures += 1;
         let detail = rec
             .failure_detail
             .as_deref()
             .map(|d| s(truncate_marked(d, MAX_FAILURE_DETAIL_BYTES)));
-        summary.set_opt("failure_detail", detail);
+        summary.set_opt(attr::FAILURE_DETAIL, detail);
         let answered = rec.complete || frag.gateway_response_status.is_some();
         if let (true, Some(at)) = (listable(reason, answered), rec.first_timestamp_ms) {
             let at = at.clamp(0, 9_999_999_999_999);
@@ -316,29 +263,29 @@ fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchIte
 
     let mut item = IndexItem::new(&*frag.request_id, format!("{LAMBDA_PREFIX}{eid}"))
         .with(schema::TTL_ATTRIBUTE, expires.clone())
-        .with("line_count", AttrValue::int(rec.line_count));
-    item.set_opt("function_name", rec.function_name.as_deref().map(field));
-    item.set_opt("status", rec.status.map(|st| s(st.as_str())));
-    item.set_opt("error_type", rec.error_type.as_deref().map(field));
-    item.set_opt("failure_reason", rec.failure_reason.map(|r| s(r.as_str())));
-    item.set_opt("duration_ms", num(rec.duration_ms));
-    item.set_opt("billed_duration_ms", rec.billed_duration_ms.map(AttrValue::int));
-    item.set_opt("memory_size_mb", rec.memory_size_mb.map(AttrValue::int));
-    item.set_opt("max_memory_used_mb", rec.max_memory_used_mb.map(AttrValue::int));
-    item.set_opt("init_duration_ms", num(rec.init_duration_ms));
+        .with(attr::LINE_COUNT, AttrValue::int(rec.line_count));
+    item.set_opt(attr::FUNCTION_NAME, rec.function_name.as_deref().map(field));
+    item.set_opt(attr::STATUS, rec.status.map(|st| s(st.as_str())));
+    item.set_opt(attr::ERROR_TYPE, rec.error_type.as_deref().map(field));
+    item.set_opt(attr::FAILURE_REASON, rec.failure_reason.map(|r| s(r.as_str())));
+    item.set_opt(attr::DURATION_MS, num(rec.duration_ms));
+    item.set_opt(attr::BILLED_DURATION_MS, rec.billed_duration_ms.map(AttrValue::int));
+    item.set_opt(attr::MEMORY_SIZE_MB, rec.memory_size_mb.map(AttrValue::int));
+    item.set_opt(attr::MAX_MEMORY_USED_MB, rec.max_memory_used_mb.map(AttrValue::int));
+    item.set_opt(attr::INIT_DURATION_MS, num(rec.init_duration_ms));
     item.set_opt(
-        "api_request_id",
+        attr::API_REQUEST_ID,
         rec.api_request_id.as_deref().filter(|a| valid_id(a)).map(s),
     );
-    item.set_opt("first_timestamp_ms", rec.first_timestamp_ms.map(AttrValue::int));
-    item.set_opt("last_timestamp_ms", rec.last_timestamp_ms.map(AttrValue::int));
+    item.set_opt(attr::FIRST_TIMESTAMP_MS, rec.first_timestamp_ms.map(AttrValue::int));
+    item.set_opt(attr::LAST_TIMESTAMP_MS, rec.last_timestamp_ms.map(AttrValue::int));
     let parts = data_parts(&state_json, lines, t0, &item);
     out.items.extend(with_parts(item, parts, &expires));
     if let Some(api_id) = frag.api_request_id.as_deref().filter(|a| valid_id(a)) {
         let mut hint = IndexItem::new(api_id, format!("{HINT_PREFIX}{}#{eid}", frag.request_id))
             .with(schema::TTL_ATTRIBUTE, expires)
-            .with("lambda_request_id", s(&*frag.request_id));
-        hint.set_opt("function_name", rec.function_name.as_deref().map(field));
+            .with(attr::LAMBDA_REQUEST_ID, s(&*frag.request_id));
+        hint.set_opt(attr::FUNCTION_NAME, rec.function_name.as_deref().map(field));
         out.items.push(hint);
     }
     out.lambda_fragments += 1;

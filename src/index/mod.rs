@@ -4,15 +4,17 @@
 //! item in `docs/data-model.md`.
 
 pub mod blob;
-pub mod item;
+mod bounds;
 pub mod layout;
 pub mod marker;
 pub mod part;
 pub mod query;
 pub mod read;
-pub mod schema;
 pub mod state;
 
+// The item model and the table schema are the ports' (what the index is written and read through); the
+// old paths stay.
+pub use crate::ports::{item, schema};
 pub use item::{AttrValue, IndexItem};
 pub use layout::{BatchItems, ItemOptions, items_for_batch};
 

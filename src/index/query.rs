@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::item::IndexItem;
 use super::read::related_ids;
-use super::schema;
+use super::schema::{self, attr};
 use crate::ports::{FailureFilter, IndexReader, StoreError};
 use crate::timefmt::rfc3339_ms;
 
@@ -105,19 +105,19 @@ impl FailureEntry {
         let s = |n: &str| item.s(n).map(str::to_string);
         Self {
             request_id: item.pk.clone(),
-            first_timestamp_ms: item.int("first_timestamp_ms").or_else(|| {
+            first_timestamp_ms: item.int(attr::FIRST_TIMESTAMP_MS).or_else(|| {
                 item.s(schema::FAILURES_SORT_KEY)
                     .and_then(|at| at.split('#').next())
                     .and_then(|ms| ms.parse().ok())
             }),
-            status: item.int("status"),
-            failure_reason: s("failure_reason"),
-            failure_detail: s("failure_detail"),
-            api_id: s("api_id"),
-            stage: s("stage"),
-            method: s("method"),
-            resource_path: s("resource_path"),
-            lambda_request_id: s("lambda_request_id"),
+            status: item.int(attr::STATUS),
+            failure_reason: s(attr::FAILURE_REASON),
+            failure_detail: s(attr::FAILURE_DETAIL),
+            api_id: s(attr::API_ID),
+            stage: s(attr::STAGE),
+            method: s(attr::METHOD),
+            resource_path: s(attr::RESOURCE_PATH),
+            lambda_request_id: s(attr::LAMBDA_REQUEST_ID),
         }
     }
 }

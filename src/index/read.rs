@@ -14,6 +14,7 @@ use super::blob::{self, CodecError};
 use super::item::IndexItem;
 use super::layout::{API_PREFIX, DATA, HINT_PREFIX, LAMBDA_PREFIX, LINK_PREFIX, PART_SUFFIX};
 use super::part::{self, Part};
+use super::schema::attr;
 use super::state::{ApiState, LambdaState};
 
 /// What a stored item holds.
@@ -64,10 +65,10 @@ pub fn link_api_id(sk: &str) -> Option<&str> {
 pub fn related_ids(item: &IndexItem) -> Vec<String> {
     let mut out = Vec::new();
     match parse_sk(&item.sk) {
-        Some((Kind::Api, ..)) => out.extend(item.s("lambda_request_id").map(str::to_string)),
+        Some((Kind::Api, ..)) => out.extend(item.s(attr::LAMBDA_REQUEST_ID).map(str::to_string)),
         Some((Kind::Link, ..)) => out.extend(link_api_id(&item.sk).map(str::to_string)),
-        Some((Kind::Lambda, ..)) => out.extend(item.s("api_request_id").map(str::to_string)),
-        Some((Kind::Hint, ..)) => out.extend(item.s("lambda_request_id").map(str::to_string)),
+        Some((Kind::Lambda, ..)) => out.extend(item.s(attr::API_REQUEST_ID).map(str::to_string)),
+        Some((Kind::Hint, ..)) => out.extend(item.s(attr::LAMBDA_REQUEST_ID).map(str::to_string)),
         None => {}
     }
     out.retain(|id| *id != item.pk);
@@ -203,28 +204,33 @@ fn read_fragment<'a, S: serde::Deserialize<'a>>(parts: &'a [Vec<u8>]) -> Result<
 /// The little a summary tells, for an API fragment whose data is missing.
 fn state_from_summary(item: &IndexItem) -> ApiFragment<'static> {
     let owned = |name: &str| item.s(name).map(|v| v.to_string().into());
-    let first = item.int("first_timestamp_ms");
+    let first = item.int(attr::FIRST_TIMESTAMP_MS);
     let mut s = ApiFragment::new(item.pk.clone());
-    s.api_id = owned("api_id");
-    s.stage = owned("stage");
-    s.method = owned("method");
-    s.resource_path = owned("resource_path");
-    s.lambda_request_id = owned("lambda_request_id");
-    s.status = item.int("status").and_then(|v| u16::try_from(v).ok());
-    s.response_latency_ms = item.int("latency_ms").and_then(|v| u64::try_from(v).ok());
-    s.integration_latency_ms = item.int("integration_latency_ms").and_then(|v| u64::try_from(v).ok());
-    s.complete = item.get("complete").and_then(|v| v.as_bool()).unwrap_or(false);
+    s.api_id = owned(attr::API_ID);
+    s.stage = owned(attr::STAGE);
+    s.method = owned(attr::METHOD);
+    s.resource_path = owned(attr::RESOURCE_PATH);
+    s.lambda_request_id = owned(attr::LAMBDA_REQUEST_ID);
+    s.status = item.int(attr::STATUS).and_then(|v| u16::try_from(v).ok());
+    s.response_latency_ms = item.int(attr::LATENCY_MS).and_then(|v| u64::try_from(v).ok());
+    s.integration_latency_ms = item
+        .int(attr::INTEGRATION_LATENCY_MS)
+        .and_then(|v| u64::try_from(v).ok());
+    s.complete = item.get(attr::COMPLETE).and_then(|v| v.as_bool()).unwrap_or(false);
     s.completed_by = s.complete.then_some(LineSource::Execution);
-    let line_count = item.int("line_count").and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+    let line_count = item
+        .int(attr::LINE_COUNT)
+        .and_then(|v| u64::try_from(v).ok())
+        .unwrap_or(0);
     s.core = FragmentCore::restore(
         EvidenceSet::default(),
         Vec::new(),
         first,
-        item.int("last_timestamp_ms"),
+        item.int(attr::LAST_TIMESTAMP_MS),
         line_count,
     );
-    if let Some(reason) = item.s("failure_reason").and_then(FailureReason::from_name) {
-        let detail = item.s("failure_detail").unwrap_or("").to_string();
+    if let Some(reason) = item.s(attr::FAILURE_REASON).and_then(FailureReason::from_name) {
+        let detail = item.s(attr::FAILURE_DETAIL).unwrap_or("").to_string();
         s.core.add_evidence(reason, first.unwrap_or(0), detail.into());
     }
     s

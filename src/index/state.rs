@@ -9,7 +9,10 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::fragment::{ApiFragment, Detail, FragmentCore, LambdaFragment, LineSource, Report, ReportStatus};
+use crate::fragment::{
+    ApiFragment, Detail, FragmentCore, LambdaFragment, LineSource, Report, ReportStatus, api_fields, lambda_fields,
+    report_fields,
+};
 use crate::reason::{EvidenceSet, FailureReason};
 
 /// An API fragment's stored state.
@@ -59,73 +62,39 @@ pub struct ApiState<'a> {
     pub(super) event_type: Option<Cow<'a, str>>,
 }
 
+// Both directions take their source apart whole and build the target whole, over the one field list
+// (`api_fields`): a field added to the fragment does not compile until the state stores it.
 impl<'a> From<&ApiFragment<'a>> for ApiState<'a> {
     fn from(f: &ApiFragment<'a>) -> Self {
-        Self {
-            request_id: f.request_id.clone(),
-            extended_request_id: f.extended_request_id.clone(),
-            api_id: f.api_id.clone(),
-            stage: f.stage.clone(),
-            method: f.method.clone(),
-            resource_path: f.resource_path.clone(),
-            status: f.status,
-            gateway_response_status: f.gateway_response_status,
-            integration_latency_ms: f.integration_latency_ms,
-            response_latency_ms: f.response_latency_ms,
-            started_ms: f.started_ms,
-            completed_ms: f.completed_ms,
-            integration_status: f.integration_status,
-            backend_status: f.backend_status,
-            lambda_integration: f.lambda_integration,
-            lambda_request_id: f.lambda_request_id.clone(),
-            xray_trace_id: f.xray_trace_id.clone(),
-            evidence: f.core.evidence(),
-            details: f.core.details().to_vec(),
-            first_timestamp_ms: f.core.first_timestamp_ms(),
-            last_timestamp_ms: f.core.last_timestamp_ms(),
-            complete: f.complete,
-            completed_by: f.completed_by,
-            line_count: f.core.line_count(),
-            route_key: f.route_key.clone(),
-            connection_id: f.connection_id.clone(),
-            event_type: f.event_type.clone(),
+        macro_rules! to_state {
+            ($($group:ident: $($field:ident),*;)*) => {{
+                let ApiFragment { $($($field,)*)* core } = f;
+                ApiState {
+                    $($($field: Clone::clone($field),)*)*
+                    evidence: core.evidence(),
+                    details: core.details().to_vec(),
+                    first_timestamp_ms: core.first_timestamp_ms(),
+                    last_timestamp_ms: core.last_timestamp_ms(),
+                    line_count: core.line_count(),
+                }
+            }};
         }
+        api_fields!(to_state)
     }
 }
 
 impl<'a> From<ApiState<'a>> for ApiFragment<'a> {
     fn from(s: ApiState<'a>) -> Self {
-        Self {
-            request_id: s.request_id,
-            extended_request_id: s.extended_request_id,
-            api_id: s.api_id,
-            stage: s.stage,
-            method: s.method,
-            resource_path: s.resource_path,
-            status: s.status,
-            gateway_response_status: s.gateway_response_status,
-            integration_latency_ms: s.integration_latency_ms,
-            response_latency_ms: s.response_latency_ms,
-            started_ms: s.started_ms,
-            completed_ms: s.completed_ms,
-            integration_status: s.integration_status,
-            backend_status: s.backend_status,
-            lambda_integration: s.lambda_integration,
-            lambda_request_id: s.lambda_request_id,
-            xray_trace_id: s.xray_trace_id,
-            route_key: s.route_key,
-            connection_id: s.connection_id,
-            event_type: s.event_type,
-            complete: s.complete,
-            completed_by: s.completed_by,
-            core: FragmentCore::restore(
-                s.evidence,
-                s.details,
-                s.first_timestamp_ms,
-                s.last_timestamp_ms,
-                s.line_count,
-            ),
+        macro_rules! from_state {
+            ($($group:ident: $($field:ident),*;)*) => {{
+                let ApiState { $($($field,)*)* evidence, details, first_timestamp_ms, last_timestamp_ms, line_count } = s;
+                ApiFragment {
+                    $($($field,)*)*
+                    core: FragmentCore::restore(evidence, details, first_timestamp_ms, last_timestamp_ms, line_count),
+                }
+            }};
         }
+        api_fields!(from_state)
     }
 }
 
@@ -173,57 +142,67 @@ pub struct LambdaState<'a> {
     pub(super) line_count: u64,
 }
 
+impl<'a> From<&Report<'a>> for ReportState<'a> {
+    fn from(r: &Report<'a>) -> Self {
+        macro_rules! to_state {
+            ($($f:ident),*) => {{
+                let Report { $($f),* } = r;
+                ReportState { $($f: Clone::clone($f)),* }
+            }};
+        }
+        report_fields!(to_state)
+    }
+}
+
+impl<'a> From<ReportState<'a>> for Report<'a> {
+    fn from(r: ReportState<'a>) -> Self {
+        macro_rules! from_state {
+            ($($f:ident),*) => {{
+                let ReportState { $($f),* } = r;
+                Report { $($f),* }
+            }};
+        }
+        report_fields!(from_state)
+    }
+}
+
 impl<'a> From<&LambdaFragment<'a>> for LambdaState<'a> {
     fn from(f: &LambdaFragment<'a>) -> Self {
-        Self {
-            request_id: f.request_id.clone(),
-            function_name: f.function_name.clone(),
-            report: f.report.as_ref().map(|r| ReportState {
-                duration_ms: r.duration_ms,
-                billed_duration_ms: r.billed_duration_ms,
-                memory_size_mb: r.memory_size_mb,
-                max_memory_used_mb: r.max_memory_used_mb,
-                init_duration_ms: r.init_duration_ms,
-                status: r.status,
-                error_type: r.error_type.clone(),
-            }),
-            error_type: f.error_type.clone(),
-            xray_trace_id: f.xray_trace_id.clone(),
-            api_request_id: f.api_request_id.clone(),
-            evidence: f.core.evidence(),
-            details: f.core.details().to_vec(),
-            first_timestamp_ms: f.core.first_timestamp_ms(),
-            last_timestamp_ms: f.core.last_timestamp_ms(),
-            line_count: f.core.line_count(),
+        macro_rules! to_state {
+            (key: $key:ident; text: $($t:ident),*; id: $($i:ident),*; report: $r:ident;) => {{
+                let LambdaFragment { $key, $($t,)* $($i,)* $r, core } = f;
+                LambdaState {
+                    $key: $key.clone(),
+                    $($t: $t.clone(),)*
+                    $($i: $i.clone(),)*
+                    $r: $r.as_ref().map(ReportState::from),
+                    evidence: core.evidence(),
+                    details: core.details().to_vec(),
+                    first_timestamp_ms: core.first_timestamp_ms(),
+                    last_timestamp_ms: core.last_timestamp_ms(),
+                    line_count: core.line_count(),
+                }
+            }};
         }
+        lambda_fields!(to_state)
     }
 }
 
 impl<'a> From<LambdaState<'a>> for LambdaFragment<'a> {
     fn from(s: LambdaState<'a>) -> Self {
-        Self {
-            request_id: s.request_id,
-            function_name: s.function_name,
-            report: s.report.map(|r| Report {
-                duration_ms: r.duration_ms,
-                billed_duration_ms: r.billed_duration_ms,
-                memory_size_mb: r.memory_size_mb,
-                max_memory_used_mb: r.max_memory_used_mb,
-                init_duration_ms: r.init_duration_ms,
-                status: r.status,
-                error_type: r.error_type,
-            }),
-            error_type: s.error_type,
-            xray_trace_id: s.xray_trace_id,
-            api_request_id: s.api_request_id,
-            core: FragmentCore::restore(
-                s.evidence,
-                s.details,
-                s.first_timestamp_ms,
-                s.last_timestamp_ms,
-                s.line_count,
-            ),
+        macro_rules! from_state {
+            (key: $key:ident; text: $($t:ident),*; id: $($i:ident),*; report: $r:ident;) => {{
+                let LambdaState { $key, $($t,)* $($i,)* $r, evidence, details, first_timestamp_ms, last_timestamp_ms, line_count } = s;
+                LambdaFragment {
+                    $key,
+                    $($t,)*
+                    $($i,)*
+                    $r: $r.map(Report::from),
+                    core: FragmentCore::restore(evidence, details, first_timestamp_ms, last_timestamp_ms, line_count),
+                }
+            }};
         }
+        lambda_fields!(from_state)
     }
 }
 

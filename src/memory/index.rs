@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::index::{IndexItem, schema};
+use crate::index::IndexItem;
+use crate::index::schema::{self, attr};
 use crate::ports::{Cursor, FailureFilter, FailuresPage, IndexReader, IndexWriter, Partition, StoreError, WriteReport};
 
 /// Items by (partition key, sort key).
@@ -49,7 +50,7 @@ impl IndexWriter for MemoryIndex {
 
 fn matches(item: &IndexItem, filter: &FailureFilter) -> bool {
     let eq = |name: &str, want: &Option<String>| want.as_deref().is_none_or(|w| item.s(name) == Some(w));
-    eq("failure_reason", &filter.reason) && eq("api_id", &filter.api_id) && eq("stage", &filter.stage)
+    eq(attr::FAILURE_REASON, &filter.reason) && eq(attr::API_ID, &filter.api_id) && eq(attr::STAGE, &filter.stage)
 }
 
 impl IndexReader for MemoryIndex {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::doctor::{Snapshot, stage_groups};
-use super::names::Indexer;
+use crate::names::Indexer;
 use crate::ports::{
     ApiStages, FunctionInfo, Functions, Integration, LogGroups, OnboardError, OnboardResult, Queues, StageConfig,
     StageFilter,

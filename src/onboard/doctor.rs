@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::format::{self, FormatCheck};
-use super::names::{Indexer, log_group_of_arn};
 use super::plan::{Decision, decide};
 use super::policy::{STATEMENT_ID, allows_logs};
+use crate::names::{Indexer, log_group_of_arn};
 use crate::ports::{ApiType, Integration, LogLevel, QueueDepth, StageConfig, SubscriptionFilter};
 
 /// What the account looked like when `doctor` ran.
@@ -44,7 +44,7 @@ pub enum GroupRole {
 pub fn stage_groups(stage: &StageConfig, functions: &BTreeMap<String, Option<String>>) -> Vec<(GroupRole, String)> {
     let mut out = Vec::new();
     if stage.logging_level.is_some_and(|l| l != LogLevel::Off) {
-        for g in super::names::execution_groups(stage.api_type, &stage.api_id, &stage.stage) {
+        for g in crate::names::execution_groups(stage.api_type, &stage.api_id, &stage.stage) {
             out.push((GroupRole::Execution, g));
         }
     }

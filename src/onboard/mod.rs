@@ -8,13 +8,13 @@
 //!   └─ subscriber  the subscriber function's events (CloudTrail CreateLogGroup, schedule, deploy)
 //! ```
 //!
-//! Pure modules (`format`, `names`, `plan`, `policy`, `doctor`, `stack`, the event reading in `subscriber`)
-//! over the small port traits of `crate::ports` (`ports/onboard.rs`); the adapters are in `crate::aws`.
+//! Pure modules (`format`, `plan`, `policy`, `doctor`, `stack`, the event reading in `subscriber`)
+//! over the small port traits of `crate::ports` (`ports/onboard.rs`); the adapters are in `crate::aws`; the
+//! log group names and ARNs in `crate::names`.
 
 pub mod collect;
 pub mod doctor;
 pub mod format;
-pub mod names;
 pub mod plan;
 pub mod policy;
 pub mod setup;

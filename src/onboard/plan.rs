@@ -1,7 +1,7 @@
 //! Which log groups to subscribe, and what to do with each: pure decisions over what CloudWatch Logs
 //! reports. Never the indexer's own group, never a replaced filter, never a third filter.
 
-use super::names::Indexer;
+use crate::names::Indexer;
 use crate::ports::SubscriptionFilter;
 
 /// Subscription filters one log group may have (CloudWatch Logs API reference, PutSubscriptionFilter:

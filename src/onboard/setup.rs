@@ -6,8 +6,8 @@
 use super::collect::{integrated_functions, stages};
 use super::doctor::{GroupRole, stage_groups};
 use super::format::{self, FormatCheck};
-use super::names::{Indexer, default_access_group, log_group_of_arn};
 use super::subscribe::{Plan, allow_invocations, apply, plan};
+use crate::names::{Indexer, default_access_group, log_group_of_arn};
 use crate::ports::{
     AccessLogSetting, ApiStages, ApiType, Created, Functions, LogGroups, LogLevel, LoggingChange, OnboardError,
     OnboardResult, StageFilter,

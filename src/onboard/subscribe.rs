@@ -6,9 +6,9 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use super::names::Indexer;
 use super::plan::{Decision, Selection, decide};
 use super::policy::{STATEMENT_ID, allows_logs};
+use crate::names::Indexer;
 use crate::ports::{Created, Functions, LogGroups, OnboardError, OnboardResult, SubscriptionFilter};
 
 /// What happened, or would happen, to one group.

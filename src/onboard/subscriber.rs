@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::names::Indexer;
 use super::plan::{Selection, split_list};
 use super::subscribe::{Plan, apply, plan, select};
 use crate::config::{AWS_LAMBDA_LOG_GROUP_NAME, ConfigError};
+use crate::names::Indexer;
 use crate::ports::{LogGroups, OnboardResult};
 
 /// The indexer's ARN: the subscriptions' destination. Set only on the subscriber function.

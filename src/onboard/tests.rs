@@ -8,11 +8,11 @@ use super::collect::snapshot;
 use super::doctor::{FixContext, Severity, check};
 use super::format::{self, HTTP_FORMAT};
 use super::memory::MemoryAws;
-use super::names::Indexer;
 use super::plan::Selection;
 use super::setup::{SetupRequest, setup_logging};
 use super::subscribe::run;
 use super::subscriber::{SubscriberConfig, SubscriberEvent, handle};
+use crate::names::Indexer;
 use crate::ports::{
     AccessLogSetting, ApiType, FunctionInfo, Functions, Integration, LogLevel, OnboardError, QueueDepth, StageConfig,
     StageFilter, SubscriptionFilter,

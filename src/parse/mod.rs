@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::decode::{EventProblem, LogEvent, LogsPayload};
 use crate::fragment::{ApiFragment, LambdaFragment, Line, LineSource};
+use crate::names::{APIGATEWAY_GROUP_PREFIX, EXECUTION_GROUP_PREFIX, LAMBDA_GROUP_PREFIX};
 use crate::redact::Redactor;
 
 /// What the parser should keep.
@@ -202,17 +203,17 @@ impl<'a> GroupKind<'a> {
             let stage = stage_rest.split('/').next().unwrap_or(stage_rest);
             (!api_id.is_empty() && !stage.is_empty()).then_some(GroupKind::Execution { api_id, stage })
         };
-        if let Some(rest) = group.strip_prefix("API-Gateway-Execution-Logs_") {
+        if let Some(rest) = group.strip_prefix(EXECUTION_GROUP_PREFIX) {
             return api_stage(rest).unwrap_or(GroupKind::Unknown);
         }
-        if let Some(rest) = group.strip_prefix("/aws/apigateway/") {
+        if let Some(rest) = group.strip_prefix(APIGATEWAY_GROUP_PREFIX) {
             return match api_stage(rest) {
                 Some(kind) => kind,
                 None if !rest.is_empty() => GroupKind::Access,
                 None => GroupKind::Unknown,
             };
         }
-        if let Some(name) = group.strip_prefix("/aws/lambda/") {
+        if let Some(name) = group.strip_prefix(LAMBDA_GROUP_PREFIX) {
             return if !name.is_empty() && !name.contains('/') {
                 GroupKind::Lambda { function_name: name }
             } else {
@@ -352,7 +353,7 @@ pub fn parse_batch_from<'a>(
                 if execution::parse_event(&mut b, ev, msg) {
                     continue;
                 }
-                if payload.log_group.starts_with("/aws/apigateway/") {
+                if payload.log_group.starts_with(APIGATEWAY_GROUP_PREFIX) {
                     // `/aws/apigateway/{a}/{b}` may also be an access-log group of that shape: an access
                     // record there is read as one, without the group's API ID and stage, which may not be its.
                     let (api_id, stage) = (b.api_id.take(), b.stage.take());

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Instant;
 
-use crate::index::{AttrValue, IndexItem};
+use super::item::{AttrValue, IndexItem};
 
 /// A boxed error source (an SDK error, kept whole for its context).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

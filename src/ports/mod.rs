@@ -6,9 +6,11 @@
 //! `crate::sinks` (EMF, off). Nothing here names an SDK type.
 
 mod index;
+pub mod item;
 mod ledger;
 mod metrics;
 mod onboard;
+pub mod schema;
 
 pub use index::*;
 pub use ledger::*;

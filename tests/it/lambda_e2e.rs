@@ -158,7 +158,10 @@ impl Emulator {
         let log = dir.join("watch.log");
         // One open file for both streams, so their lines interleave instead of overwriting each other.
         let log_file = File::create(&log).unwrap();
+        // In the function's package directory, so the emulator's `cargo run` builds what `sam build` builds: the
+        // function over the library without the CLI's feature.
         let child = cargo_lambda()
+            .current_dir(Path::new(ROOT).join("crates/function"))
             .args(["watch", "-A", "127.0.0.1", "-P", &port.to_string()])
             .args(["--env-var", &format!("INDEX_TABLE={table}")])
             .args(["--env-var", &format!("METRICS_NAMESPACE={namespace}")])
@@ -203,8 +206,8 @@ impl Emulator {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        // The first invocation makes the emulator `cargo run` the function. cargo has usually built it already
-        // (integration tests get every binary of the crate), but after a change it compiles it, in the same target
+        // The first invocation makes the emulator `cargo run` the function, in its package (the library without the
+        // CLI's feature: not the feature set the tests were built with), so it compiles it, in the same target
         // directory (cargo's build lock is free while tests run); a cold debug build takes minutes on a busy
         // 2-core machine, hence the generous 600 s.
         let control = Path::new(ROOT).join("events/control-message.json");

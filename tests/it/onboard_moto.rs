@@ -4,7 +4,7 @@
 
 use std::process::{Command, Output};
 
-use apigw_log_indexer::onboard::names::LAMBDA_GROUP_PREFIX;
+use apigw_log_indexer::names::LAMBDA_GROUP_PREFIX;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 

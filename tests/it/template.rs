@@ -106,7 +106,7 @@ fn the_function_builds_the_lambda_binary_and_sets_only_known_variables() {
     assert_lines(
         &globals,
         "Globals.Function",
-        &["Runtime: provided.al2023", "Handler: bootstrap", "CodeUri: ."],
+        &["Runtime: provided.al2023", "Handler: bootstrap", "CodeUri: crates/function"],
     );
     for f in ["IndexerFunction", "SubscriberFunction"] {
         assert!(
@@ -114,10 +114,13 @@ fn the_function_builds_the_lambda_binary_and_sets_only_known_variables() {
             "{f} sets its own Runtime"
         );
     }
-    let cargo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    // sam builds in the CodeUri directory: the function's own package, whose binary is the one named.
+    let code_uri = "crates/function";
+    let cargo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(code_uri).join("Cargo.toml"))
+        .unwrap_or_else(|e| panic!("CodeUri {code_uri}: {e}"));
     assert!(
         cargo.contains("name = \"apigw-log-indexer\""),
-        "Cargo.toml builds the binary the template names"
+        "{code_uri}/Cargo.toml builds the binary the template names"
     );
     let known = [
         config::INDEX_TABLE,
@@ -355,8 +358,8 @@ fn the_account_policy_is_off_by_default_and_excludes_the_stacks_own_groups() {
 
 #[test]
 fn the_outputs_the_cli_reads_and_the_defaults_the_code_uses_are_in_the_template() {
+    use apigw_log_indexer::names::DEFAULT_PREFIXES;
     use apigw_log_indexer::onboard::format::REST_FORMAT;
-    use apigw_log_indexer::onboard::names::DEFAULT_PREFIXES;
     use apigw_log_indexer::onboard::stack::{FUNCTION_OUTPUT, NAMESPACE_OUTPUT, QUEUE_OUTPUT, TABLE_OUTPUT};
     let t = template();
     let outputs = &t[t.find("\nOutputs:\n").unwrap()..];

@@ -13,8 +13,9 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::aws::retry::retryable;
 use crate::aws::sdk_error::chain;
-use crate::index::schema;
+use crate::index::schema::{self, attr};
 use crate::index::{AttrValue, IndexItem};
 use crate::ports::{Cursor, FailureFilter, FailuresPage, IndexReader, Partition, StoreError};
 
@@ -139,30 +140,6 @@ where
     }
 }
 
-/// Whether a failed call is worth retrying after a pause: throttling, a server-side error, a timeout.
-/// Not: validation, permissions, a missing table, or an endpoint that cannot be reached (the SDK has
-/// already retried the connection).
-fn retryable<E: ProvideErrorMetadata>(err: &SdkError<E>) -> bool {
-    match err {
-        SdkError::TimeoutError(_) => true,
-        SdkError::DispatchFailure(d) => d.is_timeout(),
-        SdkError::ServiceError(se) => {
-            matches!(
-                se.err().code(),
-                Some(
-                    "ProvisionedThroughputExceededException"
-                        | "ThrottlingException"
-                        | "RequestLimitExceeded"
-                        | "InternalServerError"
-                        | "ServiceUnavailable"
-                )
-            ) || se.raw().status().is_server_error()
-        }
-        SdkError::ResponseError(r) => r.raw().status().is_server_error(),
-        _ => false,
-    }
-}
-
 impl IndexReader for DynamoIndex {
     async fn partition(&self, id: &str) -> Result<Partition, StoreError> {
         let mut out = Partition::default();
@@ -214,9 +191,9 @@ impl IndexReader for DynamoIndex {
             .set_exclusive_start_key(cursor.as_ref().map(cursor_to_sdk));
         let mut conditions = Vec::new();
         for (placeholder, name, value) in [
-            ("reason", "failure_reason", &filter.reason),
-            ("api", "api_id", &filter.api_id),
-            ("stage", "stage", &filter.stage),
+            ("reason", attr::FAILURE_REASON, &filter.reason),
+            ("api", attr::API_ID, &filter.api_id),
+            ("stage", attr::STAGE, &filter.stage),
         ] {
             if let Some(v) = value {
                 conditions.push(format!("#{placeholder} = :{placeholder}"));

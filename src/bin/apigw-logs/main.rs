@@ -74,7 +74,7 @@ enum Command {
 fn main() -> std::process::ExitCode {
     // Usage errors are clap's: it prints them with the usage line and exits 2.
     let mut cli = Cli::parse();
-    let result = stack::fill(&mut cli.command).and_then(|()| run(&cli.command));
+    let result = fill_from_stack(&mut cli.command).and_then(|()| run(&cli.command));
     let exit = match result {
         Ok(Outcome::Done) => Exit::Success,
         Ok(Outcome::NotFound(what)) => {
@@ -91,6 +91,23 @@ fn main() -> std::process::ExitCode {
         }
     };
     exit.into()
+}
+
+/// The options `--stack` can fill, per command: the index table and the metrics namespace.
+fn fill_from_stack(command: &mut Command) -> Result<(), CliError> {
+    // The MCP server starts without a table: its metrics and doctor tools need none, and its index tools
+    // answer with the same usage error.
+    let table_required = !matches!(command, Command::Mcp(_));
+    let (endpoint, table, namespace) = match command {
+        Command::CreateTable(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
+        Command::Replay(a) => (&a.aws.endpoint, Some(&mut a.aws.table), Some(&mut a.namespace)),
+        Command::Lookup(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
+        Command::Failures(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
+        Command::Metrics(a) => (&a.endpoint, None, Some(&mut a.namespace)),
+        Command::Mcp(a) => (&a.aws.endpoint, Some(&mut a.aws.table), Some(&mut a.namespace)),
+        _ => return Ok(()),
+    };
+    stack::fill(endpoint, table, namespace, table_required)
 }
 
 fn run(command: &Command) -> Result<Outcome, CliError> {

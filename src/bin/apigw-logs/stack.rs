@@ -13,7 +13,6 @@ use apigw_log_indexer::ports::{FunctionInfo, Functions, StackOutputs};
 use aws_config::SdkConfig;
 use clap::Args;
 
-use crate::Command;
 use crate::aws_args::{EndpointArgs, runtime};
 use crate::error::CliError;
 
@@ -26,20 +25,16 @@ async fn refs(endpoint: &EndpointArgs, sdk: &SdkConfig) -> Result<Option<StackRe
     Ok(Some(StackRefs::new(stack.clone(), outputs)))
 }
 
-/// Fills the table (and the metrics namespace) of the index commands from `--stack` where not given.
-pub fn fill(command: &mut Command) -> Result<(), CliError> {
-    // The MCP server starts without a table: its metrics and doctor tools need none, and its index tools
-    // answer with this same usage error.
-    let table_required = !matches!(command, Command::Mcp(_));
-    let (endpoint, table, namespace) = match command {
-        Command::CreateTable(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
-        Command::Replay(a) => (&a.aws.endpoint, Some(&mut a.aws.table), Some(&mut a.namespace)),
-        Command::Lookup(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
-        Command::Failures(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
-        Command::Metrics(a) => (&a.endpoint, None, Some(&mut a.namespace)),
-        Command::Mcp(a) => (&a.aws.endpoint, Some(&mut a.aws.table), Some(&mut a.namespace)),
-        _ => return Ok(()),
-    };
+/// Fills the table (and the metrics namespace) of an index command from `--stack` where not given; which
+/// command has which is `main.rs`'s business (`fill_from_stack`). Without a stack, a missing table is a usage
+/// error unless `table_required` is false (the MCP server starts without one and answers each index tool with
+/// [`no_table`]).
+pub fn fill(
+    endpoint: &EndpointArgs,
+    table: Option<&mut Option<String>>,
+    namespace: Option<&mut Option<String>>,
+    table_required: bool,
+) -> Result<(), CliError> {
     let need_table = table.as_ref().is_some_and(|t| t.is_none());
     let need_namespace = namespace.as_ref().is_some_and(|n| n.is_none());
     if let (Some(stack), true) = (&endpoint.stack, need_table || need_namespace) {

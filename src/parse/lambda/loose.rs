@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use memchr::memmem;
 
-use super::text::{field, node_fields};
+use super::fields::{field, node_fields};
 use crate::fragment::ReportStatus;
 use crate::parse::text::token;
 use crate::reason::FailureReason;

@@ -6,6 +6,7 @@
 //! invocation whose START follows them (it paid for the cold start).
 
 mod correlate;
+mod fields;
 mod json;
 mod loose;
 mod text;

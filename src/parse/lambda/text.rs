@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use memchr::memmem;
 
+use super::fields::{field, looks_like_iso_ts, node_fields};
 use super::{
     admit, apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime, loose, platform_shaped_output,
     start,
@@ -165,13 +166,6 @@ fn app_evidence<'a>(s: &mut LambdaFragment<'a>, rest: &'a str, ts: i64, msg: &'a
     }
 }
 
-/// Node.js: `<ISO-ts>\t<requestId>\t<LEVEL>\t<message>` → (id, message).
-pub(super) fn node_fields(msg: &str) -> Option<(&str, &str)> {
-    let mut f = msg.splitn(4, '\t');
-    let (ts, id, _level) = (f.next()?, f.next()?, f.next()?);
-    (looks_like_iso_ts(ts) && is_uuid(id)).then(|| (id, f.next().unwrap_or("")))
-}
-
 /// `<ISO-ts> <requestId> Task timed out after N seconds` (space separated) → (id, rest).
 fn timeout_fields(msg: &str) -> Option<(&str, &str)> {
     let mut f = msg.splitn(3, ' ');
@@ -197,11 +191,6 @@ pub(super) fn init_shaped(msg: &str) -> bool {
     }
 }
 
-fn looks_like_iso_ts(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[..4].iter().all(u8::is_ascii_digit)
-}
-
 /// The fields of a text REPORT line, tab- or space-separated (`Duration` must not match `Billed Duration`).
 pub(super) fn parse_report(text: &str) -> Report<'_> {
     Report {
@@ -216,18 +205,6 @@ pub(super) fn parse_report(text: &str) -> Report<'_> {
             .filter(|t| !t.is_empty())
             .map(Cow::Borrowed),
     }
-}
-
-/// The value after `key`, where `key` starts a field (not inside a longer key such as `Billed Duration: `).
-pub(super) fn field<'t>(text: &'t str, key: &str) -> Option<&'t str> {
-    memmem::find_iter(text.as_bytes(), key.as_bytes())
-        .find(|&i| {
-            let before = &text[..i];
-            let boundary = before.is_empty() || before.ends_with(['\t', ' ', '\n']);
-            boundary && !before.ends_with("Billed ") && !before.ends_with("Init ") && !before.ends_with("Max Memory ")
-                || (key != "Duration: " && key != "Used: " && boundary)
-        })
-        .map(|i| &text[i + key.len()..])
 }
 
 #[cfg(test)]

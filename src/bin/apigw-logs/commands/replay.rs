@@ -8,13 +8,11 @@ use std::time::{Duration, Instant};
 use apigw_log_indexer::config::{self, Config};
 use apigw_log_indexer::memory::MemoryIndex;
 use apigw_log_indexer::memory::RecordingMetrics;
-use apigw_log_indexer::pipeline::{
-    self, Delivery, NoLedger, Outcome as Indexed, PipelineConfig, PipelineError, Services,
-};
+use apigw_log_indexer::pipeline::{self, Delivery, NoLedger, Outcome as Indexed, PipelineError, Services};
 use apigw_log_indexer::ports::BatchLedger;
 use apigw_log_indexer::ports::MetricsSink;
 use apigw_log_indexer::ports::{IndexWriter, WriteReport};
-use apigw_log_indexer::services::aws_services;
+use apigw_log_indexer::services::{aws_services, services_with};
 use clap::Args as ClapArgs;
 
 use crate::aws_args::{AwsArgs, runtime};
@@ -155,19 +153,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     .map_err(CliError::Config)?;
     runtime()?.block_on(async {
         if a.dry_run {
-            let services = Services {
-                config: PipelineConfig {
-                    access_log_groups: Vec::new(),
-                    max_decoded_bytes: cfg.max_decoded_bytes,
-                    retention_days: cfg.retention_days,
-                },
-                redactor: cfg.redactor.clone(),
-                metrics_options: cfg.metrics.clone(),
-                own_log_group: None,
-                writer: MemoryIndex::new(),
-                metrics: RecordingMetrics::default(),
-                ledger: NoLedger,
-            };
+            let services = services_with(&cfg, MemoryIndex::new(), RecordingMetrics::default(), NoLedger);
             replay_files(a, &services).await
         } else {
             let services = aws_services(&cfg, &a.aws.sdk().await);

@@ -1,6 +1,6 @@
 //! `setup-logging`: turns on, for one REST, HTTP or WebSocket stage, what `doctor` checks. Idempotent.
 
-use apigw_log_indexer::onboard::names::Indexer;
+use apigw_log_indexer::names::Indexer;
 use apigw_log_indexer::onboard::setup::{SetupRequest, setup_logging as setup};
 use apigw_log_indexer::ports::LogLevel;
 use clap::Args as ClapArgs;

@@ -1,7 +1,7 @@
 //! `subscribe`: every existing log group whose name starts with a prefix, subscribed to the indexer (never
 //! its own group, never replacing another filter); `--dry-run` lists what it would do.
 
-use apigw_log_indexer::onboard::names::{DEFAULT_PREFIXES, Indexer};
+use apigw_log_indexer::names::{DEFAULT_PREFIXES, Indexer};
 use apigw_log_indexer::onboard::plan::{Decision, Selection};
 use apigw_log_indexer::onboard::subscribe::{Plan, run as subscribe};
 use clap::Args as ClapArgs;

@@ -1,4 +1,4 @@
-//! The index's item model, independent of the SDK: keys, attribute values, and DynamoDB's size and
+//! The index's item model (what the index ports carry), independent of the SDK: keys, attribute values, and DynamoDB's size and
 //! write-cost arithmetic.
 //!
 //! Sizes follow DynamoDB's published rules ("Item sizes and formats" in the DynamoDB developer guide):

@@ -1,5 +1,6 @@
-//! Names and ARNs onboarding derives: the log groups API Gateway and Lambda write to, the function behind an
-//! integration, the indexer's identity. Pure string work, in one place.
+//! The vocabulary of log groups and ARNs, shared by parse (which source a group is), onboard and the AWS
+//! adapters: the log groups API Gateway and Lambda write to, the function behind an integration, the
+//! indexer's identity. Pure string work, in one place.
 
 use crate::ports::{ApiType, FunctionInfo, Integration};
 
