@@ -11,7 +11,7 @@
 //!   `Authorization`- and `Cookie`-style values are masked whole, with every `, param=...` part of a Digest or
 //!   AWS SigV4 value (`Signature=`, `response=`).
 //! - **Values shaped like secrets**, wherever they are: `Bearer <token>`, AWS access key IDs (`AKIA…`,
-//!   `ASIA…`) and the 40-character secret keys on the same line, JWTs (`eyJ…`.`…`[.`…`]).
+//!   `ASIA…`) and the 40-character secret keys on the same line, JWTs (`eyJ…` followed by one or more `.segment`).
 //!
 //! Cost: a line is lowercased into a scratch buffer and searched once for a fragment of every word above with
 //! one multi-pattern SIMD search (aho-corasick's Teddy); most lines contain none and come back borrowed. Only
