@@ -106,7 +106,11 @@ fn the_function_builds_the_lambda_binary_and_sets_only_known_variables() {
     assert_lines(
         &globals,
         "Globals.Function",
-        &["Runtime: provided.al2023", "Handler: bootstrap", "CodeUri: crates/function"],
+        &[
+            "Runtime: provided.al2023",
+            "Handler: bootstrap",
+            "CodeUri: crates/function",
+        ],
     );
     for f in ["IndexerFunction", "SubscriberFunction"] {
         assert!(

@@ -13,7 +13,8 @@
 use memchr::memmem;
 use serde_json::Value;
 
-use super::text::{node_fields, python_fields};
+use super::fields::node_fields;
+use super::text::python_fields;
 use crate::parse::text::is_uuid;
 
 /// A logged event longer than this is not parsed for its request ID (a proxy event is a few KB; its body
