@@ -1,0 +1,59 @@
+use super::*;
+
+#[test]
+fn log_group_names_tell_the_source() {
+    let of = |g| GroupKind::of(g, "e369853df766fa44e1ed0ff613f563bd", Sources::default());
+    assert_eq!(
+        of("API-Gateway-Execution-Logs_a1b2c3d4e5/dev"),
+        GroupKind::Execution {
+            api_id: "a1b2c3d4e5",
+            stage: "dev"
+        }
+    );
+    assert_eq!(
+        of("API-Gateway-Execution-Logs_a1b2c3d4e5/prod/Canary"),
+        GroupKind::Execution {
+            api_id: "a1b2c3d4e5",
+            stage: "prod"
+        }
+    );
+    assert_eq!(
+        of("/aws/apigateway/abcdef1234/production"),
+        GroupKind::Execution {
+            api_id: "abcdef1234",
+            stage: "production"
+        }
+    );
+    assert_eq!(of("/aws/lambda/my-fn"), GroupKind::Lambda { function_name: "my-fn" });
+    assert_eq!(of("/aws/apigateway/azul-service-prod"), GroupKind::Access);
+    assert_eq!(of("/aws/apigateway/access-logs-a1b2c3d4e5-dev"), GroupKind::Access);
+    assert_eq!(of("API-Gateway-Execution-Logs_/dev"), GroupKind::Unknown);
+    assert_eq!(of("/my/app/logs"), GroupKind::Unknown);
+    assert_eq!(of("/aws/lambda/"), GroupKind::Unknown);
+    // A custom Lambda log group is known by the stream name Lambda gives it, not by its lines.
+    assert_eq!(
+        GroupKind::of(
+            "/orders-api/lambda",
+            "2025/11/21/create-order[$LATEST]a033c264",
+            Sources::default()
+        ),
+        GroupKind::Lambda {
+            function_name: "create-order"
+        }
+    );
+    // The operator names other access-log groups; that name wins over any other reading of it.
+    let configured = ["/my/app/logs".to_string(), "/aws/lambda/edge".to_string()];
+    let sources = Sources {
+        access_groups: &configured,
+    };
+    assert_eq!(GroupKind::of("/my/app/logs", "s", sources), GroupKind::Access);
+    // ... but never over a function's own log group.
+    assert_eq!(
+        GroupKind::of("/aws/lambda/edge", "s", sources),
+        GroupKind::Lambda { function_name: "edge" }
+    );
+    assert_eq!(
+        GroupKind::of("/my/app/logs", "2025/11/21/f[$LATEST]a0", sources),
+        GroupKind::Lambda { function_name: "f" }
+    );
+}

@@ -1,0 +1,132 @@
+//! Redaction by structure and shape, and what each kind of execution line keeps (issue 20's allow-list).
+
+use super::*;
+
+/// Structure the first probe did not reach: values at any depth, names as clients spell them, values that
+/// span lines, and secrets recognised by shape (sources beside each rule in `shapes.rs`).
+#[test]
+fn masks_structure_and_shapes() {
+    let r = Redactor::builtin();
+    let cases = [
+        // Arrays of arrays and objects in arrays: masked to the matching bracket.
+        (
+            r#"{"password":[["a1",["b2"]],{"c":"c3"}],"next":"ok"}"#,
+            r#"{"password":[["****"}],"next":"ok"}"#,
+        ),
+        (r#"{"tokens":[[1,2],[3]],"n":1}"#, r#"{"tokens":[****],"n":1}"#),
+        (
+            r#"{"b":"{\"secret\":[[\"x1\"],{\"y\":\"y2\"}],\"k\":1}"}"#,
+            r#"{"b":"{\"secret\":[[\"****\"}],\"k\":1}"}"#,
+        ),
+        // Form and URL encodings.
+        ("user[password]=hunter2&x=1", "user[password]=****&x=1"),
+        ("user%5Bpassword%5D=hunter2&x=1", "user%5Bpassword%5D=****&x=1"),
+        ("a[b][api_key][]=k1&x=1", "a[b][api_key][]=****&x=1"),
+        // A long flattened name that ends in a sensitive word.
+        (
+            &format!("{}.password=hunter2, next=1", "section.".repeat(30)),
+            &format!("{}.password=****, next=1", "section.".repeat(30)),
+        ),
+        // Ruby hashes.
+        (r#"{"password"=>"pw1", "u"=>"x"}"#, r#"{"password"=>"****", "u"=>"x"}"#),
+        // XML elements.
+        (
+            "<user><password>pw2</password></user>",
+            "<user><password>****</password></user>",
+        ),
+        ("<ns:ApiKey>k2</ns:ApiKey>", "<ns:ApiKey>****</ns:ApiKey>"),
+        // Parameter Store style pairs.
+        (
+            r#"{"Name": "/app/db/password", "Value": "pw3", "Type": "SecureString"}"#,
+            r#"{"Name": "/app/db/password", "Value": "****", "Type": "SecureString"}"#,
+        ),
+        (
+            "{Name=/app/token, Value=tk4, Version=1}",
+            "{Name=/app/token, Value=****, Version=1}",
+        ),
+        // URL user-info.
+        (
+            "connect postgres://admin:pw5@db.internal:5432/x",
+            "connect postgres://****@db.internal:5432/x",
+        ),
+        // Basic credentials in free text (base64 of `user:pass`), not prose.
+        (
+            "sent Basic dXNlcjpwYXNz to the backend",
+            "sent Basic **** to the backend",
+        ),
+        ("Basic configuration loaded", "Basic configuration loaded"),
+        // Documented token prefixes.
+        ("gh ghp_abcdefghijklmnopqrstuvwxyz0123456789 x", "gh **** x"),
+        ("slack xoxb-123456789012-1234567890123-abcdefghij", "slack ****"),
+        ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc ok", "stripe **** ok"),
+        ("google AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe ok", "google **** ok"),
+        (
+            "npm_modules and npm_config are words",
+            "npm_modules and npm_config are words",
+        ),
+    ];
+    for (input, want) in cases {
+        assert_eq!(r.redact(input), want, "{input}");
+    }
+}
+
+#[test]
+fn a_pem_private_key_is_masked_whole_across_lines_and_escapes() {
+    let r = Redactor::builtin();
+    let body = "MIIEowIBAAKCAQEAzq1\nQm9ndXNrZXlib2R5\n";
+    for (line, inside) in [
+        (
+            format!("KEY=-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\nnext"),
+            "Qm9ndXNrZXlib2R5",
+        ),
+        (
+            r#"{"k":"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\nQm9ndXNr\n-----END PRIVATE KEY-----\n","n":1}"#
+                .to_string(),
+            "Qm9ndXNr",
+        ),
+    ] {
+        let out = r.redact(&line);
+        assert!(!out.contains(inside) && !out.contains("MIIE"), "{out}");
+    }
+    // A certificate is public.
+    let cert = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----";
+    assert_eq!(r.redact(cert), cert);
+}
+
+#[test]
+fn execution_lines_keep_what_their_kind_allows() {
+    let r = Redactor::builtin();
+    let body = r#"Endpoint response body before transformations: {"statusCode":502,"errorType":"Runtime.ExitError","name":"Zq7"}"#;
+    let out = r.execution_line(body);
+    assert!(
+        out.starts_with("Endpoint response body before transformations: ["),
+        "{out}"
+    );
+    assert!(
+        out.contains(" statusCode=502") && out.contains(" errorType=Runtime.ExitError"),
+        "{out}"
+    );
+    assert!(!out.contains("Zq7"), "{out}");
+    assert_eq!(
+        r.clone()
+            .keeping_bodies(true)
+            .execution_line("Method request body before transformations: {\"a\":1}"),
+        "Method request body before transformations: {\"a\":1}"
+    );
+    assert_eq!(
+        r.execution_line("Endpoint response headers: {Date=Mon, 30 Oct 2023 12:58:31 GMT, x-amzn-RequestId=5e2e, X-Custom=v1, Content-Type=application/json}"),
+        "Endpoint response headers: {Date=Mon, 30 Oct 2023 12:58:31 GMT, x-amzn-RequestId=5e2e, X-Custom=****, Content-Type=application/json}"
+    );
+    assert_eq!(
+        r.execution_line("Method request query string: {email=a@b.c, page=2}"),
+        "Method request query string: {email=****, page=****}"
+    );
+    assert_eq!(
+        r.execution_line("Endpoint request URI: https://h.example/p?email=a@b.c&page=2"),
+        "Endpoint request URI: https://h.example/p?email=****&page=****"
+    );
+    assert_eq!(
+        r.execution_line("Method completed with status: 200"),
+        "Method completed with status: 200"
+    );
+}
