@@ -17,24 +17,40 @@ const fn is_b64url(b: u8) -> bool {
 
 /// `Bearer <token>` (any case): masks the token. `start..end` is the word `bearer`.
 pub(super) fn bearer(b: &[u8], start: usize, end: usize, spans: &mut Vec<(usize, usize)>) -> usize {
-    if start > 0 && b[start - 1].is_ascii_alphanumeric() {
+    let Some((token, i)) = credentials_after(b, start, end, usize::MAX, is_token_byte) else {
         return end;
+    };
+    if i - token >= MIN_BEARER_TOKEN {
+        spans.push((token, i));
+    }
+    i
+}
+
+/// The credentials after an authentication scheme's word (`start..end`, e.g. `bearer`, `basic`) that stands
+/// alone: spaces, then at most `max` bytes that `is_byte` accepts, then base64 padding. `None` when the word
+/// is part of a longer one or nothing follows it.
+fn credentials_after(
+    b: &[u8],
+    start: usize,
+    end: usize,
+    max: usize,
+    is_byte: impl Fn(u8) -> bool,
+) -> Option<(usize, usize)> {
+    if start > 0 && b[start - 1].is_ascii_alphanumeric() {
+        return None;
     }
     let token = super::names::skip_spaces(b, end);
     if token == end {
-        return end;
+        return None;
     }
     let mut i = token;
-    while i < b.len() && is_token_byte(b[i]) {
+    while i < b.len() && i - token < max && is_byte(b[i]) {
         i += 1;
     }
     while i < b.len() && b[i] == b'=' {
         i += 1;
     }
-    if i - token >= MIN_BEARER_TOKEN {
-        spans.push((token, i));
-    }
-    i
+    Some((token, i))
 }
 
 /// `AKIA` / `ASIA` and 16 more uppercase letters or digits, standing alone: an AWS access key ID.
@@ -223,20 +239,10 @@ pub(super) fn basic_credentials(b: &[u8], start: usize, end: usize, spans: &mut 
     use base64::Engine as _;
     /// Longest credentials decoded (a user name and a password).
     const MAX_CREDENTIALS: usize = 1024;
-    if start > 0 && b[start - 1].is_ascii_alphanumeric() {
+    let is_base64 = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/');
+    let Some((token, i)) = credentials_after(b, start, end, MAX_CREDENTIALS, is_base64) else {
         return end;
-    }
-    let token = super::names::skip_spaces(b, end);
-    if token == end {
-        return end;
-    }
-    let mut i = token;
-    while i < b.len() && i - token < MAX_CREDENTIALS && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'+' | b'/')) {
-        i += 1;
-    }
-    while i < b.len() && b[i] == b'=' {
-        i += 1;
-    }
+    };
     let decoded = base64::engine::general_purpose::STANDARD.decode(&b[token..i]);
     if decoded.is_ok_and(|d| d.contains(&b':')) {
         spans.push((token, i));
