@@ -53,7 +53,7 @@ fn manifest_dir() -> &'static Path {
 fn ensure_data(dir: &Path) {
     for (name, bytes) in DATASETS {
         let out = dir.join(name);
-        if out.join("exec-0000.json").exists() && out.join("lambda-0000.json").exists() {
+        if out.join("exec-0000.json").exists() && out.join("lambda-0000-0000.json").exists() {
             continue;
         }
         let spec = apigw_traffic::Spec {
@@ -77,7 +77,7 @@ fn inputs(dir: &Path) -> Vec<Input> {
     vec![
         load(dir, "1mb", "1mb/exec-0000.json"),
         load(dir, "64kb", "64kb/exec-0000.json"),
-        load(dir, "lambda", "1mb/lambda-0000.json"),
+        load(dir, "lambda", "1mb/lambda-0000-0000.json"),
     ]
 }
 

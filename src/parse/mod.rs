@@ -106,9 +106,11 @@ pub struct ParseStats {
     /// keyed by another request ID) where the platform cannot have written one: kept as the running
     /// invocation's own output, never as what they claim. Counted so that forging is visible.
     pub platform_shaped_output: u64,
-    /// Platform records read as the platform's although one environment's stream would not hold them
-    /// there (a START while another invocation runs, a record naming an invocation other than the
-    /// running one): the platform's view wins, and the ambiguity is counted.
+    /// JSON-format platform records read as the platform's although a one-invocation-at-a-time stream
+    /// would not hold them there (a `platform.start` while another invocation runs, a record naming an
+    /// invocation other than the running one): Lambda Managed Instances interleave invocations in one
+    /// JSON-format stream, so the platform's view wins, and the ambiguity is counted. (In a text-format
+    /// stream such a record is `platform_shaped_output`.)
     pub platform_order_ambiguous: u64,
     /// Lines not attributed, by kind.
     pub skipped: BTreeMap<SkipKind, u64>,

@@ -2,7 +2,9 @@
 //! into its own log, in any shape — platform records of either log format, runtime-formatted lines keyed
 //! with another invocation, access records, execution-log lines, join keys spelt in messages, bodies and
 //! header values — never creates an invocation, changes another invocation's status, adds a failure or moves
-//! a join; error messages and bodies that spell other request IDs never change an API request's join.
+//! a join; error messages and bodies that spell other request IDs never change an API request's join. In a
+//! text-format stream (one invocation at a time) that holds for made-up invocation IDs too; in a JSON-format
+//! stream, which Lambda Managed Instances interleave, an out-of-order platform record is kept and counted.
 
 use proptest::prelude::*;
 use serde_json::Value;
@@ -84,10 +86,14 @@ fn verdict(out: &Out) -> Vec<(String, Value, Value, Value, Value)> {
     v
 }
 
-/// Another invocation's ID as the function can know it: A ran before it in its environment. (A made-up
-/// ID is the class `docs/threat-model.md` leaves open: see `a_made_up_invocation_is_read_but_counted`.)
+/// Another invocation's ID as the function can know it: A ran before it in its environment.
 fn other_id() -> impl Strategy<Value = String> {
     Just(A.to_string())
+}
+
+/// An invocation ID the function made up: one that never ran.
+fn made_up_id() -> impl Strategy<Value = String> {
+    "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 }
 
 /// Any ID, for the join properties: the one the function knows or a made-up one.
@@ -99,10 +105,15 @@ fn any_id() -> impl Strategy<Value = String> {
     ]
 }
 
-/// One line of function output shaped like something else, naming `x`.
+/// One line of function output shaped like something else, naming an invocation the function knows.
 fn forged_line() -> impl Strategy<Value = String> {
+    forged_line_naming(other_id())
+}
+
+/// One line of function output shaped like something else, naming `x` drawn from `ids`.
+fn forged_line_naming(ids: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
     let status = prop::sample::select(vec!["timeout", "error", "failure", "success"]);
-    (other_id(), status, 0usize..20).prop_map(|(x, status, shape)| match shape {
+    (ids, status, 0usize..20).prop_map(|(x, status, shape)| match shape {
         0 => format!("START RequestId: {x} Version: $LATEST"),
         1 => format!("END RequestId: {x}"),
         2 => format!("{}\tError Type: Runtime.OutOfMemory", report(&x, status)),
@@ -159,6 +170,26 @@ proptest! {
         prop_assert_eq!(forged.lambda(B)["status"].as_str(), Some("success"));
     }
 
+    /// In a text-format stream one environment runs one invocation at a time, so START, END, REPORT, keyed
+    /// runtime lines and JSON platform records naming made-up invocations, printed while B runs, are B's
+    /// output: no invocation is created, none changes, and nothing is read as the platform's out of order.
+    #[test]
+    fn made_up_invocations_in_a_text_stream_are_never_created(
+        output in prop::collection::vec(forged_line_naming(made_up_id()), 1..6),
+    ) {
+        let clean = parse_events(&[api_side("boom"), function_side(&[])]);
+        let forged = parse_events(&[api_side("boom"), function_side(&output)]);
+        prop_assert_eq!(verdict(&forged), verdict(&clean));
+        prop_assert_eq!(forged.lambda.len(), 2, "A and B only");
+        prop_assert_eq!(forged.lambda(B)["status"].as_str(), Some("success"));
+        prop_assert_eq!(forged.stats.platform_order_ambiguous, 0);
+        let platform_shaped = output
+            .iter()
+            .filter(|l| ["START ", "END ", "REPORT "].iter().any(|p| l.starts_with(p)))
+            .count() as u64;
+        prop_assert!(forged.stats.platform_shaped_output >= platform_shaped, "{:#?}", forged.stats);
+    }
+
     /// Error messages and bodies that spell other request IDs never move the API request's join.
     #[test]
     fn messages_and_bodies_never_move_a_join(message in message_spelling_ids()) {
@@ -210,11 +241,10 @@ fn access_records_count_only_in_access_log_groups() {
     assert_eq!(out.api(OTHER_API)["lambda_request_id"], A);
 }
 
-/// The limit the threat model names: a made-up invocation's START/END/REPORT printed while B runs cannot be
-/// told from a stream holding more than one environment's records, so the platform's reading is kept, and
-/// counted; it never touches A, B or the API request.
+/// A made-up invocation's START/END/REPORT printed while B runs in a text-format stream: the function's
+/// output, counted, never an invocation; A, B and the API request are as without it.
 #[test]
-fn a_made_up_invocation_is_read_but_counted() {
+fn a_made_up_invocation_in_a_text_stream_is_output() {
     const MADE_UP: &str = "5e2e4d2a-0b8c-4a8e-9f3b-1a2b3c4d5e6f";
     let output = [
         format!("START RequestId: {MADE_UP} Version: $LATEST"),
@@ -223,7 +253,62 @@ fn a_made_up_invocation_is_read_but_counted() {
     ];
     let clean = parse_events(&[api_side("boom"), function_side(&[])]);
     let out = parse_events(&[api_side("boom"), function_side(&output)]);
-    assert!(out.stats.platform_order_ambiguous >= 1, "{:#?}", out.stats);
-    let without: Vec<_> = verdict(&out).into_iter().filter(|v| !v.0.contains(MADE_UP)).collect();
-    assert_eq!(without, verdict(&clean));
+    assert_eq!(out.stats.platform_shaped_output, 3, "{:#?}", out.stats);
+    assert_eq!(out.stats.platform_order_ambiguous, 0, "{:#?}", out.stats);
+    assert_eq!(verdict(&out), verdict(&clean));
+    assert_eq!(
+        out.lambda(B)["line_count"],
+        3 + 3,
+        "START, the three lines, END, REPORT"
+    );
+}
+
+/// JSON platform records of two invocations interleaved in one stream, as a Lambda Managed Instances
+/// environment writes them (several invocations at once, always the JSON format): the platform's view is
+/// kept, each invocation keeps its own status, and the out-of-order START is counted
+/// (`platform_order_ambiguous`), the limit `docs/threat-model.md` names for JSON-format streams.
+#[test]
+fn interleaved_invocations_in_a_json_stream_are_kept_and_counted() {
+    let record = |kind: &str, id: &str, extra: &str| {
+        format!(r#"{{"time":"2025-11-21T12:00:00.000Z","type":"{kind}","record":{{"requestId":"{id}"{extra}}}}}"#)
+    };
+    let report = |id: &str, status: &str| {
+        record(
+            "platform.report",
+            id,
+            &format!(
+                r#","status":"{status}","metrics":{{"durationMs":10.0,"billedDurationMs":10,"memorySizeMB":128,"maxMemoryUsedMB":60}}"#
+            ),
+        )
+    };
+    let lines = [
+        record("platform.start", A, r#","version":"$LATEST""#),
+        record("platform.start", B, r#","version":"$LATEST""#),
+        report(B, "success"),
+        report(A, "timeout"),
+    ];
+    let out = parse_events(&[event_of(FUNCTION, &lines)]);
+    assert_eq!(out.stats.platform_order_ambiguous, 1, "{:#?}", out.stats);
+    assert_eq!(out.stats.platform_shaped_output, 0, "{:#?}", out.stats);
+    assert_eq!(out.lambda(A)["status"], "timeout");
+    assert_eq!(out.lambda(B)["status"], "success");
+}
+
+/// The same interleaving in a text-format stream is not the platform's: B's START while A runs is output,
+/// so B is never created from it (its END and REPORT, naming another invocation while A runs, too).
+#[test]
+fn interleaved_invocations_in_a_text_stream_are_output() {
+    let lines = [
+        format!("START RequestId: {A} Version: $LATEST"),
+        format!("START RequestId: {B} Version: $LATEST"),
+        format!("END RequestId: {B}"),
+        report(B, "success"),
+        format!("END RequestId: {A}"),
+        report(A, "timeout"),
+    ];
+    let out = parse_events(&[event_of(FUNCTION, &lines)]);
+    assert_eq!(out.stats.platform_shaped_output, 3, "{:#?}", out.stats);
+    assert_eq!(out.stats.platform_order_ambiguous, 0, "{:#?}", out.stats);
+    assert_eq!(out.lambda.len(), 1, "{:#?}", out.lambda);
+    assert_eq!(out.lambda(A)["status"], "timeout");
 }

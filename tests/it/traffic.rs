@@ -127,10 +127,17 @@ fn make_traffic_writes_the_crates_files_and_refuses_bad_sizes_in_one_line() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let g = generate(&traffic(2, 30_000, 8, None)).unwrap();
     let failed = g.truth.iter().filter(|t| t.failure_reason.is_some()).count();
+    let lambda = g.batches.iter().filter(|b| b.file_name.starts_with("lambda-")).count();
+    assert_eq!(
+        (g.batches.len() - lambda, lambda),
+        (2, 13),
+        "two execution-log deliveries; each half of the Lambda log as one delivery per environment's stream"
+    );
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
         format!(
-            "wrote 4 event files and truth.jsonl ({} requests, {failed} failed) into {}\n",
+            "wrote {} event files and truth.jsonl ({} requests, {failed} failed) into {}\n",
+            g.batches.len(),
             g.truth.len(),
             out.display()
         )

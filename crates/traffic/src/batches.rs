@@ -1,10 +1,13 @@
 //! Cuts the traffic's time-ordered log streams into subscription deliveries by size, and writes them.
 //!
 //! Traffic is generated until the execution log holds `batches × batch_bytes` (counting each event as its
-//! message plus [`EVENT_OVERHEAD_BYTES`]); each stream is then sorted by timestamp and cut into `batches`
-//! deliveries of about equal size, so a request near a cut has its lines in two consecutive deliveries, as
-//! happens in real subscriptions.
+//! message plus [`EVENT_OVERHEAD_BYTES`]); each log is then sorted by timestamp and cut into `batches`
+//! parts of about equal size, so a request near a cut has its lines in two consecutive deliveries, as
+//! happens in real subscriptions. A subscription delivery holds one log stream's events, and the function
+//! writes one stream per execution environment, so each part of the function's log is delivered as one
+//! file per stream (`lambda-NNNN-EEEE.json`: part `NNNN`, environment `EEEE`).
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::num::{NonZeroU32, NonZeroU64};
 use std::path::{Path, PathBuf};
@@ -84,19 +87,11 @@ impl TrafficError {
     }
 }
 
-/// A log stream's events, to be cut into deliveries.
-struct Stream<'a> {
-    /// File name prefix (`exec`, `lambda`).
-    kind: &'static str,
-    group: &'a str,
-    name: &'a str,
-    events: Vec<Event>,
-}
-
 /// One delivery: a Lambda invocation event of a CloudWatch Logs subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
-    /// Its file name (`exec-0000.json`, `lambda-0003.json`).
+    /// Its file name (`exec-0000.json`; `lambda-0003-0012.json`: part 3 of the function's log, environment 12's
+    /// stream).
     pub file_name: String,
     /// `{"awslogs": {"data": ...}}`.
     pub event: String,
@@ -105,7 +100,8 @@ pub struct Batch {
 /// Everything one run generates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Generated {
-    /// The execution-log deliveries, then the Lambda-log deliveries, each in order.
+    /// The execution-log deliveries, then the Lambda-log deliveries, in file-name order (a part's streams
+    /// before the next part's).
     pub batches: Vec<Batch>,
     /// One truth per API request, in arrival order.
     pub truth: Vec<Truth>,
@@ -123,31 +119,34 @@ pub fn generate(spec: &Spec) -> Result<Generated, TrafficError> {
             limit: MAX_TOTAL_BYTES,
         })?;
     let mut traffic = Traffic::new(spec.seed, spec.start_ms);
-    let streams = traffic.streams().clone();
     let (mut exec, mut lambda, mut truth, mut size) = (Vec::new(), Vec::new(), Vec::new(), 0u64);
     while size < target {
         let Some(request) = traffic.next() else { break };
         size += request.exec.iter().map(weight).sum::<u64>();
         exec.extend(request.exec);
-        lambda.extend(request.lambda);
+        if let Some(env) = request.environment {
+            lambda.extend(request.lambda.into_iter().map(|e| (env, e)));
+        }
         truth.push(request.truth);
     }
-    let mut batches = Vec::new();
-    for stream in [
-        Stream {
-            kind: "exec",
-            group: EXEC_GROUP,
-            name: &streams.exec,
-            events: exec,
-        },
-        Stream {
-            kind: "lambda",
-            group: LAMBDA_GROUP,
-            name: &streams.lambda,
-            events: lambda,
-        },
-    ] {
-        batches.extend(stream.cut(n as usize));
+    let exec_stream = &traffic.streams().exec;
+    let mut batches: Vec<Batch> = cut(exec, n as usize, |e| e)
+        .iter()
+        .enumerate()
+        .map(|(i, events)| Batch {
+            file_name: format!("exec-{i:04}.json"),
+            event: lambda_event(&payload(EXEC_GROUP, exec_stream, events)),
+        })
+        .collect();
+    for (i, part) in cut(lambda, n as usize, |(_, e)| e).into_iter().enumerate() {
+        let mut by_stream: BTreeMap<usize, Vec<Event>> = BTreeMap::new();
+        for (env, e) in part {
+            by_stream.entry(env).or_default().push(e);
+        }
+        batches.extend(by_stream.into_iter().map(|(env, events)| Batch {
+            file_name: format!("lambda-{i:04}-{env:04}.json"),
+            event: lambda_event(&payload(LAMBDA_GROUP, traffic.lambda_stream(env), &events)),
+        }));
     }
     Ok(Generated { batches, truth })
 }
@@ -157,33 +156,24 @@ fn weight(e: &Event) -> u64 {
     e.message.len() as u64 + EVENT_OVERHEAD_BYTES
 }
 
-impl Stream<'_> {
-    /// Sorts the events by timestamp (stable: lines of one millisecond keep their order) and cuts them into
-    /// `n` deliveries of about equal weight; the last takes the rest.
-    fn cut(mut self, n: usize) -> Vec<Batch> {
-        self.events.sort_by_key(|e| e.timestamp);
-        let total: u64 = self.events.iter().map(weight).sum();
-        let per = (total / n as u64).max(1);
-        let mut chunks: Vec<Vec<Event>> = Vec::with_capacity(n);
-        let (mut current, mut current_size) = (Vec::new(), 0u64);
-        for e in self.events {
-            current_size += weight(&e);
-            current.push(e);
-            if current_size >= per && chunks.len() < n - 1 {
-                chunks.push(std::mem::take(&mut current));
-                current_size = 0;
-            }
+/// Sorts `items` by their events' timestamps (stable: lines of one millisecond keep their order) and cuts
+/// them into `n` parts of about equal weight; the last takes the rest (a part may be empty).
+fn cut<T>(mut items: Vec<T>, n: usize, event: impl Fn(&T) -> &Event) -> Vec<Vec<T>> {
+    items.sort_by_key(|t| event(t).timestamp);
+    let total: u64 = items.iter().map(|t| weight(event(t))).sum();
+    let per = (total / n as u64).max(1);
+    let mut parts: Vec<Vec<T>> = Vec::with_capacity(n);
+    let (mut current, mut current_size) = (Vec::new(), 0u64);
+    for t in items {
+        current_size += weight(event(&t));
+        current.push(t);
+        if current_size >= per && parts.len() < n - 1 {
+            parts.push(std::mem::take(&mut current));
+            current_size = 0;
         }
-        chunks.push(current);
-        chunks
-            .iter()
-            .enumerate()
-            .map(|(i, events)| Batch {
-                file_name: format!("{}-{i:04}.json", self.kind),
-                event: lambda_event(&payload(self.group, self.name, events)),
-            })
-            .collect()
     }
+    parts.push(current);
+    parts
 }
 
 /// The subscription payload (the JSON inside `awslogs.data`) of `events`.

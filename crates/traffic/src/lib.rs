@@ -7,13 +7,15 @@
 //! failure path. Execution logging is at INFO with full request and response data, so header and body lines
 //! are long (up to about 980 bytes; lines over 1024 bytes would be cut with ` [TRUNCATED]`, as API Gateway
 //! does, but this traffic has none: the parser's handling of cut lines is tested on fixtures). The function's own
-//! lines (START, an application line, END, REPORT, `Task timed out`) go to a second stream, so joins
-//! between API Gateway and Lambda are exercised too.
+//! lines (START, an application line, END, REPORT, `Task timed out`) go to the log stream of the execution
+//! environment that ran the invocation ([`environment`]: one invocation at a time per environment, a new one
+//! is a cold start), so joins between API Gateway and Lambda are exercised too.
 //!
 //! Two layers, so new forms of traffic can be added without touching the writer:
 //! - [`Traffic`]: an endless iterator of [`Request`]s, each with its events ([`Event`]) and its [`Truth`];
 //! - [`generate`]: takes requests until the execution log reaches the asked size, cuts each stream into
-//!   deliveries by size ([`Batch`]), and [`Generated::write`] writes `exec-NNNN.json`, `lambda-NNNN.json`
+//!   deliveries by size and by stream ([`Batch`]), and [`Generated::write`] writes `exec-NNNN.json`,
+//!   `lambda-NNNN-EEEE.json` (one per part of the function's log and environment's stream)
 //!   (Lambda invocation events, `{"awslogs": {"data": ...}}`) and `truth.jsonl`.
 //!
 //! Everything is a pure function of the [`Spec`]: the same seed gives the same bytes, on every platform
@@ -34,6 +36,7 @@
 //! The command-line form, the files and the mix of outcomes are described in the crate's `README.md`.
 
 pub mod batches;
+pub mod environment;
 mod json;
 pub mod request;
 pub mod rng;

@@ -5,6 +5,7 @@
 //! common outcomes, so every classifier path is exercised: Lambda throttled, malformed proxy response, an
 //! unhandled function error, usage-plan key throttle, unauthorized, integration timeout.
 
+use crate::environment::Environments;
 use crate::rng::{Rng, round2};
 use crate::shape::{ACCOUNT, API_ID, FUNCTION, REGION, STAGE, cut};
 use crate::text;
@@ -44,8 +45,7 @@ const COMMON_SHARE: f64 = 0.90;
 /// The function's sleep range and timeout, in ms.
 const SLEEP_MS: (f64, f64) = (250.0, 1500.0);
 const TIMEOUT_MS: f64 = 1000.0;
-/// Share of invocations that are cold starts, and their init duration range (ms).
-const COLD_SHARE: f64 = 0.05;
+/// The init duration range (ms) of a cold start (an invocation in a new execution environment).
 const INIT_MS: (f64, f64) = (120.0, 260.0);
 
 /// What the indexer must conclude about one API request: one line of `truth.jsonl`.
@@ -73,6 +73,8 @@ pub struct Draft {
     pub exec: Vec<Line>,
     /// The function's log lines (empty when it was not invoked).
     pub lambda: Vec<Line>,
+    /// The execution environment whose log stream holds `lambda` (`None` when the function did not run).
+    pub environment: Option<usize>,
     /// Its ground truth.
     pub truth: Truth,
 }
@@ -101,8 +103,9 @@ impl Ids {
     }
 }
 
-/// Draws one request. The order of draws is part of the format: the same seed gives the same traffic.
-pub fn draft(r: &mut Rng) -> Draft {
+/// Draws one request arriving at `start_ms`; an invocation runs in one of `environments`. The order of draws
+/// is part of the format: the same seed gives the same traffic.
+pub fn draft(r: &mut Rng, start_ms: i64, environments: &mut Environments) -> Draft {
     let (rid, lrid) = (r.uuid(), r.uuid());
     let ext = r.hex(14) + "=";
     let trace = format!("1-{}-{}", r.hex(8), r.hex(24));
@@ -118,6 +121,7 @@ pub fn draft(r: &mut Rng) -> Draft {
         mode,
         exec,
         lambda,
+        environment: None,
         truth,
     };
     let rid = &id.rid;
@@ -192,13 +196,22 @@ pub fn draft(r: &mut Rng) -> Draft {
         Mode::Malformed | Mode::Error => round2(r.uniform(5.0, 40.0)),
         _ => round2(sleep),
     };
-    let init = (r.unit() < COLD_SHARE).then(|| round2(r.uniform(INIT_MS.0, INIT_MS.1)));
-    let lat = (dur + init.unwrap_or(0.0) + r.uniform(15.0, 45.0)) as i64;
-    let invoked = Invoked { st, lat, dur, init };
+    let mut invoked = Invoked {
+        st,
+        lat: 0,
+        dur,
+        init: None,
+    };
+    let placement = environments.place(r, start_ms + invoked.ts0(), start_ms + invoked.end_at());
+    invoked.init = placement.cold.then(|| round2(r.uniform(INIT_MS.0, INIT_MS.1)));
+    invoked.lat = (dur + invoked.init.unwrap_or(0.0) + r.uniform(15.0, 45.0)) as i64;
     let (exec_tail, lambda, truth, status_field) = invoked.outcome(r, mode, &id);
     ex.extend(exec_tail);
     let lambda = invoked.lambda_lines(r, &id, lambda, status_field);
-    draft(ex, lambda, truth)
+    Draft {
+        environment: Some(placement.index),
+        ..draft(ex, lambda, truth)
+    }
 }
 
 /// Timing of a request that reached the function.
@@ -217,6 +230,11 @@ impl Invoked {
     /// When the function started.
     fn ts0(&self) -> i64 {
         self.st + 1
+    }
+
+    /// When the function's last line (END, REPORT) is written; its `Task timed out` line comes before.
+    fn end_at(&self) -> i64 {
+        self.ts0() + self.dur as i64 + 1
     }
 
     /// The end of the execution log, the function's own lines between START and END, the truth, and the
@@ -316,7 +334,7 @@ impl Invoked {
             id.trace,
             r.hex(16)
         );
-        let end_at = self.ts0() + self.dur as i64 + 1;
+        let end_at = self.end_at();
         let mut lines = vec![(self.ts0(), format!("START RequestId: {lrid} Version: $LATEST\n"))];
         lines.extend(own);
         lines.push((end_at, format!("END RequestId: {lrid}\n")));

@@ -2,9 +2,9 @@
 //! `random.Random` builds on it (`getrandbits`, `random`, `randint`, `uniform`, `choice`), written out here so
 //! that a seed gives the same draws on every platform and with every dependency version.
 //!
-//! Why these and not a smaller generator: the traffic the project's published figures were measured on was
-//! first produced by a Python script seeded the same way; drawing the same numbers in the same order keeps
-//! those figures (request counts, failure mix, cost per request) reproducible by this crate.
+//! Why these and not a smaller generator: the traffic the project's first figures were measured on was
+//! produced by a Python script seeded the same way. The traffic is no longer byte-identical to it (its
+//! execution environments change the draws), but the generator stays a pure function of its seed.
 
 /// The MT19937 state size, in 32-bit words.
 const N: usize = 624;

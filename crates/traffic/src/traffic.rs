@@ -1,5 +1,6 @@
 //! The traffic as an endless iterator of requests, each with its CloudWatch Logs events and its truth.
 
+use crate::environment::Environments;
 use crate::request::{self, Line, Mode, Truth};
 use crate::rng::Rng;
 
@@ -23,19 +24,21 @@ pub struct Request {
     pub start_ms: i64,
     /// Its execution-log events, in the order API Gateway writes them.
     pub exec: Vec<Event>,
-    /// The function's log events for it (empty when the function was not invoked).
+    /// The function's log events for it (empty when the function did not run).
     pub lambda: Vec<Event>,
+    /// The execution environment the function ran in (index for [`Traffic::lambda_stream`]; `None` when it
+    /// did not run): its log stream holds `lambda`.
+    pub environment: Option<usize>,
     /// What the indexer must conclude about it.
     pub truth: Truth,
 }
 
-/// The log streams the traffic is written to, drawn once per seed.
+/// The execution-log stream the traffic is written to, drawn once per seed. (The function's streams are
+/// its execution environments', started as the traffic needs them: [`Traffic::lambda_stream`].)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Streams {
     /// The execution-log stream (32 hex digits, as API Gateway names them).
     pub exec: String,
-    /// The function's log stream (`2023/10/30/[$LATEST]` and 32 hex digits).
-    pub lambda: String,
 }
 
 /// The first event ID's leading digits; the rest is a counter.
@@ -53,6 +56,7 @@ pub struct Traffic {
     clock_ms: i64,
     event_seq: u64,
     streams: Streams,
+    environments: Environments,
 }
 
 impl Traffic {
@@ -60,18 +64,28 @@ impl Traffic {
     pub fn new(seed: u64, start_ms: i64) -> Self {
         let mut rng = Rng::new(seed);
         let exec = rng.hex(32);
-        let lambda = format!("2023/10/30/[$LATEST]{}", rng.hex(32));
         Self {
             rng,
             clock_ms: start_ms,
             event_seq: 0,
-            streams: Streams { exec, lambda },
+            streams: Streams { exec },
+            environments: Environments::default(),
         }
     }
 
-    /// The log streams its events belong to.
+    /// The execution-log stream its events belong to.
     pub fn streams(&self) -> &Streams {
         &self.streams
+    }
+
+    /// The log stream of execution environment `index` ([`Request::environment`]).
+    pub fn lambda_stream(&self, index: usize) -> &str {
+        self.environments.stream(index)
+    }
+
+    /// How many execution environments the function has started so far.
+    pub fn environments(&self) -> usize {
+        self.environments.len()
     }
 
     fn events(&mut self, start_ms: i64, lines: Vec<Line>) -> Vec<Event> {
@@ -95,7 +109,7 @@ impl Iterator for Traffic {
     fn next(&mut self) -> Option<Request> {
         let start_ms = self.clock_ms;
         self.clock_ms += self.rng.int(ARRIVAL_GAP_MS.0, ARRIVAL_GAP_MS.1);
-        let draft = request::draft(&mut self.rng);
+        let draft = request::draft(&mut self.rng, start_ms, &mut self.environments);
         let exec = self.events(start_ms, draft.exec);
         let lambda = self.events(start_ms, draft.lambda);
         Some(Request {
@@ -103,6 +117,7 @@ impl Iterator for Traffic {
             start_ms,
             exec,
             lambda,
+            environment: draft.environment,
             truth: draft.truth,
         })
     }

@@ -33,6 +33,9 @@ fn payload(event: &str) -> String {
     out
 }
 
+/// The Lambda deliveries of `spec(3, 50_000, 11)`, as the code cuts them (measured, pinned).
+const LAMBDA_FILES_3X50K_SEED11: usize = 39;
+
 #[test]
 fn the_same_seed_gives_the_same_bytes_and_another_seed_other_bytes() {
     let a = generate(&spec(3, 50_000, 11)).unwrap();
@@ -40,7 +43,12 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_other_bytes() {
     assert_eq!(a, b);
     let c = generate(&spec(3, 50_000, 12)).unwrap();
     assert_ne!(a.truth, c.truth);
-    assert_eq!(a.batches.len(), 6, "3 execution-log and 3 Lambda-log deliveries");
+    let exec = a.batches.iter().filter(|b| b.file_name.starts_with("exec-")).count();
+    assert_eq!(
+        (exec, a.batches.len() - exec),
+        (3, LAMBDA_FILES_3X50K_SEED11),
+        "3 execution-log deliveries; each third of the Lambda log, one delivery per environment's stream"
+    );
 }
 
 /// Pins the first request of seed 1: any change to the draws or the texts changes every figure measured on
@@ -50,16 +58,16 @@ fn seed_one_starts_with_the_same_request() {
     let mut traffic = Traffic::new(1, Spec::default().start_ms);
     assert_eq!(traffic.streams().exec, "cd613e30d8f16adf91b7584a2265b1f5");
     let first = traffic.next().unwrap();
-    assert_eq!(first.mode, Mode::Timeout);
-    assert_eq!(first.truth.request_id, "a6cecc1b-78e5-4061-b311-d8a3c2ce6f44");
+    assert_eq!(first.mode, Mode::Ok);
+    assert_eq!(first.truth.request_id, "7ed4d57b-1e2f-4b89-814c-343c1027c4d1");
     assert_eq!(
         first.truth.lambda_request_id.as_deref(),
-        Some("18072e8c-35bf-492d-89e9-c616612e7696")
+        Some("a6cecc1b-78e5-4061-b311-d8a3c2ce6f44")
     );
     assert_eq!(first.start_ms, Spec::default().start_ms);
     assert_eq!(
         first.exec[0].id,
-        "36000000000000000000000000000000000000000000000000000029"
+        "36000000000000000000000000000000000000000000000000000007"
     );
 }
 
@@ -96,6 +104,7 @@ fn every_request_logs_what_its_truth_says() {
         // The function logs exactly when it ran (a throttled invocation never starts).
         let ran = invoked && r.mode != Mode::ThrottledLambda;
         assert_eq!(!r.lambda.is_empty(), ran, "{:?}", r.mode);
+        assert_eq!(r.environment.is_some(), ran, "{:?}", r.mode);
         if let (true, Some(lrid)) = (ran, &t.lambda_request_id) {
             assert_eq!(
                 r.lambda[0].message,
@@ -157,11 +166,31 @@ fn the_mix_of_outcomes_is_the_documented_one_for_a_fixed_seed() {
 fn deliveries_hold_every_event_once_in_time_order_and_the_truth_names_the_emitted_requests() {
     let g = generate(&spec(4, 100_000, 9)).unwrap();
     let (mut exec_ids, mut last_ts) = (Vec::new(), HashMap::new());
+    let mut streams_of_env = HashMap::new();
     let mut exec_text = String::new();
     let mut sizes = Vec::new();
     for b in &g.batches {
         let p = payload(&b.event);
         let kind = b.file_name.split('-').next().unwrap();
+        // Per stream: `exec`, or the Lambda environment (`lambda-NNNN-EEEE.json`).
+        let stream = match kind {
+            "exec" => "exec".to_string(),
+            _ => b.file_name[12..16].to_string(),
+        };
+        let name = p
+            .split("\"logStream\": \"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            streams_of_env.entry(stream.clone()).or_insert_with(|| name.clone()),
+            &name,
+            "{} keeps its environment's stream",
+            b.file_name
+        );
         let group = if kind == "exec" {
             "API-Gateway-Execution-Logs_a1b2c3d4e5/dev"
         } else {
@@ -172,7 +201,7 @@ fn deliveries_hold_every_event_once_in_time_order_and_the_truth_names_the_emitte
         let events = p.matches("{\"id\": ").count();
         for ts in p.split("\"timestamp\": ").skip(1) {
             let ts: i64 = ts[..ts.find(',').unwrap()].parse().unwrap();
-            let last = last_ts.entry(kind).or_insert(i64::MIN);
+            let last = last_ts.entry(stream.clone()).or_insert(i64::MIN);
             assert!(ts >= *last, "{} is in time order", b.file_name);
             *last = ts;
         }
@@ -220,6 +249,22 @@ fn an_oversized_run_is_refused_before_anything_is_generated() {
     assert!(e.to_string().contains("4294967295 batches"), "{e}");
 }
 
+/// The files of `spec(2, 20_000, 4)`, as the code names them (measured, pinned).
+const WRITTEN_2X20K_SEED4: [&str; 12] = [
+    "exec-0000.json",
+    "exec-0001.json",
+    "lambda-0000-0000.json",
+    "lambda-0000-0001.json",
+    "lambda-0000-0002.json",
+    "lambda-0000-0003.json",
+    "lambda-0000-0004.json",
+    "lambda-0000-0005.json",
+    "lambda-0001-0000.json",
+    "lambda-0001-0001.json",
+    "lambda-0001-0003.json",
+    "lambda-0001-0005.json",
+];
+
 #[test]
 fn write_puts_the_files_in_place_and_names_a_path_it_cannot_write() {
     let dir = std::env::temp_dir().join(format!("apigw-traffic-write-{}", std::process::id()));
@@ -229,15 +274,7 @@ fn write_puts_the_files_in_place_and_names_a_path_it_cannot_write() {
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into())
         .collect();
-    assert_eq!(
-        names,
-        [
-            "exec-0000.json",
-            "exec-0001.json",
-            "lambda-0000.json",
-            "lambda-0001.json"
-        ]
-    );
+    assert_eq!(names, WRITTEN_2X20K_SEED4);
     assert_eq!(std::fs::read_to_string(&files[0]).unwrap(), g.batches[0].event);
     assert_eq!(
         std::fs::read_to_string(dir.join("truth.jsonl")).unwrap(),
@@ -248,3 +285,38 @@ fn write_puts_the_files_in_place_and_names_a_path_it_cannot_write() {
     assert!(e.to_string().starts_with(&blocked.display().to_string()), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One execution environment runs one invocation at a time: in each Lambda stream, an invocation's START
+/// comes after the previous one's last line (REPORT); an environment's first invocation is its cold start
+/// (`Init Duration`), and only that one.
+#[test]
+fn each_environment_runs_one_invocation_at_a_time_and_starts_cold_once() {
+    let mut traffic = Traffic::new(6, 0);
+    let mut streams: HashMap<usize, Vec<(i64, i64, bool)>> = HashMap::new();
+    for r in traffic.by_ref().take(5000) {
+        let Some(env) = r.environment else { continue };
+        let (first, last) = (r.lambda.first().unwrap(), r.lambda.last().unwrap());
+        let cold = last.message.contains("Init Duration: ");
+        streams
+            .entry(env)
+            .or_default()
+            .push((first.timestamp, last.timestamp, cold));
+    }
+    assert_eq!(streams.len(), traffic.environments());
+    let mut names = HashSet::new();
+    for (env, runs) in &streams {
+        let name = traffic.lambda_stream(*env);
+        assert!(name.starts_with("1970/01/01/[$LATEST]") && name.len() == 52, "{name}");
+        assert!(names.insert(name.to_string()), "{name} is one environment's");
+        assert!(runs[0].2, "environment {env} starts cold");
+        assert!(runs[1..].iter().all(|r| !r.2), "environment {env} is cold once");
+        for pair in runs.windows(2) {
+            assert!(pair[0].1 < pair[1].0, "environment {env} runs {pair:?} one at a time");
+        }
+    }
+    // About 30 run at once (a request every 32.5 ms on average, 1 s each); 5000 invocations reuse them.
+    assert_eq!(traffic.environments(), ENVIRONMENTS_5000_SEED6);
+}
+
+/// The environments `Traffic::new(6, 0)` starts over 5000 requests (measured, pinned).
+const ENVIRONMENTS_5000_SEED6: usize = 35;

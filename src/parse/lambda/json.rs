@@ -10,8 +10,8 @@ use serde_json::value::RawValue;
 
 use super::loose::Loose;
 use super::{
-    Order, admit, apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime, platform_shaped_output,
-    start, status_evidence,
+    Format, Order, admit, apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime,
+    platform_shaped_output, start, status_evidence,
 };
 use crate::decode::LogEvent;
 use crate::fragment::{Report, ReportStatus};
@@ -93,7 +93,8 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         (Some(k), _) if k.starts_with("platform.init") || k == "platform.restoreReport" => stream.initialising(),
         _ => Order::Expected,
     };
-    let admitted = admit(b, |_| order);
+    let platform = line.kind().is_some_and(|k| k.starts_with("platform."));
+    let admitted = admit(b, Format::Json, platform, |_| order);
     match (line.kind(), record_id) {
         (Some("platform.start"), Some(id)) if admitted => {
             start(b, ev, id, msg);
@@ -147,11 +148,11 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         _ => {}
     }
     if let Some(id) = line.request_id() {
-        if !admit(b, |s| s.naming(id)) {
+        if !admit(b, Format::Json, false, |s| s.naming(id)) {
             // The runtime's logger writes the running invocation's ID; another one was printed.
             return platform_shaped_output(b, ev, msg);
         }
-        keyed_by_runtime(b, id);
+        keyed_by_runtime(b, id, Format::Json);
         let s = attach(b, ev, id, msg);
         let invoke_error = line.message.is_some_and(|m| m.get().contains("Invoke Error"));
         if invoke_error {

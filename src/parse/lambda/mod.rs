@@ -1,9 +1,10 @@
 //! Lambda function log lines: platform lines (START/END/REPORT, INIT_*, extensions), timeouts and crashes,
 //! application lines of every runtime, and the JSON log format (`json.rs`; text forms in `text.rs`).
 //!
-//! One log stream belongs to one execution environment, which runs one invocation at a time, so a line
-//! without a request ID belongs to the invocation between its START and END; init-phase lines belong to the
-//! invocation whose START follows them (it paid for the cold start).
+//! One log stream belongs to one execution environment, which runs one invocation at a time (outside Lambda
+//! Managed Instances, whose streams are always in the JSON format), so a line without a request ID belongs to
+//! the invocation between its START and END; init-phase lines belong to the invocation whose START follows
+//! them (it paid for the cold start).
 
 mod correlate;
 mod fields;
@@ -35,11 +36,27 @@ pub(super) struct StreamState<'a> {
     pending: Vec<(&'a LogEvent<'a>, &'a str, Option<Loose<'a>>)>,
     /// The last request that logged `RequestId: … Error:` (its `Runtime.ExitError` line follows).
     last_error: Option<&'a str>,
+    /// The stream's log format, as the first platform record read as the platform's showed it: the platform
+    /// writes one format per function configuration, and a configuration change starts new environments
+    /// (new streams), so a platform record of the other format is the function's output.
+    format: Option<Format>,
+    /// The format of the runtime-keyed line that showed which invocation runs at the start of a batch
+    /// ([`keyed_by_runtime`]), when no platform record has shown the stream's format yet.
+    current_format: Option<Format>,
     /// Invocations this batch saw start, end (END or REPORT) and report: the platform writes each record
     /// once, and nothing naming an invocation after its REPORT.
     started: HashSet<&'a str>,
     ended: HashSet<&'a str>,
     reported: HashSet<&'a str>,
+}
+
+/// A Lambda log format (the function's `LoggingConfig.LogFormat`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    /// Plain text: `START RequestId: …`, `END …`, `REPORT …`, and the runtimes' text lines.
+    Text,
+    /// JSON: `platform.start` … `platform.report` records, and the runtimes' JSON loggers.
+    Json,
 }
 
 /// What the stream's order says about a platform-shaped record. The platform writes START, the
@@ -49,9 +66,11 @@ pub(super) struct StreamState<'a> {
 pub(super) enum Order {
     /// Where the platform writes such a record.
     Expected,
-    /// Not where one environment's platform would write it (a START while another invocation runs, a
-    /// record naming an invocation other than the running one), but a stream that is not one
-    /// environment's could hold it: the platform's reading is kept, and counted.
+    /// Not where the platform writes it when one environment runs one invocation at a time (a START while
+    /// another invocation runs, a record naming an invocation other than the running one). In a text-format
+    /// stream that is always so, and the record is the function's output; a JSON-format stream may be a
+    /// Lambda Managed Instances environment's, which runs several invocations at once and interleaves their
+    /// records: there the platform's reading is kept, and counted.
     Ambiguous,
     /// Never the platform's: a second START, END or REPORT of one invocation, anything naming an
     /// invocation after its REPORT, an init record while an invocation runs.
@@ -112,26 +131,45 @@ impl StreamState<'_> {
     }
 }
 
-/// Whether a platform-shaped record is read as the platform's: in order, or ambiguous (the platform's
-/// view wins, counted in `ParseStats::platform_order_ambiguous`). An impossible one is not.
-pub(super) fn admit(b: &mut Builder<'_, '_>, order: impl FnOnce(&StreamState<'_>) -> Order) -> bool {
-    match order(&b.lambda_stream) {
-        Order::Expected => true,
-        Order::Ambiguous => {
-            b.out.stats.platform_order_ambiguous += 1;
-            true
-        }
-        Order::Impossible => false,
+/// Whether a record of `format` is read as the platform's (`platform`: a platform record) or as the
+/// runtime's keying of the invocation it names. In order: yes. Out of order ([`Order::Ambiguous`]): only in a
+/// JSON-format stream, which may interleave invocations (Lambda Managed Instances), where the platform's view
+/// wins and is counted (`ParseStats::platform_order_ambiguous`); in a text-format stream one environment runs
+/// one invocation at a time, so the record is the function's output. Impossible, or a platform record of the
+/// other format than the stream's: no. The stream's format is the one its platform records showed, else the
+/// one of the line that showed the running invocation, else the record's own.
+pub(super) fn admit(
+    b: &mut Builder<'_, '_>,
+    format: Format,
+    platform: bool,
+    order: impl FnOnce(&StreamState<'_>) -> Order,
+) -> bool {
+    let s = &b.lambda_stream;
+    let order = if platform && s.format.is_some_and(|f| f != format) {
+        Order::Impossible
+    } else {
+        order(s)
+    };
+    let interleaving = s.format.or(s.current_format).unwrap_or(format) == Format::Json;
+    match order {
+        Order::Expected => {}
+        Order::Ambiguous if interleaving => b.out.stats.platform_order_ambiguous += 1,
+        Order::Ambiguous | Order::Impossible => return false,
     }
+    if platform {
+        b.lambda_stream.format.get_or_insert(format);
+    }
+    true
 }
 
 /// A line the runtime keyed with invocation `id`. At the start of a batch, before any platform record,
 /// it shows which invocation runs (CloudWatch Logs cuts a stream into deliveries anywhere), so that the
 /// stream's order rules out records naming others from then on.
-pub(super) fn keyed_by_runtime<'a>(b: &mut Builder<'a, '_>, id: &'a str) {
+pub(super) fn keyed_by_runtime<'a>(b: &mut Builder<'a, '_>, id: &'a str, format: Format) {
     let s = &mut b.lambda_stream;
     if s.current.is_none() && s.last.is_none() && !s.in_init && s.pending.is_empty() {
         s.current = Some(id);
+        s.current_format = Some(format);
     }
 }
 

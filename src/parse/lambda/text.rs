@@ -7,8 +7,8 @@ use memchr::memmem;
 
 use super::fields::{field, looks_like_iso_ts, node_fields};
 use super::{
-    admit, apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime, loose, platform_shaped_output,
-    start,
+    Format, admit, apply_report, attach, attach_unkeyed, begin_init, end_of, keyed_by_runtime, loose,
+    platform_shaped_output, start,
 };
 use crate::decode::LogEvent;
 use crate::fragment::{LambdaFragment, Report, ReportStatus};
@@ -20,20 +20,22 @@ use crate::reason::FailureReason;
 /// logs" / "Lambda Telemetry API" text format): `START RequestId: <id> Version: <version>`,
 /// `END RequestId: <id>`, `REPORT RequestId: <id>\tDuration: …` (tab- or space-separated fields). A line
 /// that starts like one but is not in that form, or that the stream's order says the platform cannot have
-/// written now, is the function's output (`platform_shaped_output`).
+/// written now (in a text-format stream: anything naming another invocation while one runs), is the
+/// function's output (`platform_shaped_output`).
 pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) {
     let ts = ev.timestamp;
-    let may_name = |b: &mut Builder<'a, '_>, id: &str| admit(b, |s| s.naming(id));
+    let may_name = |b: &mut Builder<'a, '_>, id: &str| admit(b, Format::Text, false, |s| s.naming(id));
     if let Some(rest) = msg.strip_prefix("START RequestId: ") {
         let id = token(rest);
-        if is_uuid(id) && rest[id.len()..].starts_with(" Version: ") && admit(b, |s| s.starting(id)) {
+        if is_uuid(id) && rest[id.len()..].starts_with(" Version: ") && admit(b, Format::Text, true, |s| s.starting(id))
+        {
             start(b, ev, id, msg);
             return;
         }
         return platform_shaped_output(b, ev, msg);
     } else if let Some(rest) = msg.strip_prefix("END RequestId: ") {
         let id = token(rest);
-        if is_uuid(id) && rest[id.len()..].trim().is_empty() && admit(b, |s| s.ending(id, false)) {
+        if is_uuid(id) && rest[id.len()..].trim().is_empty() && admit(b, Format::Text, true, |s| s.ending(id, false)) {
             attach(b, ev, id, msg);
             end_of(b, id, false);
             return;
@@ -42,7 +44,7 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
     } else if let Some(rest) = msg.strip_prefix("REPORT RequestId: ") {
         let id = token(rest);
         let fields = rest[id.len()..].trim_start_matches([' ', '\t']);
-        if is_uuid(id) && fields.starts_with("Duration: ") && admit(b, |s| s.ending(id, true)) {
+        if is_uuid(id) && fields.starts_with("Duration: ") && admit(b, Format::Text, true, |s| s.ending(id, true)) {
             let report = parse_report(rest);
             let trace = after(rest, "XRAY TraceId: ").and_then(trace_id);
             let s = attach(b, ev, id, msg);
@@ -55,7 +57,7 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         }
         return platform_shaped_output(b, ev, msg);
     } else if msg.starts_with("INIT_START") {
-        if !admit(b, |s| s.initialising()) {
+        if !admit(b, Format::Text, true, |s| s.initialising()) {
             return platform_shaped_output(b, ev, msg);
         }
         begin_init(b);
@@ -89,7 +91,7 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
     .iter()
     .any(|p| msg.starts_with(p))
     {
-        if !admit(b, |s| s.initialising()) {
+        if !admit(b, Format::Text, true, |s| s.initialising()) {
             return platform_shaped_output(b, ev, msg);
         }
         // Init-phase platform lines (INIT_REPORT may come without an INIT_START in the batch, and a
@@ -101,14 +103,14 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
     {
         // The runtime keys a line with the running invocation's ID; a line keyed with another is printed.
         let admitted = if timeout {
-            admit(b, |s| s.timing_out(id))
+            admit(b, Format::Text, false, |s| s.timing_out(id))
         } else {
             may_name(b, id)
         };
         if !admitted {
             return platform_shaped_output(b, ev, msg);
         }
-        keyed_by_runtime(b, id);
+        keyed_by_runtime(b, id, Format::Text);
         let s = attach(b, ev, id, msg);
         app_evidence(s, rest, ts, msg);
         return;
@@ -118,7 +120,7 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         if !may_name(b, id) {
             return platform_shaped_output(b, ev, msg);
         }
-        keyed_by_runtime(b, id);
+        keyed_by_runtime(b, id, Format::Text);
         let s = attach(b, ev, id, msg);
         app_evidence(s, rest, ts, msg);
         return;

@@ -1,5 +1,5 @@
 //! `make-traffic`: the generator's traffic (crate `apigw-traffic`) written into a directory:
-//! `exec-NNNN.json` and `lambda-NNNN.json` subscription events and `truth.jsonl`, the same bytes for the
+//! `exec-NNNN.json` and `lambda-NNNN-EEEE.json` (one per environment's stream) subscription events and `truth.jsonl`, the same bytes for the
 //! same options.
 
 use std::num::{NonZeroU32, NonZeroU64};
