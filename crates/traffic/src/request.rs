@@ -32,7 +32,7 @@ pub enum Mode {
 }
 
 /// The rare outcomes, drawn evenly for the 10% of requests that do not simply succeed or time out.
-const RARE: [Mode; 6] = [
+pub const RARE: [Mode; 6] = [
     Mode::ThrottledLambda,
     Mode::Malformed,
     Mode::Error,

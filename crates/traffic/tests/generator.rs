@@ -148,14 +148,8 @@ fn the_mix_of_outcomes_is_the_documented_one_for_a_fixed_seed() {
     };
     within(Mode::Ok, 0.54, 0.015);
     within(Mode::Timeout, 0.36, 0.015);
-    for rare in [
-        Mode::ThrottledLambda,
-        Mode::Malformed,
-        Mode::Error,
-        Mode::KeyThrottle,
-        Mode::Unauthorized,
-        Mode::IntegrationTimeout,
-    ] {
+    assert_eq!(apigw_traffic::request::RARE.len(), 6, "six rare outcomes");
+    for rare in apigw_traffic::request::RARE {
         within(rare, 0.1 / 6.0, 0.004);
     }
     // INFO with full data: long header lines, yet under the 1024-byte cut.
