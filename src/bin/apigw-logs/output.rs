@@ -43,6 +43,6 @@ pub fn warn(message: impl std::fmt::Display) {
     let _ = writeln!(
         std::io::stderr(),
         "apigw-logs: {}",
-        terminal::escape_line(&message.to_string())
+        terminal::cell(&message.to_string())
     );
 }

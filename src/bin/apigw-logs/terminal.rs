@@ -26,13 +26,9 @@ pub fn escape_text(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
-/// One line for stderr: unsafe characters escaped, line feeds too, so a message is always one line.
-pub fn escape_line(text: &str) -> Cow<'_, str> {
-    escape(text, false)
-}
-
-/// A value placed into a row of text output (a column, a detail, a log line): unsafe characters and
-/// every line break escaped, so it can neither leave its row nor look like something it is not.
+/// A value placed into a row of text output (a column, a detail, a log line) or a message on stderr:
+/// unsafe characters and every line break escaped, so it can neither leave its row nor look like something
+/// it is not, and a message is always one line.
 pub fn cell(text: &str) -> Cow<'_, str> {
     escape(text, false)
 }
@@ -137,7 +133,7 @@ mod tests {
     #[test]
     fn tabs_and_text_line_feeds_are_kept_but_a_message_stays_one_line() {
         assert_eq!(escape_text("REPORT\tDuration\nnext"), "REPORT\tDuration\nnext");
-        assert_eq!(escape_line("REPORT\tDuration\nnext"), "REPORT\tDuration\\u000anext");
+        assert_eq!(cell("REPORT\tDuration\nnext"), "REPORT\tDuration\\u000anext");
     }
 
     #[test]

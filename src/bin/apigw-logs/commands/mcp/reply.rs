@@ -38,7 +38,7 @@ pub fn error(e: &CliError) -> ErrorData {
     let exit = e.exit_code();
     let message: Vec<String> = e.reported().iter().map(|r| mcp_names(r)).collect();
     let data = Some(json!({"code": e.code(), "exit_code": exit as u8}));
-    let message = terminal::escape_line(&message.join("; ")).into_owned();
+    let message = terminal::cell(&message.join("; ")).into_owned();
     match exit {
         Exit::Input => ErrorData::invalid_params(message, data),
         _ => ErrorData::new(AWS_FAILED, message, data),
