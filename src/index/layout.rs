@@ -22,12 +22,12 @@ use crate::timefmt::rfc3339_ms;
 
 pub use super::bounds::{MAX_FIELD_BYTES, MAX_REQUEST_ID_BYTES};
 use super::bounds::{bounded_api, bounded_lambda, valid_id};
-use super::item::{
+use super::part::{self, truncate_marked};
+use crate::ports::item::{
     AttrValue, IndexItem, MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, WRITE_UNIT_BYTES,
     is_valid_number, units,
 };
-use super::part::{self, truncate_marked};
-use super::schema::{self, attr};
+use crate::ports::schema::{self, attr};
 
 /// Sort key prefix of an API fragment's summary (under the API request ID).
 pub const API_PREFIX: &str = "api#";

@@ -4,8 +4,9 @@
 //! reads through the [`IndexReader`] port.
 
 use super::query::{days_newest_first, failure_at_bounds};
-use super::{AttrValue, IndexItem, schema};
+use super::{AttrValue, IndexItem};
 use crate::digest::hex_sha256;
+use crate::ports::schema;
 use crate::ports::{IndexReader, Marker, State, StoreError};
 use crate::timefmt::rfc3339_ms;
 

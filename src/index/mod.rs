@@ -12,10 +12,8 @@ pub mod query;
 pub mod read;
 pub mod state;
 
-// The item model and the table schema are the ports' (what the index is written and read through); the
-// old paths stay.
-pub use crate::ports::{item, schema};
-pub use item::{AttrValue, IndexItem};
+// The item model and the table schema are the ports' (what the index is written and read through).
+pub use crate::ports::item::{AttrValue, IndexItem};
 pub use layout::{BatchItems, ItemOptions, items_for_batch};
 
 #[cfg(test)]

@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 
-use super::item::IndexItem;
 use super::read::related_ids;
-use super::schema::{self, attr};
+use crate::ports::item::IndexItem;
+use crate::ports::schema::{self, attr};
 use crate::ports::{FailureFilter, IndexReader, StoreError};
 use crate::timefmt::rfc3339_ms;
 

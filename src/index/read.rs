@@ -11,11 +11,11 @@ use crate::reason::EvidenceSet;
 use crate::reason::FailureReason;
 
 use super::blob::{self, CodecError};
-use super::item::IndexItem;
 use super::layout::{API_PREFIX, DATA, HINT_PREFIX, LAMBDA_PREFIX, LINK_PREFIX, PART_SUFFIX};
 use super::part::{self, Part};
-use super::schema::attr;
 use super::state::{ApiState, LambdaState};
+use crate::ports::item::IndexItem;
+use crate::ports::schema::attr;
 
 /// What a stored item holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,8 +1,8 @@
 //! The layout end to end without DynamoDB: batches → items → the in-memory index → a lookup's records.
 
+use crate::ports::schema;
 use std::time::{Duration, Instant};
 
-use super::item::MAX_ITEM_BYTES;
 use super::layout::{API_PREFIX, LAMBDA_PREFIX, LINK_PREFIX, PARTS};
 use super::part::TRUNCATION_MARKER;
 use super::query::fetch_story;
@@ -13,6 +13,7 @@ use crate::encode;
 use crate::memory::MemoryIndex;
 use crate::parse::{ParseOptions, parse_batch};
 use crate::ports::IndexWriter;
+use crate::ports::item::MAX_ITEM_BYTES;
 use crate::redact::Redactor;
 
 const EXEC: &str = "API-Gateway-Execution-Logs_a1b2c3d4e5/dev";

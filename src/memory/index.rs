@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::index::IndexItem;
-use crate::index::schema::{self, attr};
+use crate::ports::schema::{self, attr};
 use crate::ports::{Cursor, FailureFilter, FailuresPage, IndexReader, IndexWriter, Partition, StoreError, WriteReport};
 
 /// Items by (partition key, sort key).

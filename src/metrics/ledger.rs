@@ -6,7 +6,7 @@ use crate::digest::hex_sha256;
 
 /// A key part longer than this, or one that could be mistaken for a separator or a hashed part, is
 /// replaced by its SHA-256: five parts then stay far below DynamoDB's 2048-byte partition key limit
-/// (`crate::index::item::MAX_PARTITION_KEY_BYTES`), whatever the stream names and event IDs are.
+/// (`crate::ports::item::MAX_PARTITION_KEY_BYTES`), whatever the stream names and event IDs are.
 pub const MAX_PLAIN_KEY_PART_BYTES: usize = 256;
 
 /// The partition key of a batch's marker. A batch is one log stream's events; its first and last event

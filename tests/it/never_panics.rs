@@ -3,10 +3,10 @@
 
 use apigw_log_indexer::decode;
 use apigw_log_indexer::encode;
-use apigw_log_indexer::index::item::is_valid_number;
 use apigw_log_indexer::index::{ItemOptions, items_for_batch};
 use apigw_log_indexer::join::Joined;
 use apigw_log_indexer::parse::{ParseOptions, parse_batch};
+use apigw_log_indexer::ports::item::is_valid_number;
 use apigw_log_indexer::redact::Redactor;
 use proptest::prelude::*;
 

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use apigw_log_indexer::config;
-use apigw_log_indexer::index::schema;
+use apigw_log_indexer::ports::schema;
 
 fn template() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("template.yaml")).unwrap()

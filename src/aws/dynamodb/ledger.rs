@@ -13,8 +13,9 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
 use super::{DynamoIndex, item_from_sdk, item_to_sdk, retryable, store_error, to_sdk};
+use crate::index::IndexItem;
 use crate::index::marker::{self, MARKER_SK, listing_attrs};
-use crate::index::{IndexItem, schema};
+use crate::ports::schema;
 use crate::ports::{BatchLedger, Expect, Marker, StoreError, Write};
 
 type Attrs = std::collections::HashMap<String, AttributeValue>;

@@ -15,8 +15,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::aws::retry::retryable;
 use crate::aws::sdk_error::chain;
-use crate::index::schema::{self, attr};
 use crate::index::{AttrValue, IndexItem};
+use crate::ports::schema::{self, attr};
 use crate::ports::{Cursor, FailureFilter, FailuresPage, IndexReader, Partition, StoreError};
 
 pub use table::TableStatus;

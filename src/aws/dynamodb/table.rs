@@ -1,5 +1,5 @@
 //! `apigw-logs create-table`: the index table exactly as `template.yaml` declares it (keys, on-demand
-//! capacity, the sparse failures index, TTL, server-side encryption), from `index::schema`. Idempotent: an
+//! capacity, the sparse failures index, TTL, server-side encryption), from `ports::schema`. Idempotent: an
 //! existing table is accepted once its keys and index are checked.
 
 use std::time::Instant;
@@ -12,8 +12,8 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::{DynamoIndex, TABLE_ACTIVE_TIMEOUT, store_error};
-use crate::index::schema;
 use crate::ports::StoreError;
+use crate::ports::schema;
 
 /// What `create-table` found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -104,8 +104,8 @@ fn key_of(w: &WriteRequest) -> (String, String) {
             .unwrap_or_default()
     };
     (
-        s(crate::index::schema::PARTITION_KEY),
-        s(crate::index::schema::SORT_KEY),
+        s(crate::ports::schema::PARTITION_KEY),
+        s(crate::ports::schema::SORT_KEY),
     )
 }
 
