@@ -12,8 +12,9 @@ use crate::fragment::{ApiFragment, FragmentCore, LambdaFragment, ReportStatus};
 use crate::parse::{ParseStats, ParsedBatch};
 use crate::reason::{EvidenceSet, FailureReason};
 use crate::record::{ApiRecord, LambdaRecord, LambdaStatus};
+use crate::redact::Redacted;
 
-fn detail_for<'a>(core: &FragmentCore<'a>, reason: FailureReason) -> Option<Cow<'a, str>> {
+fn detail_for<'a>(core: &FragmentCore<'a>, reason: FailureReason) -> Option<Redacted<'a>> {
     core.detail(reason).cloned()
 }
 

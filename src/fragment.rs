@@ -5,7 +5,8 @@
 //! of the merged evidence, never of line order. Both kinds embed one [`FragmentCore`]: the evidence, one
 //! detail line per reason, line times and counts, and the lines. Its fields are private, so the rules
 //! (the earliest line per reason is kept; merging is order-independent) hold whoever records evidence.
-//! Strings borrow from the decoded batch (`Cow::Borrowed`) until something needs to keep them. Pure.
+//! Strings borrow from the decoded batch until something needs to keep them; every string taken from log text
+//! is [`Redacted`] (only the redactor makes one), request IDs excepted (`docs/threat-model.md`). Pure.
 //!
 //! The stored form of a fragment is the index's business (`index::state`), not these structs'.
 
@@ -14,6 +15,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::reason::{EvidenceSet, FailureReason};
+use crate::redact::Redacted;
 
 /// Which log a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -50,7 +52,7 @@ pub struct Line<'a> {
     pub source: LineSource,
     /// The message without the `(requestId) ` prefix and trailing newline, with sensitive values masked.
     #[serde(borrow)]
-    pub message: Cow<'a, str>,
+    pub message: Redacted<'a>,
 }
 
 /// Evidence text for one reason: the first line (by time) that showed it.
@@ -62,7 +64,7 @@ pub struct Detail<'a> {
     pub timestamp_ms: i64,
     /// The redacted line.
     #[serde(borrow)]
-    pub message: Cow<'a, str>,
+    pub message: Redacted<'a>,
 }
 
 /// What every fragment has, API request or Lambda invocation.
@@ -109,7 +111,7 @@ impl<'a> FragmentCore<'a> {
     }
 
     /// The evidence line kept for `reason`.
-    pub fn detail(&self, reason: FailureReason) -> Option<&Cow<'a, str>> {
+    pub fn detail(&self, reason: FailureReason) -> Option<&Redacted<'a>> {
         self.details.iter().find(|d| d.reason == reason).map(|d| &d.message)
     }
 
@@ -134,14 +136,14 @@ impl<'a> FragmentCore<'a> {
     }
 
     /// Records evidence for `reason` with the line that shows it.
-    pub fn add_evidence(&mut self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
+    pub fn add_evidence(&mut self, reason: FailureReason, timestamp_ms: i64, message: Redacted<'a>) {
         self.evidence.insert(reason);
         self.add_detail(reason, timestamp_ms, message);
     }
 
     /// Keeps a line as the detail of `reason` without claiming evidence for it: for generic reasons
     /// (`Backend*`, `Other*`), which only classification can decide.
-    pub fn add_detail(&mut self, reason: FailureReason, timestamp_ms: i64, message: Cow<'a, str>) {
+    pub fn add_detail(&mut self, reason: FailureReason, timestamp_ms: i64, message: Redacted<'a>) {
         self.keep_detail(Detail {
             reason,
             timestamp_ms,
@@ -177,7 +179,7 @@ impl<'a> FragmentCore<'a> {
     }
 
     /// Rewrites every detail's text (e.g. to cut it to a stored size); the reasons stay.
-    pub fn map_details(&mut self, mut f: impl FnMut(&Cow<'a, str>) -> Cow<'a, str>) {
+    pub fn map_details(&mut self, mut f: impl FnMut(&Redacted<'a>) -> Redacted<'a>) {
         for d in &mut self.details {
             d.message = f(&d.message);
         }
@@ -253,21 +255,21 @@ pub struct ApiFragment<'a> {
     /// `$context.requestId` (UUID for REST; the extended-ID style value for WebSocket and HTTP APIs).
     pub request_id: Cow<'a, str>,
     /// `$context.extendedRequestId`.
-    pub extended_request_id: Option<Cow<'a, str>>,
+    pub extended_request_id: Option<Redacted<'a>>,
     /// API ID (from the execution log group name, or an access-log field).
-    pub api_id: Option<Cow<'a, str>>,
+    pub api_id: Option<Redacted<'a>>,
     /// Stage name.
-    pub stage: Option<Cow<'a, str>>,
+    pub stage: Option<Redacted<'a>>,
     /// HTTP method.
-    pub method: Option<Cow<'a, str>>,
+    pub method: Option<Redacted<'a>>,
     /// Resource path (the route template, e.g. `/items/{id}`).
-    pub resource_path: Option<Cow<'a, str>>,
+    pub resource_path: Option<Redacted<'a>>,
     /// HTTP and WebSocket APIs' `$context.routeKey` (`GET /items/{id}`, `$connect`, `sendMessage`).
-    pub route_key: Option<Cow<'a, str>>,
+    pub route_key: Option<Redacted<'a>>,
     /// WebSocket `$context.connectionId`.
-    pub connection_id: Option<Cow<'a, str>>,
+    pub connection_id: Option<Redacted<'a>>,
     /// WebSocket `$context.eventType`: `CONNECT`, `MESSAGE` or `DISCONNECT`.
-    pub event_type: Option<Cow<'a, str>>,
+    pub event_type: Option<Redacted<'a>>,
     /// Status from the completion line (`Method completed with status:`) or the access log.
     pub status: Option<u16>,
     /// Status stated by a `Gateway response type: X with status code: N` line.
@@ -289,7 +291,7 @@ pub struct ApiFragment<'a> {
     /// The integrated Lambda's request ID.
     pub lambda_request_id: Option<Cow<'a, str>>,
     /// X-Ray trace ID (`1-xxxxxxxx-...`, without `Root=`).
-    pub xray_trace_id: Option<Cow<'a, str>>,
+    pub xray_trace_id: Option<Redacted<'a>>,
     /// Whether a completion was seen (the `Method completed` line, or an access-log record).
     pub complete: bool,
     /// Which log showed the completion: metrics count a request from one source only (see `metrics`).
@@ -386,7 +388,7 @@ pub struct Report<'a> {
     /// `Status`, when the line carries one.
     pub status: Option<ReportStatus>,
     /// `Error Type`.
-    pub error_type: Option<Cow<'a, str>>,
+    pub error_type: Option<Redacted<'a>>,
 }
 
 /// Everything one batch (or several, merged) says about one Lambda invocation.
@@ -395,13 +397,13 @@ pub struct LambdaFragment<'a> {
     /// The Lambda request ID.
     pub request_id: Cow<'a, str>,
     /// From the log group `/aws/lambda/<name>` (or the stream of a custom log group).
-    pub function_name: Option<Cow<'a, str>>,
+    pub function_name: Option<Redacted<'a>>,
     /// The REPORT figures, when the REPORT line was seen.
     pub report: Option<Report<'a>>,
     /// Error type from other lines (`Invoke Error` payloads, `Runtime.ExitError`).
-    pub error_type: Option<Cow<'a, str>>,
+    pub error_type: Option<Redacted<'a>>,
     /// X-Ray trace ID from the REPORT trailer.
-    pub xray_trace_id: Option<Cow<'a, str>>,
+    pub xray_trace_id: Option<Redacted<'a>>,
     /// The API Gateway request this invocation served, when joined.
     pub api_request_id: Option<Cow<'a, str>>,
     /// Lambda-side evidence (`LambdaTimeout`, `LambdaOutOfMemory`, `LambdaError`), details, times, lines.

@@ -15,6 +15,7 @@ use crate::classify::{classify_api, classify_lambda};
 use crate::fragment::{ApiFragment, LambdaFragment};
 use crate::parse::ParsedBatch;
 use crate::record::{ApiRecord, LambdaRecord};
+use crate::redact::Redacted;
 
 /// Merged fragments with their records: API requests, then Lambda invocations.
 pub type Classified<'j, 'a> = (
@@ -29,7 +30,7 @@ pub struct Joined<'a> {
     lambda: Vec<LambdaFragment<'a>>,
     api_index: HashMap<Cow<'a, str>, usize>,
     /// Lambda fragments by (request ID, function name).
-    lambda_index: HashMap<(Cow<'a, str>, Option<Cow<'a, str>>), usize>,
+    lambda_index: HashMap<(Cow<'a, str>, Option<Redacted<'a>>), usize>,
     /// How many functions logged each Lambda request ID.
     lambda_functions: HashMap<Cow<'a, str>, usize>,
 }

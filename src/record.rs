@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use crate::reason::FailureReason;
+use crate::redact::Redacted;
 
 /// How a Lambda invocation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -45,27 +46,27 @@ pub struct ApiRecord<'a> {
     /// API Gateway request ID.
     pub request_id: Cow<'a, str>,
     /// Extended request ID.
-    pub extended_request_id: Option<Cow<'a, str>>,
+    pub extended_request_id: Option<Redacted<'a>>,
     /// API ID.
-    pub api_id: Option<Cow<'a, str>>,
+    pub api_id: Option<Redacted<'a>>,
     /// Stage.
-    pub stage: Option<Cow<'a, str>>,
+    pub stage: Option<Redacted<'a>>,
     /// HTTP method.
-    pub method: Option<Cow<'a, str>>,
+    pub method: Option<Redacted<'a>>,
     /// Resource path.
-    pub resource_path: Option<Cow<'a, str>>,
+    pub resource_path: Option<Redacted<'a>>,
     /// Route key (HTTP and WebSocket APIs).
-    pub route_key: Option<Cow<'a, str>>,
+    pub route_key: Option<Redacted<'a>>,
     /// WebSocket connection ID.
-    pub connection_id: Option<Cow<'a, str>>,
+    pub connection_id: Option<Redacted<'a>>,
     /// WebSocket event type (`CONNECT`, `MESSAGE`, `DISCONNECT`).
-    pub event_type: Option<Cow<'a, str>>,
+    pub event_type: Option<Redacted<'a>>,
     /// Status sent to the client (seen, or implied by evidence when no completion line was seen).
     pub status: Option<u16>,
     /// Why it failed; `null` for a success.
     pub failure_reason: Option<FailureReason>,
     /// The evidence line, redacted.
-    pub failure_detail: Option<Cow<'a, str>>,
+    pub failure_detail: Option<Redacted<'a>>,
     /// Total latency, when derivable.
     pub latency_ms: Option<u64>,
     /// Integration latency.
@@ -73,7 +74,7 @@ pub struct ApiRecord<'a> {
     /// The integrated Lambda's request ID.
     pub lambda_request_id: Option<Cow<'a, str>>,
     /// X-Ray trace ID.
-    pub xray_trace_id: Option<Cow<'a, str>>,
+    pub xray_trace_id: Option<Redacted<'a>>,
     /// Earliest line.
     pub first_timestamp_ms: Option<i64>,
     /// Latest line.
@@ -92,11 +93,11 @@ pub struct LambdaRecord<'a> {
     /// Lambda request ID.
     pub request_id: Cow<'a, str>,
     /// Function name.
-    pub function_name: Option<Cow<'a, str>>,
+    pub function_name: Option<Redacted<'a>>,
     /// `success`, `error`, `timeout`, or `null` when the REPORT line was not seen.
     pub status: Option<LambdaStatus>,
     /// Error type (`Runtime.OutOfMemory`, `TypeError`, ...).
-    pub error_type: Option<Cow<'a, str>>,
+    pub error_type: Option<Redacted<'a>>,
     /// REPORT `Duration`.
     pub duration_ms: Option<f64>,
     /// REPORT `Billed Duration`.
@@ -108,7 +109,7 @@ pub struct LambdaRecord<'a> {
     /// REPORT `Init Duration` (cold start).
     pub init_duration_ms: Option<f64>,
     /// X-Ray trace ID.
-    pub xray_trace_id: Option<Cow<'a, str>>,
+    pub xray_trace_id: Option<Redacted<'a>>,
     /// The API Gateway request it served, when joined.
     pub api_request_id: Option<Cow<'a, str>>,
     /// Who says so: `"api_gateway"` (the API request's own logs name this invocation) or
@@ -119,7 +120,7 @@ pub struct LambdaRecord<'a> {
     /// no API request is known.
     pub failure_reason: Option<FailureReason>,
     /// The evidence line.
-    pub failure_detail: Option<Cow<'a, str>>,
+    pub failure_detail: Option<Redacted<'a>>,
     /// Earliest line.
     pub first_timestamp_ms: Option<i64>,
     /// Latest line.

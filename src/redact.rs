@@ -19,9 +19,11 @@
 //! no backtracking, no step that rereads text another step has masked or read.
 
 mod names;
+mod redacted;
 mod shapes;
 mod stored;
 
+pub use redacted::{Redacted, truncate_with};
 pub use stored::ALLOWED_HEADERS;
 
 use std::borrow::Cow;
@@ -267,8 +269,30 @@ impl Redactor {
         Self::new(std::iter::empty::<&str>()).expect("the built-in patterns compile")
     }
 
+    /// `text` with every secret replaced by [`MASK`]: the one way log text becomes [`Redacted`], which is
+    /// what fragments, records, items, metric dimensions and output take. Borrowed when there is no secret.
+    pub fn redact<'a>(&self, text: &'a str) -> Redacted<'a> {
+        Redacted::new(self.mask(text))
+    }
+
+    /// [`redact`](Self::redact) for text already owned (an unescaped value, a joined list).
+    pub fn redact_owned(&self, text: String) -> Redacted<'static> {
+        match self.mask(&text) {
+            Cow::Borrowed(_) => Redacted::new(Cow::Owned(text)),
+            Cow::Owned(masked) => Redacted::new(Cow::Owned(masked)),
+        }
+    }
+
+    /// [`redact`](Self::redact) for text that may be borrowed or owned, keeping it borrowed when it was.
+    pub fn redact_cow<'a>(&self, text: Cow<'a, str>) -> Redacted<'a> {
+        match text {
+            Cow::Borrowed(text) => self.redact(text),
+            Cow::Owned(text) => self.redact_owned(text),
+        }
+    }
+
     /// `text` with every secret replaced by [`MASK`]; borrowed when there is none.
-    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let spans = LOWER.with(|lower| {
             let mut lower = lower.borrow_mut();
             lower.clear();

@@ -1,11 +1,10 @@
 //! What of a fragment's state may be stored: every string taken from log text cut to a bound, and IDs that
 //! cannot be real left out, so an item's size is bounded whatever the input. Pure.
 
-use std::borrow::Cow;
-
-use super::part::truncate_marked;
+use super::part::TRUNCATION_MARKER;
 use super::state::{ApiState, LambdaState};
 use crate::fragment::{ApiFragment, Detail, LambdaFragment, api_fields, lambda_fields};
+use crate::redact::Redacted;
 
 /// Request IDs longer than this are not real (API Gateway's and Lambda's are at most 64 characters); they
 /// would also push sort keys toward DynamoDB's 1024-byte limit. Such fragments are skipped and counted.
@@ -17,15 +16,15 @@ pub(super) fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= MAX_REQUEST_ID_BYTES
 }
 
-fn cut<'a>(v: &mut Option<Cow<'a, str>>) {
+fn cut(v: &mut Option<Redacted<'_>>) {
     if let Some(c) = v {
-        *c = truncate_marked(c, MAX_FIELD_BYTES).into_owned().into();
+        *c = c.cut(MAX_FIELD_BYTES, TRUNCATION_MARKER);
     }
 }
 
 fn cut_details(details: &mut [Detail<'_>]) {
     for d in details {
-        d.message = truncate_marked(&d.message, MAX_FIELD_BYTES).into_owned().into();
+        d.message = d.message.cut(MAX_FIELD_BYTES, TRUNCATION_MARKER);
     }
 }
 

@@ -18,6 +18,7 @@ use std::collections::HashSet;
 use crate::classify::{ClassifiedApi, ClassifiedBatch, ClassifiedLambda};
 use crate::fragment::{FragmentCore, Line};
 use crate::reason::FailureReason;
+use crate::redact::Redacted;
 use crate::timefmt::rfc3339_ms;
 
 pub use super::bounds::{MAX_FIELD_BYTES, MAX_REQUEST_ID_BYTES};
@@ -109,8 +110,13 @@ fn s(v: impl Into<String>) -> AttrValue {
     AttrValue::S(v.into())
 }
 
-fn field(v: &str) -> AttrValue {
-    AttrValue::S(truncate_marked(v, MAX_FIELD_BYTES).into_owned())
+/// A summary attribute read from log text: only ever a record's [`Redacted`] field, cut to `max` bytes.
+fn field_within(v: &Redacted<'_>, max: usize) -> AttrValue {
+    AttrValue::S(truncate_marked(v, max).into_owned())
+}
+
+fn field(v: &Redacted<'_>) -> AttrValue {
+    field_within(v, MAX_FIELD_BYTES)
 }
 
 fn expires_at(last_ms: Option<i64>, opts: &ItemOptions) -> AttrValue {
@@ -197,10 +203,10 @@ fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
         .with(attr::LINE_COUNT, AttrValue::int(rec.line_count));
     summary.set_opt(attr::STATUS, rec.status.map(AttrValue::int));
     summary.set_opt(attr::FAILURE_REASON, rec.failure_reason.map(|r| s(r.as_str())));
-    summary.set_opt(attr::METHOD, rec.method.as_deref().map(field));
-    summary.set_opt(attr::RESOURCE_PATH, rec.resource_path.as_deref().map(field));
-    summary.set_opt(attr::API_ID, rec.api_id.as_deref().map(field));
-    summary.set_opt(attr::STAGE, rec.stage.as_deref().map(field));
+    summary.set_opt(attr::METHOD, rec.method.as_ref().map(field));
+    summary.set_opt(attr::RESOURCE_PATH, rec.resource_path.as_ref().map(field));
+    summary.set_opt(attr::API_ID, rec.api_id.as_ref().map(field));
+    summary.set_opt(attr::STAGE, rec.stage.as_ref().map(field));
     summary.set_opt(attr::LAMBDA_REQUEST_ID, lambda_id.map(s));
     summary.set_opt(attr::LATENCY_MS, rec.latency_ms.map(AttrValue::int));
     summary.set_opt(
@@ -213,8 +219,8 @@ fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
         out.failures += 1;
         let detail = rec
             .failure_detail
-            .as_deref()
-            .map(|d| s(truncate_marked(d, MAX_FAILURE_DETAIL_BYTES)));
+            .as_ref()
+            .map(|d| field_within(d, MAX_FAILURE_DETAIL_BYTES));
         summary.set_opt(attr::FAILURE_DETAIL, detail);
         let answered = rec.complete || frag.gateway_response_status.is_some();
         if let (true, Some(at)) = (listable(reason, answered), rec.first_timestamp_ms) {
@@ -264,9 +270,9 @@ fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchIte
     let mut item = IndexItem::new(&*frag.request_id, format!("{LAMBDA_PREFIX}{eid}"))
         .with(schema::TTL_ATTRIBUTE, expires.clone())
         .with(attr::LINE_COUNT, AttrValue::int(rec.line_count));
-    item.set_opt(attr::FUNCTION_NAME, rec.function_name.as_deref().map(field));
+    item.set_opt(attr::FUNCTION_NAME, rec.function_name.as_ref().map(field));
     item.set_opt(attr::STATUS, rec.status.map(|st| s(st.as_str())));
-    item.set_opt(attr::ERROR_TYPE, rec.error_type.as_deref().map(field));
+    item.set_opt(attr::ERROR_TYPE, rec.error_type.as_ref().map(field));
     item.set_opt(attr::FAILURE_REASON, rec.failure_reason.map(|r| s(r.as_str())));
     item.set_opt(attr::DURATION_MS, num(rec.duration_ms));
     item.set_opt(attr::BILLED_DURATION_MS, rec.billed_duration_ms.map(AttrValue::int));
@@ -285,7 +291,7 @@ fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchIte
         let mut hint = IndexItem::new(api_id, format!("{HINT_PREFIX}{}#{eid}", frag.request_id))
             .with(schema::TTL_ATTRIBUTE, expires)
             .with(attr::LAMBDA_REQUEST_ID, s(&*frag.request_id));
-        hint.set_opt(attr::FUNCTION_NAME, rec.function_name.as_deref().map(field));
+        hint.set_opt(attr::FUNCTION_NAME, rec.function_name.as_ref().map(field));
         out.items.push(hint);
     }
     out.lambda_fragments += 1;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::blob::{CodecError, compress_within};
 use crate::fragment::{Line, LineSource};
+use crate::redact::Redacted;
 
 /// JSON bytes per part before compression. Deflate expands incompressible input by well under 1%, so a
 /// part's compressed blob stays far below DynamoDB's 400 KB item limit with room for the other attributes
@@ -41,14 +42,7 @@ fn source_of(letter: &str) -> Option<LineSource> {
 
 /// Cuts `text` to at most `max` bytes (on a character boundary) and marks the cut.
 pub fn truncate_marked(text: &str, max: usize) -> Cow<'_, str> {
-    if text.len() <= max {
-        return Cow::Borrowed(text);
-    }
-    let mut cut = max.saturating_sub(TRUNCATION_MARKER.len());
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    Cow::Owned(format!("{}{TRUNCATION_MARKER}", &text[..cut]))
+    crate::redact::truncate_with(text, max, TRUNCATION_MARKER)
 }
 
 /// Builds a fragment's parts: each part's JSON is written straight into one buffer (no string per line)
@@ -155,7 +149,7 @@ fn write_line_json(buf: &mut Vec<u8>, line: &Line<'_>, t0: i64) {
         }
         buf.truncate(mark);
         let keep = (message.len() / 2).max(TRUNCATION_MARKER.len());
-        message = Cow::Owned(truncate_marked(&line.message, keep.min(MAX_LINE_JSON_BYTES)).into_owned());
+        message = truncate_marked(&line.message, keep.min(MAX_LINE_JSON_BYTES));
     }
 }
 
@@ -194,7 +188,7 @@ pub struct Part<'a, S> {
     pub s: Option<S>,
     /// `[dt, source letter, message]`.
     #[serde(borrow)]
-    pub l: Vec<(i64, Cow<'a, str>, Cow<'a, str>)>,
+    pub l: Vec<(i64, Cow<'a, str>, Redacted<'a>)>,
 }
 
 impl<'a, S> Part<'a, S> {

@@ -9,6 +9,7 @@ use crate::fragment::{ApiFragment, FragmentCore, Line, LineSource};
 use crate::join::Joined;
 use crate::reason::EvidenceSet;
 use crate::reason::FailureReason;
+use crate::redact::Redacted;
 
 use super::blob::{self, CodecError};
 use super::layout::{API_PREFIX, DATA, HINT_PREFIX, LAMBDA_PREFIX, LINK_PREFIX, PART_SUFFIX};
@@ -203,14 +204,14 @@ fn read_fragment<'a, S: serde::Deserialize<'a>>(parts: &'a [Vec<u8>]) -> Result<
 
 /// The little a summary tells, for an API fragment whose data is missing.
 fn state_from_summary(item: &IndexItem) -> ApiFragment<'static> {
-    let owned = |name: &str| item.s(name).map(|v| v.to_string().into());
+    let owned = |name: &str| item.s(name).map(|v| Redacted::read_back(v).into_owned());
     let first = item.int(attr::FIRST_TIMESTAMP_MS);
     let mut s = ApiFragment::new(item.pk.clone());
     s.api_id = owned(attr::API_ID);
     s.stage = owned(attr::STAGE);
     s.method = owned(attr::METHOD);
     s.resource_path = owned(attr::RESOURCE_PATH);
-    s.lambda_request_id = owned(attr::LAMBDA_REQUEST_ID);
+    s.lambda_request_id = item.s(attr::LAMBDA_REQUEST_ID).map(|v| v.to_string().into());
     s.status = item.int(attr::STATUS).and_then(|v| u16::try_from(v).ok());
     s.response_latency_ms = item.int(attr::LATENCY_MS).and_then(|v| u64::try_from(v).ok());
     s.integration_latency_ms = item
@@ -230,8 +231,8 @@ fn state_from_summary(item: &IndexItem) -> ApiFragment<'static> {
         line_count,
     );
     if let Some(reason) = item.s(attr::FAILURE_REASON).and_then(FailureReason::from_name) {
-        let detail = item.s(attr::FAILURE_DETAIL).unwrap_or("").to_string();
-        s.core.add_evidence(reason, first.unwrap_or(0), detail.into());
+        let detail = Redacted::read_back(item.s(attr::FAILURE_DETAIL).unwrap_or("")).into_owned();
+        s.core.add_evidence(reason, first.unwrap_or(0), detail);
     }
     s
 }

@@ -14,6 +14,7 @@ use crate::fragment::{
     report_fields,
 };
 use crate::reason::{EvidenceSet, FailureReason};
+use crate::redact::Redacted;
 
 /// An API fragment's stored state.
 #[derive(Debug, Serialize, Deserialize)]
@@ -21,15 +22,15 @@ pub struct ApiState<'a> {
     #[serde(borrow)]
     pub(super) request_id: Cow<'a, str>,
     #[serde(borrow)]
-    pub(super) extended_request_id: Option<Cow<'a, str>>,
+    pub(super) extended_request_id: Option<Redacted<'a>>,
     #[serde(borrow)]
-    pub(super) api_id: Option<Cow<'a, str>>,
+    pub(super) api_id: Option<Redacted<'a>>,
     #[serde(borrow)]
-    pub(super) stage: Option<Cow<'a, str>>,
+    pub(super) stage: Option<Redacted<'a>>,
     #[serde(borrow)]
-    pub(super) method: Option<Cow<'a, str>>,
+    pub(super) method: Option<Redacted<'a>>,
     #[serde(borrow)]
-    pub(super) resource_path: Option<Cow<'a, str>>,
+    pub(super) resource_path: Option<Redacted<'a>>,
     pub(super) status: Option<u16>,
     pub(super) gateway_response_status: Option<u16>,
     pub(super) integration_latency_ms: Option<u64>,
@@ -42,7 +43,7 @@ pub struct ApiState<'a> {
     #[serde(borrow)]
     pub(super) lambda_request_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    pub(super) xray_trace_id: Option<Cow<'a, str>>,
+    pub(super) xray_trace_id: Option<Redacted<'a>>,
     #[serde(with = "evidence_names")]
     pub(super) evidence: EvidenceSet,
     #[serde(borrow)]
@@ -55,11 +56,11 @@ pub struct ApiState<'a> {
     pub(super) line_count: u64,
     // Added later: absent from older items, and left out when unknown so REST items keep their bytes.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
-    pub(super) route_key: Option<Cow<'a, str>>,
+    pub(super) route_key: Option<Redacted<'a>>,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
-    pub(super) connection_id: Option<Cow<'a, str>>,
+    pub(super) connection_id: Option<Redacted<'a>>,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
-    pub(super) event_type: Option<Cow<'a, str>>,
+    pub(super) event_type: Option<Redacted<'a>>,
 }
 
 // Both directions take their source apart whole and build the target whole, over the one field list
@@ -110,7 +111,7 @@ pub struct ReportState<'a> {
     #[serde(deserialize_with = "lenient_status")]
     pub(super) status: Option<ReportStatus>,
     #[serde(borrow)]
-    pub(super) error_type: Option<Cow<'a, str>>,
+    pub(super) error_type: Option<Redacted<'a>>,
 }
 
 fn lenient_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ReportStatus>, D::Error> {
@@ -124,13 +125,13 @@ pub struct LambdaState<'a> {
     #[serde(borrow)]
     pub(super) request_id: Cow<'a, str>,
     #[serde(borrow)]
-    pub(super) function_name: Option<Cow<'a, str>>,
+    pub(super) function_name: Option<Redacted<'a>>,
     #[serde(borrow)]
     pub(super) report: Option<ReportState<'a>>,
     #[serde(borrow)]
-    pub(super) error_type: Option<Cow<'a, str>>,
+    pub(super) error_type: Option<Redacted<'a>>,
     #[serde(borrow)]
-    pub(super) xray_trace_id: Option<Cow<'a, str>>,
+    pub(super) xray_trace_id: Option<Redacted<'a>>,
     #[serde(borrow)]
     pub(super) api_request_id: Option<Cow<'a, str>>,
     #[serde(with = "evidence_names")]

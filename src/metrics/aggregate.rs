@@ -6,8 +6,14 @@ use crate::classify::ClassifiedBatch;
 use crate::fragment::LineSource;
 use crate::reason::FailureReason;
 use crate::record::LambdaStatus;
+use crate::redact::Redacted;
 
 use super::{MAX_DATUM_AGE_MS, MAX_DATUM_FUTURE_MS, MetricKey, MetricSet, MetricsOptions, UNKNOWN, Unit, names};
+
+/// A dimension value read from log text: only ever a record's [`Redacted`] field, or [`UNKNOWN`].
+fn dimension(value: Option<&Redacted<'_>>) -> String {
+    value.map_or(UNKNOWN, Redacted::as_str).to_string()
+}
 
 impl MetricSet {
     /// Adds one batch's metrics. `now_ms` bounds the timestamps CloudWatch accepts.
@@ -36,14 +42,14 @@ impl MetricSet {
             }
             let minute_ms = at.div_euclid(60_000) * 60_000;
             let base = vec![
-                ("ApiId", r.api_id.as_deref().unwrap_or(UNKNOWN).to_string()),
-                ("Stage", r.stage.as_deref().unwrap_or(UNKNOWN).to_string()),
+                ("ApiId", dimension(r.api_id.as_ref())),
+                ("Stage", dimension(r.stage.as_ref())),
             ];
             let mut dim_sets = vec![base.clone()];
             if options.detailed {
                 let mut d = base;
-                d.push(("Resource", r.resource_path.as_deref().unwrap_or(UNKNOWN).to_string()));
-                d.push(("Method", r.method.as_deref().unwrap_or(UNKNOWN).to_string()));
+                d.push(("Resource", dimension(r.resource_path.as_ref())));
+                d.push(("Method", dimension(r.method.as_ref())));
                 dim_sets.push(d);
             }
             self.requests_counted += 1;
@@ -85,10 +91,7 @@ impl MetricSet {
                 continue;
             }
             let minute_ms = at.div_euclid(60_000) * 60_000;
-            let dims = vec![(
-                "FunctionName",
-                r.function_name.as_deref().unwrap_or(UNKNOWN).to_string(),
-            )];
+            let dims = vec![("FunctionName", dimension(r.function_name.as_ref()))];
             let key = |name, unit| MetricKey {
                 name,
                 unit,

@@ -145,9 +145,10 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
     match clf(msg) {
         Some(rec) => {
             let i = begin(b, ev, msg, rec.request_id);
+            let redactor = b.redactor;
             let s = &mut b.out.api[i];
-            s.method.get_or_insert(Cow::Borrowed(rec.method));
-            s.resource_path.get_or_insert(Cow::Borrowed(rec.path));
+            s.method.get_or_insert_with(|| redactor.redact(rec.method));
+            s.resource_path.get_or_insert_with(|| redactor.redact(rec.path));
             complete(s, rec.status, ev.timestamp);
             Outcome::Parsed
         }
@@ -218,7 +219,7 @@ fn apply_json<'a>(
     let i = begin(b, ev, msg, id);
     let redactor = b.redactor;
     let s = &mut b.out.api[i];
-    let owned = |f: Field| get(f).map(|t| Cow::Owned(t.to_string()));
+    let owned = |f: Field| get(f).map(|t| redactor.redact(t).into_owned());
     if s.extended_request_id.is_none() {
         s.extended_request_id = owned(Field::ExtendedRequestId).filter(|e| e != id);
     }
@@ -233,8 +234,8 @@ fn apply_json<'a>(
         // HTTP API route keys are `GET /items/{id}`; WebSocket ones (`$connect`, `sendMessage`) are routes.
         match get(Field::RouteKey).map(|r| r.split_once(' ')) {
             Some(Some((m, p))) => {
-                fill(&mut s.method, Some(Cow::Owned(m.to_string())));
-                s.resource_path = Some(Cow::Owned(p.to_string()));
+                fill(&mut s.method, Some(redactor.redact(m).into_owned()));
+                s.resource_path = Some(redactor.redact(p).into_owned());
             }
             Some(None) => s.resource_path = owned(Field::RouteKey),
             None => {}
@@ -260,7 +261,7 @@ fn apply_json<'a>(
         get(Field::IntegrationServiceStatus).and_then(status_code),
     );
     if let Some(t) = get(Field::XrayTraceId).and_then(trace_id) {
-        s.xray_trace_id.get_or_insert(Cow::Owned(t.to_string()));
+        s.xray_trace_id.get_or_insert_with(|| redactor.redact(t).into_owned());
     }
     complete(s, get(Field::Status).and_then(status_code), ts);
 
@@ -293,7 +294,7 @@ fn apply_json<'a>(
         .iter()
         .filter_map(|(f, name)| get(*f).map(|v| format!("{name}={v}")))
         .collect();
-        let detail: Cow<'a, str> = Cow::Owned(redactor.redact(&parts.join("; ")).into_owned());
+        let detail = redactor.redact_owned(parts.join("; "));
         for r in found.iter() {
             s.core.add_evidence(r, ts, detail.clone());
         }

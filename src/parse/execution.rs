@@ -10,6 +10,7 @@ use crate::decode::LogEvent;
 use crate::evidence;
 use crate::fragment::{ApiFragment, LineSource};
 use crate::reason::{EvidenceSet, FailureReason};
+use crate::redact::{Redacted, Redactor};
 
 /// The longest request ID accepted in a prefix (UUIDs are 36; WebSocket IDs ~16).
 const MAX_REQUEST_ID_LEN: usize = 64;
@@ -54,9 +55,7 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
     let state = &mut b.out.api[i];
     state.core.touch(ev.timestamp);
     // Evidence lines are kept in their stored form (a body as its size, hash and what was read from it).
-    apply(state, text, ev.timestamp, &mut in_authorizer, &mut |t| {
-        redactor.execution_line(t)
-    });
+    apply(state, text, ev.timestamp, &mut in_authorizer, redactor);
     b.in_authorizer[i] = in_authorizer;
     if let Some(line) = line {
         state.core.push_line(line);
@@ -65,19 +64,13 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
 }
 
 /// Updates `s` with what one line of execution-log text says.
-pub fn apply<'a>(
-    s: &mut ApiFragment<'a>,
-    text: &'a str,
-    ts: i64,
-    in_authorizer: &mut bool,
-    redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
-) {
+pub fn apply<'a>(s: &mut ApiFragment<'a>, text: &'a str, ts: i64, in_authorizer: &mut bool, r: &Redactor) {
     // Lines that carry request or response payloads (headers, bodies, URIs) are never scanned for failure
     // phrases: a body may quote any text (`{"errorMessage": "... Task timed out ..."}`).
     if let Some(rest) = text.strip_prefix("Endpoint response ") {
         // An authorizer's own endpoint (a Lambda authorizer) says nothing about the request's integration.
         if !*in_authorizer {
-            endpoint_response(s, text, rest, ts, redact);
+            endpoint_response(s, text, rest, ts, r);
         }
         return;
     }
@@ -98,7 +91,7 @@ pub fn apply<'a>(
         return;
     }
     if let Some(v) = text.strip_prefix("Extended Request Id: ") {
-        s.extended_request_id = Some(Cow::Borrowed(token(v)));
+        s.extended_request_id = Some(r.redact(token(v)));
         s.started_ms = Some(s.started_ms.map_or(ts, |t| t.min(ts)));
         return;
     }
@@ -109,8 +102,8 @@ pub fn apply<'a>(
     }
     if let Some(v) = text.strip_prefix("HTTP Method: ") {
         if let Some((method, rest)) = v.split_once(", Resource Path: ") {
-            s.method = Some(Cow::Borrowed(method.trim()));
-            s.resource_path = Some(Cow::Borrowed(rest.trim()));
+            s.method = Some(r.redact(method.trim()));
+            s.resource_path = Some(r.redact(rest.trim()));
         }
         return;
     }
@@ -127,8 +120,8 @@ pub fn apply<'a>(
     if let Some(route) = text.strip_prefix("WebSocket Request Route: [") {
         // WebSocket APIs have routes (`$connect`, `sendMessage`) instead of resource paths.
         if let Some(route) = route.strip_suffix(']') {
-            s.resource_path.get_or_insert(Cow::Borrowed(route));
-            s.route_key.get_or_insert(Cow::Borrowed(route));
+            s.resource_path.get_or_insert_with(|| r.redact(route));
+            s.route_key.get_or_insert_with(|| r.redact(route));
         }
         return;
     }
@@ -138,7 +131,7 @@ pub fn apply<'a>(
             // Recorded whatever the integration type (the URI line may come later or not at all); it is only
             // shown if classification decides the backend answered with this error.
             if let Some(code) = s.integration_status {
-                backend_detail(s, code, ts, redact(text));
+                backend_detail(s, code, ts, r.execution_line(text));
             }
         }
         if let Some(lat) = after(v, "Integration latency: ") {
@@ -154,7 +147,7 @@ pub fn apply<'a>(
         return;
     }
     if let Some(v) = text.strip_prefix("X-ray Tracing ID : ") {
-        s.xray_trace_id = trace_id(v).map(Cow::Borrowed);
+        s.xray_trace_id = trace_id(v).map(|t| r.redact(t));
         return;
     }
     if text.starts_with("Starting authorizer") {
@@ -169,12 +162,12 @@ pub fn apply<'a>(
         let kind = token(v);
         s.gateway_response_status = after(v, "with status code: ").and_then(status_code);
         match FailureReason::from_gateway_response_type(kind) {
-            Some(r) => s.core.add_evidence(r, ts, redact(text)),
+            Some(reason) => s.core.add_evidence(reason, ts, r.execution_line(text)),
             // A generic response type (`DEFAULT_5XX`) names no reason, but it is the line worth studying
             // when the request ends up as `Other5XX`/`Other4XX`.
             None => match s.gateway_response_status {
-                Some(st) if st >= 500 => s.core.add_detail(FailureReason::Other5XX, ts, redact(text)),
-                Some(st) if st >= 400 => s.core.add_detail(FailureReason::Other4XX, ts, redact(text)),
+                Some(st) if st >= 500 => s.core.add_detail(FailureReason::Other5XX, ts, r.execution_line(text)),
+                Some(st) if st >= 400 => s.core.add_detail(FailureReason::Other4XX, ts, r.execution_line(text)),
                 _ => {}
             },
         }
@@ -191,7 +184,7 @@ pub fn apply<'a>(
         }
     });
     if !found.is_empty() {
-        let detail = redact(text);
+        let detail = r.execution_line(text);
         for r in found.iter() {
             s.core.add_evidence(r, ts, detail.clone());
         }
@@ -199,13 +192,7 @@ pub fn apply<'a>(
 }
 
 /// `Endpoint response headers: {...}` and `Endpoint response body before transformations: ...`.
-fn endpoint_response<'a>(
-    s: &mut ApiFragment<'a>,
-    text: &'a str,
-    rest: &'a str,
-    ts: i64,
-    redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
-) {
+fn endpoint_response<'a>(s: &mut ApiFragment<'a>, text: &'a str, rest: &'a str, ts: i64, r: &Redactor) {
     if let Some(headers) = rest.strip_prefix("headers: ") {
         if s.lambda_integration != Some(false)
             && let Some(id) = header_request_id(headers)
@@ -215,13 +202,14 @@ fn endpoint_response<'a>(
         // The older throttling form: a Malformed Lambda proxy response whose endpoint response headers
         // carry Lambda's TooManyRequestsException.
         if after(headers, "x-amzn-ErrorType=TooManyRequestsException").is_some() {
-            s.core.add_evidence(FailureReason::LambdaThrottled, ts, redact(text));
+            s.core
+                .add_evidence(FailureReason::LambdaThrottled, ts, r.execution_line(text));
         }
     } else if let Some(body) = rest.strip_prefix("body before transformations: ") {
         if s.lambda_integration == Some(false) {
             return;
         }
-        lambda_service_body(s, text, body, ts, redact);
+        lambda_service_body(s, text, body, ts, r);
         // A Lambda proxy response names the status the function chose; that is the backend's answer.
         if body.trim_start().starts_with('{')
             && let Some(code) = after(body, "\"statusCode\"")
@@ -229,7 +217,7 @@ fn endpoint_response<'a>(
             let code = code.trim_start().strip_prefix(':').unwrap_or(code);
             if let Some(st) = status_code(code.trim_start().trim_start_matches('"')) {
                 s.backend_status = Some(st);
-                backend_detail(s, st, ts, redact(text));
+                backend_detail(s, st, ts, r.execution_line(text));
             }
         }
     }
@@ -238,27 +226,23 @@ fn endpoint_response<'a>(
 /// What Lambda itself answered, logged as the endpoint response body (only with full data tracing): the
 /// real cause behind an older `Malformed Lambda proxy response`. Bodies are never scanned for phrases, so
 /// only these exact shapes count.
-fn lambda_service_body<'a>(
-    s: &mut ApiFragment<'a>,
-    text: &'a str,
-    body: &'a str,
-    ts: i64,
-    redact: &mut dyn FnMut(&'a str) -> Cow<'a, str>,
-) {
+fn lambda_service_body<'a>(s: &mut ApiFragment<'a>, text: &'a str, body: &'a str, ts: i64, r: &Redactor) {
     // A crash or out-of-memory kill of an old runtime: `{"errorMessage": "RequestId: <id> Process exited
     // before completing request"}`. The ID in it is not a join key: a function can return that body, and
     // the failure line's `Lambda request id:` suffix names the invocation anyway.
     if body.contains("Process exited before completing request") {
-        s.core.add_evidence(FailureReason::LambdaError, ts, redact(text));
+        s.core
+            .add_evidence(FailureReason::LambdaError, ts, r.execution_line(text));
     }
     // Reserved concurrency exhausted: `{"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", …}`.
     if body.contains("ConcurrentInvocationLimitExceeded") {
-        s.core.add_evidence(FailureReason::LambdaThrottled, ts, redact(text));
+        s.core
+            .add_evidence(FailureReason::LambdaThrottled, ts, r.execution_line(text));
     }
 }
 
 /// The line that showed a backend error status is the `Backend*` reason's evidence, if that is the verdict.
-fn backend_detail<'a>(s: &mut ApiFragment<'a>, status: u16, ts: i64, line: Cow<'a, str>) {
+fn backend_detail<'a>(s: &mut ApiFragment<'a>, status: u16, ts: i64, line: Redacted<'a>) {
     match status {
         500..=599 => s.core.add_detail(FailureReason::Backend5XX, ts, line),
         400..=499 => s.core.add_detail(FailureReason::Backend4XX, ts, line),

@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::decode::{EventProblem, LogEvent, LogsPayload};
 use crate::fragment::{ApiFragment, LambdaFragment, Line, LineSource};
 use crate::names::{APIGATEWAY_GROUP_PREFIX, EXECUTION_GROUP_PREFIX, LAMBDA_GROUP_PREFIX};
-use crate::redact::Redactor;
+use crate::redact::{Redacted, Redactor};
 
 /// What the parser should keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,8 +260,8 @@ impl<'a> Builder<'a, '_> {
             Some(&i) => i,
             None => {
                 let mut s = ApiFragment::new(id);
-                s.api_id = self.api_id.map(Cow::Borrowed);
-                s.stage = self.stage.map(Cow::Borrowed);
+                s.api_id = self.api_id.map(|v| self.redactor.redact(v));
+                s.stage = self.stage.map(|v| self.redactor.redact(v));
                 self.out.api.push(s);
                 self.in_authorizer.push(false);
                 self.api_index.insert(id, self.out.api.len() - 1);
@@ -277,7 +277,7 @@ impl<'a> Builder<'a, '_> {
             Some(&i) => i,
             None => {
                 let mut s = LambdaFragment::new(id);
-                s.function_name = self.function_name.map(Cow::Borrowed);
+                s.function_name = self.function_name.map(|v| self.redactor.redact(v));
                 self.out.lambda.push(s);
                 self.lambda_index.insert(id, self.out.lambda.len() - 1);
                 self.out.lambda.len() - 1
@@ -286,7 +286,7 @@ impl<'a> Builder<'a, '_> {
         &mut self.out.lambda[i]
     }
 
-    fn redact(&self, text: &'a str) -> Cow<'a, str> {
+    fn redact(&self, text: &'a str) -> Redacted<'a> {
         self.redactor.redact(text)
     }
 
@@ -371,48 +371,7 @@ pub fn parse_batch_from<'a>(
         }
     }
     lambda::finish(&mut b);
-    redact_details(&mut b.out, redactor);
     b.out
-}
-
-/// Every evidence line kept for a reason, and every attribute read from log text, passes through redaction
-/// here, whichever parser recorded it and however (Lambda evidence borrows the raw line; masking an already
-/// masked line changes nothing).
-fn redact_details<'a>(out: &mut ParsedBatch<'a>, redactor: &Redactor) {
-    fn mask<'a>(redactor: &Redactor, m: &Cow<'a, str>) -> Cow<'a, str> {
-        match redactor.redact(m) {
-            Cow::Owned(masked) => Cow::Owned(masked),
-            Cow::Borrowed(_) => m.clone(),
-        }
-    }
-    // Attributes read from log text (a route, a resource path, an error type) are stored and printed
-    // like the lines: through the same redactor.
-    fn attr<'a>(redactor: &Redactor, v: &mut Option<Cow<'a, str>>) {
-        if let Some(m) = v.as_mut() {
-            *m = mask(redactor, m);
-        }
-    }
-    for s in &mut out.api {
-        s.core.map_details(|m| mask(redactor, m));
-        for v in [
-            &mut s.method,
-            &mut s.resource_path,
-            &mut s.route_key,
-            &mut s.event_type,
-            &mut s.api_id,
-            &mut s.stage,
-        ] {
-            attr(redactor, v);
-        }
-    }
-    for s in &mut out.lambda {
-        s.core.map_details(|m| mask(redactor, m));
-        attr(redactor, &mut s.function_name);
-        attr(redactor, &mut s.error_type);
-        if let Some(r) = s.report.as_mut() {
-            attr(redactor, &mut r.error_type);
-        }
-    }
 }
 
 /// A line of an access-log group: a JSON or CLF access record, or nothing (counted). Execution-log syntax

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use sha2::{Digest as _, Sha256};
 
-use super::{MASK, Redactor, names};
+use super::{MASK, Redacted, Redactor, names};
 
 /// Header names whose values are kept (ASCII case-insensitively): the request and trace IDs the joins and
 /// `lookup` use, the error type and function-error flag the classifier reads, and content type and length.
@@ -74,26 +74,30 @@ const MAX_ERROR_TYPE: usize = 64;
 impl Redactor {
     /// An execution-log line's text (after the request-ID prefix) as stored and printed: the allow-list by
     /// kind of line, then redaction by names and shapes.
-    pub fn execution_line<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    pub fn execution_line<'a>(&self, text: &'a str) -> Redacted<'a> {
+        Redacted::new(self.execution_text(text))
+    }
+
+    fn execution_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if let Some((prefix, body)) = split(text, &BODY_LINES) {
             if self.keep_bodies {
-                return self.redact(text);
+                return self.mask(text);
             }
             return Cow::Owned(format!("{prefix}{}", self.body_summary(body)));
         }
         if let Some((prefix, map)) = split(text, &HEADER_LINES) {
-            return Cow::Owned(format!("{prefix}{}", self.redact(&map_values(map, true))));
+            return Cow::Owned(format!("{prefix}{}", self.mask(&map_values(map, true))));
         }
         if let Some((prefix, map)) = split(text, &NAME_ONLY_LINES) {
-            return Cow::Owned(format!("{prefix}{}", self.redact(&map_values(map, false))));
+            return Cow::Owned(format!("{prefix}{}", self.mask(&map_values(map, false))));
         }
         if let Some((prefix, url)) = split(text, &URL_LINES) {
             return match url_query_names(url) {
-                Some(url) => Cow::Owned(format!("{prefix}{}", self.redact(&url))),
-                None => self.redact(text),
+                Some(url) => Cow::Owned(format!("{prefix}{}", self.mask(&url))),
+                None => self.mask(text),
             };
         }
-        self.redact(text)
+        self.mask(text)
     }
 
     /// A body as kept: `[<n> bytes, sha256:<first 8 bytes, hex>]`, then what the classifier reads from it.
@@ -120,7 +124,7 @@ impl Redactor {
                 .take_while(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-'))
                 .count();
             if len > 0 {
-                let _ = write!(out, " errorType={}", self.redact(&t[..len]));
+                let _ = write!(out, " errorType={}", self.mask(&t[..len]));
             }
         }
         for phrase in BODY_PHRASES {

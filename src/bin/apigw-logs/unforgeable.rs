@@ -11,6 +11,7 @@ use apigw_log_indexer::fragment::{ApiFragment, LambdaFragment, Line, LineSource}
 use apigw_log_indexer::index::query::FailureEntry;
 use apigw_log_indexer::parse::{ParseStats, SkipKind};
 use apigw_log_indexer::reason::FailureReason;
+use apigw_log_indexer::redact::Redactor;
 use proptest::prelude::*;
 
 use crate::terminal::{escape_text, is_unsafe};
@@ -75,28 +76,30 @@ fn assert_unforgeable(rendered: &str, rows: usize) -> Result<(), TestCaseError> 
 }
 
 fn api_fragment(id: &str, v: &[String]) -> ApiFragment<'static> {
+    let r = Redactor::builtin();
     let mut a = ApiFragment::new(id.to_string());
-    a.method = Some(Cow::Owned(v[0].clone()));
-    a.resource_path = Some(Cow::Owned(v[1].clone()));
-    a.api_id = Some(Cow::Owned(v[2].clone()));
-    a.stage = Some(Cow::Owned(v[3].clone()));
+    a.method = Some(r.redact_owned(v[0].clone()));
+    a.resource_path = Some(r.redact_owned(v[1].clone()));
+    a.api_id = Some(r.redact_owned(v[2].clone()));
+    a.stage = Some(r.redact_owned(v[3].clone()));
     a.lambda_request_id = Some(Cow::Owned(v[4].clone()));
-    a.xray_trace_id = Some(Cow::Owned(v[5].clone()));
+    a.xray_trace_id = Some(r.redact_owned(v[5].clone()));
     a.status = Some(502);
     a.complete = true;
     a.core.touch(1_000);
     a.core
-        .add_evidence(FailureReason::LambdaTimeout, 1_000, Cow::Owned(v[6].clone()));
+        .add_evidence(FailureReason::LambdaTimeout, 1_000, r.redact_owned(v[6].clone()));
     a
 }
 
 fn lambda_fragment(id: &str, v: &[String]) -> LambdaFragment<'static> {
+    let r = Redactor::builtin();
     let mut l = LambdaFragment::new(id.to_string());
-    l.function_name = Some(Cow::Owned(v[0].clone()));
-    l.error_type = Some(Cow::Owned(v[1].clone()));
+    l.function_name = Some(r.redact_owned(v[0].clone()));
+    l.error_type = Some(r.redact_owned(v[1].clone()));
     l.core.touch(1_000);
     l.core
-        .add_evidence(FailureReason::LambdaError, 1_000, Cow::Owned(v[2].clone()));
+        .add_evidence(FailureReason::LambdaError, 1_000, r.redact_owned(v[2].clone()));
     l
 }
 
@@ -144,6 +147,7 @@ proptest! {
         story::lambda_text(&mut out, &classify_lambda(&lambda_fragment(&id, &v), Some(Cow::Owned(v[4].clone()))));
         // Heading, error, reason, seen, api req., blank.
         assert_unforgeable(&out, 6)?;
+        let r = Redactor::builtin();
         let lines: Vec<Line<'_>> = messages
             .iter()
             .enumerate()
@@ -151,7 +155,7 @@ proptest! {
                 timestamp_ms: 1_000 + i as i64,
                 event_id: Cow::Borrowed("e"),
                 source: LineSource::Lambda,
-                message: Cow::Borrowed(m),
+                message: r.redact(m),
             })
             .collect();
         let refs: Vec<&Line<'_>> = lines.iter().collect();

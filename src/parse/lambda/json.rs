@@ -18,6 +18,7 @@ use crate::fragment::{Report, ReportStatus};
 use crate::parse::Builder;
 use crate::parse::text::{is_uuid, trace_id};
 use crate::reason::FailureReason;
+use crate::redact::Redactor;
 
 /// A JSON string that borrows from the line when it has no escapes. (serde borrows a `Cow` only where it is
 /// the field's own type; inside an `Option` it always allocates, which made every ID look unusable.)
@@ -108,14 +109,15 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
                 .and_then(|v| v.as_str())
                 .and_then(trace_id)
                 .map(str::to_owned);
+            let r = b.redactor;
             let s = attach(b, ev, id, msg);
             if k == "platform.report" {
-                apply_report(s, json_report(record, status, error_type), ts, msg);
+                apply_report(r, s, json_report(r, record, status, error_type), ts, msg);
             } else {
-                status_evidence(&mut s.core, status, error_type.as_deref(), ts, msg);
+                status_evidence(r, &mut s.core, status, error_type.as_deref(), ts, msg);
             }
             if let Some(t) = trace {
-                s.xray_trace_id.get_or_insert(Cow::Owned(t));
+                s.xray_trace_id.get_or_insert_with(|| r.redact_owned(t));
             }
             if k == "platform.report" {
                 end_of(b, id, true);
@@ -153,12 +155,13 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
             return platform_shaped_output(b, ev, msg);
         }
         keyed_by_runtime(b, id, Format::Json);
+        let r = b.redactor;
         let s = attach(b, ev, id, msg);
         let invoke_error = line.message.is_some_and(|m| m.get().contains("Invoke Error"));
         if invoke_error {
-            s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+            s.core.add_evidence(FailureReason::LambdaError, ts, r.redact(msg));
             if let Some(t) = line.error_type {
-                s.error_type.get_or_insert(Cow::Owned(t.0.into_owned()));
+                s.error_type.get_or_insert_with(|| r.redact_owned(t.0.into_owned()));
             }
         }
         return;
@@ -178,6 +181,7 @@ fn init_evidence<'a>(status: Option<&str>, error_type: Option<&str>) -> Option<L
 }
 
 fn json_report<'a>(
+    r: &Redactor,
     record: Option<&serde_json::Value>,
     status: Option<ReportStatus>,
     error_type: Option<String>,
@@ -194,6 +198,6 @@ fn json_report<'a>(
         max_memory_used_mb: metric("maxMemoryUsedMB").map(|v| v as u64),
         init_duration_ms: metric("initDurationMs"),
         status,
-        error_type: error_type.map(Cow::Owned),
+        error_type: error_type.map(|t| r.redact_owned(t)),
     }
 }

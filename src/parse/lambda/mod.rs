@@ -19,6 +19,7 @@ use super::{Builder, SkipKind};
 use crate::decode::LogEvent;
 use crate::fragment::{FragmentCore, LambdaFragment, LineSource, Report, ReportStatus};
 use crate::reason::FailureReason;
+use crate::redact::Redactor;
 
 use loose::Loose;
 
@@ -236,7 +237,8 @@ pub(super) fn attach_unkeyed<'a>(
     loose: Option<Loose<'a>>,
 ) -> Option<&'a str> {
     if let Some(id) = b.lambda_stream.current {
-        apply_loose(attach(b, ev, id, msg), ev.timestamp, msg, loose);
+        let r = b.redactor;
+        apply_loose(r, attach(b, ev, id, msg), ev.timestamp, msg, loose);
         return Some(id);
     }
     // Before any invocation of the batch (which may start after INIT_START), a line that only init output
@@ -248,7 +250,8 @@ pub(super) fn attach_unkeyed<'a>(
         return None;
     }
     if let (Some(id), Some(_)) = (b.lambda_stream.last, &loose) {
-        apply_loose(attach(b, ev, id, msg), ev.timestamp, msg, loose);
+        let r = b.redactor;
+        apply_loose(r, attach(b, ev, id, msg), ev.timestamp, msg, loose);
         return Some(id);
     }
     b.out.stats.skip(SkipKind::LambdaOutsideInvocation, &ev.id);
@@ -256,11 +259,11 @@ pub(super) fn attach_unkeyed<'a>(
 }
 
 /// Records what a line without a request ID showed on the invocation it was attributed to.
-fn apply_loose<'a>(s: &mut LambdaFragment<'a>, ts: i64, msg: &'a str, loose: Option<Loose<'a>>) {
+fn apply_loose<'a>(r: &Redactor, s: &mut LambdaFragment<'a>, ts: i64, msg: &'a str, loose: Option<Loose<'a>>) {
     if let Some(l) = loose {
-        s.core.add_evidence(l.reason, ts, Cow::Borrowed(msg));
+        s.core.add_evidence(l.reason, ts, r.redact(msg));
         if let Some(t) = l.error_type {
-            s.error_type.get_or_insert(t);
+            s.error_type.get_or_insert_with(|| r.redact_cow(t));
         }
     }
 }
@@ -279,8 +282,9 @@ fn upcast<'a>(ev: &'a LogEvent<'_>) -> &'a LogEvent<'a> {
 
 pub(super) fn start<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, id: &'a str, msg: &'a str) {
     let pending = std::mem::take(&mut b.lambda_stream.pending);
+    let r = b.redactor;
     for (pev, pmsg, loose) in pending {
-        apply_loose(attach(b, pev, id, pmsg), pev.timestamp, pmsg, loose);
+        apply_loose(r, attach(b, pev, id, pmsg), pev.timestamp, pmsg, loose);
     }
     attach(b, ev, id, msg);
     b.lambda_stream.current = Some(id);
@@ -303,6 +307,7 @@ pub(super) fn end_of<'a>(b: &mut Builder<'a, '_>, id: &'a str, report: bool) {
 /// Evidence a Lambda-stated status carries: `timeout` and `error`/`failure` are failures, and an
 /// `Error Type: Runtime.OutOfMemory` names the kind. Goes through the core, so each reason keeps one line.
 fn status_evidence<'a>(
+    r: &Redactor,
     core: &mut FragmentCore<'a>,
     status: Option<ReportStatus>,
     error_type: Option<&str>,
@@ -310,25 +315,25 @@ fn status_evidence<'a>(
     msg: &'a str,
 ) {
     match status {
-        Some(ReportStatus::Timeout) => core.add_evidence(FailureReason::LambdaTimeout, ts, Cow::Borrowed(msg)),
+        Some(ReportStatus::Timeout) => core.add_evidence(FailureReason::LambdaTimeout, ts, r.redact(msg)),
         Some(ReportStatus::Error | ReportStatus::Failure) => {
-            core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+            core.add_evidence(FailureReason::LambdaError, ts, r.redact(msg));
         }
         Some(ReportStatus::Success) | None => {}
     }
     if error_type == Some("Runtime.OutOfMemory") {
-        core.add_evidence(FailureReason::LambdaOutOfMemory, ts, Cow::Borrowed(msg));
+        core.add_evidence(FailureReason::LambdaOutOfMemory, ts, r.redact(msg));
     }
     // An error type is error evidence even where no status is stated (`docs/failure-reasons.md`: an invocation
     // with runtime-error evidence is never a success).
     if error_type.is_some() && status.is_none() {
-        core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+        core.add_evidence(FailureReason::LambdaError, ts, r.redact(msg));
     }
 }
 
 /// Records a REPORT (text or JSON) and the evidence its status carries.
-fn apply_report<'a>(s: &mut LambdaFragment<'a>, report: Report<'a>, ts: i64, msg: &'a str) {
-    status_evidence(&mut s.core, report.status, report.error_type.as_deref(), ts, msg);
+fn apply_report<'a>(r: &Redactor, s: &mut LambdaFragment<'a>, report: Report<'a>, ts: i64, msg: &'a str) {
+    status_evidence(r, &mut s.core, report.status, report.error_type.as_deref(), ts, msg);
     s.report = Some(report);
 }
 

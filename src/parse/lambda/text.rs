@@ -1,8 +1,6 @@
 //! Text-format Lambda lines: platform lines, runtime exits and timeouts, and the Node.js / Python
 //! application line shapes.
 
-use std::borrow::Cow;
-
 use memchr::memmem;
 
 use super::fields::{field, looks_like_iso_ts, node_fields};
@@ -15,6 +13,7 @@ use crate::fragment::{LambdaFragment, Report, ReportStatus};
 use crate::parse::Builder;
 use crate::parse::text::{after, is_uuid, leading_f64, leading_u64, token, trace_id};
 use crate::reason::FailureReason;
+use crate::redact::Redactor;
 
 /// The platform's text records in their exact forms (Lambda developer guide, "Working with Lambda function
 /// logs" / "Lambda Telemetry API" text format): `START RequestId: <id> Version: <version>`,
@@ -45,12 +44,13 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         let id = token(rest);
         let fields = rest[id.len()..].trim_start_matches([' ', '\t']);
         if is_uuid(id) && fields.starts_with("Duration: ") && admit(b, Format::Text, true, |s| s.ending(id, true)) {
-            let report = parse_report(rest);
+            let r = b.redactor;
+            let report = parse_report(r, rest);
             let trace = after(rest, "XRAY TraceId: ").and_then(trace_id);
             let s = attach(b, ev, id, msg);
-            apply_report(s, report, ts, msg);
+            apply_report(r, s, report, ts, msg);
             if let Some(t) = trace {
-                s.xray_trace_id = Some(Cow::Borrowed(t));
+                s.xray_trace_id = Some(r.redact(t));
             }
             end_of(b, id, true);
             return;
@@ -67,8 +67,9 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
             return platform_shaped_output(b, ev, msg);
         }
         if is_uuid(id) {
+            let r = b.redactor;
             let s = attach(b, ev, id, msg);
-            runtime_exit(s, msg, ts);
+            runtime_exit(r, s, msg, ts);
             b.lambda_stream.last_error = Some(id);
             return;
         }
@@ -76,9 +77,10 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
         // The `Runtime.ExitError` line that follows `RequestId: … Error: …` names no request.
         // The running invocation's, if one runs (a line naming no one cannot reach another invocation).
         if let Some(id) = b.lambda_stream.current.or(b.lambda_stream.last_error) {
+            let r = b.redactor;
             let s = attach(b, ev, id, msg);
-            s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
-            s.error_type.get_or_insert(Cow::Borrowed(msg.trim()));
+            s.core.add_evidence(FailureReason::LambdaError, ts, r.redact(msg));
+            s.error_type.get_or_insert_with(|| r.redact(msg.trim()));
             return;
         }
     } else if [
@@ -111,8 +113,9 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
             return platform_shaped_output(b, ev, msg);
         }
         keyed_by_runtime(b, id, Format::Text);
+        let r = b.redactor;
         let s = attach(b, ev, id, msg);
-        app_evidence(s, rest, ts, msg);
+        app_evidence(r, s, rest, ts, msg);
         return;
     } else if let Some((id, rest)) = python_fields(msg)
         && !id.is_empty()
@@ -121,49 +124,48 @@ pub(super) fn apply<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a 
             return platform_shaped_output(b, ev, msg);
         }
         keyed_by_runtime(b, id, Format::Text);
+        let r = b.redactor;
         let s = attach(b, ev, id, msg);
-        app_evidence(s, rest, ts, msg);
+        app_evidence(r, s, rest, ts, msg);
         return;
     }
     attach_unkeyed(b, ev, msg, loose::evidence(msg));
 }
 
 /// `RequestId: <id> Error: Runtime exited with error: signal: killed` (OOM) or another exit.
-fn runtime_exit<'a>(s: &mut LambdaFragment<'a>, msg: &'a str, ts: i64) {
+fn runtime_exit<'a>(r: &Redactor, s: &mut LambdaFragment<'a>, msg: &'a str, ts: i64) {
     if let Some(err) = after(msg, "Error: Runtime exited") {
         let reason = if err.contains("signal: killed") {
             FailureReason::LambdaOutOfMemory
         } else {
             FailureReason::LambdaError
         };
-        s.core.add_evidence(reason, ts, Cow::Borrowed(msg));
-        s.error_type.get_or_insert(Cow::Borrowed("Runtime.ExitError"));
+        s.core.add_evidence(reason, ts, r.redact(msg));
+        s.error_type.get_or_insert_with(|| r.redact("Runtime.ExitError"));
     } else if after(msg, "Task timed out after").is_some() {
-        s.core
-            .add_evidence(FailureReason::LambdaTimeout, ts, Cow::Borrowed(msg));
+        s.core.add_evidence(FailureReason::LambdaTimeout, ts, r.redact(msg));
     } else if after(msg, " Error: ").is_some() {
         // `RequestId: <id> Error: fork/exec /var/task/bootstrap: exec format error`, `… Error: Couldn't find
         // valid bootstrap(s)`: the runtime could not run the invocation (its type follows on the next line).
-        s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+        s.core.add_evidence(FailureReason::LambdaError, ts, r.redact(msg));
         if let Some(t) = msg
             .rsplit('\n')
             .next()
             .filter(|l| l.starts_with("Runtime.") && !l.contains(' '))
         {
-            s.error_type.get_or_insert(Cow::Borrowed(t.trim()));
+            s.error_type.get_or_insert_with(|| r.redact(t.trim()));
         }
     }
 }
 
 /// Evidence in application lines: timeouts, unhandled errors.
-fn app_evidence<'a>(s: &mut LambdaFragment<'a>, rest: &'a str, ts: i64, msg: &'a str) {
+fn app_evidence<'a>(r: &Redactor, s: &mut LambdaFragment<'a>, rest: &'a str, ts: i64, msg: &'a str) {
     if rest.starts_with("Task timed out after") {
-        s.core
-            .add_evidence(FailureReason::LambdaTimeout, ts, Cow::Borrowed(msg));
+        s.core.add_evidence(FailureReason::LambdaTimeout, ts, r.redact(msg));
     } else if memmem::find(rest.as_bytes(), b"Invoke Error").is_some() {
-        s.core.add_evidence(FailureReason::LambdaError, ts, Cow::Borrowed(msg));
+        s.core.add_evidence(FailureReason::LambdaError, ts, r.redact(msg));
         if let Some(t) = loose::json_error_type(rest) {
-            s.error_type.get_or_insert(Cow::Borrowed(t));
+            s.error_type.get_or_insert_with(|| r.redact(t));
         }
     }
 }
@@ -194,7 +196,7 @@ pub(super) fn init_shaped(msg: &str) -> bool {
 }
 
 /// The fields of a text REPORT line, tab- or space-separated (`Duration` must not match `Billed Duration`).
-pub(super) fn parse_report(text: &str) -> Report<'_> {
+pub(super) fn parse_report<'a>(r: &Redactor, text: &'a str) -> Report<'a> {
     Report {
         duration_ms: field(text, "Duration: ").and_then(leading_f64),
         billed_duration_ms: field(text, "Billed Duration: ").and_then(leading_u64),
@@ -205,7 +207,7 @@ pub(super) fn parse_report(text: &str) -> Report<'_> {
         error_type: field(text, "Error Type: ")
             .map(token)
             .filter(|t| !t.is_empty())
-            .map(Cow::Borrowed),
+            .map(|t| r.redact(t)),
     }
 }
 
@@ -217,7 +219,7 @@ mod tests {
     fn report_fields_in_tab_and_space_forms() {
         let tab = "REPORT RequestId: 6234bffe-149a-b642-81ff-2e8e376d8aff\tDuration: 3003.16 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 48 MB\tInit Duration: 127.02 ms\tStatus: error\tError Type: Runtime.OutOfMemory\t\nXRAY TraceId: 1-5c7674f4-aaaabbbbccccddddeeeeffff\tSegmentId: 1\tSampled: true\t";
         let space = "REPORT RequestId: 6234bffe-149a-b642-81ff-2e8e376d8aff Duration: 3003.16 ms Billed Duration: 3000 ms \tMemory Size: 128 MB Max Memory Used: 48 MB";
-        let r = parse_report(tab);
+        let r = parse_report(&Redactor::builtin(), tab);
         assert_eq!(r.duration_ms, Some(3003.16));
         assert_eq!(r.billed_duration_ms, Some(3000));
         assert_eq!(r.memory_size_mb, Some(128));
@@ -225,7 +227,7 @@ mod tests {
         assert_eq!(r.init_duration_ms, Some(127.02));
         assert_eq!(r.status, Some(ReportStatus::Error));
         assert_eq!(r.error_type.as_deref(), Some("Runtime.OutOfMemory"));
-        let r = parse_report(space);
+        let r = parse_report(&Redactor::builtin(), space);
         assert_eq!(
             (
                 r.duration_ms,
