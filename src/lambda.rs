@@ -12,7 +12,7 @@ use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::metrics::once::maybe_lost_report;
+use crate::metrics::marker::once::maybe_lost_report;
 use crate::onboard::subscriber::{self, SubscriberConfig};
 use crate::pipeline::{Delivery, Outcome, PipelineError, Services, process_delivery};
 use crate::ports::{BatchLedger, IndexWriter, LogGroups, MetricsSink, OnboardError};

@@ -15,8 +15,8 @@ use crate::classify::classify_batch;
 use crate::decode::{self, DecodeError, LogsPayload, MessageType};
 use crate::index::layout::naive_write_units;
 use crate::index::{BatchItems, ItemOptions, items_for_batch};
-use crate::metrics::ledger::batch_key;
-use crate::metrics::once::{self, OnceError};
+use crate::metrics::marker::key::batch_key;
+use crate::metrics::marker::once::{self, OnceError};
 use crate::metrics::{MetricSet, MetricsOptions};
 use crate::parse::{ParseOptions, ParseStats, Sources, parse_batch_from};
 use crate::ports::{
@@ -307,7 +307,7 @@ where
     let Some((key, expires_at)) = marker else {
         return Ok(outcome);
     };
-    // Exactly once per batch, whatever the retries and faults (`crate::metrics::once`).
+    // Exactly once per batch, whatever the retries and faults (`crate::metrics::marker::once`).
     let counted = once::publish_once(
         &services.ledger,
         &services.metrics,

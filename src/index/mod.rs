@@ -6,7 +6,6 @@
 pub mod blob;
 mod bounds;
 pub mod layout;
-pub mod marker;
 pub mod part;
 pub mod query;
 pub mod read;

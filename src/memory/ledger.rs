@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::MemoryIndex;
-use crate::index::marker::{self, MARKER_SK};
+use crate::metrics::marker::item::{self as marker, MARKER_SK};
 use crate::ports::{BatchLedger, Expect, Marker, StoreError, Write};
 
 /// The same contract as the DynamoDB adapter's conditional writes, on the map.

@@ -14,8 +14,7 @@
 mod aggregate;
 pub mod chunk;
 pub mod emf;
-pub mod ledger;
-pub mod once;
+pub mod marker;
 
 use crate::fragment::LineSource;
 use crate::parse::text::is_uuid;

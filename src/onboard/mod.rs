@@ -23,8 +23,6 @@ pub mod subscribe;
 pub mod subscriber;
 
 #[cfg(test)]
-mod memory;
-#[cfg(test)]
 mod tests;
 
 pub use crate::ports::{OnboardError, OnboardResult};

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use super::collect::snapshot;
 use super::doctor::{FixContext, Severity, check};
 use super::format::{self, HTTP_FORMAT};
-use super::memory::MemoryAws;
 use super::plan::Selection;
 use super::setup::{SetupRequest, setup_logging};
 use super::subscribe::run;
 use super::subscriber::{SubscriberConfig, SubscriberEvent, handle};
+use crate::memory::onboard::MemoryAws;
 use crate::names::Indexer;
 use crate::ports::{
     AccessLogSetting, ApiType, FunctionInfo, Functions, Integration, LogLevel, OnboardError, QueueDepth, StageConfig,

@@ -1,5 +1,5 @@
 //! The marker port: the per-batch metrics markers that keep a batch's metrics counted exactly once
-//! (the protocol is `crate::metrics::once`; the stored item is `crate::index::marker`).
+//! (the protocol is `crate::metrics::marker::once`; the stored item is `crate::metrics::marker::item`).
 //!
 //! A marker records who owns the batch's publish (an attempt's random token and the end of its lease),
 //! where the publish stands (`open`: the request `next` is the next to send and nothing is in flight;

@@ -15,7 +15,7 @@ pub struct PublishReport {
 }
 
 /// Metrics could not all be published. The caller fails the invocation so Lambda retries it; the
-/// per-batch marker keeps a retry from counting twice (`crate::metrics::once`).
+/// per-batch marker keeps a retry from counting twice (`crate::metrics::marker::once`).
 #[derive(Debug, thiserror::Error)]
 pub enum MetricsError {
     /// The deadline passed with data points unpublished; every request sent was refused, so none of
@@ -84,7 +84,7 @@ impl MetricsError {
 }
 
 /// Where a batch's metrics go: one or more requests, sent one at a time, so the per-batch marker can
-/// record which are settled (`crate::metrics::once`).
+/// record which are settled (`crate::metrics::marker::once`).
 pub trait MetricsSink {
     /// The requests publishing `set` takes, in order. Deterministic for a given set, so a retry of the
     /// same batch resumes at the same request. Default: one request with every data point.

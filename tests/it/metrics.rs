@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
 use apigw_log_indexer::aws::retry::Backoff;
-use apigw_log_indexer::memory::{MemoryIndex, RecordingMetrics};
-use apigw_log_indexer::metrics::Datum;
+use apigw_log_indexer::memory::MemoryIndex;
+use apigw_log_indexer::memory::failing::{FailingMetrics, SendFailure};
 use apigw_log_indexer::pipeline::{Delivery, PipelineError, process_delivery};
-use apigw_log_indexer::ports::{MetricsError, MetricsSink, PublishReport};
+use apigw_log_indexer::ports::MetricsSink;
 use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cloudwatch::operation::put_metric_data::PutMetricDataError;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
@@ -106,33 +106,14 @@ async fn failures_per_reason_read_back_from_cloudwatch_match_the_truth_and_a_rep
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A sink that fails its first `failures` publishes.
-struct Flaky {
-    failures: std::sync::atomic::AtomicUsize,
-    inner: RecordingMetrics,
-}
-
-impl MetricsSink for Flaky {
-    async fn send(&self, datums: &[Datum], deadline: Instant) -> Result<PublishReport, MetricsError> {
-        use std::sync::atomic::Ordering;
-        if self.failures.load(Ordering::SeqCst) > 0 {
-            self.failures.fetch_sub(1, Ordering::SeqCst);
-            return Err(MetricsError::Deadline {
-                unpublished: datums.len(),
-                total: datums.len(),
-            });
-        }
-        self.inner.send(datums, deadline).await
-    }
-}
-
 #[tokio::test]
 async fn a_failed_publish_fails_the_invocation_and_its_retry_counts_exactly_once() {
     let event = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("events/workshop-exec.json")).unwrap();
     let index = MemoryIndex::new();
-    let sink = Flaky {
+    let sink = FailingMetrics {
         failures: 1.into(),
-        inner: RecordingMetrics::default(),
+        failure: SendFailure::Deadline,
+        ..FailingMetrics::default()
     };
     let s = services(MemoryIndex::new(), sink, index, None);
     let deadline = Instant::now() + Duration::from_secs(10);

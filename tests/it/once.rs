@@ -1,22 +1,19 @@
-//! The counted-once protocol (`metrics::once`) case by case, with in-memory adapters and scripted
+//! The counted-once protocol (`metrics::marker::once`) case by case, with in-memory adapters and scripted
 //! failures: a lost claim answer, an unknown publish outcome, a crashed attempt's marker (open, or caught
 //! sending), a live attempt's marker; and the CloudWatch adapter's retry policy (a refused connection is
 //! retried, `InternalServiceError` is retried, a refusal is one short sentence). The same faults over the
 //! wire are in `faults`.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
 use apigw_log_indexer::aws::retry::Backoff;
-use apigw_log_indexer::index::marker::unsettled_markers;
 use apigw_log_indexer::memory::MemoryIndex;
-use apigw_log_indexer::memory::RecordingMetrics;
-use apigw_log_indexer::metrics::Datum;
+use apigw_log_indexer::memory::failing::{FailingMetrics, LostClaimAnswer};
+use apigw_log_indexer::metrics::marker::item::unsettled_markers;
 use apigw_log_indexer::pipeline::{Delivery, Outcome, PipelineError, process_delivery};
-use apigw_log_indexer::ports::{BatchLedger, Expect, Marker, State, Write};
-use apigw_log_indexer::ports::{IndexWriter, StoreError};
-use apigw_log_indexer::ports::{MetricsError, MetricsSink, PublishReport};
+use apigw_log_indexer::ports::{BatchLedger, IndexWriter, Marker, MetricsSink, State};
 use aws_sdk_cloudwatch::operation::put_metric_data::{PutMetricDataError, PutMetricDataOutput};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 
@@ -29,43 +26,6 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
-}
-
-/// Records what it is sent; its first `unknown` sends fail as if the answer was lost after sending.
-#[derive(Default)]
-struct Sink {
-    unknown: AtomicUsize,
-    sends: AtomicUsize,
-    inner: RecordingMetrics,
-}
-
-impl MetricsSink for Sink {
-    async fn send(&self, datums: &[Datum], deadline: Instant) -> Result<PublishReport, MetricsError> {
-        self.sends.fetch_add(1, Ordering::SeqCst);
-        if self.unknown.load(Ordering::SeqCst) > 0 {
-            self.unknown.fetch_sub(1, Ordering::SeqCst);
-            return Err(MetricsError::OutcomeUnknown {
-                datums: datums.len(),
-                message: "connection reset after sending".into(),
-            });
-        }
-        self.inner.send(datums, deadline).await
-    }
-}
-
-/// An in-memory ledger whose claims are applied but answered as DynamoDB answers the SDK's retry of a
-/// claim whose first answer was lost: a failed condition, returning the marker (our own).
-#[derive(Default)]
-struct LostClaimAnswer(MemoryIndex);
-
-impl BatchLedger for LostClaimAnswer {
-    async fn create(&self, key: &str, m: &Marker, expires_at: i64, d: Instant) -> Result<Write, StoreError> {
-        self.0.create(key, m, expires_at, d).await?;
-        self.0.create(key, m, expires_at, d).await
-    }
-    async fn replace(&self, key: &str, e: &Expect, m: &Marker, d: Instant) -> Result<Write, StoreError> {
-        self.0.replace(key, e, m, d).await
-    }
 }
 
 fn deadline(s: u64) -> Instant {
@@ -101,7 +61,12 @@ async fn deliver<W: IndexWriter + Sync, M: MetricsSink + Sync, L: BatchLedger + 
 
 #[tokio::test]
 async fn a_claim_whose_answer_was_lost_is_recognised_as_our_own_and_published_once() {
-    let s = services(MemoryIndex::new(), Sink::default(), LostClaimAnswer::default(), None);
+    let s = services(
+        MemoryIndex::new(),
+        FailingMetrics::default(),
+        LostClaimAnswer::default(),
+        None,
+    );
     let event = recent_event(LINE);
     let o = deliver(&s, &event, 5).await.unwrap();
     assert!(!o.metrics_already_counted, "our own claim, not someone else's");
@@ -112,9 +77,9 @@ async fn a_claim_whose_answer_was_lost_is_recognised_as_our_own_and_published_on
 
 #[tokio::test]
 async fn an_unknown_outcome_is_counted_as_maybe_lost_reported_listed_and_never_sent_again() {
-    let sink = Sink {
-        unknown: 1.into(),
-        ..Sink::default()
+    let sink = FailingMetrics {
+        failures: 1.into(),
+        ..FailingMetrics::default()
     };
     let ledger = MemoryIndex::new();
     let s = services(MemoryIndex::new(), sink, ledger, None);
@@ -138,7 +103,7 @@ async fn an_unknown_outcome_is_counted_as_maybe_lost_reported_listed_and_never_s
 
 #[tokio::test]
 async fn a_gone_attempts_open_claim_is_taken_over_and_published_without_loss() {
-    let s = services(MemoryIndex::new(), Sink::default(), MemoryIndex::new(), None);
+    let s = services(MemoryIndex::new(), FailingMetrics::default(), MemoryIndex::new(), None);
     let event = recent_event(LINE);
     let (key, _) = marker_key(&event);
     let m = left_behind(State::Open, now_ms() - 1);
@@ -156,7 +121,7 @@ async fn a_gone_attempts_open_claim_is_taken_over_and_published_without_loss() {
 
 #[tokio::test]
 async fn a_gone_attempt_caught_sending_is_counted_as_maybe_lost_and_its_request_never_resent() {
-    let s = services(MemoryIndex::new(), Sink::default(), MemoryIndex::new(), None);
+    let s = services(MemoryIndex::new(), FailingMetrics::default(), MemoryIndex::new(), None);
     let event = recent_event(LINE);
     let (key, datums) = marker_key(&event);
     s.ledger
@@ -175,7 +140,7 @@ async fn a_gone_attempt_caught_sending_is_counted_as_maybe_lost_and_its_request_
 
 #[tokio::test]
 async fn a_live_attempts_marker_is_waited_for_when_its_lease_ends_in_time_else_the_retry_fails_busy() {
-    let s = services(MemoryIndex::new(), Sink::default(), MemoryIndex::new(), None);
+    let s = services(MemoryIndex::new(), FailingMetrics::default(), MemoryIndex::new(), None);
     let event = recent_event(LINE);
     let (key, _) = marker_key(&event);
     s.ledger
@@ -301,7 +266,7 @@ async fn a_batch_with_a_long_stream_name_and_long_event_ids_gets_a_marker_dynamo
     }
     let event = encode::lambda_event(&payload);
     let index = crate::moto::new_index("long-key").await;
-    let s = services(index.clone(), Sink::default(), index.clone(), None);
+    let s = services(index.clone(), FailingMetrics::default(), index.clone(), None);
     let (key, _) = marker_key(&event);
     assert!(key.len() <= 2048, "{} bytes", key.len());
     let o = deliver(&s, &event, 20).await.unwrap();

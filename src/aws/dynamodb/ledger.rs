@@ -1,5 +1,5 @@
-//! The per-batch metrics markers (`crate::ports::Marker`, stored as `crate::index::marker` says) in the index table: a conditional `PutItem`
-//! to claim, conditional `UpdateItem`s to move on, each returning the marker as it is when its condition
+//! The per-batch metrics markers (`crate::ports::Marker`, stored as `crate::metrics::marker::item` says) in the
+//! index table: a conditional `PutItem` to claim, conditional `UpdateItem`s to move on, each returning the marker as it is when its condition
 //! fails (`ReturnValuesOnConditionCheckFailure=ALL_OLD`, which the local endpoint, moto 5.2.5, supports
 //! too; without it a strongly consistent `GetItem` after the failure would do). Every call here is safe
 //! to repeat, so transient failures, lost connections included, are retried until the deadline.
@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailur
 
 use super::{DynamoIndex, item_from_sdk, item_to_sdk, retryable, store_error, to_sdk};
 use crate::index::IndexItem;
-use crate::index::marker::{self, MARKER_SK, listing_attrs};
+use crate::metrics::marker::item::{self as marker, MARKER_SK, listing_attrs};
 use crate::ports::schema;
 use crate::ports::{BatchLedger, Expect, Marker, StoreError, Write};
 

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
-use apigw_log_indexer::index::marker::unsettled_markers;
+use apigw_log_indexer::metrics::marker::item::unsettled_markers;
 
 use super::proxy::{KillPoint, Proxy};
 use super::sums::{self, Sums};

@@ -105,7 +105,7 @@ fn describe(o: &Indexed) -> String {
             o.counted_requests, o.metrics.calls
         ));
     }
-    // Counted once (`metrics::once`): what this replay found and settled.
+    // Counted once (`metrics::marker::once`): what this replay found and settled.
     if o.metrics_taken_over {
         s.push_str("; metrics taken over from an attempt that is gone");
     }

@@ -3,9 +3,9 @@
 //! index. Used by both ledger adapters (DynamoDB, in-memory). Pure but for [`unsettled_markers`], which
 //! reads through the [`IndexReader`] port.
 
-use super::query::{days_newest_first, failure_at_bounds};
-use super::{AttrValue, IndexItem};
 use crate::digest::hex_sha256;
+use crate::index::query::{days_newest_first, failure_at_bounds};
+use crate::ports::item::{AttrValue, IndexItem};
 use crate::ports::schema;
 use crate::ports::{IndexReader, Marker, State, StoreError};
 use crate::timefmt::rfc3339_ms;

@@ -1,7 +1,7 @@
 //! Metrics counted exactly once per batch, under the faults real AWS produces: lost responses, retried
 //! invocations, concurrent attempts and processes killed mid-publish.
 //!
-//! The protocol, over the marker of [`super::ledger`]:
+//! The protocol, over the marker keyed by [`super::key`] and stored as [`super::item`]:
 //!
 //! 1. **Claim.** Create the marker `open`, owned by this attempt's random token, with a lease until this
 //!    attempt's own deadline plus [`LEASE_MARGIN_MS`]. If one exists (the conditional write returns it):
@@ -26,7 +26,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::{Datum, MetricKey, MetricSet, Unit, emf, names};
+use crate::metrics::{Datum, MetricKey, MetricSet, Unit, emf, names};
 use crate::ports::{BatchLedger, Expect, Marker, MetricsError, MetricsSink, PublishReport, State, StoreError, Write};
 
 /// Added to an owner's deadline to make its lease: covers clock differences between hosts and the last

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use super::plan::MAX_FILTERS_PER_GROUP;
 use crate::names::function_name;
+use crate::onboard::plan::MAX_FILTERS_PER_GROUP;
 use crate::ports::{
     ApiStages, Created, FunctionInfo, Functions, LogGroups, LoggingChange, OnboardError, OnboardResult, QueueDepth,
     Queues, StageConfig, StageFilter, SubscriptionFilter,

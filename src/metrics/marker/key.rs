@@ -1,5 +1,5 @@
-//! Counted once per batch: the key of a batch's metrics marker. The marker itself is `crate::ports`'
-//! (`Marker`, `BatchLedger`), its protocol [`super::once`], its stored item `crate::index::marker`.
+//! Counted once per batch: the key of a batch's metrics marker. The marker's types are `crate::ports`'
+//! (`Marker`, `BatchLedger`), its protocol [`super::once`], its stored item [`super::item`].
 
 use crate::decode::LogsPayload;
 use crate::digest::hex_sha256;
