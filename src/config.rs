@@ -19,7 +19,7 @@ pub const RETENTION_DAYS: &str = "RETENTION_DAYS";
 /// Extra header names whose values are masked.
 pub const REDACT_HEADERS: &str = "REDACT_HEADERS";
 /// Extra field names (JSON keys, query parameters, `name=value` pairs) whose values are masked.
-pub const REDACT_FIELDS: &str = "REDACT_FIELDS";
+pub(crate) const REDACT_FIELDS: &str = "REDACT_FIELDS";
 /// Keep request and response bodies (redacted) instead of their size and hash: `true` or `false` (default).
 pub const STORE_BODIES: &str = "STORE_BODIES";
 /// Cap on a delivery's decompressed size, in bytes.
@@ -28,21 +28,21 @@ pub const MAX_DECODED_BYTES: &str = "MAX_DECODED_BYTES";
 pub const COUNT_FROM: &str = "COUNT_FROM";
 /// Comma-separated names of log groups holding access logs, besides `/aws/apigateway/{name}`: only these
 /// groups' lines are read as access records (`docs/threat-model.md`).
-pub const ACCESS_LOG_GROUPS: &str = "ACCESS_LOG_GROUPS";
+pub(crate) const ACCESS_LOG_GROUPS: &str = "ACCESS_LOG_GROUPS";
 /// Set by the Lambda runtime: the function's own log group, never to be indexed (recursion guard).
 pub const AWS_LAMBDA_LOG_GROUP_NAME: &str = "AWS_LAMBDA_LOG_GROUP_NAME";
 
 /// Default namespace (`docs/reference.md`).
 pub const DEFAULT_NAMESPACE: &str = "ApiGatewayLogs";
 /// Default retention (`docs/reference.md`).
-pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+pub(crate) const DEFAULT_RETENTION_DAYS: u32 = 30;
 /// DynamoDB TTL and CloudWatch both reason in days; ten years is past any sensible retention.
-pub const MAX_RETENTION_DAYS: u32 = 3650;
+pub(crate) const MAX_RETENTION_DAYS: u32 = 3650;
 /// Smallest `MAX_DECODED_BYTES`: below it no real delivery fits.
-pub const MIN_MAX_DECODED_BYTES: usize = 1024;
+pub(crate) const MIN_MAX_DECODED_BYTES: usize = 1024;
 /// Largest `MAX_DECODED_BYTES`: 1 GiB, a tenth of the largest Lambda memory size (10,240 MB) and far past
 /// what a 1 MB delivery decompresses to; a larger cap only lets a gzip bomb take the function down.
-pub const MAX_MAX_DECODED_BYTES: usize = 1 << 30;
+pub(crate) const MAX_MAX_DECODED_BYTES: usize = 1 << 30;
 
 /// Where metrics go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

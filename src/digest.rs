@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 /// The SHA-256 of `bytes`, as 64 lowercase hex digits.
-pub fn hex_sha256(bytes: &[u8]) -> String {
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     Sha256::digest(bytes)
         .iter()

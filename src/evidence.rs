@@ -11,7 +11,7 @@ use crate::reason::FailureReason;
 
 /// What a phrase is evidence of. Most map straight to a reason; some depend on where they are logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phrase {
+pub(crate) enum Phrase {
     /// Evidence for this reason wherever it appears.
     Reason(FailureReason),
     /// Inside a `Starting authorizer` block the authorizer failed (`AuthorizerError`); outside one it is
@@ -30,7 +30,7 @@ const fn ctx(r: FailureReason) -> Phrase {
 
 /// Phrase → evidence. Literal, case-sensitive text as AWS emits it (`docs/failure-reasons.md`; real captures for
 /// each family are in `tests/it/execution_families.rs` with their sources).
-pub const PHRASES: &[(&str, Phrase)] = &[
+pub(crate) const PHRASES: &[(&str, Phrase)] = &[
     // Lambda integrations
     ("Task timed out after", P(R::LambdaTimeout)),
     ("Error: Task timed out", P(R::LambdaTimeout)),
@@ -156,7 +156,7 @@ fn gate() -> &'static AhoCorasick {
 ///
 /// Matching is overlapping, because leftmost matching could hide one phrase inside another's span
 /// (`Error: Task timed out` and `Task timed out after`). A bit set dedups without allocating.
-pub fn scan(text: &str, mut found: impl FnMut(Phrase)) {
+pub(crate) fn scan(text: &str, mut found: impl FnMut(Phrase)) {
     const _: () = assert!(PHRASES.len() <= 64, "the phrase bit set is a u64");
     if !gate().is_match(text) {
         return;
@@ -172,7 +172,7 @@ pub fn scan(text: &str, mut found: impl FnMut(Phrase)) {
 }
 
 /// The reason a phrase stands for, given whether the line sits inside an authorizer block.
-pub const fn resolve(phrase: Phrase, in_authorizer: bool) -> Option<FailureReason> {
+pub(crate) const fn resolve(phrase: Phrase, in_authorizer: bool) -> Option<FailureReason> {
     match phrase {
         Phrase::Reason(r) => Some(r),
         Phrase::OutsideAuthorizer(_) if in_authorizer => Some(R::AuthorizerError),

@@ -80,7 +80,7 @@ pub struct FragmentCore<'a> {
 
 impl<'a> FragmentCore<'a> {
     /// A core rebuilt from stored parts (the index's read side). Details go through the one-per-reason rule.
-    pub fn restore(
+    pub(crate) fn restore(
         evidence: EvidenceSet,
         details: Vec<Detail<'a>>,
         first_timestamp_ms: Option<i64>,
@@ -143,7 +143,7 @@ impl<'a> FragmentCore<'a> {
 
     /// Keeps a line as the detail of `reason` without claiming evidence for it: for generic reasons
     /// (`Backend*`, `Other*`), which only classification can decide.
-    pub fn add_detail(&mut self, reason: FailureReason, timestamp_ms: i64, message: Redacted<'a>) {
+    pub(crate) fn add_detail(&mut self, reason: FailureReason, timestamp_ms: i64, message: Redacted<'a>) {
         self.keep_detail(Detail {
             reason,
             timestamp_ms,
@@ -169,24 +169,17 @@ impl<'a> FragmentCore<'a> {
     }
 
     /// Keeps a line (already [`touch`](Self::touch)ed).
-    pub fn push_line(&mut self, line: Line<'a>) {
+    pub(crate) fn push_line(&mut self, line: Line<'a>) {
         self.lines.push(line);
     }
 
     /// Replaces the kept lines (the index's read side, where lines are stored apart from the core).
-    pub fn set_lines(&mut self, lines: Vec<Line<'a>>) {
+    pub(crate) fn set_lines(&mut self, lines: Vec<Line<'a>>) {
         self.lines = lines;
     }
 
-    /// Rewrites every detail's text (e.g. to cut it to a stored size); the reasons stay.
-    pub fn map_details(&mut self, mut f: impl FnMut(&Redacted<'a>) -> Redacted<'a>) {
-        for d in &mut self.details {
-            d.message = f(&d.message);
-        }
-    }
-
     /// Takes `other`'s evidence, details, times, counts and lines into this one.
-    pub fn merge(&mut self, other: FragmentCore<'a>) {
+    pub(crate) fn merge(&mut self, other: FragmentCore<'a>) {
         self.evidence.union(other.evidence);
         for d in other.details {
             self.keep_detail(d);
@@ -311,7 +304,7 @@ impl<'a> ApiFragment<'a> {
 
     /// Combines another fragment of the same request into this one, field by field as [`api_fields`] groups
     /// them; `other` is taken apart whole, so a field missing from that list does not compile.
-    pub fn merge(&mut self, other: ApiFragment<'a>) {
+    pub(crate) fn merge(&mut self, other: ApiFragment<'a>) {
         macro_rules! merge {
             (key: $key:ident; text: $($t:ident),*; id: $($i:ident),*; fact: $($f:ident),*;
              earliest: $($e:ident),*; any: $($a:ident),*;) => {{
@@ -421,7 +414,7 @@ impl<'a> LambdaFragment<'a> {
 
     /// Combines another fragment of the same invocation into this one, as [`lambda_fields`] groups the
     /// fields (every one of them first-known-wins); `other` is taken apart whole.
-    pub fn merge(&mut self, other: LambdaFragment<'a>) {
+    pub(crate) fn merge(&mut self, other: LambdaFragment<'a>) {
         macro_rules! merge {
             (key: $key:ident; text: $($t:ident),*; id: $($i:ident),*; report: $r:ident;) => {{
                 let LambdaFragment { $key: _, $($t,)* $($i,)* $r, core } = other;

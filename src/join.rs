@@ -18,7 +18,7 @@ use crate::record::{ApiRecord, LambdaRecord};
 use crate::redact::Redacted;
 
 /// Merged fragments with their records: API requests, then Lambda invocations.
-pub type Classified<'j, 'a> = (
+pub(crate) type Classified<'j, 'a> = (
     Vec<(ApiRecord<'a>, &'j ApiFragment<'a>)>,
     Vec<(LambdaRecord<'a>, &'j LambdaFragment<'a>)>,
 );
@@ -47,7 +47,7 @@ impl<'a> Joined<'a> {
     }
 
     /// Adds (merges) one API fragment.
-    pub fn add_api(&mut self, s: ApiFragment<'a>) {
+    pub(crate) fn add_api(&mut self, s: ApiFragment<'a>) {
         match self.api_index.get(&s.request_id) {
             Some(&i) => self.api[i].merge(s),
             None => {
@@ -58,7 +58,7 @@ impl<'a> Joined<'a> {
     }
 
     /// Adds (merges) one Lambda fragment.
-    pub fn add_lambda(&mut self, s: LambdaFragment<'a>) {
+    pub(crate) fn add_lambda(&mut self, s: LambdaFragment<'a>) {
         let key = (s.request_id.clone(), s.function_name.clone());
         match self.lambda_index.get(&key) {
             Some(&i) => self.lambda[i].merge(s),
@@ -89,7 +89,7 @@ impl<'a> Joined<'a> {
     }
 
     /// The Lambda invocation joined to `api`, if its logs are here.
-    pub fn lambda_of(&self, api: &ApiFragment<'a>) -> Option<&LambdaFragment<'a>> {
+    pub(crate) fn lambda_of(&self, api: &ApiFragment<'a>) -> Option<&LambdaFragment<'a>> {
         api.lambda_request_id.as_deref().and_then(|id| self.only_invocation(id))
     }
 

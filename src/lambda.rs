@@ -19,11 +19,11 @@ use crate::ports::{BatchLedger, IndexWriter, LogGroups, MetricsSink, OnboardErro
 
 /// Time kept back from the invocation's deadline: enough to log the summary and return an error
 /// (so Lambda retries with a reason) instead of being killed mid-write.
-pub const DEADLINE_MARGIN: Duration = Duration::from_millis(1500);
+pub(crate) const DEADLINE_MARGIN: Duration = Duration::from_millis(1500);
 
 /// What kind of event arrived, told by its top-level key (no trial deserialization).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
+pub(crate) enum EventKind {
     /// `{"awslogs": {"data": ...}}`.
     CloudWatchLogs,
     /// `{"Records": [{"kinesis": {"data": ...}}, ...]}`.
@@ -38,10 +38,10 @@ pub enum EventKind {
     "unsupported event: expected a CloudWatch Logs subscription event (awslogs), a Kinesis event (Records) or, \
      for the subscriber, an EventBridge event (detail-type)"
 )]
-pub struct UnsupportedEvent;
+pub(crate) struct UnsupportedEvent;
 
 /// Reads only the top-level keys of the event.
-pub fn event_kind(raw: &str) -> Result<EventKind, UnsupportedEvent> {
+pub(crate) fn event_kind(raw: &str) -> Result<EventKind, UnsupportedEvent> {
     struct Keys;
     impl<'de> Visitor<'de> for Keys {
         type Value = Option<EventKind>;
@@ -76,7 +76,7 @@ const EPOCH_MS_FLOOR: u64 = 1_000_000_000_000;
 ///
 /// cargo-lambda's emulator (1.9) sends the function timeout (e.g. `600000`) instead of an epoch time;
 /// such a value is taken as milliseconds from now, so local runs get their budget instead of none.
-pub fn deadline_from(deadline_ms: u64) -> Instant {
+pub(crate) fn deadline_from(deadline_ms: u64) -> Instant {
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
@@ -91,7 +91,7 @@ pub fn deadline_from(deadline_ms: u64) -> Instant {
 /// Every way an invocation fails. Lambda reports it as a [`Diagnostic`]: the `error_type` is the stable
 /// code, the message the `Display` text; built in one place, the `From` impl below.
 #[derive(Debug, thiserror::Error)]
-pub enum FunctionError {
+pub(crate) enum FunctionError {
     /// No top-level key says what the event is.
     #[error(transparent)]
     Unsupported(#[from] UnsupportedEvent),
@@ -128,7 +128,7 @@ pub enum FunctionError {
 
 impl FunctionError {
     /// The stable `error_type`.
-    pub const fn code(&self) -> &'static str {
+    pub(crate) const fn code(&self) -> &'static str {
         match self {
             Self::Unsupported(_) | Self::Kinesis(_) | Self::EventBridgeAtIndexer | Self::NotForSubscriber => {
                 "unsupported_event"

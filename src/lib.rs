@@ -27,14 +27,17 @@
 //!
 //! Nothing outside [`aws`], [`lambda`] and [`sinks`] performs I/O.
 #![warn(missing_docs)]
+// `pub` is what the CLI, the function crate, the benches and `tests/it` use; everything else is `pub(crate)`,
+// and this lint keeps it so (`docs/development.md`, "Public surface").
+#![warn(unreachable_pub)]
 
 pub mod aws;
 pub mod classify;
 pub mod config;
 pub mod decode;
-pub mod digest;
+pub(crate) mod digest;
 pub mod encode;
-pub mod evidence;
+pub(crate) mod evidence;
 pub mod fragment;
 pub mod index;
 pub mod join;

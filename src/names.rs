@@ -7,9 +7,9 @@ use crate::ports::{ApiType, FunctionInfo, Integration};
 /// REST execution logs: `API-Gateway-Execution-Logs_{apiId}/{stage}` (API Gateway developer guide, "Set up
 /// CloudWatch logging"). WebSocket execution logs are reported under this name and under
 /// [`APIGATEWAY_GROUP_PREFIX`] (`docs/log-formats.md` §2): both are accepted.
-pub const EXECUTION_GROUP_PREFIX: &str = "API-Gateway-Execution-Logs_";
+pub(crate) const EXECUTION_GROUP_PREFIX: &str = "API-Gateway-Execution-Logs_";
 /// `/aws/apigateway/{apiId}/{stage}` (WebSocket execution logs) and a common home for access logs.
-pub const APIGATEWAY_GROUP_PREFIX: &str = "/aws/apigateway/";
+pub(crate) const APIGATEWAY_GROUP_PREFIX: &str = "/aws/apigateway/";
 /// Lambda's default log group for a function: `/aws/lambda/{function name}`.
 pub const LAMBDA_GROUP_PREFIX: &str = "/aws/lambda/";
 /// The prefixes auto-subscription and `subscribe` use when none are given: every API Gateway execution log
@@ -17,7 +17,7 @@ pub const LAMBDA_GROUP_PREFIX: &str = "/aws/lambda/";
 pub const DEFAULT_PREFIXES: [&str; 2] = [EXECUTION_GROUP_PREFIX, APIGATEWAY_GROUP_PREFIX];
 
 /// The execution log groups of a stage, in the order API Gateway is most likely to use them.
-pub fn execution_groups(api_type: ApiType, api_id: &str, stage: &str) -> Vec<String> {
+pub(crate) fn execution_groups(api_type: ApiType, api_id: &str, stage: &str) -> Vec<String> {
     let rest = format!("{EXECUTION_GROUP_PREFIX}{api_id}/{stage}");
     match api_type {
         ApiType::Rest => vec![rest],
@@ -28,7 +28,7 @@ pub fn execution_groups(api_type: ApiType, api_id: &str, stage: &str) -> Vec<Str
 
 /// The log group an access-log destination names (`arn:aws:logs:region:account:log-group:NAME`, with or
 /// without a trailing `:*`); `None` for other destinations (Firehose).
-pub fn log_group_of_arn(arn: &str) -> Option<&str> {
+pub(crate) fn log_group_of_arn(arn: &str) -> Option<&str> {
     let (head, name) = arn.split_once(":log-group:")?;
     if !head.starts_with("arn:") || !head.contains(":logs:") {
         return None;
@@ -71,7 +71,7 @@ const LOG_GROUP_PUNCTUATION: &[char] = &['.', '-', '_', '#'];
 /// The access log group `setup-logging` creates when a stage has none: under [`APIGATEWAY_GROUP_PREFIX`], so
 /// the default auto-subscription covers it, and without a second `/`, so its name is not read as a WebSocket
 /// execution log group's. Characters a log group name cannot hold (`$` of `$default`) become `_`.
-pub fn default_access_group(api_id: &str, stage: &str) -> String {
+pub(crate) fn default_access_group(api_id: &str, stage: &str) -> String {
     let clean = |s: &str| -> String {
         s.chars()
             .map(|c| {
@@ -113,7 +113,7 @@ impl Indexer {
     }
 
     /// From its ARN and log group (the subscriber function's configuration).
-    pub fn from_arn(arn: &str, log_group: Option<&str>) -> Self {
+    pub(crate) fn from_arn(arn: &str, log_group: Option<&str>) -> Self {
         let name = function_name(arn).to_string();
         Self {
             arn: arn.to_string(),
@@ -142,13 +142,13 @@ impl Indexer {
 
     /// The invoke permission's source: every log group of the function's account and region. One statement
     /// for all groups, since a function's resource policy is limited in size (20 KB, Lambda quotas).
-    pub fn logs_source_arn(&self) -> Option<String> {
+    pub(crate) fn logs_source_arn(&self) -> Option<String> {
         let (partition, region, account) = self.arn_parts()?;
         Some(format!("arn:{partition}:logs:{region}:{account}:log-group:*"))
     }
 
     /// The ARN CloudWatch Logs invokes the function as, for `group` (the permission's `AWS:SourceArn`).
-    pub fn group_source_arn(&self, group: &str) -> Option<String> {
+    pub(crate) fn group_source_arn(&self, group: &str) -> Option<String> {
         let (partition, region, account) = self.arn_parts()?;
         Some(format!("arn:{partition}:logs:{region}:{account}:log-group:{group}:*"))
     }
@@ -160,7 +160,7 @@ impl Indexer {
     }
 
     /// Whether a filter's destination is this function (any qualifier).
-    pub fn is_destination(&self, destination_arn: &str) -> bool {
+    pub(crate) fn is_destination(&self, destination_arn: &str) -> bool {
         destination_arn == self.arn
             || destination_arn
                 .strip_prefix(self.arn.as_str())

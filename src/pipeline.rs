@@ -88,13 +88,13 @@ pub struct Outcome {
 
 impl Outcome {
     /// `LambdaTimeout=3 Other5XX=1`, for the summary line.
-    pub fn failures_by_reason(&self) -> String {
+    pub(crate) fn failures_by_reason(&self) -> String {
         let parts: Vec<String> = self.counted_failures.iter().map(|(r, n)| format!("{r}={n}")).collect();
         parts.join(" ")
     }
 
     /// `invalid_timestamp=1 no_request_id=2`: what was skipped and why, for the summary line.
-    pub fn skipped_by_kind(&self) -> String {
+    pub(crate) fn skipped_by_kind(&self) -> String {
         let parts: Vec<String> = self
             .stats
             .skipped

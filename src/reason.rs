@@ -109,7 +109,7 @@ impl FailureReason {
     /// The status API Gateway answers with for this reason, when it is certain (REST APIs). Used only when
     /// no completion line was seen. `None` where the status varies (`LambdaThrottled` is 500 since ~2019 and
     /// 502 before; network errors are 502 or 504) or is not API Gateway's own.
-    pub const fn implied_status(self) -> Option<u16> {
+    pub(crate) const fn implied_status(self) -> Option<u16> {
         match self {
             Self::LambdaOutOfMemory | Self::LambdaTimeout | Self::LambdaError | Self::MalformedProxyResponse => {
                 Some(502)
@@ -132,7 +132,7 @@ impl FailureReason {
     /// Maps an API Gateway gateway-response type (`$context.error.responseType`, or the execution-log line
     /// `Gateway response type: X with status code: N`) to the reason it names, if it names one.
     /// Generic types (`DEFAULT_4XX`, `DEFAULT_5XX`, `INTEGRATION_FAILURE`) name none.
-    pub fn from_gateway_response_type(kind: &str) -> Option<Self> {
+    pub(crate) fn from_gateway_response_type(kind: &str) -> Option<Self> {
         Some(match kind {
             "INTEGRATION_TIMEOUT" => Self::IntegrationTimeout,
             "WAF_FILTERED" => Self::WafBlocked,
@@ -172,7 +172,7 @@ impl EvidenceSet {
     }
 
     /// Adds all of `other`'s evidence.
-    pub fn union(&mut self, other: EvidenceSet) {
+    pub(crate) fn union(&mut self, other: EvidenceSet) {
         self.0 |= other.0;
     }
 
@@ -182,7 +182,7 @@ impl EvidenceSet {
     }
 
     /// The most specific reason with evidence.
-    pub fn winner(self) -> Option<FailureReason> {
+    pub(crate) fn winner(self) -> Option<FailureReason> {
         (self.0 != 0).then(|| FailureReason::ALL[self.0.trailing_zeros() as usize])
     }
 

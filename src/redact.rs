@@ -45,7 +45,7 @@ pub const BUILTIN_REDACTED_HEADERS: [&str; 6] = [
 /// `client_secret`, `secretAccessKey`, `access_token`, `refresh-token`, `id_token`, `x-api-key`, `apiKey`,
 /// `private_key`, `credentials`, `Proxy-Authorization`, `set-cookie`, `cookies`, `session_id`,
 /// `X-Amz-Signature`, ... Separators inside a word are spelled out (`api_key`, `api-key`, `apikey`).
-pub const SENSITIVE_WORDS: [&str; 16] = [
+pub(crate) const SENSITIVE_WORDS: [&str; 16] = [
     "password",
     "passwd",
     "passphrase",
@@ -65,15 +65,15 @@ pub const SENSITIVE_WORDS: [&str; 16] = [
 ];
 
 /// Names sensitive only as a whole name (as words they are too common): `pwd`, `pass`, `auth`, `jwt`.
-pub const SENSITIVE_NAMES: [&str; 4] = ["pwd", "pass", "auth", "jwt"];
+pub(crate) const SENSITIVE_NAMES: [&str; 4] = ["pwd", "pass", "auth", "jwt"];
 
 /// Longest configured name (`REDACT_HEADERS`, `REDACT_FIELDS`); real header and field names are far shorter.
-pub const MAX_NAME_BYTES: usize = 128;
+pub(crate) const MAX_NAME_BYTES: usize = 128;
 /// Most configured names in all.
-pub const MAX_EXTRA_NAMES: usize = 100;
+pub(crate) const MAX_EXTRA_NAMES: usize = 100;
 
 /// What a masked value is replaced with.
-pub const MASK: &str = "****";
+pub(crate) const MASK: &str = "****";
 
 /// What the line search looks for (lowercase, in the lowercased line): a fragment of every word and name
 /// above (`pass` for `password`, `passwd`, `passphrase` and `pass`; `private` for the three `private…key`
@@ -258,7 +258,7 @@ impl Redactor {
     /// This redactor, keeping request and response bodies (redacted) when `keep` (`STORE_BODIES`): bodies
     /// carry whatever clients and functions put in them, so by default only their size and hash are kept.
     #[must_use]
-    pub fn keeping_bodies(mut self, keep: bool) -> Self {
+    pub(crate) fn keeping_bodies(mut self, keep: bool) -> Self {
         self.keep_bodies = keep;
         self
     }
@@ -284,7 +284,7 @@ impl Redactor {
     }
 
     /// [`redact`](Self::redact) for text that may be borrowed or owned, keeping it borrowed when it was.
-    pub fn redact_cow<'a>(&self, text: Cow<'a, str>) -> Redacted<'a> {
+    pub(crate) fn redact_cow<'a>(&self, text: Cow<'a, str>) -> Redacted<'a> {
         match text {
             Cow::Borrowed(text) => self.redact(text),
             Cow::Owned(text) => self.redact_owned(text),

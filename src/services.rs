@@ -56,7 +56,7 @@ impl MetricsSink for AnySink {
 }
 
 /// The production services: DynamoDB for the index and the metrics markers, the configured metrics sink.
-pub type AwsServices = Services<DynamoIndex, AnySink, DynamoIndex>;
+pub(crate) type AwsServices = Services<DynamoIndex, AnySink, DynamoIndex>;
 
 /// Builds the services once (SDK clients are reused across invocations).
 pub fn aws_services(config: &Config, sdk: &SdkConfig) -> AwsServices {

@@ -24,13 +24,13 @@ const PAGE_LIMIT: i32 = 500;
 
 /// REST APIs. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct RestApis {
+pub(crate) struct RestApis {
     client: Client,
 }
 
 impl RestApis {
     /// Over an SDK client.
-    pub fn new(client: Client) -> Self {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 

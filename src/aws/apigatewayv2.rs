@@ -18,7 +18,7 @@ const SERVICE: &str = "API Gateway v2";
 
 /// HTTP and WebSocket APIs. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct HttpApis {
+pub(crate) struct HttpApis {
     client: Client,
 }
 
@@ -40,7 +40,7 @@ fn level(l: Option<&LoggingLevel>) -> LogLevel {
 
 impl HttpApis {
     /// Over an SDK client.
-    pub fn new(client: Client) -> Self {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 

@@ -26,7 +26,7 @@ const NO_CREDENTIALS: [&str; 4] = [
 ];
 
 /// The setting an error says is missing, if it says so anywhere in its chain.
-pub fn missing_setting(err: &(dyn Error + 'static)) -> Option<MissingSetting> {
+pub(crate) fn missing_setting(err: &(dyn Error + 'static)) -> Option<MissingSetting> {
     let mut next: Option<&(dyn Error + 'static)> = Some(err);
     while let Some(e) = next {
         let text = e.to_string();

@@ -4,7 +4,7 @@
 #[cfg(feature = "cli")]
 pub mod apigateway;
 #[cfg(feature = "cli")]
-pub mod apigatewayv2;
+pub(crate) mod apigatewayv2;
 #[cfg(feature = "cli")]
 pub mod cloudformation;
 pub mod cloudwatch;
@@ -12,7 +12,7 @@ pub mod dynamodb;
 #[cfg(feature = "cli")]
 pub mod lambda;
 pub mod logs;
-pub mod missing;
+pub(crate) mod missing;
 pub mod outcome;
 #[cfg(feature = "cli")]
 mod pages;
@@ -28,13 +28,13 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 /// Time to open a connection: a local or regional endpoint answers in milliseconds, so a few seconds means
 /// it is unreachable, and the caller should hear so quickly.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// One attempt of one call. DynamoDB answers a 25-item BatchWriteItem or a 1 MB Query page in well under a
 /// second; ten seconds leaves room for a slow network while letting the SDK retry within the operation.
-pub const OPERATION_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const OPERATION_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// One call, retries included. Shorter than the Lambda's timeout, so a stuck call fails as an error with
 /// a message, not as a function timeout; callers bound their whole work with their own deadline too.
-pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(25);
+pub(crate) const OPERATION_TIMEOUT: Duration = Duration::from_secs(25);
 
 /// Where and as whom to call AWS. `None` leaves the choice to the SDK's default chain (environment,
 /// shared config files, instance metadata); the SDK reads `AWS_ENDPOINT_URL` itself.

@@ -52,7 +52,7 @@ pub const RETRYABLE_CODES: [&str; 12] = [
 ];
 
 /// Whether a service's error answer is worth retrying: one of [`RETRYABLE_CODES`], or any 5XX.
-pub fn retryable_answer(code: Option<&str>, server_error: bool) -> bool {
+pub(crate) fn retryable_answer(code: Option<&str>, server_error: bool) -> bool {
     code.is_some_and(|c| RETRYABLE_CODES.contains(&c)) || server_error
 }
 

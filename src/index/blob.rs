@@ -15,10 +15,10 @@ use std::cell::RefCell;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 /// The preset dictionary of format version 1. Frozen (a test pins its checksum).
-pub static DICTIONARY: &[u8] = include_bytes!("dictionary.txt");
+pub(crate) static DICTIONARY: &[u8] = include_bytes!("dictionary.txt");
 
 /// First byte of a version-1 blob.
-pub const FORMAT_V1: u8 = 1;
+pub(crate) const FORMAT_V1: u8 = 1;
 
 /// Deflate level of blobs: on the few kilobytes of a fragment, levels 3–9 give the same write units and 6 is
 /// the cheapest of them (`docs/performance.md`); 1 and 2 push most execution-log fragments past one unit.
@@ -35,7 +35,7 @@ const FAST_TRY_MAX_RATIO: usize = 3;
 
 /// A stored blob never decodes to more than this: parts are cut at [`super::part::PART_JSON_BUDGET`] bytes of JSON, so
 /// anything larger is corrupt or hostile (a deflate bomb), and is refused instead of filling memory.
-pub const MAX_DECODED_BLOB_BYTES: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_DECODED_BLOB_BYTES: usize = 4 * 1024 * 1024;
 
 /// Why a stored blob could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -62,14 +62,14 @@ thread_local! {
 }
 
 /// Compresses `json` into a version-1 blob.
-pub fn compress(json: &[u8]) -> Vec<u8> {
+pub(crate) fn compress(json: &[u8]) -> Vec<u8> {
     COMPRESSOR.with(|c| compress_with(&mut c.borrow_mut(), json))
 }
 
 /// Compresses `json` into a version-1 blob, cheaply when a blob of at most `room` bytes (what keeps its item
 /// within one write unit) is within reach, as small as [`compress`] makes it otherwise. Every level decodes
 /// the same way.
-pub fn compress_within(json: &[u8], room: usize) -> Vec<u8> {
+pub(crate) fn compress_within(json: &[u8], room: usize) -> Vec<u8> {
     if json.len() <= room.saturating_mul(FAST_TRY_MAX_RATIO) {
         let fast = FAST_COMPRESSOR.with(|c| compress_with(&mut c.borrow_mut(), json));
         if fast.len() <= room {

@@ -31,24 +31,24 @@ use crate::ports::item::{
 use crate::ports::schema::{self, attr};
 
 /// Sort key prefix of an API fragment's summary (under the API request ID).
-pub const API_PREFIX: &str = "api#";
+pub(crate) const API_PREFIX: &str = "api#";
 /// Sort key prefix of an API fragment's data under its Lambda request ID.
-pub const LINK_PREFIX: &str = "link#";
+pub(crate) const LINK_PREFIX: &str = "link#";
 /// Sort key prefix of a Lambda fragment (under the Lambda request ID).
-pub const LAMBDA_PREFIX: &str = "lambda#";
+pub(crate) const LAMBDA_PREFIX: &str = "lambda#";
 /// Sort key prefix of `hint#<lambda request id>#<eid>`, under the API request ID a Lambda fragment's own
 /// log names: it lets a lookup by the API ID reach the invocation when no API Gateway log names it.
-pub const HINT_PREFIX: &str = "hint#";
+pub(crate) const HINT_PREFIX: &str = "hint#";
 /// Marks continuation parts: `<sk>#p1`, `<sk>#p2`, ...
-pub const PART_SUFFIX: &str = "#p";
+pub(crate) const PART_SUFFIX: &str = "#p";
 
 /// Attribute holding the compressed fragment (`part.rs`, `blob.rs`).
 pub const DATA: &str = "data";
 /// Attribute on part 0 giving the number of parts, present only when there are several.
-pub const PARTS: &str = "parts";
+pub(crate) const PARTS: &str = "parts";
 
 /// `failure_detail` (projected into the failures index) is cut to this length: the whole line is in `data`.
-pub const MAX_FAILURE_DETAIL_BYTES: usize = 400;
+pub(crate) const MAX_FAILURE_DETAIL_BYTES: usize = 400;
 /// CloudWatch event IDs are 56 digits; anything longer or with other characters is hashed into the key.
 const MAX_EVENT_ID_BYTES: usize = 100;
 

@@ -6,10 +6,10 @@
 pub mod blob;
 mod bounds;
 pub mod layout;
-pub mod part;
+pub(crate) mod part;
 pub mod query;
 pub mod read;
-pub mod state;
+pub(crate) mod state;
 
 // The item model and the table schema are the ports' (what the index is written and read through).
 pub use crate::ports::item::{AttrValue, IndexItem};

@@ -13,14 +13,14 @@ use crate::redact::Redacted;
 /// JSON bytes per part before compression. Deflate expands incompressible input by well under 1%, so a
 /// part's compressed blob stays far below DynamoDB's 400 KB item limit with room for the other attributes
 /// (at most a few KB). The margin absorbs the estimate's approximations.
-pub const PART_JSON_BUDGET: usize = 256 * 1024;
+pub(crate) const PART_JSON_BUDGET: usize = 256 * 1024;
 
 /// A stored line is cut to this many bytes of JSON (CloudWatch events can reach 1 MB; API Gateway's own
 /// lines are at most 1 KB). The cut is marked in the message, never silent.
-pub const MAX_LINE_JSON_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_LINE_JSON_BYTES: usize = 64 * 1024;
 
 /// Appended to text the indexer shortened.
-pub const TRUNCATION_MARKER: &str = " [apigw-log-indexer: truncated]";
+pub(crate) const TRUNCATION_MARKER: &str = " [apigw-log-indexer: truncated]";
 
 /// One letter per source keeps the stored JSON small.
 const fn source_letter(s: LineSource) -> &'static str {
@@ -41,13 +41,13 @@ fn source_of(letter: &str) -> Option<LineSource> {
 }
 
 /// Cuts `text` to at most `max` bytes (on a character boundary) and marks the cut.
-pub fn truncate_marked(text: &str, max: usize) -> Cow<'_, str> {
+pub(crate) fn truncate_marked(text: &str, max: usize) -> Cow<'_, str> {
     crate::redact::truncate_with(text, max, TRUNCATION_MARKER)
 }
 
 /// Builds a fragment's parts: each part's JSON is written straight into one buffer (no string per line)
 /// and compressed when the next line would pass [`PART_JSON_BUDGET`]. Part 0 carries the state.
-pub struct PartsBuilder<'s> {
+pub(crate) struct PartsBuilder<'s> {
     t0: i64,
     state_json: &'s str,
     buf: Vec<u8>,
@@ -62,7 +62,7 @@ pub struct PartsBuilder<'s> {
 impl<'s> PartsBuilder<'s> {
     /// Starts part 0 of a fragment whose line offsets are relative to `t0`. `room0`: the bytes part 0's blob
     /// may take and keep its item within one write unit (0 if it cannot).
-    pub fn new(t0: i64, state_json: &'s str, room0: usize, size_hint: usize) -> Self {
+    pub(crate) fn new(t0: i64, state_json: &'s str, room0: usize, size_hint: usize) -> Self {
         let mut b = Self {
             t0,
             state_json,
@@ -97,7 +97,7 @@ impl<'s> PartsBuilder<'s> {
     }
 
     /// Appends a line, starting a new part first when it would pass the budget.
-    pub fn push(&mut self, line: &Line<'_>) {
+    pub(crate) fn push(&mut self, line: &Line<'_>) {
         let mark = self.buf.len();
         let sep = usize::from(self.lines_in_part > 0);
         if sep == 1 {
@@ -119,7 +119,7 @@ impl<'s> PartsBuilder<'s> {
     }
 
     /// Compresses the last part; returns every part's blob, part 0 first.
-    pub fn finish(mut self) -> Vec<Vec<u8>> {
+    pub(crate) fn finish(mut self) -> Vec<Vec<u8>> {
         self.close_part();
         self.parts
     }
@@ -180,7 +180,7 @@ fn part_json(t0: i64, state_json: Option<&str>, line_jsons: &[String]) -> String
 /// A decoded part: the state (part 0 only) and the lines.
 #[derive(Debug, Deserialize)]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
-pub struct Part<'a, S> {
+pub(crate) struct Part<'a, S> {
     /// Timestamp the line offsets are relative to.
     pub t0: i64,
     /// The fragment's state, without lines.
@@ -193,7 +193,7 @@ pub struct Part<'a, S> {
 
 impl<'a, S> Part<'a, S> {
     /// The stored lines as [`Line`]s (event IDs are not stored: the item key holds the first one).
-    pub fn lines(&mut self) -> impl Iterator<Item = Line<'a>> + '_ {
+    pub(crate) fn lines(&mut self) -> impl Iterator<Item = Line<'a>> + '_ {
         let t0 = self.t0;
         self.l.drain(..).map(move |(dt, letter, message)| Line {
             timestamp_ms: t0.saturating_add(dt),
@@ -205,12 +205,12 @@ impl<'a, S> Part<'a, S> {
 }
 
 /// Parses a decompressed part.
-pub fn parse_part<'a, S: Deserialize<'a>>(json: &'a [u8]) -> Result<Part<'a, S>, CodecError> {
+pub(crate) fn parse_part<'a, S: Deserialize<'a>>(json: &'a [u8]) -> Result<Part<'a, S>, CodecError> {
     Ok(serde_json::from_slice(json)?)
 }
 
 /// Serializes a state (without its lines) for part 0.
-pub fn state_json<S: Serialize>(state: &S) -> String {
+pub(crate) fn state_json<S: Serialize>(state: &S) -> String {
     serde_json::to_string(state).unwrap_or_else(|_| "{}".into())
 }
 

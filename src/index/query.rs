@@ -13,7 +13,7 @@ use crate::timefmt::rfc3339_ms;
 
 /// A lookup follows links across at most this many request IDs. A request and its invocation take two;
 /// the cap only stops a pathological chain of links.
-pub const MAX_LOOKUP_PARTITIONS: usize = 8;
+pub(crate) const MAX_LOOKUP_PARTITIONS: usize = 8;
 
 /// Everything stored about one request and the requests/invocations linked to it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -60,7 +60,7 @@ pub const MAX_FAILURE_DAYS: i64 = 3660;
 const DAY_MS: i64 = 86_400_000;
 
 /// The UTC days (`YYYY-MM-DD`) from `until_ms`'s back to `since_ms`'s.
-pub fn days_newest_first(since_ms: i64, until_ms: i64) -> Vec<String> {
+pub(crate) fn days_newest_first(since_ms: i64, until_ms: i64) -> Vec<String> {
     let (first, last) = (since_ms.div_euclid(DAY_MS), until_ms.div_euclid(DAY_MS));
     (first..=last)
         .rev()
@@ -70,7 +70,7 @@ pub fn days_newest_first(since_ms: i64, until_ms: i64) -> Vec<String> {
 
 /// The inclusive `failure_at` range for a window: `failure_at` is `<13-digit ms>#<request id>`, and `$`
 /// sorts right after `#`, so `<until>$` is above every ID logged in the last millisecond.
-pub fn failure_at_bounds(since_ms: i64, until_ms: i64) -> (String, String) {
+pub(crate) fn failure_at_bounds(since_ms: i64, until_ms: i64) -> (String, String) {
     (format!("{:013}", since_ms.max(0)), format!("{:013}$", until_ms.max(0)))
 }
 
@@ -101,7 +101,7 @@ pub struct FailureEntry {
 
 impl FailureEntry {
     /// Reads an entry of the failures index.
-    pub fn from_item(item: &IndexItem) -> Self {
+    pub(crate) fn from_item(item: &IndexItem) -> Self {
         let s = |n: &str| item.s(n).map(str::to_string);
         Self {
             request_id: item.pk.clone(),

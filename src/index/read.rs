@@ -32,7 +32,7 @@ pub enum Kind {
 }
 
 /// The kind of an item and its base sort key (without a `#p<N>` part suffix), and the part number.
-pub fn parse_sk(sk: &str) -> Option<(Kind, &str, usize)> {
+pub(crate) fn parse_sk(sk: &str) -> Option<(Kind, &str, usize)> {
     let kind = if sk.starts_with(API_PREFIX) {
         Kind::Api
     } else if sk.starts_with(LINK_PREFIX) {
@@ -53,7 +53,7 @@ pub fn parse_sk(sk: &str) -> Option<(Kind, &str, usize)> {
 }
 
 /// The API request ID in a `link#<api request id>#<eid>` sort key.
-pub fn link_api_id(sk: &str) -> Option<&str> {
+pub(crate) fn link_api_id(sk: &str) -> Option<&str> {
     let (Kind::Link, base, _) = parse_sk(sk)? else {
         return None;
     };
@@ -63,7 +63,7 @@ pub fn link_api_id(sk: &str) -> Option<&str> {
 
 /// Other request IDs an item points to: an API summary's Lambda request ID, a link's API request ID, a
 /// Lambda fragment's API request ID, a hint's Lambda request ID.
-pub fn related_ids(item: &IndexItem) -> Vec<String> {
+pub(crate) fn related_ids(item: &IndexItem) -> Vec<String> {
     let mut out = Vec::new();
     match parse_sk(&item.sk) {
         Some((Kind::Api, ..)) => out.extend(item.s(attr::LAMBDA_REQUEST_ID).map(str::to_string)),

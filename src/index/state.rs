@@ -18,7 +18,7 @@ use crate::redact::Redacted;
 
 /// An API fragment's stored state.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct ApiState<'a> {
+pub(crate) struct ApiState<'a> {
     #[serde(borrow)]
     pub(super) request_id: Cow<'a, str>,
     #[serde(borrow)]
@@ -101,7 +101,7 @@ impl<'a> From<ApiState<'a>> for ApiFragment<'a> {
 
 /// A REPORT's stored figures.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct ReportState<'a> {
+pub(crate) struct ReportState<'a> {
     pub(super) duration_ms: Option<f64>,
     pub(super) billed_duration_ms: Option<u64>,
     pub(super) memory_size_mb: Option<u64>,
@@ -121,7 +121,7 @@ fn lenient_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ReportStatus
 
 /// A Lambda fragment's stored state.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct LambdaState<'a> {
+pub(crate) struct LambdaState<'a> {
     #[serde(borrow)]
     pub(super) request_id: Cow<'a, str>,
     #[serde(borrow)]
@@ -211,11 +211,11 @@ impl<'a> From<LambdaState<'a>> for LambdaFragment<'a> {
 mod evidence_names {
     use super::*;
 
-    pub fn serialize<S: Serializer>(set: &EvidenceSet, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(set: &EvidenceSet, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(set.iter())
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EvidenceSet, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EvidenceSet, D::Error> {
         let mut set = EvidenceSet::default();
         for r in Vec::<FailureReason>::deserialize(d)? {
             set.insert(r);

@@ -13,7 +13,7 @@ use crate::ports::{
 };
 
 #[derive(Debug, Default)]
-pub struct State {
+pub(crate) struct State {
     pub stages: Vec<StageConfig>,
     pub role: Option<String>,
     pub groups: BTreeMap<String, Vec<SubscriptionFilter>>,
@@ -26,10 +26,10 @@ pub struct State {
 }
 
 #[derive(Debug, Default)]
-pub struct MemoryAws(pub Mutex<State>);
+pub(crate) struct MemoryAws(pub Mutex<State>);
 
 impl MemoryAws {
-    pub fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }

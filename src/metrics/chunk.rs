@@ -4,12 +4,12 @@ use super::Datum;
 
 /// `PutMetricData`: at most 1,000 metric data per request (raised from 20 in 2023; API reference,
 /// "MetricData … Array Members: Maximum number of 1000 items").
-pub const MAX_DATUMS_PER_CALL: usize = 1000;
+pub(crate) const MAX_DATUMS_PER_CALL: usize = 1000;
 /// `PutMetricData`: at most 150 values (and as many counts) per datum (API reference, `Values`).
-pub const MAX_VALUES_PER_DATUM: usize = 150;
+pub(crate) const MAX_VALUES_PER_DATUM: usize = 150;
 /// `PutMetricData`: a request is at most 1 MB for HTTP POST (API reference). Measured against an upper
 /// estimate of the form-encoded body, before the SDK's gzip request compression shrinks it.
-pub const MAX_PAYLOAD_BYTES: usize = 1_000_000;
+pub(crate) const MAX_PAYLOAD_BYTES: usize = 1_000_000;
 /// `PutMetricData`: at most 30 dimensions per metric.
 pub const MAX_DIMENSIONS: usize = 30;
 
@@ -34,7 +34,7 @@ pub fn split_values(datums: Vec<Datum>) -> Vec<Datum> {
 
 /// An upper estimate of one datum's share of a query-protocol request body
 /// (`MetricData.member.N.Dimensions.member.M.Name=…&…Values.member.K=…&…Counts.member.K=…`).
-pub fn estimated_bytes(d: &Datum) -> usize {
+pub(crate) fn estimated_bytes(d: &Datum) -> usize {
     const PER_DATUM: usize = 220; // MetricName, Timestamp, Unit and their member paths
     const PER_DIMENSION: usize = 110; // two member paths plus separators
     const PER_VALUE: usize = 100; // a Values and a Counts member, paths and numbers

@@ -8,9 +8,9 @@ use serde_json::{Map, Value, json};
 use super::{Datum, Unit};
 
 /// EMF: at most 100 metrics per directive and 100 values per metric array (EMF specification).
-pub const MAX_METRICS_PER_DOCUMENT: usize = 100;
+pub(crate) const MAX_METRICS_PER_DOCUMENT: usize = 100;
 /// EMF: at most 100 values in one metric's array.
-pub const MAX_VALUES_PER_METRIC: usize = 100;
+pub(crate) const MAX_VALUES_PER_METRIC: usize = 100;
 
 type Dimensions = Vec<(&'static str, String)>;
 /// Metric name → (unit, samples) for one minute and dimension set.

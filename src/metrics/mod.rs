@@ -25,32 +25,32 @@ pub mod names {
     /// Requests completed.
     pub const REQUESTS: &str = "Requests";
     /// Failed requests (by reason, and over all reasons).
-    pub const FAILURES: &str = "Failures";
+    pub(crate) const FAILURES: &str = "Failures";
     /// Integration latency.
-    pub const INTEGRATION_LATENCY: &str = "IntegrationLatency";
+    pub(crate) const INTEGRATION_LATENCY: &str = "IntegrationLatency";
     /// Latency minus integration latency.
-    pub const GATEWAY_OVERHEAD: &str = "GatewayOverhead";
+    pub(crate) const GATEWAY_OVERHEAD: &str = "GatewayOverhead";
     /// Lambda invocations that timed out.
-    pub const LAMBDA_TIMEOUTS: &str = "LambdaTimeouts";
+    pub(crate) const LAMBDA_TIMEOUTS: &str = "LambdaTimeouts";
     /// Lambda invocations killed for running out of memory.
-    pub const LAMBDA_OUT_OF_MEMORY: &str = "LambdaOutOfMemory";
+    pub(crate) const LAMBDA_OUT_OF_MEMORY: &str = "LambdaOutOfMemory";
     /// Lambda invocations that paid for an init phase.
-    pub const LAMBDA_COLD_STARTS: &str = "LambdaColdStarts";
+    pub(crate) const LAMBDA_COLD_STARTS: &str = "LambdaColdStarts";
     /// Init durations of cold starts.
-    pub const LAMBDA_INIT_DURATION: &str = "LambdaInitDuration";
+    pub(crate) const LAMBDA_INIT_DURATION: &str = "LambdaInitDuration";
     /// The indexer's own: data points whose publish outcome is unknown, so they may be missing from the
     /// metrics above (no dimensions; emitted as EMF in the function's log, whatever the sink).
-    pub const METRICS_MAYBE_LOST: &str = "MetricsMaybeLost";
+    pub(crate) const METRICS_MAYBE_LOST: &str = "MetricsMaybeLost";
 }
 
 /// Dimension value used when a bounded dimension is unknown (e.g. an access log without `apiId`).
-pub const UNKNOWN: &str = "unknown";
+pub(crate) const UNKNOWN: &str = "unknown";
 
 /// CloudWatch refuses data points older than two weeks (`PutMetricData`: "up to two weeks in the past"):
 /// one such datum fails the whole call, so they are left out and counted instead.
-pub const MAX_DATUM_AGE_MS: i64 = 14 * 24 * 3_600_000 - 3_600_000;
+pub(crate) const MAX_DATUM_AGE_MS: i64 = 14 * 24 * 3_600_000 - 3_600_000;
 /// … and more than two hours in the future.
-pub const MAX_DATUM_FUTURE_MS: i64 = 2 * 3_600_000 - 300_000;
+pub(crate) const MAX_DATUM_FUTURE_MS: i64 = 2 * 3_600_000 - 300_000;
 
 /// Which log's completions count an API request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -27,7 +27,7 @@ pub async fn stages<A: ApiStages>(apis: &A, filter: &StageFilter) -> OnboardResu
 }
 
 /// Each integrated function's log group (`None` when the function does not exist).
-pub async fn integrated_functions<F: Functions>(
+pub(crate) async fn integrated_functions<F: Functions>(
     functions: &F,
     stages: &[StageConfig],
 ) -> OnboardResult<BTreeMap<String, Option<String>>> {
@@ -50,7 +50,7 @@ pub async fn integrated_functions<F: Functions>(
 }
 
 /// The filters of each group (`None` when the group does not exist).
-pub async fn group_filters<L: LogGroups>(
+pub(crate) async fn group_filters<L: LogGroups>(
     logs: &L,
     names: impl IntoIterator<Item = String>,
 ) -> OnboardResult<BTreeMap<String, Option<Vec<crate::ports::SubscriptionFilter>>>> {

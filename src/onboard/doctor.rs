@@ -30,7 +30,7 @@ pub struct Snapshot {
 
 /// The role of a log group for a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum GroupRole {
+pub(crate) enum GroupRole {
     /// Execution logs.
     Execution,
     /// Access logs.
@@ -41,7 +41,10 @@ pub enum GroupRole {
 
 /// The log groups a stage's logs go to: the execution group(s) when execution logging is on (a WebSocket
 /// stage has two candidate names), the access log group, and the integrated functions' groups.
-pub fn stage_groups(stage: &StageConfig, functions: &BTreeMap<String, Option<String>>) -> Vec<(GroupRole, String)> {
+pub(crate) fn stage_groups(
+    stage: &StageConfig,
+    functions: &BTreeMap<String, Option<String>>,
+) -> Vec<(GroupRole, String)> {
     let mut out = Vec::new();
     if stage.logging_level.is_some_and(|l| l != LogLevel::Off) {
         for g in crate::names::execution_groups(stage.api_type, &stage.api_id, &stage.stage) {
@@ -101,7 +104,7 @@ pub struct FixContext {
 }
 
 /// A word as a POSIX shell reads it: quoted when it holds anything but plain characters (`$default`).
-pub fn shell_word(s: &str) -> String {
+pub(crate) fn shell_word(s: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@,+%".contains(c);
     if !s.is_empty() && s.chars().all(plain) {
         s.to_string()

@@ -16,7 +16,7 @@ pub mod collect;
 pub mod doctor;
 pub mod format;
 pub mod plan;
-pub mod policy;
+pub(crate) mod policy;
 pub mod setup;
 pub mod stack;
 pub mod subscribe;

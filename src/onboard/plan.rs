@@ -6,7 +6,7 @@ use crate::ports::SubscriptionFilter;
 
 /// Subscription filters one log group may have (CloudWatch Logs API reference, PutSubscriptionFilter:
 /// "Each log group can have up to two subscription filters associated with it").
-pub const MAX_FILTERS_PER_GROUP: usize = 2;
+pub(crate) const MAX_FILTERS_PER_GROUP: usize = 2;
 
 /// Which log groups to cover: names starting with a prefix, and exact names; minus exclusions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,7 +27,7 @@ impl Selection {
 }
 
 /// A comma-separated list (a template parameter, an environment variable): trimmed, empty items dropped.
-pub fn split_list(s: &str) -> Vec<String> {
+pub(crate) fn split_list(s: &str) -> Vec<String> {
     s.split(',')
         .map(str::trim)
         .filter(|x| !x.is_empty())
@@ -98,7 +98,7 @@ impl Decision {
 }
 
 /// The decision for one group, given its filters.
-pub fn decide(group: &str, filters: &[SubscriptionFilter], indexer: &Indexer, exclude: &[String]) -> Decision {
+pub(crate) fn decide(group: &str, filters: &[SubscriptionFilter], indexer: &Indexer, exclude: &[String]) -> Decision {
     if group == indexer.log_group {
         return Decision::OwnGroup;
     }

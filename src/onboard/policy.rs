@@ -5,12 +5,12 @@
 use serde_json::Value;
 
 /// The statement ID onboarding adds (one for every log group of the account and region).
-pub const STATEMENT_ID: &str = "apigw-logs-subscriptions";
+pub(crate) const STATEMENT_ID: &str = "apigw-logs-subscriptions";
 
 /// Whether `policy` allows `logs.amazonaws.com` (or a regional `logs.REGION.amazonaws.com`) to call
 /// `lambda:InvokeFunction` with `source_arn` (`arn:…:log-group:NAME:*`). Lambda compares `AWS:SourceArn`
 /// with `ArnLike` (wildcards); a statement without a source condition allows every source.
-pub fn allows_logs(policy: &str, source_arn: &str) -> bool {
+pub(crate) fn allows_logs(policy: &str, source_arn: &str) -> bool {
     let Ok(doc) = serde_json::from_str::<Value>(policy) else {
         return false;
     };

@@ -137,7 +137,7 @@ pub async fn plan<L: LogGroups>(
 /// Makes sure CloudWatch Logs may invoke the indexer for `groups`: when the function's policy covers them
 /// already (the stack's account-wide permission, or an earlier run's), nothing is added; otherwise one
 /// statement for every log group of the account and region ([`STATEMENT_ID`]).
-pub async fn allow_invocations<F: Functions>(
+pub(crate) async fn allow_invocations<F: Functions>(
     functions: &F,
     indexer: &Indexer,
     groups: &[&str],
@@ -165,7 +165,7 @@ pub async fn allow_invocations<F: Functions>(
 
 /// Puts the indexer's filter on every group planned for it. A failure is recorded on its group; the others
 /// proceed. Groups left when the deadline passes move to `unfinished`.
-pub async fn apply<L: LogGroups>(logs: &L, indexer: &Indexer, plan: &mut Plan, deadline: Option<Instant>) {
+pub(crate) async fn apply<L: LogGroups>(logs: &L, indexer: &Indexer, plan: &mut Plan, deadline: Option<Instant>) {
     let filter = SubscriptionFilter {
         name: indexer.name.clone(),
         destination_arn: indexer.arn.clone(),

@@ -29,7 +29,7 @@ static ID_BYTES: [bool; 256] = {
 };
 
 /// Splits `(<id>) <text>`; `None` if the message does not start with a plausible request-ID prefix.
-pub fn split_prefix(msg: &str) -> Option<(&str, &str)> {
+pub(super) fn split_prefix(msg: &str) -> Option<(&str, &str)> {
     let rest = msg.strip_prefix('(')?;
     let head = &rest.as_bytes()[..rest.len().min(MAX_REQUEST_ID_LEN + 1)];
     let close = memchr::memchr(b')', head)?;
@@ -64,7 +64,7 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
 }
 
 /// Updates `s` with what one line of execution-log text says.
-pub fn apply<'a>(s: &mut ApiFragment<'a>, text: &'a str, ts: i64, in_authorizer: &mut bool, r: &Redactor) {
+pub(super) fn apply<'a>(s: &mut ApiFragment<'a>, text: &'a str, ts: i64, in_authorizer: &mut bool, r: &Redactor) {
     // Lines that carry request or response payloads (headers, bodies, URIs) are never scanned for failure
     // phrases: a body may quote any text (`{"errorMessage": "... Task timed out ..."}`).
     if let Some(rest) = text.strip_prefix("Endpoint response ") {

@@ -11,7 +11,7 @@
 mod access;
 mod execution;
 mod lambda;
-pub mod text;
+pub(crate) mod text;
 
 pub use access::field_read_from_key;
 
@@ -168,14 +168,14 @@ pub struct ParsedBatch<'a> {
 /// Log groups read as access logs besides the ones named by convention: the operator's configuration
 /// (read once at start-up), for stages whose access logs go to a group of their own naming.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Sources<'s> {
+pub(crate) struct Sources<'s> {
     /// Exact names of access-log groups.
     pub access_groups: &'s [String],
 }
 
 /// What the log group's name says about its lines: the only thing that decides which parser runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GroupKind<'a> {
+pub(crate) enum GroupKind<'a> {
     /// `API-Gateway-Execution-Logs_{api}/{stage}` (REST) or `/aws/apigateway/{api}/{stage}` (WebSocket).
     Execution {
         /// API ID.
@@ -199,7 +199,7 @@ pub enum GroupKind<'a> {
 
 impl<'a> GroupKind<'a> {
     /// Classifies a log group (and, for custom Lambda log groups, its stream).
-    pub fn of(group: &'a str, stream: &'a str, sources: Sources<'_>) -> Self {
+    pub(crate) fn of(group: &'a str, stream: &'a str, sources: Sources<'_>) -> Self {
         let api_stage = |rest: &'a str| {
             let (api_id, stage_rest) = rest.split_once('/')?;
             let stage = stage_rest.split('/').next().unwrap_or(stage_rest);
@@ -311,7 +311,7 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
 }
 
 /// Parses every event of a DATA_MESSAGE payload; `sources` names the operator's access-log groups.
-pub fn parse_batch_from<'a>(
+pub(crate) fn parse_batch_from<'a>(
     payload: &'a LogsPayload<'_>,
     redactor: &Redactor,
     options: ParseOptions,

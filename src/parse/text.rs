@@ -3,12 +3,12 @@
 use memchr::memchr;
 
 /// The message without its trailing line break(s).
-pub fn trim_eol(s: &str) -> &str {
+pub(crate) fn trim_eol(s: &str) -> &str {
     s.trim_end_matches(['\n', '\r'])
 }
 
 /// An 8-4-4-4-12 hexadecimal UUID of any version (2018 captures show time-based ones).
-pub fn is_uuid(s: &str) -> bool {
+pub(crate) fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -17,20 +17,15 @@ pub fn is_uuid(s: &str) -> bool {
         })
 }
 
-/// A leading UUID of `s`, if there is one.
-pub fn leading_uuid(s: &str) -> Option<&str> {
-    s.get(..36).filter(|u| is_uuid(u))
-}
-
 /// The text after the first occurrence of `key`.
-pub fn after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+pub(crate) fn after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     find(text.as_bytes(), key.as_bytes()).map(|i| &text[i + key.len()..])
 }
 
 /// The first occurrence of `needle` in `haystack`, found by jumping between occurrences of its first byte
 /// (`memchr`). For one line and a short key this is faster than `memmem::find`, which builds a searcher
 /// on every call; the worst case is a line's length times the key's, never more.
-pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let Some((&first, rest)) = needle.split_first() else {
         return Some(0);
     };
@@ -46,7 +41,7 @@ pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The leading run of `s` up to whitespace or one of `,;})]"`.
-pub fn token(s: &str) -> &str {
+pub(crate) fn token(s: &str) -> &str {
     let end = s
         .bytes()
         .position(|b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'}' | b')' | b']' | b'"'))
@@ -55,14 +50,14 @@ pub fn token(s: &str) -> &str {
 }
 
 /// A leading unsigned integer of `s` (after optional spaces).
-pub fn leading_u64(s: &str) -> Option<u64> {
+pub(crate) fn leading_u64(s: &str) -> Option<u64> {
     let s = s.trim_start();
     let end = s.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
     s[..end].parse().ok()
 }
 
 /// A leading decimal number of `s` (after optional spaces), e.g. `3003.16`.
-pub fn leading_f64(s: &str) -> Option<f64> {
+pub(crate) fn leading_f64(s: &str) -> Option<f64> {
     let s = s.trim_start();
     let end = s
         .bytes()
@@ -72,12 +67,12 @@ pub fn leading_f64(s: &str) -> Option<f64> {
 }
 
 /// A status code: three digits, 100–599.
-pub fn status_code(s: &str) -> Option<u16> {
+pub(crate) fn status_code(s: &str) -> Option<u16> {
     leading_u64(s).filter(|n| (100..600).contains(n)).map(|n| n as u16)
 }
 
 /// An X-Ray trace ID from `Root=1-...;Sampled=1`, `root=1-...`, or a bare `1-...`.
-pub fn trace_id(s: &str) -> Option<&str> {
+pub(crate) fn trace_id(s: &str) -> Option<&str> {
     let s = s.trim_start();
     let s = s.strip_prefix("Root=").or_else(|| s.strip_prefix("root=")).unwrap_or(s);
     let t = token(s);

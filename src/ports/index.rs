@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::item::{AttrValue, IndexItem};
 
 /// A boxed error source (an SDK error, kept whole for its context).
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What a write did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -153,7 +153,7 @@ pub struct Partition {
 }
 
 /// Where a failures query continues (DynamoDB's `LastEvaluatedKey`).
-pub type Cursor = BTreeMap<String, AttrValue>;
+pub(crate) type Cursor = BTreeMap<String, AttrValue>;
 
 /// One page of the failures index for one day.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -9,28 +9,28 @@ use std::collections::BTreeMap;
 use super::schema;
 
 /// DynamoDB refuses items larger than 400 KB (attribute names included).
-pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+pub(crate) const MAX_ITEM_BYTES: usize = 400 * 1024;
 
 /// One write unit (on-demand WRU or provisioned WCU) covers a standard write of up to 1 KB.
-pub const WRITE_UNIT_BYTES: usize = 1024;
+pub(crate) const WRITE_UNIT_BYTES: usize = 1024;
 
 /// A GSI entry's size adds 100 bytes of overhead to its keys and projected attributes (DynamoDB
 /// developer guide, "Provisioned throughput considerations for global secondary indexes").
-pub const INDEX_ENTRY_OVERHEAD_BYTES: usize = 100;
+pub(crate) const INDEX_ENTRY_OVERHEAD_BYTES: usize = 100;
 
 /// DynamoDB limits a partition key value to 2048 bytes and a sort key value to 1024 bytes.
-pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
+pub(crate) const MAX_PARTITION_KEY_BYTES: usize = 2048;
 /// See [`MAX_PARTITION_KEY_BYTES`].
-pub const MAX_SORT_KEY_BYTES: usize = 1024;
+pub(crate) const MAX_SORT_KEY_BYTES: usize = 1024;
 
 /// DynamoDB numbers carry at most 38 significant digits ("Numbers can have up to 38 digits of precision",
 /// Amazon DynamoDB Developer Guide, "Supported data types and naming rules", Number).
-pub const MAX_NUMBER_DIGITS: usize = 38;
+pub(crate) const MAX_NUMBER_DIGITS: usize = 38;
 /// The largest power of ten a number's magnitude may reach: the positive range ends at
 /// 9.9999999999999999999999999999999999999E+125 (same page).
-pub const MAX_NUMBER_EXPONENT: i64 = 125;
+pub(crate) const MAX_NUMBER_EXPONENT: i64 = 125;
 /// The smallest: the positive range starts at 1E-130 (same page). Zero is a number too.
-pub const MIN_NUMBER_EXPONENT: i64 = -130;
+pub(crate) const MIN_NUMBER_EXPONENT: i64 = -130;
 
 /// Whether DynamoDB accepts `text` as a number: decimal (`-12.5`, `1e-3`), within [`MAX_NUMBER_DIGITS`]
 /// significant digits and a magnitude of 1E-130 to 9.99…E+125, or zero. Anything else fails the whole
@@ -79,7 +79,7 @@ impl AttrValue {
 
     /// A number attribute from a float, if DynamoDB can store it ([`is_valid_number`]); `None` for NaN,
     /// infinities and magnitudes outside 1E-130..1E+126 (a `Duration: 0.000…1` of 200 zeros).
-    pub fn float(v: f64) -> Option<Self> {
+    pub(crate) fn float(v: f64) -> Option<Self> {
         let text = v.to_string();
         (v.is_finite() && is_valid_number(&text)).then_some(Self::N(text))
     }
@@ -109,7 +109,7 @@ impl AttrValue {
     }
 
     /// The boolean, if this is one.
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match self {
             Self::Bool(b) => Some(*b),
             _ => None,
@@ -163,7 +163,7 @@ impl IndexItem {
     }
 
     /// Sets an attribute if there is a value.
-    pub fn set_opt(&mut self, name: &str, value: Option<AttrValue>) {
+    pub(crate) fn set_opt(&mut self, name: &str, value: Option<AttrValue>) {
         if let Some(v) = value {
             self.attrs.insert(name.to_string(), v);
         }
@@ -194,13 +194,13 @@ impl IndexItem {
     }
 
     /// Whether the item carries the failures index's keys (and so is written to the index too).
-    pub fn in_failures_index(&self) -> bool {
+    pub(crate) fn in_failures_index(&self) -> bool {
         self.attrs.contains_key(schema::FAILURES_PARTITION_KEY) && self.attrs.contains_key(schema::FAILURES_SORT_KEY)
     }
 
     /// The size of this item's entry in the failures index: table keys, index keys, projected
     /// attributes and the per-entry overhead. `None` when the item is not in the index.
-    pub fn failures_entry_size(&self) -> Option<usize> {
+    pub(crate) fn failures_entry_size(&self) -> Option<usize> {
         self.in_failures_index().then(|| {
             let projected: usize = [schema::FAILURES_PARTITION_KEY, schema::FAILURES_SORT_KEY]
                 .into_iter()

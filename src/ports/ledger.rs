@@ -66,7 +66,7 @@ pub struct Marker {
 
 impl Marker {
     /// Whether settling this marker takes it out of the listing (nothing may be lost).
-    pub fn settled_cleanly(&self) -> bool {
+    pub(crate) fn settled_cleanly(&self) -> bool {
         self.state == State::Done && self.lost_requests == 0
     }
 }

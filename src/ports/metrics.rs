@@ -78,7 +78,7 @@ impl MetricsError {
     }
 
     /// Whether the failed request may have been applied (so it must not be sent again).
-    pub const fn outcome_unknown(&self) -> bool {
+    pub(crate) const fn outcome_unknown(&self) -> bool {
         matches!(self, Self::OutcomeUnknown { .. } | Self::Emf(_))
     }
 }

@@ -8,7 +8,7 @@
 mod index;
 pub mod item;
 mod ledger;
-pub mod metric_data;
+pub(crate) mod metric_data;
 mod metrics;
 mod onboard;
 pub mod schema;

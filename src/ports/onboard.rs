@@ -99,7 +99,7 @@ impl ApiType {
     }
 
     /// Whether the API type writes execution logs (HTTP APIs write access logs only).
-    pub const fn has_execution_logs(self) -> bool {
+    pub(crate) const fn has_execution_logs(self) -> bool {
         !matches!(self, Self::Http)
     }
 }

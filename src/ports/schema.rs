@@ -30,47 +30,47 @@ pub const FAILURES_PROJECTED: [&str; 9] = [
 /// name once. Stored names: never rename one (items written before would no longer read).
 pub mod attr {
     /// Whether the request completed (bool).
-    pub const COMPLETE: &str = "complete";
+    pub(crate) const COMPLETE: &str = "complete";
     /// Log lines seen.
-    pub const LINE_COUNT: &str = "line_count";
+    pub(crate) const LINE_COUNT: &str = "line_count";
     /// API: the HTTP status sent; Lambda: `success`, `error` or `timeout`.
     pub const STATUS: &str = "status";
     /// The failure reason's name.
-    pub const FAILURE_REASON: &str = "failure_reason";
+    pub(crate) const FAILURE_REASON: &str = "failure_reason";
     /// The evidence line, cut.
-    pub const FAILURE_DETAIL: &str = "failure_detail";
+    pub(crate) const FAILURE_DETAIL: &str = "failure_detail";
     /// HTTP method.
     pub const METHOD: &str = "method";
     /// Resource path.
-    pub const RESOURCE_PATH: &str = "resource_path";
+    pub(crate) const RESOURCE_PATH: &str = "resource_path";
     /// API ID.
     pub const API_ID: &str = "api_id";
     /// Stage.
     pub const STAGE: &str = "stage";
     /// The integrated Lambda's request ID (API summaries and hints).
-    pub const LAMBDA_REQUEST_ID: &str = "lambda_request_id";
+    pub(crate) const LAMBDA_REQUEST_ID: &str = "lambda_request_id";
     /// Total latency.
-    pub const LATENCY_MS: &str = "latency_ms";
+    pub(crate) const LATENCY_MS: &str = "latency_ms";
     /// Integration latency.
-    pub const INTEGRATION_LATENCY_MS: &str = "integration_latency_ms";
+    pub(crate) const INTEGRATION_LATENCY_MS: &str = "integration_latency_ms";
     /// Earliest line.
-    pub const FIRST_TIMESTAMP_MS: &str = "first_timestamp_ms";
+    pub(crate) const FIRST_TIMESTAMP_MS: &str = "first_timestamp_ms";
     /// Latest line.
-    pub const LAST_TIMESTAMP_MS: &str = "last_timestamp_ms";
+    pub(crate) const LAST_TIMESTAMP_MS: &str = "last_timestamp_ms";
     /// Lambda function name.
-    pub const FUNCTION_NAME: &str = "function_name";
+    pub(crate) const FUNCTION_NAME: &str = "function_name";
     /// Lambda error type.
-    pub const ERROR_TYPE: &str = "error_type";
+    pub(crate) const ERROR_TYPE: &str = "error_type";
     /// REPORT `Duration`.
-    pub const DURATION_MS: &str = "duration_ms";
+    pub(crate) const DURATION_MS: &str = "duration_ms";
     /// REPORT `Billed Duration`.
-    pub const BILLED_DURATION_MS: &str = "billed_duration_ms";
+    pub(crate) const BILLED_DURATION_MS: &str = "billed_duration_ms";
     /// REPORT `Memory Size`.
-    pub const MEMORY_SIZE_MB: &str = "memory_size_mb";
+    pub(crate) const MEMORY_SIZE_MB: &str = "memory_size_mb";
     /// REPORT `Max Memory Used`.
-    pub const MAX_MEMORY_USED_MB: &str = "max_memory_used_mb";
+    pub(crate) const MAX_MEMORY_USED_MB: &str = "max_memory_used_mb";
     /// REPORT `Init Duration`.
-    pub const INIT_DURATION_MS: &str = "init_duration_ms";
+    pub(crate) const INIT_DURATION_MS: &str = "init_duration_ms";
     /// The API request a Lambda invocation served.
-    pub const API_REQUEST_ID: &str = "api_request_id";
+    pub(crate) const API_REQUEST_ID: &str = "api_request_id";
 }

@@ -74,7 +74,7 @@ const MAX_ERROR_TYPE: usize = 64;
 impl Redactor {
     /// An execution-log line's text (after the request-ID prefix) as stored and printed: the allow-list by
     /// kind of line, then redaction by names and shapes.
-    pub fn execution_line<'a>(&self, text: &'a str) -> Redacted<'a> {
+    pub(crate) fn execution_line<'a>(&self, text: &'a str) -> Redacted<'a> {
         Redacted::new(self.execution_text(text))
     }
 
@@ -101,7 +101,7 @@ impl Redactor {
     }
 
     /// A body as kept: `[<n> bytes, sha256:<first 8 bytes, hex>]`, then what the classifier reads from it.
-    pub fn body_summary(&self, body: &str) -> String {
+    pub(crate) fn body_summary(&self, body: &str) -> String {
         let (body, truncated) = match body.strip_suffix(TRUNCATED) {
             Some(b) => (b, true),
             None => (body, false),

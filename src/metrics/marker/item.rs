@@ -14,28 +14,28 @@ use crate::timefmt::rfc3339_ms;
 pub const MARKER_SK: &str = "counted";
 /// Unsettled markers are listed through the sparse `failures` index under this day prefix, which no
 /// `failures` query asks for (those ask for bare `YYYY-MM-DD` days).
-pub const MARKER_DAY_PREFIX: &str = "metrics-marker#";
+pub(crate) const MARKER_DAY_PREFIX: &str = "metrics-marker#";
 
 mod attr {
-    pub const TOKEN: &str = "marker_token";
-    pub const STATE: &str = "marker_state";
-    pub const NEXT: &str = "marker_next";
-    pub const REQUESTS: &str = "marker_requests";
-    pub const LOST_REQUESTS: &str = "marker_lost_requests";
-    pub const LOST_DATUMS: &str = "marker_lost_datums";
-    pub const CLAIMED_AT: &str = "marker_claimed_at_ms";
-    pub const LEASE_UNTIL: &str = "marker_lease_until_ms";
+    pub(super) const TOKEN: &str = "marker_token";
+    pub(super) const STATE: &str = "marker_state";
+    pub(super) const NEXT: &str = "marker_next";
+    pub(super) const REQUESTS: &str = "marker_requests";
+    pub(super) const LOST_REQUESTS: &str = "marker_lost_requests";
+    pub(super) const LOST_DATUMS: &str = "marker_lost_datums";
+    pub(super) const CLAIMED_AT: &str = "marker_claimed_at_ms";
+    pub(super) const LEASE_UNTIL: &str = "marker_lease_until_ms";
 }
 
 /// The marker's token attribute, for conditions.
-pub const TOKEN_ATTR: &str = attr::TOKEN;
+pub(crate) const TOKEN_ATTR: &str = attr::TOKEN;
 /// The marker's state attribute, for conditions.
-pub const STATE_ATTR: &str = attr::STATE;
+pub(crate) const STATE_ATTR: &str = attr::STATE;
 /// The marker's request attribute, for conditions.
-pub const NEXT_ATTR: &str = attr::NEXT;
+pub(crate) const NEXT_ATTR: &str = attr::NEXT;
 
 /// The attributes a transition rewrites (everything but the keys, the claim time, TTL and listing).
-pub fn state_attrs(m: &Marker) -> Vec<(&'static str, AttrValue)> {
+pub(crate) fn state_attrs(m: &Marker) -> Vec<(&'static str, AttrValue)> {
     vec![
         (attr::TOKEN, AttrValue::S(m.token.clone())),
         (attr::STATE, AttrValue::S(m.state.as_str().into())),
@@ -48,7 +48,7 @@ pub fn state_attrs(m: &Marker) -> Vec<(&'static str, AttrValue)> {
 }
 
 /// The whole item a claim creates: listed (through the `failures` index) until it is settled cleanly.
-pub fn to_item(m: &Marker, key: &str, expires_at: i64) -> IndexItem {
+pub(crate) fn to_item(m: &Marker, key: &str, expires_at: i64) -> IndexItem {
     let mut item = IndexItem::new(key, MARKER_SK)
         .with(schema::TTL_ATTRIBUTE, AttrValue::int(expires_at))
         .with(attr::CLAIMED_AT, AttrValue::int(m.claimed_at_ms));
@@ -62,7 +62,7 @@ pub fn to_item(m: &Marker, key: &str, expires_at: i64) -> IndexItem {
 }
 
 /// A marker from its item; `None` if the item is not one.
-pub fn from_item(item: &IndexItem) -> Option<Marker> {
+pub(crate) fn from_item(item: &IndexItem) -> Option<Marker> {
     let n = |name| item.int(name);
     Some(Marker {
         token: item.s(attr::TOKEN)?.to_string(),
@@ -77,7 +77,7 @@ pub fn from_item(item: &IndexItem) -> Option<Marker> {
 }
 
 /// The `failures`-index attributes that list a marker until it is settled cleanly.
-pub fn listing_attrs(key: &str, claimed_at_ms: i64) -> [(&'static str, AttrValue); 2] {
+pub(crate) fn listing_attrs(key: &str, claimed_at_ms: i64) -> [(&'static str, AttrValue); 2] {
     let day = format!("{MARKER_DAY_PREFIX}{}", &rfc3339_ms(claimed_at_ms)[..10]);
     // The index's sort key is limited to 1024 bytes: the claim time and a short digest of the batch key.
     let at = format!("{claimed_at_ms:013}#{}", &hex_sha256(key.as_bytes())[..16]);

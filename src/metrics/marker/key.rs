@@ -7,12 +7,12 @@ use crate::digest::hex_sha256;
 /// A key part longer than this, or one that could be mistaken for a separator or a hashed part, is
 /// replaced by its SHA-256: five parts then stay far below DynamoDB's 2048-byte partition key limit
 /// (`crate::ports::item::MAX_PARTITION_KEY_BYTES`), whatever the stream names and event IDs are.
-pub const MAX_PLAIN_KEY_PART_BYTES: usize = 256;
+pub(crate) const MAX_PLAIN_KEY_PART_BYTES: usize = 256;
 
 /// The partition key of a batch's marker. A batch is one log stream's events; its first and last event
 /// IDs (unique within the log group) and its size identify it across redeliveries. Long or ambiguous
 /// parts are hashed, so the key always fits DynamoDB's limits and two batches never share one.
-pub fn batch_key(payload: &LogsPayload<'_>) -> String {
+pub(crate) fn batch_key(payload: &LogsPayload<'_>) -> String {
     let first = payload.log_events.first().map_or("", |e| &*e.id);
     let last = payload.log_events.last().map_or("", |e| &*e.id);
     let count = payload.log_events.len().to_string();

@@ -10,5 +10,5 @@
 //! adapters are `crate::aws::dynamodb` and `crate::memory`.
 
 pub mod item;
-pub mod key;
-pub mod once;
+pub(crate) mod key;
+pub(crate) mod once;

@@ -31,11 +31,11 @@ use crate::ports::{BatchLedger, Expect, Marker, MetricsError, MetricsSink, Publi
 
 /// Added to an owner's deadline to make its lease: covers clock differences between hosts and the last
 /// marker write after the deadline. A live owner never sends after its deadline.
-pub const LEASE_MARGIN_MS: i64 = 3_000;
+pub(crate) const LEASE_MARGIN_MS: i64 = 3_000;
 
 /// One attempt at a batch's publish.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attempt {
+pub(crate) struct Attempt {
     /// Random, unique per attempt.
     pub token: String,
     /// End of this attempt's lease (epoch ms).
@@ -44,7 +44,7 @@ pub struct Attempt {
 
 impl Attempt {
     /// A new attempt that stops by `deadline`.
-    pub fn new(deadline: Instant) -> Self {
+    pub(crate) fn new(deadline: Instant) -> Self {
         let left = deadline.saturating_duration_since(Instant::now()).as_millis() as i64;
         Self {
             token: format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..)),
@@ -55,7 +55,7 @@ impl Attempt {
 
 /// What to do with the marker a claim found. Pure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Ours (our claim was applied; its answer was lost): go on from it.
     Continue(Marker),
     /// Settled by an earlier attempt: publish nothing.
@@ -76,7 +76,7 @@ pub enum Decision {
 
 /// Decides what to do with `found`, for the attempt `me` at `now_ms`. `request_datums[i]` is the number
 /// of data points in request `i` of this batch's publish.
-pub fn decide(found: &Marker, me: &Attempt, now_ms: i64, request_datums: &[usize]) -> Decision {
+pub(crate) fn decide(found: &Marker, me: &Attempt, now_ms: i64, request_datums: &[usize]) -> Decision {
     if found.token == me.token {
         return Decision::Continue(found.clone());
     }
@@ -113,7 +113,7 @@ pub fn decide(found: &Marker, me: &Attempt, now_ms: i64, request_datums: &[usize
 
 /// What the protocol did for one batch.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counted {
+pub(crate) struct Counted {
     /// An earlier attempt settled this batch: nothing published.
     pub already_counted: bool,
     /// This attempt took the marker over from a gone attempt.
@@ -127,7 +127,7 @@ pub struct Counted {
 
 /// Why the protocol stopped without settling the batch. Retrying the invocation is safe.
 #[derive(Debug, thiserror::Error)]
-pub enum OnceError {
+pub(crate) enum OnceError {
     /// The marker could not be read or written.
     #[error(transparent)]
     Ledger(#[from] StoreError),
@@ -143,7 +143,7 @@ fn now_ms() -> i64 {
 }
 
 /// Publishes `set` through `sink` exactly once per batch `key` (see the module docs).
-pub async fn publish_once<L, M>(
+pub(crate) async fn publish_once<L, M>(
     ledger: &L,
     sink: &M,
     key: &str,
@@ -288,7 +288,7 @@ async fn own_write<L: BatchLedger + Sync>(
 
 /// The self-metric for `datums` data points that may be lost, as EMF documents for the function's own
 /// log: a report of a loss must not depend on the kind of call that just failed.
-pub fn maybe_lost_report(namespace: &str, datums: u64, now_ms: i64) -> Vec<String> {
+pub(crate) fn maybe_lost_report(namespace: &str, datums: u64, now_ms: i64) -> Vec<String> {
     let datum = Datum {
         key: MetricKey {
             name: names::METRICS_MAYBE_LOST,
