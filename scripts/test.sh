@@ -45,6 +45,8 @@ cargo clippy --manifest-path benches/codec-frontier/Cargo.toml --target-dir targ
 
 step "cargo test (moto is started by the tests themselves, on a free loopback port)"
 PATH="$root/.tools/lambda/bin:$PATH" cargo test --workspace --all-targets
+# Doc tests are not among --all-targets: they hold the compile-fail proofs that raw log text is not `Redacted`.
+cargo test -p apigw-log-indexer --doc
 
 step "template: cfn-lint, sam validate --lint, sam build"
 .tools/sam/bin/cfn-lint template.yaml demo/template.yaml

@@ -23,16 +23,16 @@ use super::Redactor;
 ///
 /// Raw text is not a `Redacted`, whatever the spelling:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// let raw: apigw_log_indexer::redact::Redacted<'_> = std::borrow::Cow::Borrowed("password=hunter2").into();
 /// ```
 ///
-/// ```compile_fail
+/// ```compile_fail,E0308
 /// let mut f = apigw_log_indexer::fragment::ApiFragment::new("id");
 /// f.resource_path = Some(std::borrow::Cow::Borrowed("/from/a/log/line"));
 /// ```
 ///
-/// ```compile_fail
+/// ```compile_fail,E0423
 /// let raw = apigw_log_indexer::redact::Redacted("password=hunter2".into());
 /// ```
 ///
