@@ -32,6 +32,7 @@ pub mod aws;
 pub mod classify;
 pub mod config;
 pub mod decode;
+pub mod diagnose;
 pub mod digest;
 pub mod encode;
 pub mod evidence;
