@@ -73,7 +73,8 @@ pub fn quota(e: &Evidence<'_>) -> Diagnosis {
     let plan = e.lines().find_map(read::usage_plan_id);
     let limit = e.lines().find_map(read::quota_limit);
     let cause = match limit {
-        Some((n, period)) => format!("the API key used its usage plan's quota of {n} requests per {period}"),
+        Some((n, Some(period))) => format!("the API key used its usage plan's quota of {n} requests per {period}"),
+        Some((n, None)) => format!("the API key used its usage plan's quota of {n} requests for the period"),
         None => "the API key used its usage plan's quota for the period".into(),
     };
     let fix = match plan {
@@ -87,11 +88,10 @@ pub fn quota(e: &Evidence<'_>) -> Diagnosis {
         d = d.fact("usage_plan_id", V::Text(p.into()), "evidence line");
     }
     if let Some((n, period)) = limit {
-        d = d.fact("quota_limit", V::Int(n), "evidence line").fact(
-            "quota_period",
-            V::Text(period.into()),
-            "evidence line",
-        );
+        d = d.fact("quota_limit", V::Int(n), "evidence line");
+        if let Some(p) = period {
+            d = d.fact("quota_period", V::Text(p.into()), "evidence line");
+        }
     }
     d
 }
@@ -108,6 +108,10 @@ pub fn throttled(e: &Evidence<'_>) -> Diagnosis {
         (Some(p), None) => (
             format!("the API key went over usage plan {p}'s throttle"),
             format!("raise usage plan {p}'s rate or burst, or have the client retry with backoff"),
+        ),
+        (None, Some((rate, burst))) if e.lines().any(|l| l.contains("Key throttle")) => (
+            format!("the API key went over its usage plan's throttle of {rate} requests per second (burst {burst})"),
+            "raise the usage plan's rate or burst (or its per-method throttle), or have the client retry with backoff".into(),
         ),
         _ => (
             "the request went over a stage, method or account throttle".into(),

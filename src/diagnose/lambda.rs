@@ -19,7 +19,10 @@ fn function_log(e: &Evidence<'_>) -> String {
             i.function_name
                 .map_or_else(|| "its function".into(), |f| format!("/aws/lambda/{f}"))
         ),
-        None => "the function's log (/aws/lambda/<function>; this request was not joined to its invocation)".into(),
+        None => match e.lambda_request_id {
+            Some(id) => format!("the log of invocation {id} (its function's log was not among the logs read)"),
+            None => "the function's log (/aws/lambda/<function>; the request's logs name no invocation)".into(),
+        },
     }
 }
 

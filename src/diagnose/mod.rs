@@ -44,6 +44,8 @@ pub struct Evidence<'r> {
     pub integration_latency_ms: Option<u64>,
     /// The request's or invocation's X-Ray trace ID.
     pub xray_trace_id: Option<&'r str>,
+    /// The Lambda request ID the request's logs name, joined or not.
+    pub lambda_request_id: Option<&'r str>,
     /// The Lambda invocation (the record itself, or the one the API request was joined to).
     pub invocation: Option<Invocation<'r>>,
 }
@@ -85,6 +87,7 @@ impl<'r> Evidence<'r> {
             detail: r.failure_detail.as_deref(),
             integration_latency_ms: r.integration_latency_ms,
             xray_trace_id: r.xray_trace_id.as_deref(),
+            lambda_request_id: r.lambda_request_id.as_deref(),
             invocation: lambda.map(Invocation::of),
         })
     }
@@ -98,6 +101,7 @@ impl<'r> Evidence<'r> {
             detail: r.failure_detail.as_deref(),
             integration_latency_ms: None,
             xray_trace_id: r.xray_trace_id.as_deref(),
+            lambda_request_id: Some(&r.request_id),
             invocation: Some(Invocation::of(r)),
         })
     }
@@ -234,6 +238,35 @@ pub fn diagnose(e: &Evidence<'_>, cfg: &Configuration) -> Option<Diagnosis> {
         R::Other4XX => generic::other_4xx(e),
     };
     Some(d)
+}
+
+/// The invocation among `lambdas` that an API request was joined to: the one its own logs name; for an
+/// integration timeout, whose logs name none, the one invocation whose function logged this request's ID
+/// (a hint, reported as `joined_by: function_log`; two such invocations name none).
+pub fn joined_invocation<'l, 'a>(api: &ApiRecord<'_>, lambdas: &'l [LambdaRecord<'a>]) -> Option<&'l LambdaRecord<'a>> {
+    if let Some(id) = api.lambda_request_id.as_deref() {
+        return lambdas.iter().find(|l| l.request_id == id);
+    }
+    if api.failure_reason != Some(FailureReason::IntegrationTimeout) {
+        return None;
+    }
+    let mut hinted = lambdas
+        .iter()
+        .filter(|l| l.api_request_id.as_deref() == Some(&*api.request_id));
+    match (hinted.next(), hinted.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
+/// The diagnosis of an API record, joined to its invocation among `lambdas`; `None` for a success.
+pub fn of_api(api: &ApiRecord<'_>, lambdas: &[LambdaRecord<'_>], cfg: &Configuration) -> Option<Diagnosis> {
+    diagnose(&Evidence::of_api(api, joined_invocation(api, lambdas))?, cfg)
+}
+
+/// The diagnosis of a Lambda record; `None` for a success.
+pub fn of_lambda(lambda: &LambdaRecord<'_>, cfg: &Configuration) -> Option<Diagnosis> {
+    diagnose(&Evidence::of_lambda(lambda)?, cfg)
 }
 
 #[cfg(test)]

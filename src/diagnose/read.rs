@@ -50,10 +50,10 @@ pub fn throttle_limits(line: &str) -> Option<(f64, u64)> {
     Some((rate, burst))
 }
 
-/// A usage plan's quota and its period (`Limit: 200 Period: DAY`).
-pub fn quota_limit(line: &str) -> Option<(u64, &str)> {
+/// A usage plan's quota and its period when logged (`Limit: 200 Period: DAY`, `Limit: 1000 Remaining: 0`).
+pub fn quota_limit(line: &str) -> Option<(u64, Option<&str>)> {
     let limit = token_after(line, "Limit: ")?.parse().ok()?;
-    Some((limit, token_after(line, "Period: ")?))
+    Some((limit, token_after(line, "Period: ")))
 }
 
 #[cfg(test)]
@@ -85,7 +85,11 @@ mod tests {
         assert_eq!(throttle_limits(throttle), Some((5.0, 10)));
         let quota = "API Key ***apikey exceeded quota limit for API Stage xxxxx/prod: Key quota exhausted for Usage \
                      Plan ID xxxx. Limit: 200 Period: DAY";
-        assert_eq!(quota_limit(quota), Some((200, "DAY")));
+        assert_eq!(quota_limit(quota), Some((200, Some("DAY"))));
+        assert_eq!(
+            quota_limit("Key quota exhausted for Usage Plan ID k2x9pq. Limit: 1000 Remaining: 0"),
+            Some((1000, None))
+        );
         assert_eq!(quota_limit("Limit: lots"), None);
     }
 }

@@ -8,6 +8,7 @@
 mod api_filter;
 mod aws_args;
 mod commands;
+mod diagnosis;
 mod error;
 mod exit;
 mod input;

@@ -86,6 +86,19 @@ fn access_family() {
             next: false,
         },
         Case {
+            source: "events/fixtures/reason-throttled.log: a key throttle line that names no usage plan",
+            reason: R::Throttled,
+            evidence: ev(
+                "Key throttle limit exceeded for RestApi a1b2c3d4e5, Stage dev, Resource /generate-data, \
+                          HttpMethod GET. Limit: 10.00 Burst: 5",
+            ),
+            cfg: Configuration::default(),
+            cause: &["its usage plan's throttle of 10 requests per second (burst 5)"],
+            fix: &["per-method throttle"],
+            facts: &[("rate_limit", "10"), ("burst_limit", "5")],
+            next: false,
+        },
+        Case {
             source: "API Gateway developer guide, THROTTLED gateway response (stage throttle, no key)",
             reason: R::Throttled,
             evidence: ev("Gateway response type: THROTTLED with status code: 429"),

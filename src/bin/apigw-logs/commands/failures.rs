@@ -4,6 +4,7 @@
 mod follow;
 
 use apigw_log_indexer::FailureReason;
+use apigw_log_indexer::diagnose::Configuration;
 use apigw_log_indexer::index::query::{self, FailureEntry, MAX_FAILURE_DAYS};
 use apigw_log_indexer::ports::FailureFilter;
 use clap::Args as ClapArgs;
@@ -13,7 +14,7 @@ use crate::aws_args::{AwsArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
 use crate::window::{between, window};
-use crate::{output, story};
+use crate::{diagnosis, output, story};
 
 /// How far back `failures` looks by default (the MCP tool too).
 pub const DEFAULT_SINCE: &str = "24h";
@@ -40,6 +41,10 @@ pub struct Args {
     reason: Option<String>,
     #[command(flatten)]
     filter: ApiFilter,
+    /// One line per failure with its cause and fix (with --json: each entry with its `diagnosis`), from what
+    /// the failures index holds; `lookup ID` adds the invocation's figures.
+    #[arg(long, conflicts_with = "follow")]
+    explain: bool,
     /// One JSON object per line.
     #[arg(long)]
     json: bool,
@@ -58,7 +63,12 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     if entries.is_empty() {
         return Ok(Outcome::NotFound(q.none_found(&a.aws)));
     }
-    output::print(&story::failures(&entries, a.json))?;
+    let text = if a.explain {
+        diagnosis::explain(&entries, a.json, &Configuration::default())
+    } else {
+        story::failures(&entries, a.json)
+    };
+    output::print(&text)?;
     Ok(Outcome::Done)
 }
 

@@ -1,5 +1,6 @@
 //! `lookup ID`: the whole story of one request, by API Gateway request ID or Lambda request ID.
 
+use apigw_log_indexer::diagnose::Configuration;
 use apigw_log_indexer::index::query::{self, Story};
 use clap::Args as ClapArgs;
 
@@ -38,7 +39,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             story.calls
         ));
     }
-    let rendered = match render(&story, id, &a.aws, a.json) {
+    let rendered = match render(&story, id, &a.aws, a.json, &Configuration::default()) {
         Ok(r) => r,
         Err(nothing) => return Ok(Outcome::NotFound(nothing)),
     };
@@ -71,14 +72,20 @@ pub async fn fetch(aws: &AwsArgs, id: &str) -> Result<Story, CliError> {
 }
 
 /// The story as `lookup` prints it (`text` is always set), or what was not found.
-pub fn render(story: &Story, id: &str, aws: &AwsArgs, json: bool) -> Result<story::Rendered, NotFound> {
+pub fn render(
+    story: &Story,
+    id: &str,
+    aws: &AwsArgs,
+    json: bool,
+    cfg: &Configuration,
+) -> Result<story::Rendered, NotFound> {
     if story.items.is_empty() {
         return Err(NotFound::Request {
             id: id.to_string(),
             table: aws.table().to_string(),
         });
     }
-    let rendered = story::render(story, json);
+    let rendered = story::render(story, json, cfg);
     if rendered.text.is_none() {
         for w in &rendered.warnings {
             output::warn(w);
