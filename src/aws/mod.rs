@@ -8,6 +8,8 @@ pub mod apigatewayv2;
 #[cfg(feature = "cli")]
 pub mod cloudformation;
 pub mod cloudwatch;
+#[cfg(feature = "cli")]
+pub mod deployment;
 pub mod dynamodb;
 #[cfg(feature = "cli")]
 pub mod lambda;

@@ -53,6 +53,10 @@ pub fn out_of_memory(e: &Evidence<'_>, cfg: &Configuration) -> Diagnosis {
     if let Some(s) = size {
         d = d.fact("memory_size_mb", V::Int(s), size_source);
     }
+    // The configuration now, when it differs from what the invocation ran with (changed since).
+    if let Some(c) = cfg.function_memory_mb.filter(|c| size != Some(*c)) {
+        d = d.fact("configured_memory_mb", V::Int(c), "GetFunctionConfiguration MemorySize");
+    }
     if used.is_none() {
         d = d.next(format!(
             "the REPORT line was not seen; {} has Max Memory Used and Memory Size",
@@ -98,6 +102,9 @@ pub fn timeout(e: &Evidence<'_>, cfg: &Configuration) -> Diagnosis {
     }
     if let Some(t) = limit {
         d = d.fact("timeout_ms", V::Int(t), limit_source);
+    }
+    if let Some(c) = cfg.function_timeout_s.filter(|c| limit != Some(c * 1000)) {
+        d = d.fact("configured_timeout_s", V::Int(c), "GetFunctionConfiguration Timeout");
     }
     if let Some(init) = inv.and_then(|i| i.init_duration_ms) {
         d = d.fact("init_duration_ms", V::Float(init), "REPORT Init Duration");

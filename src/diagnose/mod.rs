@@ -13,6 +13,7 @@
 
 mod access;
 mod after;
+pub mod configure;
 mod generic;
 mod integration;
 mod lambda;

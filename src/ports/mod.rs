@@ -5,6 +5,7 @@
 //! (DynamoDB, CloudWatch), `crate::memory` (in-memory doubles for tests and offline runs) and
 //! `crate::sinks` (EMF, off). Nothing here names an SDK type.
 
+mod deployment;
 mod index;
 pub mod item;
 mod ledger;
@@ -13,6 +14,7 @@ mod metrics;
 mod onboard;
 pub mod schema;
 
+pub use deployment::*;
 pub use index::*;
 pub use ledger::*;
 pub use metrics::*;

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use apigw_log_indexer::diagnose::configure::Wanted;
 use apigw_log_indexer::diagnose::{self, Configuration, Diagnosis};
 use apigw_log_indexer::fragment::Line;
 use apigw_log_indexer::index::query::{FailureEntry, Story};
@@ -60,6 +61,14 @@ pub struct Rendered {
     pub text: Option<String>,
     /// One line each, for stderr.
     pub warnings: Vec<String>,
+}
+
+/// The configuration facts the story's diagnoses can use (`lookup` reads them before rendering).
+pub fn wanted(story: &Story) -> Wanted {
+    let fragments = Fragments::decode(&story.items);
+    let (joined, _) = fragments.joined();
+    let (api, lambda) = joined.records();
+    Wanted::of(&api, &lambda)
 }
 
 /// Renders the story of one lookup, each failure with its diagnosis (from the logs and `cfg`).

@@ -69,6 +69,21 @@ fn lambda_family() {
             next: false,
         },
         Case {
+            source: "the same timeout line when the function's Timeout has been raised since (configuration read)",
+            reason: R::LambdaTimeout,
+            evidence: ev(
+                "2023-10-30T12:58:42.123Z 5e2e4d2a-0b8c-4a8e-9f3b-1a2b3c4d5e6f Task timed out after 1.00 seconds",
+            ),
+            cfg: Configuration {
+                function_timeout_s: Some(60),
+                ..Configuration::default()
+            },
+            cause: &["within its 1000 ms timeout"],
+            fix: &["above 1000 ms"],
+            facts: &[("timeout_ms", "1000"), ("configured_timeout_s", "60")],
+            next: true,
+        },
+        Case {
             source: "the same failure without a REPORT line or a stated timeout: the configured Timeout",
             reason: R::LambdaTimeout,
             evidence: ev("Lambda execution failed with status 200 due to customer function error: Task timed out"),

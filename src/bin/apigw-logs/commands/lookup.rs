@@ -1,6 +1,8 @@
 //! `lookup ID`: the whole story of one request, by API Gateway request ID or Lambda request ID.
 
+use apigw_log_indexer::aws::deployment::Deployment;
 use apigw_log_indexer::diagnose::Configuration;
+use apigw_log_indexer::diagnose::configure::Wanted;
 use apigw_log_indexer::index::query::{self, Story};
 use clap::Args as ClapArgs;
 
@@ -17,6 +19,10 @@ pub struct Args {
     /// The API record, then its Lambda record(s), one JSON object per line, each with its lines.
     #[arg(long)]
     json: bool,
+    /// Diagnose from the logs alone: do not read the function's configuration (Lambda
+    /// GetFunctionConfiguration) or the integration timeout (API Gateway GetIntegration).
+    #[arg(long)]
+    logs_only: bool,
     /// Also print how many items and Query calls the lookup took (stderr).
     #[arg(long, short)]
     verbose: bool,
@@ -30,7 +36,13 @@ pub struct Args {
 /// `lookup ID`.
 pub fn run(a: &Args) -> Result<Outcome, CliError> {
     let id = checked_id(&a.id)?;
-    let story = runtime()?.block_on(fetch(&a.aws, id))?;
+    let rt = runtime()?;
+    let story = rt.block_on(fetch(&a.aws, id))?;
+    let cfg = if a.logs_only {
+        Configuration::default()
+    } else {
+        rt.block_on(configuration(&a.aws, &story::wanted(&story)))
+    };
     if a.verbose {
         output::warn(format_args!(
             "{} items from {} request IDs in {} Query calls",
@@ -39,7 +51,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             story.calls
         ));
     }
-    let rendered = match render(&story, id, &a.aws, a.json, &Configuration::default()) {
+    let rendered = match render(&story, id, &a.aws, a.json, &cfg) {
         Ok(r) => r,
         Err(nothing) => return Ok(Outcome::NotFound(nothing)),
     };
@@ -62,6 +74,21 @@ pub fn checked_id(raw: &str) -> Result<&str, CliError> {
         });
     }
     Ok(id)
+}
+
+/// The configuration facts `wanted` names, read with the endpoint options; a failed read is said once on
+/// stderr (`configuration not read: …`) and the diagnosis rests on the logs.
+pub async fn configuration(aws: &AwsArgs, wanted: &Wanted) -> Configuration {
+    if wanted.is_empty() {
+        return Configuration::default();
+    }
+    let sdk = aws.sdk().await;
+    let deployment = Deployment::new(aws_sdk_lambda::Client::new(&sdk), aws_sdk_apigateway::Client::new(&sdk));
+    let read = wanted.read(&deployment).await;
+    if !read.problems.is_empty() {
+        output::warn(format_args!("configuration not read: {}", read.problems.join("; ")));
+    }
+    read.cfg
 }
 
 /// Everything stored under `id` (either ID) and the partitions it links to.

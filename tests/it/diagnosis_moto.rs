@@ -1,0 +1,219 @@
+//! `lookup` reads the configuration its diagnosis can use over the wire (moto): the function's Timeout and
+//! MemorySize (Lambda GetFunctionConfiguration) and a REST method's integration timeout (API Gateway
+//! GetResources, GetIntegration); a read that fails is said once on stderr and never fails the command.
+
+use serde_json::Value;
+
+use crate::cli::TempDir;
+use crate::helpers::event;
+use crate::moto;
+use crate::onboard_moto::{cli, sdk, text};
+
+const REGION: &str = "ap-southeast-4";
+
+/// A function with `Timeout: 60` and `MemorySize: 512`, from a stack as in a deployment.
+async fn function(name: &str) {
+    let template = serde_json::json!({"Resources": {
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+        }}},
+        "Function": {"Type": "AWS::Lambda::Function", "Properties": {
+            "FunctionName": name, "Runtime": "python3.12", "Handler": "index.handler", "Timeout": 60, "MemorySize": 512,
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+            "Code": {"ZipFile": "def handler(event, context):\n    return None\n"}
+        }}
+    }});
+    aws_sdk_cloudformation::Client::new(&sdk(REGION).await)
+        .create_stack()
+        .stack_name(name)
+        .template_body(template.to_string())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// A REST API with `GET /slow` whose integration times out after 10,000 ms. Returns its ID.
+async fn rest_api(name: &str) -> String {
+    use aws_sdk_apigateway::types::IntegrationType;
+    let c = aws_sdk_apigateway::Client::new(&sdk(REGION).await);
+    let id = c
+        .create_rest_api()
+        .name(name)
+        .send()
+        .await
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
+    let root = c.get_resources().rest_api_id(&id).send().await.unwrap().items()[0]
+        .id()
+        .unwrap()
+        .to_string();
+    let slow = c
+        .create_resource()
+        .rest_api_id(&id)
+        .parent_id(root)
+        .path_part("slow")
+        .send()
+        .await
+        .unwrap();
+    let rid = slow.id().unwrap();
+    c.put_method()
+        .rest_api_id(&id)
+        .resource_id(rid)
+        .http_method("GET")
+        .authorization_type("NONE")
+        .send()
+        .await
+        .unwrap();
+    c.put_integration()
+        .rest_api_id(&id)
+        .resource_id(rid)
+        .http_method("GET")
+        .r#type(IntegrationType::Http)
+        .integration_http_method("GET")
+        .uri("https://backend.example.com/slow")
+        .timeout_in_millis(10_000)
+        .send()
+        .await
+        .unwrap();
+    id
+}
+
+fn lookup(table: &str, id: &str, extra: &[&str]) -> (Value, String) {
+    let mut args = vec!["lookup", id, "--json", "--table", table];
+    args.extend(extra);
+    let o = cli(REGION, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let api = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["kind"] == "api")
+        .expect("the API record");
+    (api, text(&o.stderr))
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn fact<'v>(record: &'v Value, name: &str) -> Option<&'v Value> {
+    record["diagnosis"]["facts"]
+        .as_array()?
+        .iter()
+        .find(|f| f["name"] == name)
+}
+
+#[test]
+fn lookup_diagnoses_with_the_configuration_it_can_read_and_says_once_what_it_could_not() {
+    let name = moto::table_name("diag");
+    let gone = format!("{name}-gone");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let api_id = rt.block_on(async {
+        function(&name).await;
+        rest_api(&name).await
+    });
+    let table = format!("{name}-table");
+    let o = cli(REGION, &["create-table", "--table", &table]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    // Three requests: a Lambda timeout of the deployed function, one of a function that does not exist, and
+    // an integration timeout of GET /slow.
+    let (timed_out, orphan, gave_up) = (
+        "11111111-1111-4111-8111-111111111111",
+        "22222222-2222-4222-8222-222222222222",
+        "33333333-3333-4333-8333-333333333333",
+    );
+    let (lrid, lrid_gone) = (
+        "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+        "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
+    );
+    let failed = |rid: &str, l: &str| {
+        [
+            format!("({rid}) HTTP Method: GET, Resource Path: /items"),
+            format!(
+                "({rid}) Lambda execution failed with status 200 due to customer function error: \
+                 2025-11-21T12:11:01.022Z {l} Task timed out after 1.00 seconds. Lambda request id: {l}"
+            ),
+            format!("({rid}) Method completed with status: 502"),
+        ]
+    };
+    let mut exec: Vec<String> = failed(timed_out, lrid)
+        .into_iter()
+        .chain(failed(orphan, lrid_gone))
+        .collect();
+    exec.extend([
+        format!("({gave_up}) HTTP Method: GET, Resource Path: /slow"),
+        format!("({gave_up}) Execution failed due to a timeout error"),
+        format!("({gave_up}) Method completed with status: 504"),
+    ]);
+    let report = |l: &str| {
+        [
+            format!("START RequestId: {l} Version: $LATEST"),
+            format!("2025-11-21T12:11:01.022Z {l} Task timed out after 1.00 seconds"),
+            format!(
+                "REPORT RequestId: {l}\tDuration: 1000.00 ms\tBilled Duration: 1000 ms\tMemory Size: 128 MB\tMax Memory Used: 74 MB\tStatus: timeout"
+            ),
+        ]
+    };
+    let dir = TempDir::new("diagnosis-moto");
+    let files = [
+        dir.file(
+            "exec.json",
+            event(&format!("API-Gateway-Execution-Logs_{api_id}/dev"), &refs(&exec)).as_bytes(),
+        ),
+        dir.file(
+            "lambda.json",
+            event(&format!("/aws/lambda/{name}"), &refs(&report(lrid))).as_bytes(),
+        ),
+        dir.file(
+            "gone.json",
+            event(&format!("/aws/lambda/{gone}"), &refs(&report(lrid_gone))).as_bytes(),
+        ),
+    ];
+    let mut args = vec!["replay", "--table", &table];
+    args.extend(files.iter().map(String::as_str));
+    let o = cli(REGION, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    // The deployed function: its Timeout was raised to 60 s since the invocation ran with 1 s.
+    let (r, stderr) = lookup(&table, timed_out, &[]);
+    assert!(!stderr.contains("configuration not read"), "{stderr}");
+    assert_eq!(r["failure_reason"], "LambdaTimeout");
+    assert_eq!(fact(&r, "timeout_ms").unwrap()["value"], 1000);
+    let configured = fact(&r, "configured_timeout_s").expect("read from the function");
+    assert_eq!(configured["value"], 60);
+    assert_eq!(configured["source"], "GetFunctionConfiguration Timeout");
+
+    // With --logs-only nothing is read.
+    let (r, _) = lookup(&table, timed_out, &["--logs-only"]);
+    assert!(fact(&r, "configured_timeout_s").is_none());
+    assert_eq!(fact(&r, "timeout_ms").unwrap()["value"], 1000);
+
+    // A function that is not there: said once, the diagnosis stands on the logs.
+    let (r, stderr) = lookup(&table, orphan, &[]);
+    assert_eq!(stderr.matches("configuration not read:").count(), 1, "{stderr}");
+    assert!(stderr.contains(&gone), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        r["diagnosis"]["cause"]
+            .as_str()
+            .unwrap()
+            .contains("1000 ms of its 1000 ms timeout")
+    );
+
+    // The integration timeout of GET /slow.
+    let (r, stderr) = lookup(&table, gave_up, &[]);
+    assert!(!stderr.contains("configuration not read"), "{stderr}");
+    assert_eq!(r["failure_reason"], "IntegrationTimeout");
+    let limit = fact(&r, "integration_timeout_ms").unwrap();
+    assert_eq!(
+        (limit["value"].as_u64(), limit["source"].as_str()),
+        (Some(10_000), Some("GetIntegration timeoutInMillis"))
+    );
+    assert!(
+        r["diagnosis"]["cause"].as_str().unwrap().contains("after 10000 ms"),
+        "{r:#}"
+    );
+}
