@@ -18,7 +18,8 @@
 //! - stages: [`decode`], [`parse`] (execution, access and Lambda lines), [`classify`], [`index`] (layout,
 //!   stored format, reads), [`metrics`] (aggregation, EMF, chunking), [`pipeline`] (the use case);
 //! - the model: [`fragment`] (what a batch says), [`record`] (what it means), [`reason`] and [`evidence`]
-//!   (the taxonomy and its phrases), [`redact`] (masking before anything is kept);
+//!   (the taxonomy and its phrases), [`diagnose`] (read side: a failure's cause and fix), [`redact`]
+//!   (masking before anything is kept);
 //! - ports and adapters: [`ports`] (the traits the core owns), [`aws`] (every SDK type), [`memory`]
 //!   (in-memory doubles), [`sinks`] (EMF, off), [`services`] (wiring from [`config`]);
 //! - vocabulary: [`names`] (log group names and ARNs, shared by parse, onboard and the adapters);
