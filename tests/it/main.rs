@@ -5,6 +5,7 @@
 mod access_families;
 mod cli;
 mod daily_cost;
+mod diagnosis;
 mod diagnosis_moto;
 mod dynamodb;
 mod dynamodb_cli;
