@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::cli::TempDir;
 use crate::helpers::event;
 use crate::moto;
-use crate::onboard_moto::{cli, sdk, text};
+use crate::onboard_moto::{ACCOUNT, cli, rest_api_timing_out, sdk, text};
 
 const REGION: &str = "ap-southeast-4";
 
@@ -31,54 +31,6 @@ async fn function(name: &str) {
         .send()
         .await
         .unwrap();
-}
-
-/// A REST API with `GET /slow` whose integration times out after 10,000 ms. Returns its ID.
-async fn rest_api(name: &str) -> String {
-    use aws_sdk_apigateway::types::IntegrationType;
-    let c = aws_sdk_apigateway::Client::new(&sdk(REGION).await);
-    let id = c
-        .create_rest_api()
-        .name(name)
-        .send()
-        .await
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string();
-    let root = c.get_resources().rest_api_id(&id).send().await.unwrap().items()[0]
-        .id()
-        .unwrap()
-        .to_string();
-    let slow = c
-        .create_resource()
-        .rest_api_id(&id)
-        .parent_id(root)
-        .path_part("slow")
-        .send()
-        .await
-        .unwrap();
-    let rid = slow.id().unwrap();
-    c.put_method()
-        .rest_api_id(&id)
-        .resource_id(rid)
-        .http_method("GET")
-        .authorization_type("NONE")
-        .send()
-        .await
-        .unwrap();
-    c.put_integration()
-        .rest_api_id(&id)
-        .resource_id(rid)
-        .http_method("GET")
-        .r#type(IntegrationType::Http)
-        .integration_http_method("GET")
-        .uri("https://backend.example.com/slow")
-        .timeout_in_millis(10_000)
-        .send()
-        .await
-        .unwrap();
-    id
 }
 
 fn lookup(table: &str, id: &str, extra: &[&str]) -> (Value, String) {
@@ -112,14 +64,16 @@ fn lookup_diagnoses_with_the_configuration_it_can_read_and_says_once_what_it_cou
     let rt = tokio::runtime::Runtime::new().unwrap();
     let api_id = rt.block_on(async {
         function(&name).await;
-        rest_api(&name).await
+        // GET /items behind the function, its integration timing out after 10,000 ms.
+        let arn = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}");
+        rest_api_timing_out(REGION, &name, &arn, "dev", Some(10_000)).await
     });
     let table = format!("{name}-table");
     let o = cli(REGION, &["create-table", "--table", &table]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 
     // Three requests: a Lambda timeout of the deployed function, one of a function that does not exist, and
-    // an integration timeout of GET /slow.
+    // an integration timeout of GET /items.
     let (timed_out, orphan, gave_up) = (
         "11111111-1111-4111-8111-111111111111",
         "22222222-2222-4222-8222-222222222222",
@@ -144,7 +98,7 @@ fn lookup_diagnoses_with_the_configuration_it_can_read_and_says_once_what_it_cou
         .chain(failed(orphan, lrid_gone))
         .collect();
     exec.extend([
-        format!("({gave_up}) HTTP Method: GET, Resource Path: /slow"),
+        format!("({gave_up}) HTTP Method: GET, Resource Path: /items"),
         format!("({gave_up}) Execution failed due to a timeout error"),
         format!("({gave_up}) Method completed with status: 504"),
     ]);
@@ -203,7 +157,7 @@ fn lookup_diagnoses_with_the_configuration_it_can_read_and_says_once_what_it_cou
             .contains("1000 ms of its 1000 ms timeout")
     );
 
-    // The integration timeout of GET /slow.
+    // The integration timeout of GET /items.
     let (r, stderr) = lookup(&table, gave_up, &[]);
     assert!(!stderr.contains("configuration not read"), "{stderr}");
     assert_eq!(r["failure_reason"], "IntegrationTimeout");
