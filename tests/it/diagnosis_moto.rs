@@ -1,6 +1,7 @@
 //! `lookup` reads the configuration its diagnosis can use over the wire (moto): the function's Timeout and
 //! MemorySize (Lambda GetFunctionConfiguration) and a REST method's integration timeout (API Gateway
-//! GetResources, GetIntegration); a read that fails is said once on stderr and never fails the command.
+//! GetResources, GetIntegration), and `failures --explain` the integration timeout; a read that fails is said
+//! once on stderr and never fails the command.
 
 use serde_json::Value;
 
@@ -170,4 +171,27 @@ fn lookup_diagnoses_with_the_configuration_it_can_read_and_says_once_what_it_cou
         r["diagnosis"]["cause"].as_str().unwrap().contains("after 10000 ms"),
         "{r:#}"
     );
+
+    // failures --explain reads the same integration timeout (the events are from 2023-11-14).
+    let window = ["--since", "2023-11-14T00:00:00Z", "--until", "2023-11-15T00:00:00Z"];
+    let explain = |extra: &[&str]| {
+        let mut args = vec!["failures", "--explain", "--table", &table];
+        args.extend(window);
+        args.extend(extra);
+        let o = cli(REGION, &args);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        (text(&o.stdout), text(&o.stderr))
+    };
+    let (out, stderr) = explain(&[]);
+    assert!(!stderr.contains("configuration not read"), "{stderr}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let line = out.lines().find(|l| l.contains(gave_up)).expect("the 504");
+    assert!(line.contains("504  IntegrationTimeout"), "{line}");
+    assert!(
+        line.contains("cause: API Gateway gave up on the integration after 10000 ms"),
+        "{line}"
+    );
+    let (out, _) = explain(&["--logs-only"]);
+    let line = out.lines().find(|l| l.contains(gave_up)).expect("the 504");
+    assert!(line.contains("after 29000 ms"), "{line}");
 }

@@ -3,14 +3,19 @@
 //! time by the library's pure rules (`apigw_log_indexer::diagnose`); every text value goes through
 //! [`cell`], the one escaping writer.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use apigw_log_indexer::FailureReason;
+use apigw_log_indexer::aws::deployment::Deployment;
 use apigw_log_indexer::diagnose::{self, Configuration, Diagnosis, Evidence};
 use apigw_log_indexer::index::query::FailureEntry;
+use apigw_log_indexer::ports::DeploymentFacts;
 use apigw_log_indexer::timefmt::rfc3339_ms;
 use serde::Serialize;
 
+use crate::aws_args::AwsArgs;
+use crate::output;
 use crate::terminal::cell;
 
 /// A record or entry with its diagnosis appended (`null` for a success), fields in the record's order.
@@ -49,12 +54,74 @@ pub fn of_entry(e: &FailureEntry, cfg: &Configuration) -> Option<Diagnosis> {
     diagnose::diagnose(&evidence, cfg)
 }
 
+/// A REST method: `(api_id, resource_path, method)`.
+pub type Method = (String, String, String);
+
+/// The integration timeouts `failures --explain` read, by REST method.
+pub type IntegrationTimeouts = BTreeMap<Method, u64>;
+
+/// At most this many REST integrations are read for one `failures --explain` (each one `GetResources` listing
+/// and one `GetIntegration`): a window of failures is long, and the rest are diagnosed from the logs.
+pub const MAX_INTEGRATIONS_READ: usize = 5;
+
+/// The REST method an entry's integration timeout came from, when the entry names one.
+fn timed_out_method(e: &FailureEntry) -> Option<Method> {
+    (e.failure_reason.as_deref() == Some(FailureReason::IntegrationTimeout.as_str())).then_some(())?;
+    Some((e.api_id.clone()?, e.resource_path.clone()?, e.method.clone()?))
+}
+
+/// The deployment-facts adapter over the endpoint options.
+pub async fn deployment(aws: &AwsArgs) -> Deployment {
+    let sdk = aws.sdk().await;
+    Deployment::new(aws_sdk_lambda::Client::new(&sdk), aws_sdk_apigateway::Client::new(&sdk))
+}
+
+/// Says, once, which configuration reads failed.
+pub fn warn_not_read(problems: &[String]) {
+    if !problems.is_empty() {
+        output::warn(format_args!("configuration not read: {}", problems.join("; ")));
+    }
+}
+
+/// The integration timeouts of the REST methods the entries' integration timeouts came from (at most
+/// [`MAX_INTEGRATIONS_READ`]); a failed read is said once and the entry is diagnosed from the logs.
+pub async fn integration_timeouts(aws: &AwsArgs, entries: &[FailureEntry]) -> IntegrationTimeouts {
+    let methods: BTreeSet<Method> = entries.iter().filter_map(timed_out_method).collect();
+    let mut read = IntegrationTimeouts::new();
+    if methods.is_empty() {
+        return read;
+    }
+    let d = deployment(aws).await;
+    let mut problems = Vec::new();
+    for m in methods.iter().take(MAX_INTEGRATIONS_READ) {
+        match d.integration_timeout_ms(&m.0, &m.1, &m.2).await {
+            Ok(Some(t)) => {
+                read.insert(m.clone(), t);
+            }
+            Ok(None) => {}
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    if methods.len() > MAX_INTEGRATIONS_READ {
+        problems.push(format!(
+            "{} more integrations (at most {MAX_INTEGRATIONS_READ} are read)",
+            methods.len() - MAX_INTEGRATIONS_READ
+        ));
+    }
+    warn_not_read(&problems);
+    read
+}
+
 /// `failures --explain`: one line per failure, its time, status, reason and request ID, then its cause and
-/// fix; as JSON, each entry with its `diagnosis`.
-pub fn explain(entries: &[FailureEntry], json_out: bool, cfg: &Configuration) -> String {
+/// fix; as JSON, each entry with its `diagnosis`. `timeouts` are the integration timeouts read.
+pub fn explain(entries: &[FailureEntry], json_out: bool, timeouts: &IntegrationTimeouts) -> String {
     let mut out = String::new();
     for e in entries {
-        let d = of_entry(e, cfg);
+        let cfg = Configuration {
+            integration_timeout_ms: timed_out_method(e).and_then(|m| timeouts.get(&m).copied()),
+            ..Configuration::default()
+        };
+        let d = of_entry(e, &cfg);
         if json_out {
             out.push_str(&json(e, d));
             out.push('\n');
@@ -102,7 +169,7 @@ mod tests {
             "API Key ****F0yrv6 exceeded throttle limit for API Stage rohkz08x02/dev: Key throttle limit exceeded \
              for Usage Plan ID nnpegc, RestApi rohkz08x02, Stage dev, Resource f646q2, HttpMethod GET. Limit: 5.00 Burst: 10",
         );
-        let text = explain(&[e.clone(), e.clone()], false, &Configuration::default());
+        let text = explain(&[e.clone(), e.clone()], false, &IntegrationTimeouts::new());
         assert_eq!(text.lines().count(), 2);
         let line = text.lines().next().unwrap();
         assert!(
@@ -118,7 +185,7 @@ mod tests {
             "{line}"
         );
         let json: serde_json::Value =
-            serde_json::from_str(explain(&[e], true, &Configuration::default()).trim()).unwrap();
+            serde_json::from_str(explain(&[e], true, &IntegrationTimeouts::new()).trim()).unwrap();
         assert_eq!(json["request_id"], "r-1");
         assert_eq!(json["diagnosis"]["facts"][0]["name"], "usage_plan_id");
     }
@@ -129,7 +196,7 @@ mod tests {
         assert!(of_entry(&e, &Configuration::default()).is_none());
         e.failure_reason = Some("Throttled".into());
         e.failure_detail = Some("Usage Plan ID evil\u{1b}[2J\u{202e}\rx Limit: 1 Burst: 2".into());
-        let text = explain(&[e], false, &Configuration::default());
+        let text = explain(&[e], false, &IntegrationTimeouts::new());
         assert_eq!(text.lines().count(), 1, "{text}");
         assert!(text.contains("usage plan evil\\u001b[2J\\u202e's throttle"), "{text}");
         assert!(!text.contains(['\u{1b}', '\u{202e}', '\r']), "{text}");

@@ -171,7 +171,7 @@ proptest! {
         let entries: Vec<FailureEntry> = rows.iter().map(|v| entry(v)).collect();
         assert_unforgeable(&story::failures(&entries, false), 1 + entries.len())?;
         assert_unforgeable(&story::failure_rows(&entries, false, false), entries.len())?;
-        assert_unforgeable(&diagnosis::explain(&entries, false, &Configuration::default()), entries.len())?;
+        assert_unforgeable(&diagnosis::explain(&entries, false, &diagnosis::IntegrationTimeouts::new()), entries.len())?;
     }
 
     /// `--json` stays exact: the same writer leaves JSON that decodes to the very value, and one object a line.

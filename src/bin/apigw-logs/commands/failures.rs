@@ -4,7 +4,6 @@
 mod follow;
 
 use apigw_log_indexer::FailureReason;
-use apigw_log_indexer::diagnose::Configuration;
 use apigw_log_indexer::index::query::{self, FailureEntry, MAX_FAILURE_DAYS};
 use apigw_log_indexer::ports::FailureFilter;
 use clap::Args as ClapArgs;
@@ -45,6 +44,10 @@ pub struct Args {
     /// the failures index holds; `lookup ID` adds the invocation's figures.
     #[arg(long, conflicts_with = "follow")]
     explain: bool,
+    /// With --explain: diagnose from the logs alone, without reading REST integrations' timeouts (API
+    /// Gateway GetResources, GetIntegration; at most 5 are read).
+    #[arg(long, requires = "explain")]
+    logs_only: bool,
     /// One JSON object per line.
     #[arg(long)]
     json: bool,
@@ -59,12 +62,18 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         let every = follow::interval(&a.interval)?;
         return follow::run(&a.aws, &q.filter, q.since, every, a.json);
     }
-    let entries = runtime()?.block_on(q.list(&a.aws))?;
+    let rt = runtime()?;
+    let entries = rt.block_on(q.list(&a.aws))?;
     if entries.is_empty() {
         return Ok(Outcome::NotFound(q.none_found(&a.aws)));
     }
     let text = if a.explain {
-        diagnosis::explain(&entries, a.json, &Configuration::default())
+        let timeouts = if a.logs_only {
+            diagnosis::IntegrationTimeouts::new()
+        } else {
+            rt.block_on(diagnosis::integration_timeouts(&a.aws, &entries))
+        };
+        diagnosis::explain(&entries, a.json, &timeouts)
     } else {
         story::failures(&entries, a.json)
     };

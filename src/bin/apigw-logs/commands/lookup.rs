@@ -1,6 +1,5 @@
 //! `lookup ID`: the whole story of one request, by API Gateway request ID or Lambda request ID.
 
-use apigw_log_indexer::aws::deployment::Deployment;
 use apigw_log_indexer::diagnose::Configuration;
 use apigw_log_indexer::diagnose::configure::Wanted;
 use apigw_log_indexer::index::query::{self, Story};
@@ -9,7 +8,7 @@ use clap::Args as ClapArgs;
 use crate::aws_args::{AwsArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
-use crate::{output, story, terminal};
+use crate::{diagnosis, output, story, terminal};
 
 /// Arguments of `lookup`.
 #[derive(ClapArgs)]
@@ -82,12 +81,8 @@ pub async fn configuration(aws: &AwsArgs, wanted: &Wanted) -> Configuration {
     if wanted.is_empty() {
         return Configuration::default();
     }
-    let sdk = aws.sdk().await;
-    let deployment = Deployment::new(aws_sdk_lambda::Client::new(&sdk), aws_sdk_apigateway::Client::new(&sdk));
-    let read = wanted.read(&deployment).await;
-    if !read.problems.is_empty() {
-        output::warn(format_args!("configuration not read: {}", read.problems.join("; ")));
-    }
+    let read = wanted.read(&diagnosis::deployment(aws).await).await;
+    diagnosis::warn_not_read(&read.problems);
     read.cfg
 }
 
