@@ -93,8 +93,6 @@ pub struct BatchItems {
     pub items_dropped: usize,
     /// API fragments of successes kept as one summary item (`SUCCESS_STORAGE=summary`) or not at all (`off`).
     pub successes_summarized: usize,
-    /// Lambda fragments of clean successes not stored (`SUCCESS_STORAGE` other than `full`).
-    pub lambda_successes_unstored: usize,
 }
 
 impl BatchItems {
@@ -281,12 +279,6 @@ fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
 
 fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchItems) {
     let (frag, rec) = (&c.fragment, &c.record);
-    if opts.success.storage != SuccessStorage::Full && success::clean_lambda_success(c) {
-        // Its request ID, duration and status are on the API request's summary; its lines stay in its log.
-        out.lambda_successes_unstored += 1;
-        out.lambda_fragments += 1;
-        return;
-    }
     let Shared {
         eid,
         expires,

@@ -2,15 +2,16 @@
 //! or not at all (metrics only). Failures always keep their full story: only a fragment that shows the
 //! whole success in its own batch (its completion line and no failure evidence) is summarized; a
 //! fragment whose outcome is not known yet (its completion is in a later batch) is kept in full, since the
-//! request may still fail. Pure.
+//! request may still fail. The function's own log stays indexed per invocation whatever the knob: an
+//! invocation that returned can still be a failed request (a malformed proxy response, an answer after API
+//! Gateway stopped waiting), and its side of the story is only known to be needed after. Pure.
 //!
 //! The summary item is `api#ok` under the API request ID: a fixed key, so a retried batch, or a second
 //! source that also saw the completion, rewrites the same single item. It holds what `lookup` shows
 //! (status, route, latency, the Lambda request ID) and where the request's lines are in CloudWatch Logs
 //! (group, stream, time window), within one write unit.
 
-use crate::classify::{ClassifiedApi, ClassifiedLambda};
-use crate::record::LambdaStatus;
+use crate::classify::ClassifiedApi;
 use crate::timefmt::rfc3339_ms;
 
 use super::layout::API_PREFIX;
@@ -24,12 +25,6 @@ pub const SUMMARY_SK: &str = "api#ok";
 
 /// The most a summary item may take: one write unit.
 pub const MAX_SUMMARY_ITEM_BYTES: usize = WRITE_UNIT_BYTES;
-
-/// API Gateway's default (and, for most APIs, largest) integration timeout: 29 seconds ("Amazon API
-/// Gateway quotas", integration timeout, 50 ms to 29 s). An invocation that ran this long may have been
-/// answered by API Gateway with a timeout while it went on to succeed, so it is never taken for a clean
-/// success.
-pub const API_GATEWAY_INTEGRATION_TIMEOUT_MS: f64 = 29_000.0;
 
 /// Default `SUCCESS_TTL_DAYS`: a week to look a success up (the summary points at its lines, which
 /// CloudWatch Logs keeps for its own retention).
@@ -101,17 +96,6 @@ pub struct LogLocation {
 pub fn known_success(c: &ClassifiedApi<'_>) -> bool {
     let rec = &c.record;
     rec.complete && rec.failure_reason.is_none() && rec.status.is_some_and(|s| s < 400)
-}
-
-/// Whether a Lambda fragment is an invocation that returned, reported its duration, showed no failure
-/// and ran shorter than API Gateway waits. Anything else (an error, a timeout, a fragment whose end is
-/// in another batch) is kept in full, since the API request it served may have failed.
-pub fn clean_lambda_success(c: &ClassifiedLambda<'_>) -> bool {
-    let rec = &c.record;
-    rec.status == Some(LambdaStatus::Success)
-        && rec.failure_reason.is_none()
-        && rec.error_type.is_none()
-        && rec.duration_ms.is_some_and(|d| d < API_GATEWAY_INTEGRATION_TIMEOUT_MS)
 }
 
 /// The one item of a summarized success, at most [`MAX_SUMMARY_ITEM_BYTES`]: when long names would pass it,

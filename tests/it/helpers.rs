@@ -152,7 +152,13 @@ pub fn generate(dir: &Path, spec: &Spec) -> Vec<PathBuf> {
 
 /// What the pipeline plans for an event with the default settings, at `now_ms`.
 pub fn plan(event: &[u8], now_ms: i64) -> Plan {
-    let s = services((), (), (), None);
+    plan_with(event, now_ms, apigw_log_indexer::index::SuccessPolicy::FULL)
+}
+
+/// What the pipeline plans for an event with the default settings but `success`, at `now_ms`.
+pub fn plan_with(event: &[u8], now_ms: i64, success: apigw_log_indexer::index::SuccessPolicy) -> Plan {
+    let mut s = services((), (), (), None);
+    s.config.success = success;
     plan_delivery(
         Delivery::Event(event),
         &s.redactor,

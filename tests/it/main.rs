@@ -37,6 +37,7 @@ mod readme_onboard;
 mod reasons;
 mod sink_cost;
 mod structure_props;
+mod success_storage;
 mod template;
 mod traffic;
 mod trust;
