@@ -11,6 +11,7 @@ pub mod cloudwatch;
 pub mod dynamodb;
 #[cfg(feature = "cli")]
 pub mod lambda;
+mod log_lines;
 pub mod logs;
 pub mod missing;
 pub mod outcome;

@@ -14,7 +14,6 @@
 use crate::classify::ClassifiedApi;
 use crate::timefmt::rfc3339_ms;
 
-use super::layout::API_PREFIX;
 use super::part::truncate_marked;
 use crate::ports::item::{AttrValue, IndexItem, WRITE_UNIT_BYTES};
 use crate::ports::schema::{self, attr};
@@ -182,6 +181,6 @@ pub fn where_lines_are(item: &IndexItem) -> Option<String> {
     let group = item.s(attr::LOG_GROUP).unwrap_or("(group not recorded)");
     let stream = item.s(attr::LOG_STREAM).unwrap_or("(stream not recorded)");
     Some(format!(
-        "success summarized ({API_PREFIX}ok): its lines are in log group {group}, stream {stream}, {window}"
+        "summarized success: log group {group}, stream {stream}, {window} (lookup --fetch-lines reads them)"
     ))
 }

@@ -8,6 +8,7 @@
 mod index;
 pub mod item;
 mod ledger;
+pub mod log_lines;
 pub mod metric_data;
 mod metrics;
 mod onboard;

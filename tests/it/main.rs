@@ -38,6 +38,7 @@ mod reasons;
 mod sink_cost;
 mod structure_props;
 mod success_storage;
+mod summary_lookup;
 mod template;
 mod traffic;
 mod trust;

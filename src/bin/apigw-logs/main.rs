@@ -11,6 +11,7 @@ mod commands;
 mod error;
 mod exit;
 mod input;
+mod lines;
 mod manifest;
 mod output;
 mod records;

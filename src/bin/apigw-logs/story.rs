@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use apigw_log_indexer::fragment::Line;
 use apigw_log_indexer::index::query::{FailureEntry, Story};
 use apigw_log_indexer::index::read::Fragments;
+use apigw_log_indexer::index::success::where_lines_are;
 use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 
@@ -93,6 +94,10 @@ pub fn render(story: &Story, json: bool) -> Rendered {
     } else {
         for (r, _) in &api {
             api_text(&mut out, r);
+        }
+        // A summarized success has no lines here: say where they are (`lookup --fetch-lines` reads them).
+        for place in story.items.iter().filter_map(where_lines_are) {
+            row(&mut out, "lines", place);
         }
         for (r, _) in &lambda {
             lambda_text(&mut out, r);

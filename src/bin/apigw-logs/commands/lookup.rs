@@ -6,7 +6,7 @@ use clap::Args as ClapArgs;
 use crate::aws_args::{AwsArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
-use crate::{output, story, terminal};
+use crate::{lines, output, story, terminal};
 
 /// Arguments of `lookup`.
 #[derive(ClapArgs)]
@@ -23,6 +23,8 @@ pub struct Args {
     #[arg(long = "no-color", env = "NO_COLOR", num_args = 0..=1, default_missing_value = "1", value_name = "ANY")]
     no_color: Option<String>,
     #[command(flatten)]
+    fetch: lines::FetchArgs,
+    #[command(flatten)]
     pub aws: AwsArgs,
 }
 
@@ -38,14 +40,31 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             story.calls
         ));
     }
-    let rendered = match render(&story, id, &a.aws, a.json) {
-        Ok(r) => r,
-        Err(nothing) => return Ok(Outcome::NotFound(nothing)),
+    // Nothing stored (`SUCCESS_STORAGE=off`, or expired) is no obstacle to reading lines back by hand.
+    let fetched = match a.fetch.fetch_lines {
+        true if !a.json => {
+            let queries = lines::queries(&story, id, &a.fetch)?;
+            Some(runtime()?.block_on(lines::fetch_text(&a.aws, &queries))?)
+        }
+        true => {
+            return Err(CliError::Usage {
+                option: "--fetch-lines",
+                problem: "prints text: leave out --json".into(),
+            });
+        }
+        false => None,
     };
-    for w in &rendered.warnings {
-        output::warn(w);
-    }
-    let text = rendered.text.unwrap_or_default();
+    let mut text = match (render(&story, id, &a.aws, a.json), &fetched) {
+        (Ok(rendered), _) => {
+            for w in &rendered.warnings {
+                output::warn(w);
+            }
+            rendered.text.unwrap_or_default()
+        }
+        (Err(_), Some(_)) => format!("{id}: nothing in the index\n"),
+        (Err(nothing), None) => return Ok(Outcome::NotFound(nothing)),
+    };
+    text.push_str(fetched.as_deref().unwrap_or_default());
     let colour = !a.json && terminal::colour_stdout(a.no_color.as_deref());
     output::print_story(&text, colour)?;
     Ok(Outcome::Done)
