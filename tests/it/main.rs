@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed set-up step should fail the test loudly
 
 mod access_families;
+mod all_in_cost;
 mod cli;
 mod daily_cost;
 mod dynamodb;
