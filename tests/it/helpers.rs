@@ -139,6 +139,7 @@ pub fn traffic(batches: u32, batch_bytes: u64, seed: u64, start_ms: Option<i64>)
         batch_bytes: NonZeroU64::new(batch_bytes).expect("a batch size above zero"),
         seed,
         start_ms: start_ms.unwrap_or(default.start_ms),
+        profile: default.profile,
     }
 }
 

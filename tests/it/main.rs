@@ -24,6 +24,7 @@ mod lambda_e2e;
 mod lambda_edge;
 mod lambda_json;
 mod lambda_runtimes;
+mod lean_profile;
 mod mcp;
 mod metrics;
 mod moto;
