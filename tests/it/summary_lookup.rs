@@ -118,6 +118,102 @@ fn lookup_of_a_summarized_success_shows_it_and_reads_its_lines_back_from_cloudwa
         "{read_back}"
     );
 
+    // By the Lambda request ID: the invocation is indexed in full, the summary is under the API request ID
+    // only; the access log names the request, and --fetch-lines over a group and window reads it.
+    let lid = "1a2b3c4d-1111-4222-8333-444455556666";
+    let function_group = format!("/aws/lambda/{table}");
+    let lambda_lines = [
+        format!("START RequestId: {lid} Version: $LATEST\n"),
+        format!("END RequestId: {lid}\n"),
+        format!(
+            "REPORT RequestId: {lid}\tDuration: 12.00 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t\n"
+        ),
+    ];
+    let lambda_events = lambda_lines
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (1 + i as i64, m.clone()))
+        .collect();
+    let lambda_file = dir.join("lambda.json");
+    std::fs::write(
+        &lambda_file,
+        encode::lambda_event(&encode::data_payload(
+            &function_group,
+            "2026/12/07/[$LATEST]0abc",
+            now,
+            lambda_events,
+        )),
+    )
+    .unwrap();
+    let o = run(
+        &table,
+        &["replay", "--success-storage", "summary", lambda_file.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&table, &["lookup", lid]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("12.00 ms") || text(&o.stdout).contains("12 ms"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert!(
+        text(&o.stderr).contains("no API request is linked"),
+        "{}",
+        text(&o.stderr)
+    );
+    let access_group = format!("/aws/apigateway/access-{table}");
+    let record = format!(r#"{{"requestId":"{rid}","status":"200","integration.requestId":"{lid}"}}"#);
+    rt.block_on(async {
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&crate::onboard_moto::sdk("us-east-1").await);
+        logs.create_log_group()
+            .log_group_name(&access_group)
+            .send()
+            .await
+            .unwrap();
+        logs.create_log_stream()
+            .log_group_name(&access_group)
+            .log_stream_name("a")
+            .send()
+            .await
+            .unwrap();
+        logs.put_log_events()
+            .log_group_name(&access_group)
+            .log_stream_name("a")
+            .log_events(
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(now + 25)
+                    .message(&record)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    let o = run(
+        &table,
+        &[
+            "lookup",
+            lid,
+            "--fetch-lines",
+            "--log-group",
+            &access_group,
+            "--since",
+            "10m",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let read_back = text(&o.stdout);
+    let read_back = read_back
+        .split("Lines read back")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{read_back}"));
+    assert!(
+        read_back.contains(rid) && read_back.contains("every stream"),
+        "{read_back}"
+    );
+
     // Nothing recorded for an unknown ID: the window must be given, in one line.
     let o = run(
         &table,

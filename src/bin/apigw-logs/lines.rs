@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use apigw_log_indexer::aws::logs::CloudWatchLogs;
 use apigw_log_indexer::index::query::Story;
+use apigw_log_indexer::index::read::{Kind, parse_sk};
 use apigw_log_indexer::index::success::is_summary;
 use apigw_log_indexer::ports::log_lines::{Fetched, LinesQuery, LogLines};
 use apigw_log_indexer::ports::schema::attr;
@@ -81,6 +82,19 @@ pub fn queries(story: &Story, id: &str, a: &FetchArgs) -> Result<Vec<LinesQuery>
         });
     }
     Ok(out)
+}
+
+/// Whether the story is an invocation with no API request linked to it: under `SUCCESS_STORAGE=summary` a
+/// success's summary lives under its API request ID only, so a lookup by the Lambda request ID reaches the
+/// invocation but not the request, which the access log names (`integration.requestId`).
+pub fn unlinked_invocation(story: &Story) -> bool {
+    let kinds: Vec<Kind> = story
+        .items
+        .iter()
+        .filter_map(|i| parse_sk(&i.sk))
+        .map(|(k, ..)| k)
+        .collect();
+    kinds.contains(&Kind::Lambda) && !kinds.iter().any(|k| matches!(k, Kind::Api | Kind::Link | Kind::Hint))
 }
 
 fn missing(id: &str) -> CliError {

@@ -59,6 +59,13 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             for w in &rendered.warnings {
                 output::warn(w);
             }
+            if fetched.is_none() && lines::unlinked_invocation(&story) {
+                output::warn(format_args!(
+                    "note: no API request is linked to {id} in the index (a summarized success is stored under its \
+                     API request ID only): `apigw-logs lookup {id} --fetch-lines --log-group <access log group> \
+                     --since <window>` reads the access record that names it"
+                ));
+            }
             rendered.text.unwrap_or_default()
         }
         (Err(_), Some(_)) => format!("{id}: nothing in the index\n"),
