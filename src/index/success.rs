@@ -184,3 +184,77 @@ pub fn where_lines_are(item: &IndexItem) -> Option<String> {
         "summarized success: log group {group}, stream {stream}, {window} (lookup --fetch-lines reads them)"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::classify_api;
+    use crate::fragment::{ApiFragment, LineSource};
+
+    fn success(id: &str, path: &str) -> ClassifiedApi<'static> {
+        let mut f = ApiFragment::new(id.to_string());
+        f.status = Some(200);
+        f.complete = true;
+        f.completed_by = Some(LineSource::Execution);
+        f.method = Some("GET".into());
+        f.resource_path = Some(path.to_string().into());
+        f.api_id = Some("a1b2c3d4e5".into());
+        f.stage = Some("dev".into());
+        f.response_latency_ms = Some(180);
+        f.core.touch(1_698_670_710_000);
+        f.core.touch(1_698_670_710_180);
+        let record = classify_api(&f, None);
+        ClassifiedApi { fragment: f, record }
+    }
+
+    #[test]
+    fn a_summary_fits_one_write_unit_whatever_the_names() {
+        let id = "0b1c2d3e-1111-4222-8333-444455556666";
+        let lambda = "9f8e7d6c-1111-4222-8333-444455556666";
+        let long = |c: char, n: usize| c.to_string().repeat(n);
+        let cases = [
+            (
+                String::from("/orders"),
+                LogLocation {
+                    group: "API-Gateway-Execution-Logs_a1b2c3d4e5/dev".into(),
+                    stream: "0123456789abcdef0123456789abcdef".into(),
+                },
+            ),
+            (
+                long('p', 2000),
+                LogLocation {
+                    group: long('g', 512),
+                    stream: long('s', 512),
+                },
+            ),
+        ];
+        for (path, at) in cases {
+            let c = success(id, &path);
+            assert!(known_success(&c));
+            let item = summary_item(&c, Some(lambda), 7, Some(&at)).expect("fits");
+            assert!(item.size() <= MAX_SUMMARY_ITEM_BYTES, "{}", item.size());
+            assert_eq!((item.pk.as_str(), item.sk.as_str()), (id, SUMMARY_SK));
+            assert_eq!(item.int(attr::STATUS), Some(200));
+            assert_eq!(item.s(attr::LAMBDA_REQUEST_ID), Some(lambda));
+            assert_eq!(item.int(schema::TTL_ATTRIBUTE), Some(1_698_670_710 + 7 * 86_400));
+            assert!(
+                item.s(attr::RESOURCE_PATH)
+                    .is_some_and(|p| path.starts_with(p.split(' ').next().unwrap()))
+            );
+            if path.len() < 100 {
+                assert_eq!(
+                    item.s(attr::LOG_GROUP),
+                    Some(at.group.as_str()),
+                    "short names are all kept"
+                );
+                assert!(where_lines_are(&item).unwrap().contains(&at.stream));
+            }
+        }
+        // A request ID far longer than a real one: the keys alone pass a write unit, so no summary.
+        assert!(summary_item(&success(&long('x', 1100), "/"), None, 7, None).is_none());
+        // A failure is never a known success.
+        let mut failed = success(id, "/");
+        failed.record.failure_reason = Some(crate::reason::FailureReason::LambdaTimeout);
+        assert!(!known_success(&failed));
+    }
+}
