@@ -13,6 +13,7 @@ pub mod deployment;
 pub mod dynamodb;
 #[cfg(feature = "cli")]
 pub mod lambda;
+mod log_lines;
 pub mod logs;
 pub mod missing;
 pub mod outcome;

@@ -9,6 +9,7 @@ mod deployment;
 mod index;
 pub mod item;
 mod ledger;
+pub mod log_lines;
 pub mod metric_data;
 mod metrics;
 mod onboard;

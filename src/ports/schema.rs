@@ -73,4 +73,8 @@ pub mod attr {
     pub const INIT_DURATION_MS: &str = "init_duration_ms";
     /// The API request a Lambda invocation served.
     pub const API_REQUEST_ID: &str = "api_request_id";
+    /// A summarized success: the log group its lines were delivered from.
+    pub const LOG_GROUP: &str = "log_group";
+    /// A summarized success: the log stream its lines were delivered from.
+    pub const LOG_STREAM: &str = "log_stream";
 }

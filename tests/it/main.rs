@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed set-up step should fail the test loudly
 
 mod access_families;
+mod all_in_cost;
 mod cli;
 mod daily_cost;
 mod diagnosis;
@@ -25,6 +26,7 @@ mod lambda_e2e;
 mod lambda_edge;
 mod lambda_json;
 mod lambda_runtimes;
+mod lean_profile;
 mod mcp;
 mod metrics;
 mod moto;
@@ -39,6 +41,8 @@ mod readme_onboard;
 mod reasons;
 mod sink_cost;
 mod structure_props;
+mod success_storage;
+mod summary_lookup;
 mod template;
 mod traffic;
 mod trust;

@@ -12,6 +12,7 @@ mod diagnosis;
 mod error;
 mod exit;
 mod input;
+mod lines;
 mod manifest;
 mod output;
 mod records;

@@ -8,6 +8,7 @@ use apigw_log_indexer::diagnose::{self, Configuration, Diagnosis};
 use apigw_log_indexer::fragment::Line;
 use apigw_log_indexer::index::query::{FailureEntry, Story};
 use apigw_log_indexer::index::read::Fragments;
+use apigw_log_indexer::index::success::where_lines_are;
 use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 
@@ -107,6 +108,10 @@ pub fn render(story: &Story, json: bool, cfg: &Configuration) -> Rendered {
     } else {
         for ((r, _), d) in api.iter().zip(&api_diagnoses) {
             api_text(&mut out, r, d.as_ref());
+        }
+        // A summarized success has no lines here: say where they are (`lookup --fetch-lines` reads them).
+        for place in story.items.iter().filter_map(where_lines_are) {
+            row(&mut out, "lines", place);
         }
         for ((r, _), d) in lambda.iter().zip(&lambda_diagnoses) {
             lambda_text(&mut out, r, d.as_ref());

@@ -8,7 +8,7 @@ use clap::Args as ClapArgs;
 use crate::aws_args::{AwsArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
-use crate::{diagnosis, output, story, terminal};
+use crate::{diagnosis, lines, output, story, terminal};
 
 /// Arguments of `lookup`.
 #[derive(ClapArgs)]
@@ -28,6 +28,8 @@ pub struct Args {
     /// No colour (also when NO_COLOR is set; colour is only ever used on a terminal).
     #[arg(long = "no-color", env = "NO_COLOR", num_args = 0..=1, default_missing_value = "1", value_name = "ANY")]
     no_color: Option<String>,
+    #[command(flatten)]
+    fetch: lines::FetchArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
@@ -50,14 +52,38 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             story.calls
         ));
     }
-    let rendered = match render(&story, id, &a.aws, a.json, &cfg) {
-        Ok(r) => r,
-        Err(nothing) => return Ok(Outcome::NotFound(nothing)),
+    // Nothing stored (`SUCCESS_STORAGE=off`, or expired) is no obstacle to reading lines back by hand.
+    let fetched = match a.fetch.fetch_lines {
+        true if !a.json => {
+            let queries = lines::queries(&story, id, &a.fetch)?;
+            Some(rt.block_on(lines::fetch_text(&a.aws, &queries))?)
+        }
+        true => {
+            return Err(CliError::Usage {
+                option: "--fetch-lines",
+                problem: "prints text: leave out --json".into(),
+            });
+        }
+        false => None,
     };
-    for w in &rendered.warnings {
-        output::warn(w);
-    }
-    let text = rendered.text.unwrap_or_default();
+    let mut text = match (render(&story, id, &a.aws, a.json, &cfg), &fetched) {
+        (Ok(rendered), _) => {
+            for w in &rendered.warnings {
+                output::warn(w);
+            }
+            if fetched.is_none() && lines::unlinked_invocation(&story) {
+                output::warn(format_args!(
+                    "note: no API request is linked to {id} in the index (a summarized success is stored under its \
+                     API request ID only): `apigw-logs lookup {id} --fetch-lines --log-group <access log group> \
+                     --since <window>` reads the access record that names it"
+                ));
+            }
+            rendered.text.unwrap_or_default()
+        }
+        (Err(_), Some(_)) => format!("{id}: nothing in the index\n"),
+        (Err(nothing), None) => return Ok(Outcome::NotFound(nothing)),
+    };
+    text.push_str(fetched.as_deref().unwrap_or_default());
     let colour = !a.json && terminal::colour_stdout(a.no_color.as_deref());
     output::print_story(&text, colour)?;
     Ok(Outcome::Done)
