@@ -89,6 +89,7 @@ fn to_sdk(d: &Datum) -> MetricDatum {
     let unit = match d.key.unit {
         Unit::Count => StandardUnit::Count,
         Unit::Milliseconds => StandardUnit::Milliseconds,
+        Unit::Percent => StandardUnit::Percent,
     };
     let mut b = MetricDatum::builder()
         .metric_name(d.key.name)

@@ -26,6 +26,7 @@ mod lambda_runtimes;
 mod mcp;
 mod metrics;
 mod moto;
+mod near_miss;
 mod never_panics;
 mod onboard;
 mod onboard_events;

@@ -45,5 +45,5 @@ mod text;
 pub mod traffic;
 
 pub use batches::{Batch, EVENT_OVERHEAD_BYTES, Generated, MAX_TOTAL_BYTES, Spec, TrafficError, generate};
-pub use request::{Mode, Truth};
+pub use request::{InvocationTruth, Mode, Truth};
 pub use traffic::{Event, Request, Streams, Traffic};
