@@ -36,6 +36,7 @@ pub mod digest;
 pub mod encode;
 pub mod evidence;
 pub mod fragment;
+pub mod health;
 pub mod index;
 pub mod join;
 pub mod lambda;

@@ -40,6 +40,14 @@ impl CloudWatchMetrics {
         }
     }
 
+    pub(crate) const fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub(crate) fn namespace_name(&self) -> &str {
+        &self.namespace
+    }
+
     /// Replaces the retry pacing (tests use a fast one).
     pub fn with_backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
@@ -283,7 +291,9 @@ impl CloudWatchMetrics {
     }
 }
 
-fn read_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(e: SdkError<E>) -> MetricsError {
+pub(crate) fn read_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+    e: SdkError<E>,
+) -> MetricsError {
     MetricsError::Service {
         unpublished: 0,
         message: short_message("reading metrics", &e),

@@ -12,6 +12,8 @@ pub mod dynamodb;
 #[cfg(feature = "cli")]
 pub mod lambda;
 pub mod logs;
+#[cfg(feature = "cli")]
+pub mod metric_query;
 pub mod missing;
 pub mod outcome;
 #[cfg(feature = "cli")]

@@ -14,6 +14,7 @@ mod faults;
 mod follow;
 mod forged;
 mod formats;
+mod health;
 mod helpers;
 mod hostile;
 mod hostile_events;

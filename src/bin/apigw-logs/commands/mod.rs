@@ -5,6 +5,7 @@ pub mod create_table;
 pub mod decode;
 pub mod doctor;
 pub mod failures;
+pub mod health;
 pub mod lookup;
 pub mod make_event;
 pub mod make_traffic;
