@@ -31,6 +31,7 @@
 pub mod aws;
 pub mod classify;
 pub mod config;
+pub mod coverage;
 pub mod decode;
 pub mod digest;
 pub mod encode;

@@ -31,6 +31,13 @@ async fn deploy_function(region: &str) {
             }}
         }
     });
+    // A moto server may outlive a test run: the function's name is the generator's, so a rerun replaces it.
+    let lambda = aws_sdk_lambda::Client::new(&sdk(region).await);
+    let _gone = lambda
+        .delete_function()
+        .function_name(apigw_traffic::shape::FUNCTION)
+        .send()
+        .await;
     let cfn = aws_sdk_cloudformation::Client::new(&sdk(region).await);
     cfn.create_stack()
         .stack_name(moto::table_name("health"))
