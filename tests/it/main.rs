@@ -41,6 +41,7 @@ mod reasons;
 mod sink_cost;
 mod structure_props;
 mod template;
+mod template_near_miss;
 mod traffic;
 mod trust;
 mod truth;
