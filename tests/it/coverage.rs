@@ -125,14 +125,14 @@ async fn coverage_reports_the_stage_whose_requests_stopped_reaching_the_index() 
     let first_line = out.lines().next().unwrap();
     assert!(
         first_line.starts_with(&format!(
-            "REST {api}/dev: 24 requests, 18 indexed, 6 missing in 1 minutes (nothing since "
+            "REST {api}/dev: 24 requests, 18 indexed, 6 missing in 1 minute (nothing since "
         )),
         "{out}"
     );
     assert!(first_line.contains("indexing stopped"), "{first_line}");
     assert!(out.contains("  doctor: "), "{out}");
     assert!(
-        text(&o.stderr).contains("1 of 1 stages with requests never indexed"),
+        text(&o.stderr).contains("1 of 1 stage with requests never indexed"),
         "{}",
         text(&o.stderr)
     );

@@ -97,7 +97,7 @@ async fn health_reports_the_function_running_close_to_its_timeout_with_the_truth
         "only the timeout is at risk (memory ≤ 90 of 128 MB, init ≤ 260 ms)"
     );
     assert!(
-        text(&o.stderr).contains("1 limits at or above 80% (1 functions, 1 stages"),
+        text(&o.stderr).contains("1 limit at or above 80% (1 function, 1 stage"),
         "{}",
         text(&o.stderr)
     );

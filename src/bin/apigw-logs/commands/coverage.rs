@@ -18,6 +18,7 @@ use clap::Args as ClapArgs;
 use serde_json::json;
 
 use super::doctor::examine;
+use super::health::counted;
 use crate::aws_args::runtime;
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
@@ -101,8 +102,8 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         }));
     }
     output::warn(format!(
-        "{gaps} of {} stages with requests never indexed, {}",
-        covered.len(),
+        "{gaps} of {} with requests never indexed, {}",
+        counted(covered.len(), "stage"),
         between(since, until)
     ));
     Ok(if gaps > 0 {
@@ -120,7 +121,8 @@ fn text(stage: &StageConfig, c: &StageCoverage, findings: &[&Finding]) -> String
         out.push('\n');
         return out;
     };
-    out.push_str(&format!(", {} missing in {} minutes", c.missing, c.gap_minutes.len()));
+    let minutes = counted(c.gap_minutes.len(), "minute");
+    out.push_str(&format!(", {} missing in {minutes}", c.missing));
     if let Some(t) = c.since_ms {
         out.push_str(&format!(" (nothing since {})", rfc3339_ms(t)));
     }

@@ -77,11 +77,11 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         }));
     }
     output::warn(format!(
-        "{} limits at or above {}% ({} functions, {} stages, {})",
-        found.len(),
+        "{} at or above {}% ({}, {}, {})",
+        counted(found.len(), "limit"),
         a.threshold,
-        readings.functions.len(),
-        readings.stages.len(),
+        counted(readings.functions.len(), "function"),
+        counted(readings.stages.len(), "stage"),
         between(since, until)
     ));
     Ok(if found.is_empty() {
@@ -215,4 +215,9 @@ async fn configured(lambda: &LambdaFunctions, name: &str) -> Option<FunctionLimi
             None
         }
     }
+}
+
+/// `1 limit`, `2 limits`.
+pub fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
