@@ -40,10 +40,12 @@ impl CloudWatchMetrics {
         }
     }
 
+    #[cfg(feature = "cli")]
     pub(crate) const fn client(&self) -> &Client {
         &self.client
     }
 
+    #[cfg(feature = "cli")]
     pub(crate) fn namespace_name(&self) -> &str {
         &self.namespace
     }
