@@ -127,6 +127,62 @@ mod tests {
     }
 
     #[test]
+    fn a_request_is_measured_against_its_api_types_timeout_unless_it_hit_it() {
+        let dims = [("ApiId", "a1".to_string()), ("Stage", "dev".to_string())];
+        let at = Key {
+            minute_ms: 0,
+            dimensions: &dims,
+        };
+        let request = |id: &str, il| {
+            let mut a = ApiFragment::new(id.to_string());
+            a.integration_latency_ms = Some(il);
+            a
+        };
+        let mut set = MetricSet::default();
+        set.api_near_miss(&request("2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e51", 14_500), None, &at);
+        set.api_near_miss(&request("KyDfdgZ9oAMEYpA=", 27_000), None, &at);
+        set.api_near_miss(
+            &request("2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e52", 29_002),
+            Some(FailureReason::IntegrationTimeout),
+            &at,
+        );
+        let d = set.datums();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].key.name, names::INTEGRATION_LATENCY_OF_TIMEOUT);
+        assert_eq!(d[0].key.unit, Unit::Percent);
+        assert_eq!(d[0].values, vec![(50.0, 1.0), (90.0, 1.0)]);
+    }
+
+    #[test]
+    fn an_invocation_that_hit_a_limit_is_no_near_miss() {
+        let dims = [("FunctionName", "fn".to_string())];
+        let at = Key {
+            minute_ms: 0,
+            dimensions: &dims,
+        };
+        let report = Report {
+            duration_ms: Some(750.0),
+            memory_size_mb: Some(128),
+            max_memory_used_mb: Some(96),
+            ..Report::default()
+        };
+        let mut set = MetricSet::default();
+        set.lambda_near_miss(&report, Some(1_000.0), true, &at);
+        assert!(set.is_empty());
+        set.lambda_near_miss(&report, Some(1_000.0), false, &at);
+        set.lambda_near_miss(&report, None, false, &at);
+        let by_name: Vec<(&str, Vec<(f64, f64)>)> = set.datums().into_iter().map(|d| (d.key.name, d.values)).collect();
+        assert_eq!(
+            by_name,
+            [
+                (names::LAMBDA_DURATION, vec![(750.0, 2.0)]),
+                (names::LAMBDA_DURATION_OF_TIMEOUT, vec![(75.0, 1.0)]),
+                (names::LAMBDA_MEMORY_OF_SIZE, vec![(75.0, 2.0)]),
+            ]
+        );
+    }
+
+    #[test]
     fn the_integration_timeout_follows_the_api_type() {
         assert_eq!(
             default_integration_timeout_ms("2f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e51"),
