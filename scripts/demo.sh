@@ -3,7 +3,8 @@
 # workshop scenario (20 requests to GET /generate-data, 7 of them 502 because the function timed out) into a
 # local DynamoDB (moto) and publishes its metrics to a local CloudWatch (moto); then `apigw-logs` shows the failed
 # requests with each one's cause and fix, the whole story of one of them (by its API Gateway request ID and by its
-# Lambda request ID), and the failure-reason metrics, and a retried invocation that leaves the metrics unchanged.
+# Lambda request ID), the failure-reason metrics, the function running close to its timeout (health), and a
+# retried invocation that leaves the metrics unchanged.
 #
 #   scripts/demo.sh
 #
@@ -236,6 +237,17 @@ echo "  …"
 
 step "apigw-logs metrics --namespace $namespace"
 "$cli" metrics --namespace "$namespace" --endpoint-url "$endpoint"
+
+step "apigw-logs health --namespace $namespace   (how close successful calls ran to their limits)"
+# The workshop function sleeps 250-1500 ms under a 1 s timeout: its successful calls run close to it, so health
+# names that limit and exits 1. Its configuration is not in the local endpoint, so it judges from the logs
+# (the batch's "Task timed out after 1.00 seconds" lines give the timeout) and says so on stderr.
+health_rc=0
+"$cli" health --namespace "$namespace" --endpoint-url "$endpoint" || health_rc=$?
+if ((health_rc != 1)); then
+  say "health exited $health_rc; the workshop function runs close to its timeout, so 1 was expected"
+  exit 1
+fi
 
 step "retry: Lambda delivers the same workshop-exec event again (as it retries a failed asynchronous invocation)"
 before="$("$cli" metrics --json --namespace "$namespace" --endpoint-url "$endpoint")"

@@ -22,6 +22,8 @@
 //!   (masking before anything is kept);
 //! - ports and adapters: [`ports`] (the traits the core owns), [`aws`] (every SDK type), [`memory`]
 //!   (in-memory doubles), [`sinks`] (EMF, off), [`services`] (wiring from [`config`]);
+//! - reading the metrics back: [`health`] (limits at risk) and [`coverage`] (API Gateway's own counts
+//!   against the indexer's), pure, for `apigw-logs health` and `coverage`;
 //! - vocabulary: [`names`] (log group names and ARNs, shared by parse, onboard and the adapters);
 //! - edges: [`lambda`] (the Lambda event and its errors; its entry point is the `crates/function` package,
 //!   which builds this library without the `cli` feature), the `apigw-logs` CLI in `src/bin/`.
@@ -32,12 +34,14 @@
 pub mod aws;
 pub mod classify;
 pub mod config;
+pub mod coverage;
 pub mod decode;
 pub mod diagnose;
 pub mod digest;
 pub mod encode;
 pub mod evidence;
 pub mod fragment;
+pub mod health;
 pub mod index;
 pub mod join;
 pub mod lambda;

@@ -15,6 +15,8 @@ pub mod dynamodb;
 pub mod lambda;
 mod log_lines;
 pub mod logs;
+#[cfg(feature = "cli")]
+pub mod metric_query;
 pub mod missing;
 pub mod outcome;
 #[cfg(feature = "cli")]

@@ -15,6 +15,7 @@ mod aggregate;
 pub mod chunk;
 pub mod emf;
 pub mod ledger;
+pub mod near_miss;
 pub mod once;
 
 use crate::fragment::LineSource;
@@ -39,6 +40,15 @@ pub mod names {
     pub const LAMBDA_COLD_STARTS: &str = "LambdaColdStarts";
     /// Init durations of cold starts.
     pub const LAMBDA_INIT_DURATION: &str = "LambdaInitDuration";
+    /// Near miss: durations of invocations that did not hit a limit.
+    pub const LAMBDA_DURATION: &str = "LambdaDuration";
+    /// Near miss: an invocation's duration as a percentage of its function's timeout, where the batch shows
+    /// the timeout.
+    pub const LAMBDA_DURATION_OF_TIMEOUT: &str = "LambdaDurationOfTimeout";
+    /// Near miss: `Max Memory Used` as a percentage of `Memory Size`.
+    pub const LAMBDA_MEMORY_OF_SIZE: &str = "LambdaMemoryOfSize";
+    /// Near miss: integration latency as a percentage of the default integration timeout of the API's type.
+    pub const INTEGRATION_LATENCY_OF_TIMEOUT: &str = "IntegrationLatencyOfTimeout";
     /// The indexer's own: data points whose publish outcome is unknown, so they may be missing from the
     /// metrics above (no dimensions; emitted as EMF in the function's log, whatever the sink).
     pub const METRICS_MAYBE_LOST: &str = "MetricsMaybeLost";

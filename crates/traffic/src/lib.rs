@@ -47,5 +47,5 @@ pub mod traffic;
 
 pub use batches::{Batch, EVENT_OVERHEAD_BYTES, Generated, MAX_TOTAL_BYTES, Spec, TrafficError, generate};
 pub use lean::Profile;
-pub use request::{Mode, Truth};
+pub use request::{InvocationTruth, Mode, Truth};
 pub use traffic::{Event, Request, Streams, Traffic};
