@@ -179,7 +179,7 @@ fn metrics_stage(batch: &ClassifiedBatch<'_>, now_ms: i64) -> usize {
 /// Lays out the batch's DynamoDB items (summaries, compressed line data, keys), as the Lambda writes them.
 /// Stops at `IndexItem`: the SDK's request serialization (in the adapter) is not included.
 fn items_stage(batch: &ClassifiedBatch<'_>) -> usize {
-    let items = items_for_batch(batch, &ItemOptions { retention_days: 30 });
+    let items = items_for_batch(batch, &ItemOptions::full(30));
     black_box(&items);
     items.items.len()
 }
@@ -396,7 +396,7 @@ fn dump_parts(out: &Path, inputs: &[Input]) {
         let payload = decode::parse_payload(&input.decoded).expect("payload");
         let batch = classify_stage(parse_stage(&payload, &redactor));
         let mut lines = String::new();
-        for item in items_for_batch(&batch, &ItemOptions { retention_days: 30 }).items {
+        for item in items_for_batch(&batch, &ItemOptions::full(30)).items {
             let Some(blob) = item.get(layout::DATA).and_then(|d| d.as_b()) else {
                 continue;
             };

@@ -2,8 +2,9 @@
 # The README's demo: the real Lambda binary, run by cargo-lambda's emulator of the Lambda runtime API, indexes the
 # workshop scenario (20 requests to GET /generate-data, 7 of them 502 because the function timed out) into a
 # local DynamoDB (moto) and publishes its metrics to a local CloudWatch (moto); then `apigw-logs` shows the failed
-# requests, the whole story of one of them (by its API Gateway request ID and by its Lambda request ID), and the
-# failure-reason metrics, and a retried invocation that leaves the metrics unchanged.
+# requests with each one's cause and fix, the whole story of one of them (by its API Gateway request ID and by its
+# Lambda request ID), the failure-reason metrics, the function running close to its timeout (health), and a
+# retried invocation that leaves the metrics unchanged.
 #
 #   scripts/demo.sh
 #
@@ -217,19 +218,36 @@ step "apigw-logs failures"
 read -r api_id lambda_id < <("$cli" failures --json --reason LambdaTimeout --table "$table" --endpoint-url "$endpoint" |
   python3 -c 'import json, sys; r = json.loads(sys.stdin.readline()); print(r["request_id"], r["lambda_request_id"])')
 
-step "apigw-logs lookup $api_id   (by API Gateway request ID; lines cut at 200 characters here)"
-# Output captured first, then shaped: piping a command straight into a filter that stops early (head) would kill
-# it with SIGPIPE, which pipefail turns into a failure.
-story="$("$cli" lookup "$api_id" --table "$table" --endpoint-url "$endpoint")"
+step "apigw-logs failures --explain --reason LambdaTimeout   (each failure's cause and fix; first 3)"
+explained="$("$cli" failures --explain --reason LambdaTimeout --table "$table" --endpoint-url "$endpoint")"
+head -n 3 <<<"$explained"
+echo "  …"
+
+step "apigw-logs lookup $api_id --logs-only   (by API Gateway request ID, with its cause and fix; lines cut at 200 characters here)"
+# --logs-only: the workshop's function is not deployed on the local endpoint, so there is no configuration to
+# read; the diagnosis rests on the logs. Output captured first, then shaped: piping a command straight into a
+# filter that stops early (head) would kill it with SIGPIPE, which pipefail turns into a failure.
+story="$("$cli" lookup "$api_id" --logs-only --table "$table" --endpoint-url "$endpoint")"
 awk '{ if (length($0) > 200) print substr($0, 1, 200) " …"; else print }' <<<"$story"
 
-step "apigw-logs lookup $lambda_id   (by its Lambda request ID: the same story; first 13 lines)"
-story="$("$cli" lookup "$lambda_id" --table "$table" --endpoint-url "$endpoint")"
-head -n 13 <<<"$story"
+step "apigw-logs lookup $lambda_id   (by its Lambda request ID: the same story; first 15 lines)"
+story="$("$cli" lookup "$lambda_id" --logs-only --table "$table" --endpoint-url "$endpoint")"
+head -n 15 <<<"$story"
 echo "  …"
 
 step "apigw-logs metrics --namespace $namespace"
 "$cli" metrics --namespace "$namespace" --endpoint-url "$endpoint"
+
+step "apigw-logs health --namespace $namespace   (how close successful calls ran to their limits)"
+# The workshop function sleeps 250-1500 ms under a 1 s timeout: its successful calls run close to it, so health
+# names that limit and exits 1. Its configuration is not in the local endpoint, so it judges from the logs
+# (the batch's "Task timed out after 1.00 seconds" lines give the timeout) and says so on stderr.
+health_rc=0
+"$cli" health --namespace "$namespace" --endpoint-url "$endpoint" || health_rc=$?
+if ((health_rc != 1)); then
+  say "health exited $health_rc; the workshop function runs close to its timeout, so 1 was expected"
+  exit 1
+fi
 
 step "retry: Lambda delivers the same workshop-exec event again (as it retries a failed asynchronous invocation)"
 before="$("$cli" metrics --json --namespace "$namespace" --endpoint-url "$endpoint")"

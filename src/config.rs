@@ -3,6 +3,7 @@
 //! Nothing below `main` reads the environment.
 
 use crate::decode::DEFAULT_MAX_DECODED_BYTES;
+use crate::index::{SuccessPolicy, SuccessStorage};
 use crate::metrics::{CountFrom, MetricsOptions};
 use crate::redact::{Redactor, RedactorError};
 
@@ -16,6 +17,10 @@ pub const METRICS_SINK: &str = "METRICS_SINK";
 pub const DETAILED_METRICS: &str = "DETAILED_METRICS";
 /// TTL of index items, in days.
 pub const RETENTION_DAYS: &str = "RETENTION_DAYS";
+/// How successful requests are kept: `full`, `summary` (one item each) or `off` (metrics only).
+pub const SUCCESS_STORAGE: &str = "SUCCESS_STORAGE";
+/// TTL of a summarized success, in days.
+pub const SUCCESS_TTL_DAYS: &str = "SUCCESS_TTL_DAYS";
 /// Extra header names whose values are masked.
 pub const REDACT_HEADERS: &str = "REDACT_HEADERS";
 /// Extra field names (JSON keys, query parameters, `name=value` pairs) whose values are masked.
@@ -68,6 +73,8 @@ pub struct Config {
     pub metrics: MetricsOptions,
     /// TTL of index items.
     pub retention_days: u32,
+    /// How successful requests are kept.
+    pub success: SuccessPolicy,
     /// Masking, built from the built-in names plus `REDACT_HEADERS` and `REDACT_FIELDS`.
     pub redactor: Redactor,
     /// Cap on decompressed size.
@@ -163,6 +170,20 @@ impl Config {
                 .filter(|d| (1..=MAX_RETENTION_DAYS).contains(d))
                 .ok_or_else(|| invalid(RETENTION_DAYS, v, "a whole number of days from 1 to 3650"))?,
         };
+        let storage = match get(SUCCESS_STORAGE) {
+            None => SuccessStorage::default(),
+            Some(v) => {
+                SuccessStorage::from_name(&v).ok_or_else(|| invalid(SUCCESS_STORAGE, v, "full, summary, off"))?
+            }
+        };
+        let success_ttl_days = match get(SUCCESS_TTL_DAYS) {
+            None => SuccessPolicy::default().ttl_days,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|d| (1..=MAX_RETENTION_DAYS).contains(d))
+                .ok_or_else(|| invalid(SUCCESS_TTL_DAYS, v, "a whole number of days from 1 to 3650"))?,
+        };
         let max_decoded_bytes = match get(MAX_DECODED_BYTES) {
             None => DEFAULT_MAX_DECODED_BYTES,
             Some(v) => v
@@ -217,6 +238,10 @@ impl Config {
             metrics_sink,
             metrics: MetricsOptions { detailed, count_from },
             retention_days,
+            success: SuccessPolicy {
+                storage,
+                ttl_days: success_ttl_days,
+            },
             redactor,
             max_decoded_bytes,
             own_log_group: get(AWS_LAMBDA_LOG_GROUP_NAME),
@@ -251,6 +276,10 @@ mod tests {
         assert_eq!(c.metrics_sink, MetricsSinkKind::CloudWatch);
         assert!(!c.metrics.detailed);
         assert_eq!(c.retention_days, 30);
+        assert_eq!(c.success.storage, SuccessStorage::Summary);
+        assert_eq!(c.success.ttl_days, 7);
+        let c = config(&[(INDEX_TABLE, "t"), (SUCCESS_STORAGE, "full"), (SUCCESS_TTL_DAYS, "3")]).unwrap();
+        assert_eq!((c.success.storage, c.success.ttl_days), (SuccessStorage::Full, 3));
         assert_eq!(c.max_decoded_bytes, DEFAULT_MAX_DECODED_BYTES);
         assert_eq!(c.own_log_group, None);
         assert!(c.access_log_groups.is_empty());
@@ -278,6 +307,8 @@ mod tests {
             (RETENTION_DAYS, "3651", "1 to 3650"),
             (RETENTION_DAYS, "4294967296", "1 to 3650"),
             (ACCESS_LOG_GROUPS, "/not ok", "separated by commas"),
+            (SUCCESS_STORAGE, "some", "full, summary, off"),
+            (SUCCESS_TTL_DAYS, "0", "1 to 3650"),
         ];
         for (name, value, allowed) in cases {
             let e = config(&[(INDEX_TABLE, "t"), (name, value)]).unwrap_err().to_string();

@@ -18,9 +18,12 @@
 //! - stages: [`decode`], [`parse`] (execution, access and Lambda lines), [`classify`], [`index`] (layout,
 //!   stored format, reads), [`metrics`] (aggregation, EMF, chunking), [`pipeline`] (the use case);
 //! - the model: [`fragment`] (what a batch says), [`record`] (what it means), [`reason`] and [`evidence`]
-//!   (the taxonomy and its phrases), [`redact`] (masking before anything is kept);
+//!   (the taxonomy and its phrases), [`diagnose`] (read side: a failure's cause and fix), [`redact`]
+//!   (masking before anything is kept);
 //! - ports and adapters: [`ports`] (the traits the core owns), [`aws`] (every SDK type), [`memory`]
 //!   (in-memory doubles), [`sinks`] (EMF, off), [`services`] (wiring from [`config`]);
+//! - reading the metrics back: [`health`] (limits at risk) and [`coverage`] (API Gateway's own counts
+//!   against the indexer's), pure, for `apigw-logs health` and `coverage`;
 //! - vocabulary: [`names`] (log group names and ARNs, shared by parse, onboard and the adapters);
 //! - edges: [`lambda`] (the Lambda event and its errors; its entry point is the `crates/function` package,
 //!   which builds this library without the `cli` feature), the `apigw-logs` CLI in `src/bin/`.
@@ -34,11 +37,14 @@
 pub mod aws;
 pub mod classify;
 pub mod config;
+pub mod coverage;
 pub mod decode;
+pub mod diagnose;
 pub(crate) mod digest;
 pub mod encode;
 pub(crate) mod evidence;
 pub mod fragment;
+pub mod health;
 pub mod index;
 pub mod join;
 pub mod lambda;

@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::classify::classify_batch;
 use crate::decode::{self, DecodeError, LogsPayload, MessageType};
 use crate::index::layout::naive_write_units;
-use crate::index::{BatchItems, ItemOptions, items_for_batch};
+use crate::index::{BatchItems, ItemOptions, LogLocation, SuccessPolicy, items_for_batch};
 use crate::metrics::marker::key::batch_key;
 use crate::metrics::marker::once::{self, OnceError};
 use crate::metrics::{MetricSet, MetricsOptions};
@@ -34,6 +34,8 @@ pub struct PipelineConfig {
     pub retention_days: u32,
     /// Access-log groups named by the operator (`ACCESS_LOG_GROUPS`), besides `/aws/apigateway/{name}`.
     pub access_log_groups: Vec<String>,
+    /// How successful requests are kept (`SUCCESS_STORAGE`, `SUCCESS_TTL_DAYS`).
+    pub success: SuccessPolicy,
 }
 
 /// What one event produced.
@@ -231,6 +233,11 @@ pub fn plan_delivery(
         &batch,
         &ItemOptions {
             retention_days: cfg.retention_days,
+            success: cfg.success,
+            location: Some(LogLocation {
+                group: payload.log_group.to_string(),
+                stream: payload.log_stream.to_string(),
+            }),
         },
     );
     let mut metrics = MetricSet::default();

@@ -80,6 +80,7 @@ pub fn services_with<W, M, L>(config: &Config, writer: W, metrics: M, ledger: L)
             access_log_groups: config.access_log_groups.clone(),
             max_decoded_bytes: config.max_decoded_bytes,
             retention_days: config.retention_days,
+            success: config.success,
         },
         redactor: config.redactor.clone(),
         metrics_options: config.metrics.clone(),

@@ -40,6 +40,16 @@ impl CloudWatchMetrics {
         }
     }
 
+    #[cfg(feature = "cli")]
+    pub(crate) const fn client(&self) -> &Client {
+        &self.client
+    }
+
+    #[cfg(feature = "cli")]
+    pub(crate) fn namespace_name(&self) -> &str {
+        &self.namespace
+    }
+
     /// Replaces the retry pacing (tests use a fast one).
     pub fn with_backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
@@ -89,6 +99,7 @@ fn to_sdk(d: &Datum) -> MetricDatum {
     let unit = match d.key.unit {
         Unit::Count => StandardUnit::Count,
         Unit::Milliseconds => StandardUnit::Milliseconds,
+        Unit::Percent => StandardUnit::Percent,
     };
     let mut b = MetricDatum::builder()
         .metric_name(d.key.name)
@@ -282,7 +293,9 @@ impl CloudWatchMetrics {
     }
 }
 
-fn read_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(e: SdkError<E>) -> MetricsError {
+pub(crate) fn read_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+    e: SdkError<E>,
+) -> MetricsError {
     MetricsError::Service {
         unpublished: 0,
         message: short_message("reading metrics", &e),

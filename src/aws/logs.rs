@@ -14,7 +14,7 @@ const ALL_EVENTS: &str = "";
 /// CloudWatch Logs. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct CloudWatchLogs {
-    client: Client,
+    pub(super) client: Client,
 }
 
 impl CloudWatchLogs {

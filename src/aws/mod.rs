@@ -8,10 +8,15 @@ pub(crate) mod apigatewayv2;
 #[cfg(feature = "cli")]
 pub mod cloudformation;
 pub mod cloudwatch;
+#[cfg(feature = "cli")]
+pub mod deployment;
 pub mod dynamodb;
 #[cfg(feature = "cli")]
 pub mod lambda;
+mod log_lines;
 pub mod logs;
+#[cfg(feature = "cli")]
+pub mod metric_query;
 pub(crate) mod missing;
 pub mod outcome;
 #[cfg(feature = "cli")]

@@ -24,6 +24,7 @@ use crate::timefmt::rfc3339_ms;
 pub use super::bounds::{MAX_FIELD_BYTES, MAX_REQUEST_ID_BYTES};
 use super::bounds::{bounded_api, bounded_lambda, valid_id};
 use super::part::{self, truncate_marked};
+use super::success::{self, LogLocation, SuccessPolicy, SuccessStorage};
 use crate::ports::item::{
     AttrValue, IndexItem, MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, WRITE_UNIT_BYTES,
     is_valid_number, units,
@@ -53,10 +54,25 @@ pub(crate) const MAX_FAILURE_DETAIL_BYTES: usize = 400;
 const MAX_EVENT_ID_BYTES: usize = 100;
 
 /// How items are built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemOptions {
     /// Days an item lives after its fragment's last line (`RETENTION_DAYS`).
     pub retention_days: u32,
+    /// How successful requests are kept (`SUCCESS_STORAGE`, `SUCCESS_TTL_DAYS`).
+    pub success: SuccessPolicy,
+    /// Where the batch came from (recorded on summarized successes).
+    pub location: Option<LogLocation>,
+}
+
+impl ItemOptions {
+    /// Every fragment in full for `retention_days` (the layout before `SUCCESS_STORAGE`).
+    pub const fn full(retention_days: u32) -> Self {
+        Self {
+            retention_days,
+            success: SuccessPolicy::FULL,
+            location: None,
+        }
+    }
 }
 
 /// One batch's items and what went into them.
@@ -76,6 +92,8 @@ pub struct BatchItems {
     pub numbers_dropped: usize,
     /// Items left out because a key or the item is past DynamoDB's size limits (none by construction).
     pub items_dropped: usize,
+    /// API fragments of successes kept as one summary item (`SUCCESS_STORAGE=summary`) or not at all (`off`).
+    pub successes_summarized: usize,
 }
 
 impl BatchItems {
@@ -188,6 +206,22 @@ impl<'f, 'a> Shared<'f, 'a> {
 
 fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
     let (frag, rec) = (&c.fragment, &c.record);
+    let lambda_id = frag.lambda_request_id.as_deref().filter(|l| valid_id(l));
+    if opts.success.storage != SuccessStorage::Full && success::known_success(c) {
+        let summary = match opts.success.storage {
+            SuccessStorage::Summary => {
+                success::summary_item(c, lambda_id, opts.success.ttl_days, opts.location.as_ref()).map(Some)
+            }
+            _ => Some(None),
+        };
+        // `None`: even the keys would pass one write unit; the fragment is kept in full below.
+        if let Some(summary) = summary {
+            out.items.extend(summary);
+            out.successes_summarized += 1;
+            out.api_fragments += 1;
+            return;
+        }
+    }
     let Shared {
         eid,
         expires,
@@ -195,7 +229,6 @@ fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
         lines,
     } = Shared::of(&frag.core, opts);
     let state_json = part::state_json(&bounded_api(frag));
-    let lambda_id = frag.lambda_request_id.as_deref().filter(|l| valid_id(l));
 
     let mut summary = IndexItem::new(&*frag.request_id, format!("{API_PREFIX}{eid}"))
         .with(schema::TTL_ATTRIBUTE, expires.clone())

@@ -10,10 +10,12 @@ pub(crate) mod part;
 pub mod query;
 pub mod read;
 pub(crate) mod state;
+pub mod success;
 
 // The item model and the table schema are the ports' (what the index is written and read through).
 pub use crate::ports::item::{AttrValue, IndexItem};
 pub use layout::{BatchItems, ItemOptions, items_for_batch};
+pub use success::{LogLocation, SuccessPolicy, SuccessStorage};
 
 #[cfg(test)]
 mod tests;

@@ -32,7 +32,7 @@ pub enum Kind {
 }
 
 /// The kind of an item and its base sort key (without a `#p<N>` part suffix), and the part number.
-pub(crate) fn parse_sk(sk: &str) -> Option<(Kind, &str, usize)> {
+pub fn parse_sk(sk: &str) -> Option<(Kind, &str, usize)> {
     let kind = if sk.starts_with(API_PREFIX) {
         Kind::Api
     } else if sk.starts_with(LINK_PREFIX) {

@@ -28,10 +28,7 @@ fn items_of(group: &str, messages: Vec<(i64, String)>) -> BatchItems {
     let bytes = decode::decode_event(event.as_bytes(), decode::DEFAULT_MAX_DECODED_BYTES).unwrap();
     let payload = decode::parse_payload(&bytes).unwrap();
     let batch = parse_batch(&payload, &Redactor::builtin(), ParseOptions { keep_lines: true });
-    items_for_batch(
-        &crate::classify::classify_batch(batch),
-        &ItemOptions { retention_days: 30 },
-    )
+    items_for_batch(&crate::classify::classify_batch(batch), &ItemOptions::full(30))
 }
 
 fn timeout_request() -> Vec<(i64, String)> {

@@ -8,6 +8,7 @@ use crate::reason::FailureReason;
 use crate::record::LambdaStatus;
 use crate::redact::Redacted;
 
+use super::near_miss::{Key, timeouts_in};
 use super::{MAX_DATUM_AGE_MS, MAX_DATUM_FUTURE_MS, MetricKey, MetricSet, MetricsOptions, UNKNOWN, Unit, names};
 
 /// A dimension value read from log text: only ever a record's [`Redacted`] field, or [`UNKNOWN`].
@@ -80,8 +81,17 @@ impl MetricSet {
                         self.value(key(names::GATEWAY_OVERHEAD, Unit::Milliseconds, dims), (l - il) as f64);
                     }
                 }
+                self.api_near_miss(
+                    api,
+                    r.failure_reason,
+                    &Key {
+                        minute_ms,
+                        dimensions: dims,
+                    },
+                );
             }
         }
+        let timeouts = timeouts_in(&batch.lambda);
         for c in &batch.lambda {
             let (l, r) = (&c.fragment, &c.record);
             let Some(report) = &l.report else { continue };
@@ -111,6 +121,17 @@ impl MetricSet {
             if let Some(init) = report.init_duration_ms {
                 self.value(key(names::LAMBDA_INIT_DURATION, Unit::Milliseconds), init);
             }
+            let timeout = r.function_name.as_deref().and_then(|f| timeouts.get(f)).copied();
+            let hit_limit = r.status == Some(LambdaStatus::Timeout) || oom;
+            self.lambda_near_miss(
+                report,
+                timeout,
+                hit_limit,
+                &Key {
+                    minute_ms,
+                    dimensions: &dims,
+                },
+            );
         }
     }
 }

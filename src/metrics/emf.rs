@@ -89,7 +89,7 @@ mod tests {
                     Value::Array(a) => assert!(a.len() <= MAX_VALUES_PER_METRIC && a.iter().all(Value::is_number)),
                     other => panic!("metric value {other}"),
                 }
-                assert!(["Count", "Milliseconds"].contains(&m["Unit"].as_str().unwrap()));
+                assert!(["Count", "Milliseconds", "Percent"].contains(&m["Unit"].as_str().unwrap()));
             }
         }
         v

@@ -15,6 +15,7 @@ mod aggregate;
 pub mod chunk;
 pub mod emf;
 pub mod marker;
+pub mod near_miss;
 
 use crate::fragment::LineSource;
 use crate::parse::text::is_uuid;
@@ -27,7 +28,7 @@ pub mod names {
     /// Failed requests (by reason, and over all reasons).
     pub(crate) const FAILURES: &str = "Failures";
     /// Integration latency.
-    pub(crate) const INTEGRATION_LATENCY: &str = "IntegrationLatency";
+    pub const INTEGRATION_LATENCY: &str = "IntegrationLatency";
     /// Latency minus integration latency.
     pub(crate) const GATEWAY_OVERHEAD: &str = "GatewayOverhead";
     /// Lambda invocations that timed out.
@@ -37,14 +38,23 @@ pub mod names {
     /// Lambda invocations that paid for an init phase.
     pub(crate) const LAMBDA_COLD_STARTS: &str = "LambdaColdStarts";
     /// Init durations of cold starts.
-    pub(crate) const LAMBDA_INIT_DURATION: &str = "LambdaInitDuration";
+    pub const LAMBDA_INIT_DURATION: &str = "LambdaInitDuration";
+    /// Near miss: durations of invocations that did not hit a limit.
+    pub const LAMBDA_DURATION: &str = "LambdaDuration";
+    /// Near miss: an invocation's duration as a percentage of its function's timeout, where the batch shows
+    /// the timeout.
+    pub const LAMBDA_DURATION_OF_TIMEOUT: &str = "LambdaDurationOfTimeout";
+    /// Near miss: `Max Memory Used` as a percentage of `Memory Size`.
+    pub const LAMBDA_MEMORY_OF_SIZE: &str = "LambdaMemoryOfSize";
+    /// Near miss: integration latency as a percentage of the default integration timeout of the API's type.
+    pub const INTEGRATION_LATENCY_OF_TIMEOUT: &str = "IntegrationLatencyOfTimeout";
     /// The indexer's own: data points whose publish outcome is unknown, so they may be missing from the
     /// metrics above (no dimensions; emitted as EMF in the function's log, whatever the sink).
     pub(crate) const METRICS_MAYBE_LOST: &str = "MetricsMaybeLost";
 }
 
 /// Dimension value used when a bounded dimension is unknown (e.g. an access log without `apiId`).
-pub(crate) const UNKNOWN: &str = "unknown";
+pub const UNKNOWN: &str = "unknown";
 
 /// CloudWatch refuses data points older than two weeks (`PutMetricData`: "up to two weeks in the past"):
 /// one such datum fails the whole call, so they are left out and counted instead.

@@ -349,23 +349,32 @@ fn stage_settings(out: &mut Out<'_>, s: &StageConfig) {
             "execution_logging_off",
             s,
             "execution logging is OFF: the indexer reads most failure evidence from execution logs".into(),
-            out.setup(s, ""),
+            out.setup(s, " --logging-profile lean"),
         ),
-        Some(LogLevel::Error) => out.stage(
+        // `ERROR` with the access log is the lean profile, the recommended one: nothing to say.
+        Some(LogLevel::Info) => out.stage(
             Severity::Note,
-            "execution_logging_error",
+            if s.data_trace {
+                "execution_logging_full"
+            } else {
+                "execution_logging_info"
+            },
             s,
-            "execution logging is at ERROR: most evidence (integration responses, timeouts) is logged at INFO".into(),
-            out.setup(s, " --level INFO"),
-        ),
-        Some(LogLevel::Info) if !s.data_trace => out.stage(
-            Severity::Note,
-            "data_trace_off",
-            s,
-            "full request/response data is off: request and response headers, which carry join keys, are not \
-             logged (turning it on also logs bodies)"
-                .into(),
-            out.setup(s, " --data-trace"),
+            format!(
+                "execution logging is at INFO{}: the lean profile (ERROR and the access log) keeps the failure \
+                 evidence for about a ninth of the log bytes (docs/cost.md); keep INFO only to see {}",
+                if s.data_trace {
+                    " with full request/response data"
+                } else {
+                    ""
+                },
+                if s.data_trace {
+                    "bodies (which AWS advises against logging in production)"
+                } else {
+                    "the trace"
+                }
+            ),
+            out.setup(s, " --logging-profile lean"),
         ),
         _ => {}
     }

@@ -36,7 +36,8 @@ fn request(api_id: &str, stage: &str, data_trace: Option<bool>) -> SetupRequest 
     SetupRequest {
         api_id: api_id.into(),
         stage: stage.into(),
-        level: LogLevel::Info,
+        // The lean profile, which `doctor` recommends.
+        level: LogLevel::Error,
         data_trace,
         access_log_group: None,
     }
@@ -114,7 +115,7 @@ async fn an_unconfigured_rest_stage_is_flagged_then_clean_after_setup_logging() 
     );
 
     let idx = Indexer::from_function(&function("idx"));
-    let req = request("abc123", "dev", Some(true));
+    let req = request("abc123", "dev", Some(false));
     let refused = setup_logging(&aws, &aws, &aws, &idx, &req).await.unwrap_err();
     assert!(matches!(refused, OnboardError::Precondition { .. }), "{refused}");
     assert!(
@@ -170,6 +171,34 @@ async fn an_http_stage_with_the_console_preset_lacks_the_error_fields() {
     );
     assert_eq!(report.subscriptions.count("subscribe"), 2, "{report:?}");
     assert!(findings(&aws, &StageFilter::default()).await.is_empty());
+}
+
+#[tokio::test]
+async fn doctor_recommends_the_lean_profile_over_info_logging() {
+    for data_trace in [true, false] {
+        let mut rest = stage(ApiType::Rest, "r1", "prod");
+        rest.logging_level = Some(LogLevel::Info);
+        rest.data_trace = data_trace;
+        rest.access_log = None;
+        let aws = account(vec![rest]);
+        let idx = aws.function("idx").await.unwrap();
+        let snap = snapshot(&aws, &aws, &aws, &aws, &idx, &StageFilter::default(), None)
+            .await
+            .unwrap();
+        let found = check(
+            &snap,
+            &FixContext {
+                args: "--function idx".into(),
+            },
+        );
+        let note = found
+            .iter()
+            .find(|f| f.check.starts_with("execution_logging_"))
+            .unwrap_or_else(|| panic!("{found:?}"));
+        assert_eq!(note.severity, Severity::Note);
+        assert!(note.fix.contains("--logging-profile lean"), "{note:?}");
+        assert_eq!(note.message.contains("bodies"), data_trace, "{note:?}");
+    }
 }
 
 #[tokio::test]

@@ -13,6 +13,8 @@ pub enum Unit {
     Count,
     /// Milliseconds.
     Milliseconds,
+    /// A percentage (0–100) of a limit (near-miss metrics).
+    Percent,
 }
 
 impl Unit {
@@ -21,6 +23,7 @@ impl Unit {
         match self {
             Self::Count => "Count",
             Self::Milliseconds => "Milliseconds",
+            Self::Percent => "Percent",
         }
     }
 }

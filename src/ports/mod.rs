@@ -5,14 +5,17 @@
 //! (DynamoDB, CloudWatch), `crate::memory` (in-memory doubles for tests and offline runs) and
 //! `crate::sinks` (EMF, off). Nothing here names an SDK type.
 
+mod deployment;
 mod index;
 pub mod item;
 mod ledger;
+pub mod log_lines;
 pub(crate) mod metric_data;
 mod metrics;
 mod onboard;
 pub mod schema;
 
+pub use deployment::*;
 pub use index::*;
 pub use ledger::*;
 pub use metrics::*;

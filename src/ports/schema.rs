@@ -54,9 +54,9 @@ pub mod attr {
     /// Integration latency.
     pub(crate) const INTEGRATION_LATENCY_MS: &str = "integration_latency_ms";
     /// Earliest line.
-    pub(crate) const FIRST_TIMESTAMP_MS: &str = "first_timestamp_ms";
+    pub const FIRST_TIMESTAMP_MS: &str = "first_timestamp_ms";
     /// Latest line.
-    pub(crate) const LAST_TIMESTAMP_MS: &str = "last_timestamp_ms";
+    pub const LAST_TIMESTAMP_MS: &str = "last_timestamp_ms";
     /// Lambda function name.
     pub(crate) const FUNCTION_NAME: &str = "function_name";
     /// Lambda error type.
@@ -73,4 +73,8 @@ pub mod attr {
     pub(crate) const INIT_DURATION_MS: &str = "init_duration_ms";
     /// The API request a Lambda invocation served.
     pub(crate) const API_REQUEST_ID: &str = "api_request_id";
+    /// A summarized success: the log group its lines were delivered from.
+    pub const LOG_GROUP: &str = "log_group";
+    /// A summarized success: the log stream its lines were delivered from.
+    pub const LOG_STREAM: &str = "log_stream";
 }

@@ -13,9 +13,9 @@ use serde_json::Value;
 use crate::sink_cost::{DYNAMODB_PER_WRU, START_MS};
 
 /// DynamoDB Standard storage: $0.25 per GB-month (same page); items live `RETENTION_DAYS` = 30 days.
-const DYNAMODB_PER_GB_MONTH: f64 = 0.25;
+pub const DYNAMODB_PER_GB_MONTH: f64 = 0.25;
 /// Lambda requests: $0.20 per million (aws.amazon.com/lambda/pricing).
-const LAMBDA_PER_INVOCATION: f64 = 0.20 / 1e6;
+pub const LAMBDA_PER_INVOCATION: f64 = 0.20 / 1e6;
 /// Logs Insights: $0.005 per GB of log data scanned (aws.amazon.com/cloudwatch/pricing).
 const INSIGHTS_PER_GB: f64 = 0.005;
 

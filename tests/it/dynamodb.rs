@@ -27,6 +27,7 @@ const CFG: PipelineConfig = PipelineConfig {
     access_log_groups: Vec::new(),
     max_decoded_bytes: apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES,
     retention_days: 30,
+    success: apigw_log_indexer::index::SuccessPolicy::FULL,
 };
 
 async fn replay(index: &DynamoIndex, names: &[&str]) -> Vec<Outcome> {

@@ -105,6 +105,7 @@ pub fn services<W, M, L>(writer: W, metrics: M, ledger: L, own_log_group: Option
             access_log_groups: Vec::new(),
             max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
             retention_days: 30,
+            success: apigw_log_indexer::index::SuccessPolicy::FULL,
         },
         redactor: Redactor::builtin(),
         metrics_options: MetricsOptions::default(),
@@ -138,6 +139,7 @@ pub fn traffic(batches: u32, batch_bytes: u64, seed: u64, start_ms: Option<i64>)
         batch_bytes: NonZeroU64::new(batch_bytes).expect("a batch size above zero"),
         seed,
         start_ms: start_ms.unwrap_or(default.start_ms),
+        profile: default.profile,
     }
 }
 
@@ -151,7 +153,13 @@ pub fn generate(dir: &Path, spec: &Spec) -> Vec<PathBuf> {
 
 /// What the pipeline plans for an event with the default settings, at `now_ms`.
 pub fn plan(event: &[u8], now_ms: i64) -> Plan {
-    let s = services((), (), (), None);
+    plan_with(event, now_ms, apigw_log_indexer::index::SuccessPolicy::FULL)
+}
+
+/// What the pipeline plans for an event with the default settings but `success`, at `now_ms`.
+pub fn plan_with(event: &[u8], now_ms: i64, success: apigw_log_indexer::index::SuccessPolicy) -> Plan {
+    let mut s = services((), (), (), None);
+    s.config.success = success;
     plan_delivery(
         Delivery::Event(event),
         &s.redactor,

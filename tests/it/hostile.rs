@@ -273,6 +273,7 @@ async fn no_planted_secret_reaches_dynamodb() {
         access_log_groups: Vec::new(),
         max_decoded_bytes: apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES,
         retention_days: 30,
+        success: apigw_log_indexer::index::SuccessPolicy::FULL,
     };
     for e in deliveries(&s) {
         let deadline = Instant::now() + Duration::from_secs(60);

@@ -23,6 +23,7 @@ const CFG: PipelineConfig = PipelineConfig {
     access_log_groups: Vec::new(),
     max_decoded_bytes: apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES,
     retention_days: 30,
+    success: apigw_log_indexer::index::SuccessPolicy::FULL,
 };
 const IDS: [&str; 3] = [
     "11111111-1111-4111-8111-111111111111",

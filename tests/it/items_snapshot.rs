@@ -49,6 +49,7 @@ pub fn items_of_events() -> String {
         access_log_groups: Vec::new(),
         max_decoded_bytes: apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES,
         retention_days: 30,
+        success: apigw_log_indexer::index::SuccessPolicy::FULL,
     };
     let mut out = String::new();
     for name in names {

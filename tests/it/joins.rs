@@ -42,6 +42,7 @@ async fn lookup(events: &[String], id: &str) -> (Vec<Value>, Vec<Value>) {
         access_log_groups: Vec::new(),
         max_decoded_bytes: 1 << 26,
         retention_days: 30,
+        success: apigw_log_indexer::index::SuccessPolicy::FULL,
     };
     let deadline = Instant::now() + Duration::from_secs(5);
     for e in events {

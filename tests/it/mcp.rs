@@ -152,7 +152,8 @@ fn an_mcp_client_looks_up_the_demo_timeout_lists_failures_and_metrics_and_gets_c
     // lookup, by either ID: the CLI's `lookup --json` output, the API record joined to its Lambda timeout.
     for (call, id) in [(&c[0], API_ID), (&c[1], LAMBDA_ID)] {
         let text = texts(call);
-        assert_eq!(text, [stdout(&table, &["lookup", id, "--json"])]);
+        // The server diagnoses from the logs alone: the CLI's `--logs-only`.
+        assert_eq!(text, [stdout(&table, &["lookup", id, "--json", "--logs-only"])]);
         let records: Vec<Value> = text[0].lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         let api = records.iter().find(|r| r["kind"] == "api").unwrap();
         let lambda = records.iter().find(|r| r["kind"] == "lambda").unwrap();
@@ -160,6 +161,8 @@ fn an_mcp_client_looks_up_the_demo_timeout_lists_failures_and_metrics_and_gets_c
             (&api["request_id"], &api["lambda_request_id"], &api["failure_reason"]),
             (&json!(API_ID), &json!(LAMBDA_ID), &json!("LambdaTimeout"))
         );
+        let cause = api["diagnosis"]["cause"].as_str().unwrap_or_default();
+        assert!(cause.contains("of its 1000 ms timeout"), "{cause}");
         assert_eq!(
             (
                 &lambda["request_id"],

@@ -58,7 +58,7 @@ fn line() -> impl Strategy<Value = String> {
 fn run(group: &str, lines: Vec<String>) {
     // Index items too: every number and key in them must be one DynamoDB accepts.
     let items = |batch: &apigw_log_indexer::ClassifiedBatch<'_>| {
-        let built = items_for_batch(batch, &ItemOptions { retention_days: 30 });
+        let built = items_for_batch(batch, &ItemOptions::full(30));
         assert_eq!(
             built.items_dropped, 0,
             "the layout keeps items within DynamoDB's limits"

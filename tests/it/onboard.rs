@@ -48,7 +48,7 @@ async fn a_rest_stage_that_doctor_flags_is_clean_after_setup_logging() {
     );
     let o = cli(REGION, &["doctor", "--api", &api, "--stack", &s.name]);
     let human = text(&o.stdout);
-    let setup = format!("apigw-logs setup-logging --api {api} --stage dev --stack {}", s.name);
+    let setup = format!("apigw-logs setup-logging --api {api} --stage dev");
     for line in human.lines() {
         assert!(line.contains(" → "), "one line per finding, with its fix: {line}");
         if line.starts_with("REST ") {
@@ -77,7 +77,8 @@ async fn a_rest_stage_that_doctor_flags_is_clean_after_setup_logging() {
         &api,
         "--stage",
         "dev",
-        "--data-trace",
+        "--logging-profile",
+        "lean",
         "--stack",
         &s.name,
     ];
@@ -88,8 +89,7 @@ async fn a_rest_stage_that_doctor_flags_is_clean_after_setup_logging() {
     let access = format!("/aws/apigateway/access-logs-{api}-dev");
     let lambda = format!("/aws/lambda/{}", s.backend);
     for want in [
-        "execution logging OFF → INFO".to_string(),
-        "full request/response data on".to_string(),
+        "execution logging OFF → ERROR".to_string(),
         format!("created access log group {access}"),
         format!("subscribed {exec}"),
         format!("subscribed {access}"),
@@ -108,7 +108,7 @@ async fn a_rest_stage_that_doctor_flags_is_clean_after_setup_logging() {
         .await
         .unwrap();
     let all = &stage.method_settings().unwrap()["*/*"];
-    assert_eq!((all.logging_level(), all.data_trace_enabled()), (Some("INFO"), true));
+    assert_eq!((all.logging_level(), all.data_trace_enabled()), (Some("ERROR"), false));
     let log = stage.access_log_settings().unwrap();
     assert_eq!(log.format(), Some(REST_FORMAT));
     assert_eq!(log.destination_arn().unwrap(), s.group_arn(&access));

@@ -137,6 +137,17 @@ pub fn checks(o: &Output) -> Vec<(String, String)> {
 /// A REST API with `GET /items` behind a Lambda proxy integration to `function_arn`, deployed to `stage`
 /// with nothing configured for logging. Returns its ID.
 pub async fn rest_api(region: &str, name: &str, function_arn: &str, stage: &str) -> String {
+    rest_api_timing_out(region, name, function_arn, stage, None).await
+}
+
+/// [`rest_api`] whose integration sets `timeoutInMillis` when given.
+pub async fn rest_api_timing_out(
+    region: &str,
+    name: &str,
+    function_arn: &str,
+    stage: &str,
+    timeout_ms: Option<i32>,
+) -> String {
     let c = aws_sdk_apigateway::Client::new(&sdk(region).await);
     let api = c.create_rest_api().name(name).send().await.unwrap();
     let id = api.id().unwrap().to_string();
@@ -168,6 +179,7 @@ pub async fn rest_api(region: &str, name: &str, function_arn: &str, stage: &str)
         .uri(format!(
             "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
         ))
+        .set_timeout_in_millis(timeout_ms)
         .send()
         .await
         .unwrap();

@@ -12,14 +12,14 @@ use apigw_log_indexer::ports::MetricsSink;
 /// `PutMetricData`: $0.01 per 1,000 requests (aws.amazon.com/cloudwatch/pricing, us-east-1).
 const PUT_METRIC_DATA_PER_REQUEST: f64 = 0.01 / 1000.0;
 /// CloudWatch Logs standard ingestion, also the first tier of Lambda logs: $0.50 per GB (same page).
-const LOG_INGESTION_PER_GB: f64 = 0.50;
+pub const LOG_INGESTION_PER_GB: f64 = 0.50;
 /// CloudWatch Logs bills each event's UTF-8 bytes plus 26 bytes (CloudWatch Logs quotas: event size).
-const LOG_EVENT_OVERHEAD_BYTES: usize = 26;
+pub const LOG_EVENT_OVERHEAD_BYTES: usize = 26;
 /// DynamoDB on-demand writes: $0.625 per million write request units (aws.amazon.com/dynamodb/pricing).
 pub const DYNAMODB_PER_WRU: f64 = 0.625 / 1e6;
 /// The marker of a one-request batch: claim (1 WRU, plus 1 for its entry in the listing index), `sending`
 /// (1), `done` (1, plus 1 to leave the listing). Each item is well under 1 KB (unit-tested in `ledger`).
-const MARKER_WRUS: f64 = 5.0;
+pub const MARKER_WRUS: f64 = 5.0;
 const SECONDS_PER_MONTH: f64 = 30.0 * 86_400.0;
 /// A fixed start, so the minutes the traffic spans (and so the data points) are the same in every run.
 pub const START_MS: i64 = 1_698_670_710_000;

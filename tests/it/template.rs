@@ -132,6 +132,8 @@ fn the_function_builds_the_lambda_binary_and_sets_only_known_variables() {
         config::METRICS_SINK,
         config::DETAILED_METRICS,
         config::RETENTION_DAYS,
+        config::SUCCESS_STORAGE,
+        config::SUCCESS_TTL_DAYS,
         config::REDACT_HEADERS,
         config::STORE_BODIES,
         config::MAX_DECODED_BYTES,

@@ -105,6 +105,7 @@ async fn lookup_shows_both_functions_labelled_and_the_real_verdict() {
         access_log_groups: Vec::new(),
         max_decoded_bytes: 1 << 26,
         retention_days: 30,
+        success: apigw_log_indexer::index::SuccessPolicy::FULL,
     };
     let deadline = Instant::now() + Duration::from_secs(5);
     for e in [api_side(), victim(), attacker()] {

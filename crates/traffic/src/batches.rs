@@ -16,6 +16,7 @@ use base64::Engine as _;
 use flate2::{Compression, GzBuilder};
 
 use crate::json::{self, Value};
+use crate::lean::{self, ACCESS_GROUP, Profile};
 use crate::request::Truth;
 use crate::shape::{ACCOUNT, EXEC_GROUP, LAMBDA_GROUP, SUBSCRIPTION_FILTER};
 use crate::traffic::{Event, Traffic};
@@ -39,6 +40,9 @@ pub struct Spec {
     pub seed: u64,
     /// When the first request arrives (epoch ms).
     pub start_ms: i64,
+    /// Which logs to write: the default's (`INFO` execution logs) or the lean profile's (`ERROR` execution
+    /// logs and an access log, `access-NNNN.json`). The requests, and so the truth, are the same.
+    pub profile: Profile,
 }
 
 impl Default for Spec {
@@ -49,6 +53,7 @@ impl Default for Spec {
             batch_bytes: NonZeroU64::MIN.saturating_add(999_999),
             seed: 1,
             start_ms: 1_698_670_710_000,
+            profile: Profile::Full,
         }
     }
 }
@@ -120,10 +125,18 @@ pub fn generate(spec: &Spec) -> Result<Generated, TrafficError> {
         })?;
     let mut traffic = Traffic::new(spec.seed, spec.start_ms);
     let (mut exec, mut lambda, mut truth, mut size) = (Vec::new(), Vec::new(), Vec::new(), 0u64);
+    let mut access = Vec::new();
     while size < target {
         let Some(request) = traffic.next() else { break };
+        // Sized by the full execution log whatever the profile, so both profiles hold the same requests.
         size += request.exec.iter().map(weight).sum::<u64>();
-        exec.extend(request.exec);
+        match spec.profile {
+            Profile::Full => exec.extend(request.exec),
+            Profile::Lean => {
+                access.push(lean::access_event(&request));
+                exec.extend(request.exec.into_iter().filter(|e| lean::error_level(&e.message)));
+            }
+        }
         if let Some(env) = request.environment {
             lambda.extend(request.lambda.into_iter().map(|e| (env, e)));
         }
@@ -138,6 +151,17 @@ pub fn generate(spec: &Spec) -> Result<Generated, TrafficError> {
             event: lambda_event(&payload(EXEC_GROUP, exec_stream, events)),
         })
         .collect();
+    if spec.profile == Profile::Lean {
+        batches.extend(
+            cut(access, n as usize, |e| e)
+                .iter()
+                .enumerate()
+                .map(|(i, events)| Batch {
+                    file_name: format!("access-{i:04}.json"),
+                    event: lambda_event(&payload(ACCESS_GROUP, exec_stream, events)),
+                }),
+        );
+    }
     for (i, part) in cut(lambda, n as usize, |(_, e)| e).into_iter().enumerate() {
         let mut by_stream: BTreeMap<usize, Vec<Event>> = BTreeMap::new();
         for (env, e) in part {

@@ -38,6 +38,7 @@
 pub mod batches;
 pub mod environment;
 mod json;
+pub mod lean;
 pub mod request;
 pub mod rng;
 pub mod shape;
@@ -45,5 +46,6 @@ mod text;
 pub mod traffic;
 
 pub use batches::{Batch, EVENT_OVERHEAD_BYTES, Generated, MAX_TOTAL_BYTES, Spec, TrafficError, generate};
-pub use request::{Mode, Truth};
+pub use lean::Profile;
+pub use request::{InvocationTruth, Mode, Truth};
 pub use traffic::{Event, Request, Streams, Traffic};

@@ -45,6 +45,8 @@ const COMMON_SHARE: f64 = 0.90;
 /// The function's sleep range and timeout, in ms.
 const SLEEP_MS: (f64, f64) = (250.0, 1500.0);
 const TIMEOUT_MS: f64 = 1000.0;
+/// The function's memory size, MB.
+const MEMORY_SIZE_MB: u64 = 128;
 /// The init duration range (ms) of a cold start (an invocation in a new execution environment).
 const INIT_MS: (f64, f64) = (120.0, 260.0);
 
@@ -59,6 +61,24 @@ pub struct Truth {
     pub failure_reason: Option<&'static str>,
     /// The Lambda request ID, when the function was invoked.
     pub lambda_request_id: Option<String>,
+    /// What the function's REPORT line and the integration say, when it ran (in memory only: `truth.jsonl`
+    /// keeps its four keys).
+    pub invocation: Option<InvocationTruth>,
+}
+
+/// The figures of one invocation that ran: what the near-miss metrics are computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvocationTruth {
+    /// `Duration`, in hundredths of a millisecond (the REPORT line has two decimals).
+    pub duration_centi_ms: u64,
+    /// `Max Memory Used`, MB.
+    pub max_memory_used_mb: u64,
+    /// `Memory Size`, MB.
+    pub memory_size_mb: u64,
+    /// The function's timeout, ms.
+    pub timeout_ms: u64,
+    /// The integration latency API Gateway logs, ms.
+    pub integration_latency_ms: u64,
 }
 
 /// A log line of a request, `offset_ms` after the request started.
@@ -99,6 +119,7 @@ impl Ids {
             status,
             failure_reason: reason,
             lambda_request_id: invoked.then(|| self.lrid.clone()),
+            invocation: None,
         }
     }
 }
@@ -207,7 +228,17 @@ pub fn draft(r: &mut Rng, start_ms: i64, environments: &mut Environments) -> Dra
     invoked.lat = (dur + invoked.init.unwrap_or(0.0) + r.uniform(15.0, 45.0)) as i64;
     let (exec_tail, lambda, truth, status_field) = invoked.outcome(r, mode, &id);
     ex.extend(exec_tail);
-    let lambda = invoked.lambda_lines(r, &id, lambda, status_field);
+    let (lambda, max_memory_used_mb) = invoked.lambda_lines(r, &id, lambda, status_field);
+    let truth = Truth {
+        invocation: Some(InvocationTruth {
+            duration_centi_ms: (invoked.dur * 100.0).round() as u64,
+            max_memory_used_mb,
+            memory_size_mb: MEMORY_SIZE_MB,
+            timeout_ms: TIMEOUT_MS as u64,
+            integration_latency_ms: invoked.lat as u64,
+        }),
+        ..truth
+    };
     Draft {
         environment: Some(placement.index),
         ..draft(ex, lambda, truth)
@@ -318,8 +349,9 @@ impl Invoked {
         }
     }
 
-    /// The function's log: START, `own` lines, END and REPORT (with its X-Ray trailer).
-    fn lambda_lines(&self, r: &mut Rng, id: &Ids, own: Vec<Line>, status_field: &str) -> Vec<Line> {
+    /// The function's log: START, `own` lines, END and REPORT (with its X-Ray trailer); and the REPORT's
+    /// `Max Memory Used`.
+    fn lambda_lines(&self, r: &mut Rng, id: &Ids, own: Vec<Line>, status_field: &str) -> (Vec<Line>, u64) {
         let lrid = &id.lrid;
         let billed = self.dur as i64 + 1;
         let memory = r.int(60, 90);
@@ -328,7 +360,7 @@ impl Invoked {
             .map(|i| format!("Init Duration: {i:.2} ms\t"))
             .unwrap_or_default();
         let report = format!(
-            "REPORT RequestId: {lrid}\tDuration: {:.2} ms\tBilled Duration: {billed} ms\tMemory Size: 128 MB\t\
+            "REPORT RequestId: {lrid}\tDuration: {:.2} ms\tBilled Duration: {billed} ms\tMemory Size: {MEMORY_SIZE_MB} MB\t\
              Max Memory Used: {memory} MB\t{init}{status_field}\nXRAY TraceId: {}\tSegmentId: {}\tSampled: true\t\n",
             self.dur,
             id.trace,
@@ -339,6 +371,6 @@ impl Invoked {
         lines.extend(own);
         lines.push((end_at, format!("END RequestId: {lrid}\n")));
         lines.push((end_at, report));
-        lines
+        (lines, memory as u64)
     }
 }

@@ -8,9 +8,11 @@
 mod api_filter;
 mod aws_args;
 mod commands;
+mod diagnosis;
 mod error;
 mod exit;
 mod input;
+mod lines;
 mod manifest;
 mod output;
 mod records;
@@ -24,8 +26,8 @@ mod window;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    create_table, decode, doctor, failures, lookup, make_event, make_traffic, mcp, metrics, parse, replay,
-    setup_logging, subscribe,
+    coverage, create_table, decode, doctor, failures, health, lookup, make_event, make_traffic, mcp, metrics, parse,
+    replay, setup_logging, subscribe,
 };
 use crate::error::CliError;
 use crate::exit::{Exit, Outcome};
@@ -61,6 +63,10 @@ enum Command {
     Failures(failures::Args),
     /// Requests and failures by reason, summed from the CloudWatch metrics over a window.
     Metrics(metrics::Args),
+    /// How close successful traffic runs to each limit (timeout, memory, init, integration timeout); one line per limit at risk with its fix (exit 1 if any).
+    Health(health::Args),
+    /// API Gateway's own request counts per stage and minute against what the indexer counted; the gaps and their likely cause (exit 1 if any).
+    Coverage(coverage::Args),
     /// Subscribe every log group whose name starts with a prefix to the indexer (never its own); idempotent.
     Subscribe(subscribe::Args),
     /// Check API stages for what the indexer needs; one line per finding with its fix (exit 1 if any).
@@ -104,6 +110,8 @@ fn fill_from_stack(command: &mut Command) -> Result<(), CliError> {
         Command::Lookup(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
         Command::Failures(a) => (&a.aws.endpoint, Some(&mut a.aws.table), None),
         Command::Metrics(a) => (&a.endpoint, None, Some(&mut a.namespace)),
+        Command::Health(a) => (&a.endpoint, None, Some(&mut a.namespace)),
+        Command::Coverage(a) => (&a.indexer.endpoint, None, Some(&mut a.namespace)),
         Command::Mcp(a) => (&a.aws.endpoint, Some(&mut a.aws.table), Some(&mut a.namespace)),
         _ => return Ok(()),
     };
@@ -121,6 +129,8 @@ fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Lookup(a) => lookup::run(a),
         Command::Failures(a) => failures::run(a),
         Command::Metrics(a) => metrics::run(a),
+        Command::Health(a) => health::run(a),
+        Command::Coverage(a) => coverage::run(a),
         Command::Subscribe(a) => subscribe::run(a),
         Command::Doctor(a) => doctor::run(a),
         Command::SetupLogging(a) => setup_logging::run(a),

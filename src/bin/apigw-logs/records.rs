@@ -2,21 +2,25 @@
 
 use std::fmt::Write as _;
 
+use apigw_log_indexer::diagnose::{self, Configuration};
 use apigw_log_indexer::parse::ParseStats;
 use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 
+use crate::diagnosis;
 use crate::terminal::cell;
 
-/// One JSON object per line: API records, then Lambda records.
+/// One JSON object per line: API records, then Lambda records, each with its `diagnosis` (offline: from
+/// the logs alone).
 pub fn records_json(api: &[ApiRecord<'_>], lambda: &[LambdaRecord<'_>]) -> String {
+    let cfg = Configuration::default();
     let mut out = String::new();
     for r in api {
-        out.push_str(&serde_json::to_string(r).unwrap_or_default());
+        out.push_str(&diagnosis::json(r, diagnose::of_api(r, lambda, &cfg)));
         out.push('\n');
     }
     for r in lambda {
-        out.push_str(&serde_json::to_string(r).unwrap_or_default());
+        out.push_str(&diagnosis::json(r, diagnose::of_lambda(r, &cfg)));
         out.push('\n');
     }
     out

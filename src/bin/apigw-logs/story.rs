@@ -3,12 +3,16 @@
 
 use std::fmt::Write as _;
 
+use apigw_log_indexer::diagnose::configure::Wanted;
+use apigw_log_indexer::diagnose::{self, Configuration, Diagnosis};
 use apigw_log_indexer::fragment::Line;
 use apigw_log_indexer::index::query::{FailureEntry, Story};
 use apigw_log_indexer::index::read::Fragments;
+use apigw_log_indexer::index::success::where_lines_are;
 use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 
+use crate::diagnosis;
 use crate::terminal::cell;
 
 fn sorted<'a>(lines: impl IntoIterator<Item = &'a Line<'a>>) -> Vec<&'a Line<'a>> {
@@ -39,9 +43,9 @@ fn lines_json(lines: &[&Line<'_>]) -> String {
     serde_json::to_string(&lines).unwrap_or_default()
 }
 
-/// The record's JSON (fields in `docs/reference.md` order) with `"lines"` appended.
-fn with_lines<T: serde::Serialize>(record: &T, lines: &[&Line<'_>]) -> String {
-    let mut text = serde_json::to_string(record).unwrap_or_default();
+/// The record's JSON (fields in `docs/reference.md` order, `diagnosis` last) with `"lines"` appended.
+fn with_lines(record_json: String, lines: &[&Line<'_>]) -> String {
+    let mut text = record_json;
     if text.ends_with('}') {
         text.pop();
         let sep = if text.ends_with('{') { "" } else { "," };
@@ -60,8 +64,16 @@ pub struct Rendered {
     pub warnings: Vec<String>,
 }
 
-/// Renders the story of one lookup.
-pub fn render(story: &Story, json: bool) -> Rendered {
+/// The configuration facts the story's diagnoses can use (`lookup` reads them before rendering).
+pub fn wanted(story: &Story) -> Wanted {
+    let fragments = Fragments::decode(&story.items);
+    let (joined, _) = fragments.joined();
+    let (api, lambda) = joined.records();
+    Wanted::of(&api, &lambda)
+}
+
+/// Renders the story of one lookup, each failure with its diagnosis (from the logs and `cfg`).
+pub fn render(story: &Story, json: bool, cfg: &Configuration) -> Rendered {
     let fragments = Fragments::decode(&story.items);
     let (joined, problems) = fragments.joined();
     let mut warnings: Vec<String> = fragments
@@ -82,20 +94,27 @@ pub fn render(story: &Story, json: bool) -> Rendered {
     if api.is_empty() && lambda.is_empty() {
         return Rendered { text: None, warnings };
     }
+    let records: Vec<LambdaRecord<'_>> = lambda.iter().map(|(r, _)| r.clone()).collect();
+    let api_diagnoses: Vec<_> = api.iter().map(|(r, _)| diagnose::of_api(r, &records, cfg)).collect();
+    let lambda_diagnoses: Vec<_> = records.iter().map(|r| diagnose::of_lambda(r, cfg)).collect();
     let mut out = String::new();
     if json {
-        for (r, lines) in &api {
-            out.push_str(&with_lines(r, lines));
+        for ((r, lines), d) in api.iter().zip(api_diagnoses) {
+            out.push_str(&with_lines(diagnosis::json(r, d), lines));
         }
-        for (r, lines) in &lambda {
-            out.push_str(&with_lines(r, lines));
+        for ((r, lines), d) in lambda.iter().zip(lambda_diagnoses) {
+            out.push_str(&with_lines(diagnosis::json(r, d), lines));
         }
     } else {
-        for (r, _) in &api {
-            api_text(&mut out, r);
+        for ((r, _), d) in api.iter().zip(&api_diagnoses) {
+            api_text(&mut out, r, d.as_ref());
         }
-        for (r, _) in &lambda {
-            lambda_text(&mut out, r);
+        // A summarized success has no lines here: say where they are (`lookup --fetch-lines` reads them).
+        for place in story.items.iter().filter_map(where_lines_are) {
+            row(&mut out, "lines", place);
+        }
+        for ((r, _), d) in lambda.iter().zip(&lambda_diagnoses) {
+            lambda_text(&mut out, r, d.as_ref());
         }
         for (r, _) in &api {
             let served = lambda
@@ -137,7 +156,7 @@ fn span(first: Option<i64>, last: Option<i64>) -> String {
     }
 }
 
-pub(crate) fn api_text(out: &mut String, r: &ApiRecord<'_>) {
+pub(crate) fn api_text(out: &mut String, r: &ApiRecord<'_>, diagnosis: Option<&Diagnosis>) {
     let route = route_of(r.method.as_deref(), r.resource_path.as_deref());
     let outcome = match (r.status, r.failure_reason) {
         (Some(s), Some(reason)) => format!("{s} {reason}"),
@@ -155,6 +174,9 @@ pub(crate) fn api_text(out: &mut String, r: &ApiRecord<'_>) {
             "reason",
             format!("{reason}: {}", r.failure_detail.as_deref().unwrap_or("-")),
         );
+    }
+    if let Some(d) = diagnosis {
+        diagnosis::rows(out, d);
     }
     match (r.latency_ms, r.integration_latency_ms) {
         (None, None) => {}
@@ -199,7 +221,7 @@ pub(crate) fn api_text(out: &mut String, r: &ApiRecord<'_>) {
     out.push('\n');
 }
 
-pub(crate) fn lambda_text(out: &mut String, r: &LambdaRecord<'_>) {
+pub(crate) fn lambda_text(out: &mut String, r: &LambdaRecord<'_>, diagnosis: Option<&Diagnosis>) {
     let outcome = match (r.status, r.failure_reason) {
         (Some(s), Some(reason)) => format!("{s} {reason}"),
         (Some(s), None) => s.to_string(),
@@ -239,6 +261,9 @@ pub(crate) fn lambda_text(out: &mut String, r: &LambdaRecord<'_>) {
             "reason",
             format!("{reason}: {}", r.failure_detail.as_deref().unwrap_or("-")),
         );
+    }
+    if let Some(d) = diagnosis {
+        diagnosis::rows(out, d);
     }
     row(
         out,

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use apigw_log_indexer::classify::{classify_api, classify_lambda};
+use apigw_log_indexer::diagnose::{self, Configuration};
 use apigw_log_indexer::fragment::{ApiFragment, LambdaFragment, Line, LineSource};
 use apigw_log_indexer::index::query::FailureEntry;
 use apigw_log_indexer::parse::{ParseStats, SkipKind};
@@ -15,7 +16,7 @@ use apigw_log_indexer::redact::Redactor;
 use proptest::prelude::*;
 
 use crate::terminal::{escape_text, is_unsafe};
-use crate::{records, story};
+use crate::{diagnosis, records, story};
 
 /// Every character the writer must never let through raw, with ordinary text and the look-alikes of our
 /// own layout (`  reason `, `API request `, two spaces, a timeline prefix).
@@ -140,13 +141,17 @@ proptest! {
         messages in prop::collection::vec(hostile_text(), 1..5),
     ) {
         let mut out = String::new();
-        story::api_text(&mut out, &classify_api(&api_fragment(&id, &v), None));
-        // Heading, api, reason, seen, lambda, trace, blank.
-        assert_unforgeable(&out, 7)?;
+        // With their diagnoses, whose causes and fixes quote the generated trace ID, error type and function.
+        let cfg = Configuration::default();
+        let api = classify_api(&api_fragment(&id, &v), None);
+        story::api_text(&mut out, &api, diagnose::of_api(&api, &[], &cfg).as_ref());
+        // Heading, api, reason, cause, fix, seen, lambda, trace, blank.
+        assert_unforgeable(&out, 9)?;
         let mut out = String::new();
-        story::lambda_text(&mut out, &classify_lambda(&lambda_fragment(&id, &v), Some(Cow::Owned(v[4].clone()))));
-        // Heading, error, reason, seen, api req., blank.
-        assert_unforgeable(&out, 6)?;
+        let lambda = classify_lambda(&lambda_fragment(&id, &v), Some(Cow::Owned(v[4].clone())));
+        story::lambda_text(&mut out, &lambda, diagnose::of_lambda(&lambda, &cfg).as_ref());
+        // Heading, error, reason, cause, fix, next, seen, api req., blank.
+        assert_unforgeable(&out, 9)?;
         let r = Redactor::builtin();
         let lines: Vec<Line<'_>> = messages
             .iter()
@@ -170,6 +175,7 @@ proptest! {
         let entries: Vec<FailureEntry> = rows.iter().map(|v| entry(v)).collect();
         assert_unforgeable(&story::failures(&entries, false), 1 + entries.len())?;
         assert_unforgeable(&story::failure_rows(&entries, false, false), entries.len())?;
+        assert_unforgeable(&diagnosis::explain(&entries, false, &diagnosis::IntegrationTimeouts::new()), entries.len())?;
     }
 
     /// `--json` stays exact: the same writer leaves JSON that decodes to the very value, and one object a line.

@@ -103,6 +103,8 @@ impl Replay<'_> {
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
             .env("METRICS_NAMESPACE", self.namespace)
+            // The clean run it is compared with keeps successes in full.
+            .env("SUCCESS_STORAGE", "full")
             .env_remove("AWS_PROFILE")
             .env_remove("AWS_ENDPOINT_URL")
             .env_remove("INDEX_TABLE")

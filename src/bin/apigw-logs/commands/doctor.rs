@@ -4,7 +4,7 @@
 use apigw_log_indexer::onboard::collect::snapshot;
 use apigw_log_indexer::onboard::doctor::{Finding, FixContext, Severity, check};
 use apigw_log_indexer::onboard::stack::QUEUE_OUTPUT;
-use apigw_log_indexer::ports::StageFilter;
+use apigw_log_indexer::ports::{StageConfig, StageFilter};
 use clap::Args as ClapArgs;
 use serde_json::json;
 
@@ -49,6 +49,11 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     };
     output::print(&out)?;
     output::warn(&exam.summary);
+    // What the checks cannot see: requests API Gateway counted that never reached the index.
+    output::warn(format!(
+        "requests never indexed, per stage and minute: apigw-logs coverage {}",
+        a.indexer.fix_args()
+    ));
     Ok(if exam.to_fix() > 0 {
         Outcome::NotFound(NotFound::Findings)
     } else {
@@ -62,6 +67,8 @@ pub struct Examined {
     pub findings: Vec<Finding>,
     /// `N to fix, M notes (S stages, G log groups, indexer F)`.
     pub summary: String,
+    /// The stages examined (`coverage` reconciles each).
+    pub stages: Vec<StageConfig>,
 }
 
 impl Examined {
@@ -100,6 +107,7 @@ pub async fn examine(indexer: &IndexerArgs, filter: &StageFilter) -> Result<Exam
     let mut exam = Examined {
         findings: check(&snap, &fix),
         summary: String::new(),
+        stages: snap.stages.clone(),
     };
     let to_fix = exam.to_fix();
     exam.summary = format!(

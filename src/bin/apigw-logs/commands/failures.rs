@@ -13,7 +13,7 @@ use crate::aws_args::{AwsArgs, runtime};
 use crate::error::CliError;
 use crate::exit::{NotFound, Outcome};
 use crate::window::{between, window};
-use crate::{output, story};
+use crate::{diagnosis, output, story};
 
 /// How far back `failures` looks by default (the MCP tool too).
 pub const DEFAULT_SINCE: &str = "24h";
@@ -40,6 +40,14 @@ pub struct Args {
     reason: Option<String>,
     #[command(flatten)]
     filter: ApiFilter,
+    /// One line per failure with its cause and fix (with --json: each entry with its `diagnosis`), from what
+    /// the failures index holds; `lookup ID` adds the invocation's figures.
+    #[arg(long, conflicts_with = "follow")]
+    explain: bool,
+    /// With --explain: diagnose from the logs alone, without reading REST integrations' timeouts (API
+    /// Gateway GetResources, GetIntegration; at most 5 are read).
+    #[arg(long, requires = "explain")]
+    logs_only: bool,
     /// One JSON object per line.
     #[arg(long)]
     json: bool,
@@ -54,11 +62,22 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         let every = follow::interval(&a.interval)?;
         return follow::run(&a.aws, &q.filter, q.since, every, a.json);
     }
-    let entries = runtime()?.block_on(q.list(&a.aws))?;
+    let rt = runtime()?;
+    let entries = rt.block_on(q.list(&a.aws))?;
     if entries.is_empty() {
         return Ok(Outcome::NotFound(q.none_found(&a.aws)));
     }
-    output::print(&story::failures(&entries, a.json))?;
+    let text = if a.explain {
+        let timeouts = if a.logs_only {
+            diagnosis::IntegrationTimeouts::new()
+        } else {
+            rt.block_on(diagnosis::integration_timeouts(&a.aws, &entries))
+        };
+        diagnosis::explain(&entries, a.json, &timeouts)
+    } else {
+        story::failures(&entries, a.json)
+    };
+    output::print(&text)?;
     Ok(Outcome::Done)
 }
 

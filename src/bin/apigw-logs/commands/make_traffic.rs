@@ -5,7 +5,7 @@
 use std::num::{NonZeroU32, NonZeroU64};
 use std::path::PathBuf;
 
-use apigw_traffic::{Spec, generate};
+use apigw_traffic::{Profile, Spec, generate};
 use clap::Args as ClapArgs;
 
 use crate::error::CliError;
@@ -30,6 +30,10 @@ pub struct Args {
     /// When the first request arrives (epoch ms).
     #[arg(long, value_name = "MS", default_value_t = Spec::default().start_ms)]
     start_ms: i64,
+    /// The lean logging profile of the same requests: execution logs at ERROR and an access log
+    /// (access-NNNN.json, log group /aws/apigateway/access-logs-dev).
+    #[arg(long)]
+    lean: bool,
 }
 
 /// `make-traffic`.
@@ -39,6 +43,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         batch_bytes: a.batch_bytes,
         seed: a.seed,
         start_ms: a.start_ms,
+        profile: if a.lean { Profile::Lean } else { Profile::Full },
     };
     let generated = generate(&spec).map_err(CliError::Traffic)?;
     let files = generated.write(&a.out).map_err(CliError::Traffic)?;

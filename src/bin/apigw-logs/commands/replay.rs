@@ -30,6 +30,10 @@ pub struct Args {
     /// Days an indexed request is kept (TTL after its last line).
     #[arg(long, env = "RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
     retention_days: u32,
+    /// How successful requests are kept: summary (one item each), full or off (default: SUCCESS_STORAGE, else
+    /// summary). Failures always keep every line.
+    #[arg(long)]
+    success_storage: Option<String>,
     /// Extra header names whose values are masked before anything is stored (comma-separated).
     #[arg(long, env = "REDACT_HEADERS", value_delimiter = ',')]
     redact_headers: Vec<String>,
@@ -138,6 +142,9 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     overrides.insert(config::RETENTION_DAYS, a.retention_days.to_string());
     overrides.insert(config::MAX_DECODED_BYTES, a.limits.max_decoded_bytes.to_string());
     overrides.insert(config::REDACT_HEADERS, a.redact_headers.join(","));
+    if let Some(storage) = &a.success_storage {
+        overrides.insert(config::SUCCESS_STORAGE, storage.clone());
+    }
     if let Some(sink) = &a.metrics_sink {
         overrides.insert(config::METRICS_SINK, sink.clone());
     }

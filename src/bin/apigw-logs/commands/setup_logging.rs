@@ -21,7 +21,12 @@ pub struct Args {
     /// The stage.
     #[arg(long)]
     stage: String,
-    /// Execution logging level (REST and WebSocket): INFO (the evidence the indexer reads), ERROR or OFF.
+    /// A logging profile: lean (execution logs at ERROR without data, and the access log: the failure evidence
+    /// at a fraction of the log bytes; what doctor recommends) or full (INFO with full request/response data,
+    /// bodies included). Sets --level and the data trace. (`--profile` is the AWS named profile.)
+    #[arg(long, value_parser = ["lean", "full"], conflicts_with_all = ["level", "data_trace", "no_data_trace"])]
+    logging_profile: Option<String>,
+    /// Execution logging level (REST and WebSocket): INFO (the whole trace), ERROR or OFF.
     #[arg(long, default_value = "INFO")]
     level: String,
     /// Log full request/response data (headers carry join keys; bodies are logged too).
@@ -43,18 +48,23 @@ pub struct Args {
 
 /// `setup-logging`.
 pub fn run(a: &Args) -> Result<Outcome, CliError> {
-    let level = LogLevel::from_name(&a.level).ok_or_else(|| CliError::Usage {
-        option: "--level",
-        problem: format!("{:?} is not one of INFO, ERROR, OFF", a.level),
-    })?;
+    let level = match a.logging_profile.as_deref() {
+        Some("lean") => LogLevel::Error,
+        Some(_) => LogLevel::Info,
+        None => LogLevel::from_name(&a.level).ok_or_else(|| CliError::Usage {
+            option: "--level",
+            problem: format!("{:?} is not one of INFO, ERROR, OFF", a.level),
+        })?,
+    };
     a.indexer.require()?;
     let req = SetupRequest {
         api_id: a.api_id.clone(),
         stage: a.stage.clone(),
         level,
-        data_trace: match (a.data_trace, a.no_data_trace) {
-            (true, _) => Some(true),
-            (_, true) => Some(false),
+        data_trace: match (a.logging_profile.as_deref(), a.data_trace, a.no_data_trace) {
+            (Some(profile), ..) => Some(profile == "full"),
+            (None, true, _) => Some(true),
+            (None, _, true) => Some(false),
             _ => None,
         },
         access_log_group: a.access_log_group.clone(),

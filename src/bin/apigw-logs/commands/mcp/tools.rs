@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use apigw_log_indexer::config::DEFAULT_NAMESPACE;
+use apigw_log_indexer::diagnose::Configuration;
 use apigw_log_indexer::ports::StageFilter;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
@@ -141,7 +142,7 @@ impl Server {
             let aws = self.index()?;
             let id = lookup::checked_id(&a.id)?;
             let story = lookup::fetch(aws, id).await?;
-            Ok(match lookup::render(&story, id, aws, true) {
+            Ok(match lookup::render(&story, id, aws, true, &Configuration::default()) {
                 Ok(r) => text([r.text.unwrap_or_default(), r.warnings.join("\n")]),
                 Err(none) => nothing(&none),
             })

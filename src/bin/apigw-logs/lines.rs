@@ -1,0 +1,153 @@
+//! `lookup --fetch-lines`: the lines of a success the index keeps only as a summary
+//! (`SUCCESS_STORAGE=summary`, or `off` with a group and window given), read back from CloudWatch Logs.
+//! Bounded: the recorded group, stream and time window (or the ones given), one filter pattern (the
+//! request ID), at most `MAX_FILTER_CALLS` pages. Every line is redacted and escaped before it is printed.
+
+use std::fmt::Write as _;
+
+use apigw_log_indexer::aws::logs::CloudWatchLogs;
+use apigw_log_indexer::index::query::Story;
+use apigw_log_indexer::index::read::{Kind, parse_sk};
+use apigw_log_indexer::index::success::is_summary;
+use apigw_log_indexer::ports::log_lines::{Fetched, LinesQuery, LogLines};
+use apigw_log_indexer::ports::schema::attr;
+use apigw_log_indexer::redact::Redactor;
+use apigw_log_indexer::timefmt::rfc3339_ms;
+use clap::Args as ClapArgs;
+
+use crate::aws_args::AwsArgs;
+use crate::error::CliError;
+use crate::terminal::cell;
+use crate::window::window;
+
+/// Options of `lookup` for reading a summarized success's lines.
+#[derive(ClapArgs, Clone, Default)]
+pub struct FetchArgs {
+    /// Read the lines of a summarized success back from CloudWatch Logs (FilterLogEvents over the recorded
+    /// log group, stream and time window; --log-group and --since override them).
+    #[arg(long)]
+    pub fetch_lines: bool,
+    /// Log group to read (default: the one the summary recorded).
+    #[arg(long, requires = "fetch_lines")]
+    pub log_group: Option<String>,
+    /// Start of the window to read: a duration back from --until (30m, 6h) or an RFC 3339 time (default:
+    /// the summary's first line).
+    #[arg(long, requires = "fetch_lines")]
+    pub since: Option<String>,
+    /// End of the window (RFC 3339; default: the summary's last line, else now).
+    #[arg(long, requires = "since")]
+    pub until: Option<String>,
+}
+
+/// What to read for `id`: one query per summary of the story, with the given options overriding what it
+/// recorded; or, with nothing stored, the group and window given.
+pub fn queries(story: &Story, id: &str, a: &FetchArgs) -> Result<Vec<LinesQuery>, CliError> {
+    let given = a.since.as_deref().map(|s| window(s, a.until.as_deref())).transpose()?;
+    let mut out = Vec::new();
+    for item in story.items.iter().filter(|i| is_summary(i)) {
+        let group = a
+            .log_group
+            .clone()
+            .or_else(|| item.s(attr::LOG_GROUP).map(str::to_string));
+        let recorded = item
+            .int(attr::FIRST_TIMESTAMP_MS)
+            .zip(item.int(attr::LAST_TIMESTAMP_MS));
+        let (Some(group), Some((start_ms, end_ms))) = (group, given.or(recorded)) else {
+            return Err(missing(id));
+        };
+        // A stream is only named when it is the recorded group's: a group given by hand is searched whole.
+        let stream = a
+            .log_group
+            .is_none()
+            .then(|| item.s(attr::LOG_STREAM).map(str::to_string))
+            .flatten();
+        out.push(LinesQuery {
+            group,
+            stream,
+            start_ms,
+            end_ms,
+            request_id: item.pk.clone(),
+        });
+    }
+    if out.is_empty() {
+        let (Some(group), Some((start_ms, end_ms))) = (a.log_group.clone(), given) else {
+            return Err(missing(id));
+        };
+        out.push(LinesQuery {
+            group,
+            stream: None,
+            start_ms,
+            end_ms,
+            request_id: id.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// Whether the story is an invocation with no API request linked to it: under `SUCCESS_STORAGE=summary` a
+/// success's summary lives under its API request ID only, so a lookup by the Lambda request ID reaches the
+/// invocation but not the request, which the access log names (`integration.requestId`).
+pub fn unlinked_invocation(story: &Story) -> bool {
+    let kinds: Vec<Kind> = story
+        .items
+        .iter()
+        .filter_map(|i| parse_sk(&i.sk))
+        .map(|(k, ..)| k)
+        .collect();
+    kinds.contains(&Kind::Lambda) && !kinds.iter().any(|k| matches!(k, Kind::Api | Kind::Link | Kind::Hint))
+}
+
+fn missing(id: &str) -> CliError {
+    CliError::Usage {
+        option: "--fetch-lines",
+        problem: format!("no recorded log group and window for {id}: give --log-group and --since"),
+    }
+}
+
+/// Reads every query's lines and renders them, with what the reads took.
+pub async fn fetch_text(aws: &AwsArgs, queries: &[LinesQuery]) -> Result<String, CliError> {
+    let logs = CloudWatchLogs::new(aws_sdk_cloudwatchlogs::Client::new(&aws.sdk().await));
+    let redactor = Redactor::builtin();
+    let mut out = String::new();
+    for q in queries {
+        let fetched = logs.fetch(q).await.map_err(|source| CliError::Onboard {
+            context: format!("lookup --fetch-lines, log group {}", q.group),
+            source: Box::new(source),
+        })?;
+        render(&mut out, q, &fetched, &redactor);
+    }
+    Ok(out)
+}
+
+fn render(out: &mut String, q: &LinesQuery, f: &Fetched, redactor: &Redactor) {
+    let _ = writeln!(
+        out,
+        "\nLines read back from CloudWatch Logs ({} in {}, {} to {}):",
+        cell(&q.group),
+        q.stream.as_deref().map_or_else(|| "every stream".into(), cell),
+        rfc3339_ms(q.start_ms),
+        rfc3339_ms(q.end_ms)
+    );
+    for l in &f.lines {
+        let message = redactor.redact(l.message.trim_end());
+        let _ = writeln!(out, "  {} {}", rfc3339_ms(l.timestamp_ms), cell(&message));
+    }
+    let _ = writeln!(
+        out,
+        "  cost: {} FilterLogEvents call{} over {} of {} ms{}; FilterLogEvents has no per-request price on \
+         the CloudWatch pricing page (a Logs Insights query over the same lines is $0.005 per GB scanned)",
+        f.calls,
+        if f.calls == 1 { "" } else { "s" },
+        if q.stream.is_some() {
+            "one stream"
+        } else {
+            "the whole group"
+        },
+        q.end_ms.saturating_sub(q.start_ms),
+        if f.truncated {
+            "; stopped at the page cap: narrow the window to read the rest"
+        } else {
+            ""
+        }
+    );
+}

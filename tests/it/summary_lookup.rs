@@ -1,0 +1,229 @@
+//! A summarized success (`SUCCESS_STORAGE=summary`) as a user looks it up, against moto: `replay` writes
+//! one item, `lookup` shows it and where its lines are, and `lookup --fetch-lines` reads those lines back
+//! from CloudWatch Logs (FilterLogEvents over the recorded group, stream and window) and says what that
+//! took.
+
+use apigw_log_indexer::encode;
+
+use crate::dynamodb_cli::run;
+use crate::moto;
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn lookup_of_a_summarized_success_shows_it_and_reads_its_lines_back_from_cloudwatch_logs() {
+    let table = moto::table_name("summary");
+    // Unique per run: the moto server may outlive a test process.
+    let group = format!(
+        "API-Gateway-Execution-Logs_{}/dev",
+        table.replace(['-', '_'], "").to_lowercase()
+    );
+    let (stream, rid) = ("summary-stream-1", "5a1e0000-1111-4222-8333-444455556666");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 60_000;
+    let messages = [
+        format!("({rid}) Extended Request Id: Xyz0AbCdEfGhI="),
+        format!("({rid}) Verifying Usage Plan for request: {rid}. API Key:  API Stage: a1b2c3d4e5/dev"),
+        format!("({rid}) Starting execution for request: {rid}"),
+        format!("({rid}) HTTP Method: GET, Resource Path: /orders"),
+        format!("({rid}) Method completed with status: 200"),
+    ];
+    let events: Vec<(i64, String)> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (i as i64 * 5, m.clone()))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("apigw-summary-lookup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("exec.json");
+    std::fs::write(
+        &file,
+        encode::lambda_event(&encode::data_payload(&group, stream, now, events.clone())),
+    )
+    .unwrap();
+
+    let o = run(&table, &["create-table"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(
+        &table,
+        &["replay", "--success-storage", "summary", file.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&table, &["lookup", rid, "--verbose"]);
+    let shown = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("1 items from 1 request IDs"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(shown.contains("200") && shown.contains("GET /orders"), "{shown}");
+    assert!(
+        shown.contains(&format!("summarized success: log group {group}, stream {stream}")),
+        "{shown}"
+    );
+
+    // The same lines in CloudWatch Logs, and a line of another request in the same stream and window.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&crate::onboard_moto::sdk("us-east-1").await);
+        logs.create_log_group().log_group_name(&group).send().await.unwrap();
+        logs.create_log_stream()
+            .log_group_name(&group)
+            .log_stream_name(stream)
+            .send()
+            .await
+            .unwrap();
+        let mut put = logs.put_log_events().log_group_name(&group).log_stream_name(stream);
+        for (dt, m) in &events {
+            put = put.log_events(
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(now + dt)
+                    .message(m)
+                    .build()
+                    .unwrap(),
+            );
+        }
+        let other = "(0ther000-1111-4222-8333-444455556666) Method completed with status: 200";
+        put = put.log_events(
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(now + 21)
+                .message(other)
+                .build()
+                .unwrap(),
+        );
+        put.send().await.unwrap();
+    });
+    let o = run(&table, &["lookup", rid, "--fetch-lines"]);
+    let shown = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let read_back = shown
+        .split("Lines read back")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(read_back.contains(&format!("{group} in {stream}")), "{read_back}");
+    assert_eq!(
+        read_back.matches(&format!("({rid})")).count(),
+        messages.len(),
+        "every line of the request, no other: {read_back}"
+    );
+    assert!(!read_back.contains("0ther000"), "{read_back}");
+    assert!(
+        read_back.contains("cost: 1 FilterLogEvents call over one stream of 20 ms"),
+        "{read_back}"
+    );
+
+    // By the Lambda request ID: the invocation is indexed in full, the summary is under the API request ID
+    // only; the access log names the request, and --fetch-lines over a group and window reads it.
+    let lid = "1a2b3c4d-1111-4222-8333-444455556666";
+    let function_group = format!("/aws/lambda/{table}");
+    let lambda_lines = [
+        format!("START RequestId: {lid} Version: $LATEST\n"),
+        format!("END RequestId: {lid}\n"),
+        format!(
+            "REPORT RequestId: {lid}\tDuration: 12.00 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t\n"
+        ),
+    ];
+    let lambda_events = lambda_lines
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (1 + i as i64, m.clone()))
+        .collect();
+    let lambda_file = dir.join("lambda.json");
+    std::fs::write(
+        &lambda_file,
+        encode::lambda_event(&encode::data_payload(
+            &function_group,
+            "2026/12/07/[$LATEST]0abc",
+            now,
+            lambda_events,
+        )),
+    )
+    .unwrap();
+    let o = run(
+        &table,
+        &["replay", "--success-storage", "summary", lambda_file.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&table, &["lookup", lid]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("12.00 ms") || text(&o.stdout).contains("12 ms"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert!(
+        text(&o.stderr).contains("no API request is linked"),
+        "{}",
+        text(&o.stderr)
+    );
+    let access_group = format!("/aws/apigateway/access-{table}");
+    let record = format!(r#"{{"requestId":"{rid}","status":"200","integration.requestId":"{lid}"}}"#);
+    rt.block_on(async {
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&crate::onboard_moto::sdk("us-east-1").await);
+        logs.create_log_group()
+            .log_group_name(&access_group)
+            .send()
+            .await
+            .unwrap();
+        logs.create_log_stream()
+            .log_group_name(&access_group)
+            .log_stream_name("a")
+            .send()
+            .await
+            .unwrap();
+        logs.put_log_events()
+            .log_group_name(&access_group)
+            .log_stream_name("a")
+            .log_events(
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(now + 25)
+                    .message(&record)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    let o = run(
+        &table,
+        &[
+            "lookup",
+            lid,
+            "--fetch-lines",
+            "--log-group",
+            &access_group,
+            "--since",
+            "10m",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let read_back = text(&o.stdout);
+    let read_back = read_back
+        .split("Lines read back")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{read_back}"));
+    assert!(
+        read_back.contains(rid) && read_back.contains("every stream"),
+        "{read_back}"
+    );
+
+    // Nothing recorded for an unknown ID: the window must be given, in one line.
+    let o = run(
+        &table,
+        &["lookup", "0ther000-1111-4222-8333-444455556666", "--fetch-lines"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("give --log-group and --since"),
+        "{}",
+        text(&o.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
