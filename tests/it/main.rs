@@ -36,6 +36,7 @@ mod once;
 mod readme_onboard;
 mod reasons;
 mod sink_cost;
+mod streaming;
 mod structure_props;
 mod template;
 mod traffic;
