@@ -299,29 +299,16 @@ fn apply_json<'a>(
         }
     }
     if streamed == Some(true) {
-        let logged = [Field::ErrorMessage, Field::IntegrationError, Field::ErrorResponseType]
-            .into_iter()
-            .any(|f| get(f).is_some());
-        let timing = stream::Timing {
-            status,
-            headers_ms: ms(Field::TimeToAllHeaders),
-            latency_ms: ms(Field::IntegrationLatency).or(ms(Field::ResponseLatency)),
-        };
-        stream::refine(&mut found, timing, logged);
+        stream::refine(
+            &mut found,
+            stream::Timing::of(&get, status),
+            stream::failure_logged(&get),
+        );
     }
     if !found.is_empty() {
         // The detail is the failure text itself (what the execution log would have said), not the whole record;
         // a streamed record's timings say when the stream ended.
-        let stream_parts: &[(Field, &str)] = if streamed == Some(true) {
-            &[
-                (Field::Status, "status"),
-                (Field::TimeToAllHeaders, "integration.timeToAllHeaders"),
-                (Field::TimeToFirstContent, "integration.timeToFirstContent"),
-                (Field::IntegrationLatency, "integration.latency"),
-            ]
-        } else {
-            &[]
-        };
+        let stream_parts = if streamed == Some(true) { stream::DETAIL } else { &[] };
         let parts: Vec<String> = [
             (Field::ErrorResponseType, "error.responseType"),
             (Field::ErrorMessage, "error.message"),

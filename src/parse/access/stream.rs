@@ -10,6 +10,7 @@
 //! streaming" (the access-log variables). No real capture of a failed stream was found: the rules below
 //! follow the documented variables and limits only (docs/failure-reasons.md).
 
+use super::Field;
 use crate::reason::{EvidenceSet, FailureReason};
 
 /// Longest a response can stream (API Gateway Developer Guide, "Stream the integration response for your
@@ -37,6 +38,33 @@ pub(super) struct Timing {
     /// `$context.integration.latency`: until the integration's response stream completed (or was cut).
     pub latency_ms: Option<u64>,
 }
+
+impl Timing {
+    /// The timing of a record, through the access parser's field getter.
+    pub(super) fn of<'s>(get: &impl Fn(Field) -> Option<&'s str>, status: Option<u16>) -> Self {
+        let ms = |f: Field| get(f).and_then(|v| v.parse::<u64>().ok());
+        Self {
+            status,
+            headers_ms: ms(Field::TimeToAllHeaders),
+            latency_ms: ms(Field::IntegrationLatency).or(ms(Field::ResponseLatency)),
+        }
+    }
+}
+
+/// Whether a record carries failure text: an error message, an integration error or a gateway response type.
+pub(super) fn failure_logged<'s>(get: &impl Fn(Field) -> Option<&'s str>) -> bool {
+    [Field::ErrorMessage, Field::IntegrationError, Field::ErrorResponseType]
+        .into_iter()
+        .any(|f| get(f).is_some())
+}
+
+/// The fields a streamed failure's detail adds to the failure text: when the stream ended.
+pub(super) const DETAIL: &[(Field, &str)] = &[
+    (Field::Status, "status"),
+    (Field::TimeToAllHeaders, "integration.timeToAllHeaders"),
+    (Field::TimeToFirstContent, "integration.timeToFirstContent"),
+    (Field::IntegrationLatency, "integration.latency"),
+];
 
 /// Adds what a streamed record's evidence means: a timeout is the streaming integration timeout or the
 /// 15-minute limit ([`FailureReason::StreamTimeout`]) or the idle timeout
