@@ -43,6 +43,10 @@ pub enum SkipKind {
     /// A line in a Lambda log outside any invocation and with no request ID (e.g. init-phase output with no
     /// following START in the batch).
     LambdaOutsideInvocation,
+    /// A line with no request ID (output, an extension's line, a runtime crash's text) in a JSON-format Lambda
+    /// stream that showed invocations overlapping (Lambda Managed Instances run several at once in one
+    /// environment): position names no invocation there, so the line is counted, never attributed.
+    LambdaUnkeyedConcurrent,
     /// A line in an unknown log group that matches no known format.
     UnrecognisedLine,
     /// An empty message.
@@ -67,6 +71,7 @@ impl SkipKind {
             Self::NoRequestId => "no_request_id",
             Self::AccessLogWithoutRequestId => "access_log_without_request_id",
             Self::LambdaOutsideInvocation => "lambda_outside_invocation",
+            Self::LambdaUnkeyedConcurrent => "lambda_unkeyed_concurrent",
             Self::UnrecognisedLine => "unrecognised_line",
             Self::Empty => "empty",
             Self::InvalidTimestamp => "invalid_timestamp",

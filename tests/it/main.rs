@@ -4,6 +4,7 @@
 
 mod access_families;
 mod cli;
+mod concurrent;
 mod daily_cost;
 mod dynamodb;
 mod dynamodb_cli;
