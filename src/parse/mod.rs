@@ -9,6 +9,7 @@
 //! Pure and synchronous; strings borrow from the payload.
 
 mod access;
+pub mod delivered;
 mod execution;
 mod lambda;
 pub mod text;
@@ -176,6 +177,8 @@ pub struct ParsedBatch<'a> {
 pub struct Sources<'s> {
     /// Exact names of access-log groups.
     pub access_groups: &'s [String],
+    /// Declared execution-log groups (delivered execution logs) and the stage each one holds.
+    pub execution_groups: &'s [delivered::ExecutionLogGroup],
 }
 
 /// What the log group's name says about its lines: the only thing that decides which parser runs.
@@ -204,7 +207,7 @@ pub enum GroupKind<'a> {
 
 impl<'a> GroupKind<'a> {
     /// Classifies a log group (and, for custom Lambda log groups, its stream).
-    pub fn of(group: &'a str, stream: &'a str, sources: Sources<'_>) -> Self {
+    pub fn of(group: &'a str, stream: &'a str, sources: Sources<'a>) -> Self {
         let api_stage = |rest: &'a str| {
             let (api_id, stage_rest) = rest.split_once('/')?;
             let stage = stage_rest.split('/').next().unwrap_or(stage_rest);
@@ -227,9 +230,14 @@ impl<'a> GroupKind<'a> {
                 GroupKind::Unknown
             };
         }
-        // A configured name never turns a function's own log (named by Lambda) into an access log.
+        // A configured name never turns a function's own log (named by Lambda) into an access or execution log.
+        let declared = sources.execution_groups.iter().find(|g| g.group == group);
         match lambda::function_from_custom_stream(stream) {
             Some(function_name) => GroupKind::Lambda { function_name },
+            None if let Some(g) = declared => GroupKind::Execution {
+                api_id: &g.api_id,
+                stage: &g.stage,
+            },
             None if sources.access_groups.iter().any(|g| g == group) => GroupKind::Access,
             None => GroupKind::Unknown,
         }
@@ -320,7 +328,7 @@ pub fn parse_batch_from<'a>(
     payload: &'a LogsPayload<'_>,
     redactor: &Redactor,
     options: ParseOptions,
-    sources: Sources<'_>,
+    sources: Sources<'a>,
 ) -> ParsedBatch<'a> {
     let group = GroupKind::of(&payload.log_group, &payload.log_stream, sources);
     let mut b = Builder {

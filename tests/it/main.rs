@@ -6,6 +6,7 @@ mod access_families;
 mod cli;
 mod concurrent;
 mod daily_cost;
+mod delivered;
 mod dynamodb;
 mod dynamodb_cli;
 mod dynamodb_mocks;
