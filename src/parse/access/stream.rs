@@ -73,13 +73,19 @@ pub(super) const DETAIL: &[(Field, &str)] = &[
 /// `failure_logged`: the record carries an error message, an integration error or a gateway response type.
 pub(super) fn refine(found: &mut EvidenceSet, t: Timing, failure_logged: bool) {
     if found.contains(FailureReason::IntegrationTimeout) {
-        let reason = match (t.headers_ms, t.latency_ms) {
+        // The client got the headers when the logged status is a success; without a status, when the
+        // integration's headers had arrived.
+        let headers_sent = match t.status {
+            Some(s) => s < 400,
+            None => t.headers_ms.is_some(),
+        };
+        let reason = match (headers_sent, t.latency_ms) {
             // No headers yet: the integration timeout of a streaming integration (up to 15 minutes).
-            (None, _) => FailureReason::StreamTimeout,
+            (false, _) => FailureReason::StreamTimeout,
             // Headers sent and the stream ran to the limit.
-            (Some(_), Some(l)) if l >= MAX_STREAM_MS => FailureReason::StreamTimeout,
+            (true, Some(l)) if l >= MAX_STREAM_MS => FailureReason::StreamTimeout,
             // Headers sent, cut before the limit: what cuts a flowing stream then is the idle timeout.
-            (Some(_), _) => FailureReason::StreamIdleTimeout,
+            (true, _) => FailureReason::StreamIdleTimeout,
         };
         found.insert(reason);
     } else if failure_logged && t.status.is_some_and(|s| s < 400) {
@@ -121,6 +127,10 @@ mod tests {
             (t(504, None, Some(600_000)), true, true, Some(StreamTimeout)),
             (t(200, Some(40), Some(MAX_STREAM_MS)), true, true, Some(StreamTimeout)),
             (t(200, Some(40), Some(330_000)), true, true, Some(StreamIdleTimeout)),
+            // A format without timeToAllHeaders: the 200 says the headers were sent.
+            (t(200, None, Some(330_000)), true, true, Some(StreamIdleTimeout)),
+            // The integration's headers came, but the client got a 504: they were never sent.
+            (t(504, Some(40), Some(600_000)), true, true, Some(StreamTimeout)),
             (t(200, Some(40), Some(12_000)), false, true, Some(StreamInterrupted)),
             (t(502, Some(40), Some(12_000)), false, true, None),
             (t(200, Some(40), Some(12_000)), false, false, None),
