@@ -86,6 +86,11 @@ pub fn classify_api<'a>(api: &ApiFragment<'a>, lambda: Option<&LambdaFragment<'a
         // Lambda-side detail joins the API side's: a timeout seen only in the function's log, or an
         // out-of-memory crash that upgrades API Gateway's generic customer function error.
         evidence.union(l.core.evidence());
+        // A streamed response whose function failed after API Gateway sent a success status: the client got
+        // the status and headers, then a cut stream.
+        if api.streamed == Some(true) && api.status.is_some_and(|s| s < 400) && !l.core.evidence().is_empty() {
+            evidence.insert(FailureReason::StreamInterrupted);
+        }
     }
     let status = api
         .status
@@ -99,6 +104,11 @@ pub fn classify_api<'a>(api: &ApiFragment<'a>, lambda: Option<&LambdaFragment<'a
                     (r == FailureReason::LambdaThrottled)
                         .then(|| detail_for(&api.core, FailureReason::MalformedProxyResponse))
                         .flatten()
+                })
+                .or_else(|| {
+                    // A stream the function cut: the function's own evidence line says how.
+                    let l = lambda.filter(|_| r == FailureReason::StreamInterrupted)?;
+                    detail_for(&l.core, l.core.evidence().winner()?)
                 });
             (Some(r), detail)
         }
@@ -138,8 +148,9 @@ pub fn classify_api<'a>(api: &ApiFragment<'a>, lambda: Option<&LambdaFragment<'a
 
 fn reason_for(status: Option<u16>, evidence: EvidenceSet, api: &ApiFragment<'_>) -> Option<FailureReason> {
     match status {
-        // API Gateway answered with a success: whatever went wrong on the way, the request did not fail.
-        Some(s) if s < 400 => None,
+        // API Gateway answered with a success: whatever went wrong on the way, the request did not fail,
+        // unless it was a streamed response cut after that status was sent.
+        Some(s) if s < 400 => FailureReason::STREAM_CUT.into_iter().find(|r| evidence.contains(*r)),
         Some(s) => Some(evidence.winner().unwrap_or_else(|| generic_reason(s, api))),
         None => evidence.winner(),
     }

@@ -5,6 +5,7 @@
 use crate::decode::DEFAULT_MAX_DECODED_BYTES;
 use crate::index::{SuccessPolicy, SuccessStorage};
 use crate::metrics::{CountFrom, MetricsOptions};
+use crate::parse::delivered::ExecutionLogGroup;
 use crate::redact::{Redactor, RedactorError};
 
 /// DynamoDB table name (required).
@@ -33,7 +34,10 @@ pub const MAX_DECODED_BYTES: &str = "MAX_DECODED_BYTES";
 pub const COUNT_FROM: &str = "COUNT_FROM";
 /// Comma-separated names of log groups holding access logs, besides `/aws/apigateway/{name}`: only these
 /// groups' lines are read as access records (`docs/threat-model.md`).
-pub(crate) const ACCESS_LOG_GROUPS: &str = "ACCESS_LOG_GROUPS";
+pub const ACCESS_LOG_GROUPS: &str = "ACCESS_LOG_GROUPS";
+/// Comma-separated `group=api/stage` declarations: log groups that hold a REST stage's delivered execution
+/// logs (a CloudWatch Logs delivery to a group the operator names), read as that stage's execution logs.
+pub const EXECUTION_LOG_GROUPS: &str = "EXECUTION_LOG_GROUPS";
 /// Set by the Lambda runtime: the function's own log group, never to be indexed (recursion guard).
 pub const AWS_LAMBDA_LOG_GROUP_NAME: &str = "AWS_LAMBDA_LOG_GROUP_NAME";
 
@@ -83,6 +87,8 @@ pub struct Config {
     pub own_log_group: Option<String>,
     /// Access-log groups the operator names (`ACCESS_LOG_GROUPS`).
     pub access_log_groups: Vec<String>,
+    /// Delivered execution-log groups the operator declares (`EXECUTION_LOG_GROUPS`).
+    pub execution_log_groups: Vec<ExecutionLogGroup>,
 }
 
 /// A configuration value is missing or invalid.
@@ -226,6 +232,7 @@ impl Config {
                 "log group names (1-512 of A-Z a-z 0-9 . - _ / #), separated by commas",
             ));
         }
+        let execution_log_groups = execution_log_groups(get(EXECUTION_LOG_GROUPS), &access_log_groups)?;
         let redactor = Redactor::new(headers.iter().chain(&fields))
             .map_err(|source| ConfigError::Redact {
                 name: REDACT_FIELDS,
@@ -246,8 +253,37 @@ impl Config {
             max_decoded_bytes,
             own_log_group: get(AWS_LAMBDA_LOG_GROUP_NAME),
             access_log_groups,
+            execution_log_groups,
         })
     }
+}
+
+/// `EXECUTION_LOG_GROUPS`: each entry `group=api/stage`, a valid group name, no group declared twice or also
+/// as an access-log group (one group, one parser).
+fn execution_log_groups(value: Option<String>, access: &[String]) -> Result<Vec<ExecutionLogGroup>, ConfigError> {
+    let mut groups: Vec<ExecutionLogGroup> = Vec::new();
+    for entry in value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let bad = |allowed: &'static str| ConfigError::Invalid {
+            name: EXECUTION_LOG_GROUPS,
+            value: entry.to_string(),
+            allowed,
+        };
+        let g = ExecutionLogGroup::parse(entry)
+            .filter(|g| log_group_name_ok(&g.group))
+            .ok_or_else(|| {
+                bad("group=api/stage entries (a log group name, a REST API ID, a stage), separated by commas")
+            })?;
+        if groups.iter().any(|o| o.group == g.group) || access.contains(&g.group) {
+            return Err(bad("each log group once, and not also in ACCESS_LOG_GROUPS"));
+        }
+        groups.push(g);
+    }
+    Ok(groups)
 }
 
 /// A valid CloudWatch Logs group name (CreateLogGroup: 1-512 characters of `[\.\-_/#A-Za-z0-9]`).
@@ -285,6 +321,38 @@ mod tests {
         assert!(c.access_log_groups.is_empty());
         let c = config(&[(INDEX_TABLE, "t"), (ACCESS_LOG_GROUPS, " /a/access , /b#2,")]).unwrap();
         assert_eq!(c.access_log_groups, ["/a/access", "/b#2"]);
+    }
+
+    #[test]
+    fn execution_log_groups_are_declared_with_their_stage() {
+        let c = config(&[(INDEX_TABLE, "t")]).unwrap();
+        assert!(c.execution_log_groups.is_empty());
+        let c = config(&[
+            (INDEX_TABLE, "t"),
+            (EXECUTION_LOG_GROUPS, "/d/orders=a1b2c3/dev, /d/pay=x9/prod_1"),
+        ])
+        .unwrap();
+        let got: Vec<(&str, &str, &str)> = c
+            .execution_log_groups
+            .iter()
+            .map(|g| (g.group.as_str(), g.api_id.as_str(), g.stage.as_str()))
+            .collect();
+        assert_eq!(got, [("/d/orders", "a1b2c3", "dev"), ("/d/pay", "x9", "prod_1")]);
+        for (value, access) in [
+            ("/d/orders", ""),
+            ("/not ok=a1/dev", ""),
+            ("/d/a=a1/dev,/d/a=b2/prod", ""),
+            ("/d/a=a1/dev", "/d/a"),
+        ] {
+            let err = config(&[
+                (INDEX_TABLE, "t"),
+                (EXECUTION_LOG_GROUPS, value),
+                (ACCESS_LOG_GROUPS, access),
+            ])
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains(EXECUTION_LOG_GROUPS), "{value}: {err}");
+        }
     }
 
     #[test]

@@ -220,7 +220,8 @@ macro_rules! api_fields {
                 xray_trace_id;
             id: lambda_request_id;
             fact: status, gateway_response_status, integration_latency_ms, response_latency_ms, completed_ms,
-                integration_status, backend_status, lambda_integration, completed_by;
+                integration_status, backend_status, lambda_integration, completed_by, streamed, time_to_all_headers_ms,
+                time_to_first_content_ms;
             earliest: started_ms;
             any: complete;
         }
@@ -289,6 +290,12 @@ pub struct ApiFragment<'a> {
     pub complete: bool,
     /// Which log showed the completion: metrics count a request from one source only (see `metrics`).
     pub completed_by: Option<LineSource>,
+    /// `$context.integration.responseTransferMode`: `Some(true)` for `STREAMED`, `Some(false)` for `BUFFERED`.
+    pub streamed: Option<bool>,
+    /// `$context.integration.timeToAllHeaders`: ms from the integration connection to all response headers.
+    pub time_to_all_headers_ms: Option<u64>,
+    /// `$context.integration.timeToFirstContent`: ms from the integration connection to the first body byte.
+    pub time_to_first_content_ms: Option<u64>,
     /// Evidence, details, line times and lines.
     pub core: FragmentCore<'a>,
 }

@@ -18,6 +18,7 @@ use crate::index::{BatchItems, ItemOptions, LogLocation, SuccessPolicy, items_fo
 use crate::metrics::marker::key::batch_key;
 use crate::metrics::marker::once::{self, OnceError};
 use crate::metrics::{MetricSet, MetricsOptions};
+use crate::parse::delivered::{self, ExecutionLogGroup};
 use crate::parse::{ParseOptions, ParseStats, Sources, parse_batch_from};
 use crate::ports::{
     BatchLedger, Expect, IndexWriter, Marker, MetricsError, MetricsSink, PublishReport, StoreError, Write, WriteReport,
@@ -36,6 +37,8 @@ pub struct PipelineConfig {
     pub access_log_groups: Vec<String>,
     /// How successful requests are kept (`SUCCESS_STORAGE`, `SUCCESS_TTL_DAYS`).
     pub success: SuccessPolicy,
+    /// Log groups the operator declared as a stage's delivered execution logs (`EXECUTION_LOG_GROUPS`).
+    pub execution_log_groups: Vec<ExecutionLogGroup>,
 }
 
 /// What one event produced.
@@ -90,7 +93,7 @@ pub struct Outcome {
 
 impl Outcome {
     /// `LambdaTimeout=3 Other5XX=1`, for the summary line.
-    pub(crate) fn failures_by_reason(&self) -> String {
+    pub fn failures_by_reason(&self) -> String {
         let parts: Vec<String> = self.counted_failures.iter().map(|(r, n)| format!("{r}={n}")).collect();
         parts.join(" ")
     }
@@ -221,12 +224,15 @@ pub fn plan_delivery(
             ..Plan::default()
         });
     }
+    // A declared group's delivered JSON records, in the standard form (same event IDs and times).
+    let standard = delivered::normalize(&payload, &cfg.execution_log_groups);
     let batch = classify_batch(parse_batch_from(
-        &payload,
+        standard.as_ref().unwrap_or(&payload),
         redactor,
         ParseOptions { keep_lines: true },
         Sources {
             access_groups: &cfg.access_log_groups,
+            execution_groups: &cfg.execution_log_groups,
         },
     ));
     let items = items_for_batch(

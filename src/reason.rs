@@ -17,6 +17,9 @@ pub enum FailureReason {
     LambdaThrottled,
     LambdaError,
     MalformedProxyResponse,
+    StreamIdleTimeout,
+    StreamTimeout,
+    StreamInterrupted,
     IntegrationTimeout,
     IntegrationNetworkError,
     AuthorizerError,
@@ -38,12 +41,15 @@ pub enum FailureReason {
 
 impl FailureReason {
     /// Every reason, in precedence order.
-    pub const ALL: [FailureReason; 22] = [
+    pub const ALL: [FailureReason; 25] = [
         Self::LambdaOutOfMemory,
         Self::LambdaTimeout,
         Self::LambdaThrottled,
         Self::LambdaError,
         Self::MalformedProxyResponse,
+        Self::StreamIdleTimeout,
+        Self::StreamTimeout,
+        Self::StreamInterrupted,
         Self::IntegrationTimeout,
         Self::IntegrationNetworkError,
         Self::AuthorizerError,
@@ -63,6 +69,10 @@ impl FailureReason {
         Self::Other4XX,
     ];
 
+    /// The reasons that say a streamed response was cut: the only ones a request whose status is a success
+    /// can have (its status and headers were sent before the stream failed).
+    pub const STREAM_CUT: [FailureReason; 3] = [Self::StreamIdleTimeout, Self::StreamTimeout, Self::StreamInterrupted];
+
     /// The public name (as in `docs/failure-reasons.md`).
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -71,6 +81,9 @@ impl FailureReason {
             Self::LambdaThrottled => "LambdaThrottled",
             Self::LambdaError => "LambdaError",
             Self::MalformedProxyResponse => "MalformedProxyResponse",
+            Self::StreamIdleTimeout => "StreamIdleTimeout",
+            Self::StreamTimeout => "StreamTimeout",
+            Self::StreamInterrupted => "StreamInterrupted",
             Self::IntegrationTimeout => "IntegrationTimeout",
             Self::IntegrationNetworkError => "IntegrationNetworkError",
             Self::AuthorizerError => "AuthorizerError",
@@ -120,7 +133,12 @@ impl FailureReason {
             Self::AccessDenied | Self::InvalidApiKey | Self::MissingAuthenticationToken | Self::WafBlocked => Some(403),
             Self::Throttled | Self::QuotaExceeded => Some(429),
             Self::RequestValidationFailed => Some(400),
+            // A stream cut after its headers keeps the status it sent; one cut before them is a 504 the
+            // gateway-response line or the access log states.
             Self::LambdaThrottled
+            | Self::StreamIdleTimeout
+            | Self::StreamTimeout
+            | Self::StreamInterrupted
             | Self::IntegrationNetworkError
             | Self::Backend5XX
             | Self::Backend4XX
@@ -226,6 +244,10 @@ mod tests {
             (LambdaTimeout, MalformedProxyResponse),
             (LambdaThrottled, MalformedProxyResponse),
             (AuthorizerError, IntegrationPermissionError),
+            (LambdaTimeout, StreamTimeout),
+            (StreamIdleTimeout, StreamTimeout),
+            (StreamTimeout, IntegrationTimeout),
+            (StreamInterrupted, IntegrationTimeout),
         ];
         for (specific, general) in pairs {
             assert!(
@@ -233,7 +255,7 @@ mod tests {
                 "{specific} must beat {general}"
             );
         }
-        for named in FailureReason::ALL.into_iter().take(18) {
+        for named in FailureReason::ALL.into_iter().take(FailureReason::ALL.len() - 4) {
             for generic in [Backend5XX, Backend4XX, Other5XX, Other4XX] {
                 assert!(named.precedence() < generic.precedence());
             }

@@ -78,6 +78,7 @@ pub fn services_with<W, M, L>(config: &Config, writer: W, metrics: M, ledger: L)
     Services {
         config: PipelineConfig {
             access_log_groups: config.access_log_groups.clone(),
+            execution_log_groups: config.execution_log_groups.clone(),
             max_decoded_bytes: config.max_decoded_bytes,
             retention_days: config.retention_days,
             success: config.success,

@@ -18,6 +18,7 @@ mod generic;
 mod integration;
 mod lambda;
 mod read;
+mod stream;
 
 use serde::Serialize;
 
@@ -220,6 +221,9 @@ pub fn diagnose(e: &Evidence<'_>, cfg: &Configuration) -> Option<Diagnosis> {
         R::LambdaThrottled => lambda::throttled(e),
         R::LambdaError => lambda::error(e),
         R::MalformedProxyResponse => lambda::malformed(e),
+        R::StreamInterrupted => stream::interrupted(e),
+        R::StreamTimeout => stream::timeout(e),
+        R::StreamIdleTimeout => stream::idle_timeout(e),
         R::IntegrationTimeout => integration::timeout(e, cfg),
         R::IntegrationNetworkError => integration::network(e),
         R::IntegrationPermissionError => integration::permission(e),

@@ -61,6 +61,13 @@ pub(crate) struct ApiState<'a> {
     pub(super) connection_id: Option<Redacted<'a>>,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub(super) event_type: Option<Redacted<'a>>,
+    // Response streaming (REST, November 2025): only access logs that log the new variables have them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) streamed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) time_to_all_headers_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) time_to_first_content_ms: Option<u64>,
 }
 
 // Both directions take their source apart whole and build the target whole, over the one field list

@@ -2,7 +2,10 @@
 //! common spellings; `"-"` means null; numbers arrive as strings) and the CLF preset.
 //!
 //! Access logs carry evidence execution logs never show (WAF blocks, missing authentication tokens) and a
-//! completion status for every request.
+//! completion status for every request, and, for streamed responses, how the stream ended (`stream.rs`).
+
+mod stream;
+pub use stream::MAX_STREAM_MS;
 
 use std::borrow::Cow;
 
@@ -51,6 +54,9 @@ enum Field {
     AuthorizerError,
     WafResponseCode,
     XrayTraceId,
+    ResponseTransferMode,
+    TimeToAllHeaders,
+    TimeToFirstContent,
 }
 
 fn field_of(raw_key: &str) -> Option<Field> {
@@ -83,6 +89,9 @@ fn field_of(raw_key: &str) -> Option<Field> {
         "authorizererror" | "authorizeerror" | "authenticateerror" => Field::AuthorizerError,
         "wafresponsecode" => Field::WafResponseCode,
         "xraytraceid" | "traceid" => Field::XrayTraceId,
+        "integrationresponsetransfermode" | "responsetransfermode" => Field::ResponseTransferMode,
+        "integrationtimetoallheaders" | "timetoallheaders" => Field::TimeToAllHeaders,
+        "integrationtimetofirstcontent" | "timetofirstcontent" => Field::TimeToFirstContent,
         _ => return None,
     })
 }
@@ -112,6 +121,9 @@ impl Field {
             Self::AuthorizerError => "authorizer_error",
             Self::WafResponseCode => "waf_response_code",
             Self::XrayTraceId => "xray_trace_id",
+            Self::ResponseTransferMode => "response_transfer_mode",
+            Self::TimeToAllHeaders => "time_to_all_headers",
+            Self::TimeToFirstContent => "time_to_first_content",
         }
     }
 }
@@ -263,7 +275,13 @@ fn apply_json<'a>(
     if let Some(t) = get(Field::XrayTraceId).and_then(trace_id) {
         s.xray_trace_id.get_or_insert_with(|| redactor.redact(t).into_owned());
     }
-    complete(s, get(Field::Status).and_then(status_code), ts);
+    let streamed = get(Field::ResponseTransferMode).and_then(stream::is_streamed);
+    fill(&mut s.streamed, streamed);
+    let ms = |f: Field| get(f).and_then(|v| v.parse::<u64>().ok());
+    fill(&mut s.time_to_all_headers_ms, ms(Field::TimeToAllHeaders));
+    fill(&mut s.time_to_first_content_ms, ms(Field::TimeToFirstContent));
+    let status = get(Field::Status).and_then(status_code);
+    complete(s, status, ts);
 
     // Evidence: the gateway response type, WAF's verdict, and the failure text the execution log would show.
     let mut found = EvidenceSet::default();
@@ -282,8 +300,17 @@ fn apply_json<'a>(
             });
         }
     }
+    if streamed == Some(true) {
+        stream::refine(
+            &mut found,
+            stream::Timing::of(&get, status),
+            stream::failure_logged(&get),
+        );
+    }
     if !found.is_empty() {
-        // The detail is the failure text itself (what the execution log would have said), not the whole record.
+        // The detail is the failure text itself (what the execution log would have said), not the whole record;
+        // a streamed record's timings say when the stream ended.
+        let stream_parts = if streamed == Some(true) { stream::DETAIL } else { &[] };
         let parts: Vec<String> = [
             (Field::ErrorResponseType, "error.responseType"),
             (Field::ErrorMessage, "error.message"),
@@ -292,6 +319,7 @@ fn apply_json<'a>(
             (Field::WafResponseCode, "wafResponseCode"),
         ]
         .iter()
+        .chain(stream_parts)
         .filter_map(|(f, name)| get(*f).map(|v| format!("{name}={v}")))
         .collect();
         let detail = redactor.redact_owned(parts.join("; "));

@@ -9,6 +9,8 @@
 //! Pure and synchronous; strings borrow from the payload.
 
 mod access;
+pub use access::MAX_STREAM_MS;
+pub mod delivered;
 mod execution;
 mod lambda;
 pub(crate) mod text;
@@ -43,6 +45,10 @@ pub enum SkipKind {
     /// A line in a Lambda log outside any invocation and with no request ID (e.g. init-phase output with no
     /// following START in the batch).
     LambdaOutsideInvocation,
+    /// A line with no request ID (output, an extension's line, a runtime crash's text) in a JSON-format Lambda
+    /// stream that showed invocations overlapping (Lambda Managed Instances run several at once in one
+    /// environment): position names no invocation there, so the line is counted, never attributed.
+    LambdaUnkeyedConcurrent,
     /// A line in an unknown log group that matches no known format.
     UnrecognisedLine,
     /// An empty message.
@@ -67,6 +73,7 @@ impl SkipKind {
             Self::NoRequestId => "no_request_id",
             Self::AccessLogWithoutRequestId => "access_log_without_request_id",
             Self::LambdaOutsideInvocation => "lambda_outside_invocation",
+            Self::LambdaUnkeyedConcurrent => "lambda_unkeyed_concurrent",
             Self::UnrecognisedLine => "unrecognised_line",
             Self::Empty => "empty",
             Self::InvalidTimestamp => "invalid_timestamp",
@@ -168,9 +175,11 @@ pub struct ParsedBatch<'a> {
 /// Log groups read as access logs besides the ones named by convention: the operator's configuration
 /// (read once at start-up), for stages whose access logs go to a group of their own naming.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Sources<'s> {
+pub struct Sources<'s> {
     /// Exact names of access-log groups.
     pub access_groups: &'s [String],
+    /// Declared execution-log groups (delivered execution logs) and the stage each one holds.
+    pub execution_groups: &'s [delivered::ExecutionLogGroup],
 }
 
 /// What the log group's name says about its lines: the only thing that decides which parser runs.
@@ -199,7 +208,7 @@ pub(crate) enum GroupKind<'a> {
 
 impl<'a> GroupKind<'a> {
     /// Classifies a log group (and, for custom Lambda log groups, its stream).
-    pub(crate) fn of(group: &'a str, stream: &'a str, sources: Sources<'_>) -> Self {
+    pub(crate) fn of(group: &'a str, stream: &'a str, sources: Sources<'a>) -> Self {
         let api_stage = |rest: &'a str| {
             let (api_id, stage_rest) = rest.split_once('/')?;
             let stage = stage_rest.split('/').next().unwrap_or(stage_rest);
@@ -222,9 +231,14 @@ impl<'a> GroupKind<'a> {
                 GroupKind::Unknown
             };
         }
-        // A configured name never turns a function's own log (named by Lambda) into an access log.
+        // A configured name never turns a function's own log (named by Lambda) into an access or execution log.
+        let declared = sources.execution_groups.iter().find(|g| g.group == group);
         match lambda::function_from_custom_stream(stream) {
             Some(function_name) => GroupKind::Lambda { function_name },
+            None if let Some(g) = declared => GroupKind::Execution {
+                api_id: &g.api_id,
+                stage: &g.stage,
+            },
             None if sources.access_groups.iter().any(|g| g == group) => GroupKind::Access,
             None => GroupKind::Unknown,
         }
@@ -311,11 +325,11 @@ pub fn parse_batch<'a>(payload: &'a LogsPayload<'_>, redactor: &Redactor, option
 }
 
 /// Parses every event of a DATA_MESSAGE payload; `sources` names the operator's access-log groups.
-pub(crate) fn parse_batch_from<'a>(
+pub fn parse_batch_from<'a>(
     payload: &'a LogsPayload<'_>,
     redactor: &Redactor,
     options: ParseOptions,
-    sources: Sources<'_>,
+    sources: Sources<'a>,
 ) -> ParsedBatch<'a> {
     let group = GroupKind::of(&payload.log_group, &payload.log_stream, sources);
     let mut b = Builder {

@@ -43,9 +43,24 @@ fn log_group_names_tell_the_source() {
     );
     // The operator names other access-log groups; that name wins over any other reading of it.
     let configured = ["/my/app/logs".to_string(), "/aws/lambda/edge".to_string()];
+    let declared = [delivered::ExecutionLogGroup::parse("/delivered/exec=a1b2c3d4e5/dev").expect("declaration")];
     let sources = Sources {
         access_groups: &configured,
+        execution_groups: &declared,
     };
+    // A declared delivered-execution-log group is its stage's execution log, named by the declaration ...
+    assert_eq!(
+        GroupKind::of("/delivered/exec", "s", sources),
+        GroupKind::Execution {
+            api_id: "a1b2c3d4e5",
+            stage: "dev"
+        }
+    );
+    // ... never a function's own log that Lambda named.
+    assert_eq!(
+        GroupKind::of("/delivered/exec", "2025/11/21/f[$LATEST]a0", sources),
+        GroupKind::Lambda { function_name: "f" }
+    );
     assert_eq!(GroupKind::of("/my/app/logs", "s", sources), GroupKind::Access);
     // ... but never over a function's own log group.
     assert_eq!(

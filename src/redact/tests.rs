@@ -241,8 +241,9 @@ proptest! {
         prop_assert_eq!(r.redact(&once).into_owned(), once.clone());
     }
 
+    // No vowels and no `w`: no sensitive name can be spelt (`pwd` and `jwt` have no vowel).
     #[test]
-    fn text_without_a_trigger_word_is_borrowed(text in "[b-df-hj-np-z0-9 =:,{}\"\\[\\]]{0,80}") {
+    fn text_without_a_trigger_word_is_borrowed(text in "[b-df-hj-np-vx-z0-9 =:,{}\"\\[\\]]{0,80}") {
         prop_assert!(matches!(Redactor::builtin().redact(&text).into_cow(), Cow::Borrowed(_)));
     }
 }

@@ -40,6 +40,7 @@ async fn lookup(events: &[String], id: &str) -> (Vec<Value>, Vec<Value>) {
     let index = MemoryIndex::new();
     let cfg = PipelineConfig {
         access_log_groups: Vec::new(),
+        execution_log_groups: Vec::new(),
         max_decoded_bytes: 1 << 26,
         retention_days: 30,
         success: apigw_log_indexer::index::SuccessPolicy::FULL,

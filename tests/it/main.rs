@@ -5,8 +5,10 @@
 mod access_families;
 mod all_in_cost;
 mod cli;
+mod concurrent;
 mod coverage;
 mod daily_cost;
+mod delivered;
 mod diagnosis;
 mod diagnosis_moto;
 mod dynamodb;
@@ -43,6 +45,7 @@ mod once;
 mod readme_onboard;
 mod reasons;
 mod sink_cost;
+mod streaming;
 mod structure_props;
 mod success_storage;
 mod summary_lookup;

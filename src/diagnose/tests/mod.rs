@@ -7,6 +7,7 @@ use super::*;
 mod access;
 mod integration;
 mod lambda;
+mod stream;
 
 pub(super) struct Case {
     pub(super) source: &'static str,

@@ -44,6 +44,9 @@ pub(super) struct StreamState<'a> {
     /// The format of the runtime-keyed line that showed which invocation runs at the start of a batch
     /// ([`keyed_by_runtime`]), when no platform record has shown the stream's format yet.
     current_format: Option<Format>,
+    /// The stream showed invocations overlapping (a JSON-format record out of one-at-a-time order, read as
+    /// the platform's): from then on a line without a request ID belongs to no invocation by position.
+    overlapping: bool,
     /// Invocations this batch saw start, end (END or REPORT) and report: the platform writes each record
     /// once, and nothing naming an invocation after its REPORT.
     started: HashSet<&'a str>,
@@ -154,7 +157,10 @@ pub(super) fn admit(
     let interleaving = s.format.or(s.current_format).unwrap_or(format) == Format::Json;
     match order {
         Order::Expected => {}
-        Order::Ambiguous if interleaving => b.out.stats.platform_order_ambiguous += 1,
+        Order::Ambiguous if interleaving => {
+            b.out.stats.platform_order_ambiguous += 1;
+            b.lambda_stream.overlapping = true;
+        }
         Order::Ambiguous | Order::Impossible => return false,
     }
     if platform {
@@ -236,6 +242,12 @@ pub(super) fn attach_unkeyed<'a>(
     msg: &'a str,
     loose: Option<Loose<'a>>,
 ) -> Option<&'a str> {
+    // Position names an invocation only where one runs at a time. A JSON-format stream that has shown
+    // invocations overlapping (Lambda Managed Instances) runs several: there the line is counted, never guessed.
+    if b.lambda_stream.overlapping {
+        b.out.stats.skip(SkipKind::LambdaUnkeyedConcurrent, &ev.id);
+        return None;
+    }
     if let Some(id) = b.lambda_stream.current {
         let r = b.redactor;
         apply_loose(r, attach(b, ev, id, msg), ev.timestamp, msg, loose);

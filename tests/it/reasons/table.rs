@@ -94,6 +94,31 @@ pub(super) fn table() -> Vec<(&'static str, &'static str, Vec<&'static str>, u16
             ],
             504,
         ),
+        // Streamed responses (REST, 2025): built from the documented access-log variables (tests/it/streaming.rs).
+        (
+            "StreamInterrupted",
+            ACCESS_GROUP,
+            vec![
+                r#"{"requestId":"R","status":"200","responseTransferMode":"STREAMED","timeToAllHeaders":"190","integrationLatency":"9050","integration_error":"Execution failed due to a network error"}"#,
+            ],
+            200,
+        ),
+        (
+            "StreamTimeout",
+            ACCESS_GROUP,
+            vec![
+                r#"{"requestId":"R","status":"504","responseTransferMode":"STREAMED","integrationLatency":"600012","error_responseType":"INTEGRATION_TIMEOUT","error_message":"Endpoint request timed out"}"#,
+            ],
+            504,
+        ),
+        (
+            "StreamIdleTimeout",
+            ACCESS_GROUP,
+            vec![
+                r#"{"requestId":"R","status":"200","responseTransferMode":"STREAMED","timeToAllHeaders":"95","integrationLatency":"312400","integration_error":"Execution failed due to a timeout error"}"#,
+            ],
+            200,
+        ),
         (
             "IntegrationNetworkError",
             EXEC_GROUP,
