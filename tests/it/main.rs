@@ -4,6 +4,7 @@
 
 mod access_families;
 mod all_in_cost;
+mod central;
 mod cli;
 mod concurrent;
 mod coverage;

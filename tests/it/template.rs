@@ -138,6 +138,7 @@ fn the_function_builds_the_lambda_binary_and_sets_only_known_variables() {
         config::STORE_BODIES,
         config::MAX_DECODED_BYTES,
         config::COUNT_FROM,
+        config::INDEXER_ACCOUNT_ID,
     ];
     let vars: Vec<&str> = function
         .iter()

@@ -9,6 +9,7 @@ use apigw_log_indexer::fragment::Line;
 use apigw_log_indexer::index::query::{FailureEntry, Story};
 use apigw_log_indexer::index::read::Fragments;
 use apigw_log_indexer::index::success::where_lines_are;
+use apigw_log_indexer::ports::schema::attr;
 use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 
@@ -109,6 +110,10 @@ pub fn render(story: &Story, json: bool, cfg: &Configuration) -> Rendered {
         for ((r, _), d) in api.iter().zip(&api_diagnoses) {
             api_text(&mut out, r, d.as_ref());
         }
+        // Lines another account sent (through a central destination) say whose they are.
+        for account in source_accounts(story) {
+            row(&mut out, "account", account);
+        }
         // A summarized success has no lines here: say where they are (`lookup --fetch-lines` reads them).
         for place in story.items.iter().filter_map(where_lines_are) {
             row(&mut out, "lines", place);
@@ -131,6 +136,11 @@ pub fn render(story: &Story, json: bool, cfg: &Configuration) -> Rendered {
         text: Some(out),
         warnings,
     }
+}
+
+/// The accounts other than the indexer's own that sent the story's items (`attr::SOURCE_ACCOUNT`), once each.
+fn source_accounts(story: &Story) -> std::collections::BTreeSet<&str> {
+    story.items.iter().filter_map(|i| i.s(attr::SOURCE_ACCOUNT)).collect()
 }
 
 /// One labelled row; the value is escaped as a [`cell`] whatever it is made of.
