@@ -184,6 +184,25 @@ pub async fn apply<L: LogGroups>(logs: &L, indexer: &Indexer, plan: &mut Plan, d
     plan.unfinished.extend(late);
 }
 
+/// A member account's run: the same selection and plan, with filters that point at a central account's
+/// CloudWatch Logs destination (`destination`: [`Indexer::from_destination`]). No permission step: the
+/// destination's own policy names the accounts that may subscribe, and no role is passed (CloudWatch Logs
+/// delivers to a cross-account destination under that policy).
+pub async fn run_to_destination<L: LogGroups>(
+    logs: &L,
+    destination: &Indexer,
+    selection: &Selection,
+    dry_run: bool,
+) -> OnboardResult<Plan> {
+    let (groups, missing) = select(logs, selection).await?;
+    let mut plan = plan(logs, destination, groups, &selection.exclude, None).await?;
+    plan.missing.extend(missing);
+    if !dry_run && plan.subscribes() {
+        apply(logs, destination, &mut plan, None).await;
+    }
+    Ok(plan)
+}
+
 /// The whole run for the CLI: select, plan, and unless `dry_run`, allow and apply.
 pub async fn run<L: LogGroups, F: Functions>(
     logs: &L,
