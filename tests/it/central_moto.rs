@@ -88,3 +88,75 @@ async fn subscribe_to_a_destination_points_the_selected_groups_at_it() {
     assert!(text(&o.stderr).contains("--destination"), "{}", text(&o.stderr));
     assert_eq!(filters(REGION, &unrelated).await, []);
 }
+
+/// The CLI against moto with test credentials and `INDEXER_ACCOUNT_ID` as the template sets it for the function.
+fn cli_as_indexer(table: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+        .args(args)
+        .args([
+            "--table",
+            table,
+            "--endpoint-url",
+            crate::moto::endpoint(),
+            "--region",
+            "us-east-1",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("INDEXER_ACCOUNT_ID", ACCOUNT)
+        .env_remove("AWS_PROFILE")
+        .env_remove("INDEX_TABLE")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn lookup_names_the_account_a_members_request_came_from_and_not_the_indexers_own() {
+    let table = crate::moto::table_name("central");
+    let member = "210987654321";
+    let (theirs, ours) = (
+        "6a0e7c2d-2222-4222-8333-444455556666",
+        "2f0f3a2e-2222-4a8e-9d3f-0a1b2c3d4e5f",
+    );
+    let dir = std::env::temp_dir().join(format!("apigw-central-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for (owner, rid) in [(member, theirs), (ACCOUNT, ours)] {
+        let mut payload = apigw_log_indexer::encode::data_payload(
+            "API-Gateway-Execution-Logs_a1b2c3d4e5/dev",
+            &format!("stream-{owner}"),
+            1_700_000_000_000,
+            vec![(0, format!("({rid}) Method completed with status: 502"))],
+        );
+        payload.owner = owner.into();
+        let file = dir.join(format!("{owner}.json"));
+        std::fs::write(&file, apigw_log_indexer::encode::lambda_event(&payload)).unwrap();
+        files.push(file.to_str().unwrap().to_string());
+    }
+    let o = cli_as_indexer(&table, &["create-table"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let mut replay = vec!["replay"];
+    replay.extend(files.iter().map(String::as_str));
+    let o = cli_as_indexer(&table, &replay);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    let o = cli_as_indexer(&table, &["lookup", theirs]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout)
+            .lines()
+            .any(|l| l.split_whitespace().eq(["account", member])),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = cli_as_indexer(&table, &["lookup", theirs, "--json"]);
+    let record: serde_json::Value = serde_json::from_str(text(&o.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(record["source_account"], member);
+
+    let o = cli_as_indexer(&table, &["lookup", ours]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(!text(&o.stdout).contains("account "), "{}", text(&o.stdout));
+    let o = cli_as_indexer(&table, &["lookup", ours, "--json"]);
+    let record: serde_json::Value = serde_json::from_str(text(&o.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(record["source_account"], serde_json::Value::Null);
+}
