@@ -194,12 +194,18 @@ pub async fn run_to_destination<L: LogGroups>(
     selection: &Selection,
     dry_run: bool,
 ) -> OnboardResult<Plan> {
-    let (groups, missing) = select(logs, selection).await?;
-    let mut plan = plan(logs, destination, groups, &selection.exclude, None).await?;
-    plan.missing.extend(missing);
+    let mut plan = selected_plan(logs, destination, selection).await?;
     if !dry_run && plan.subscribes() {
         apply(logs, destination, &mut plan, None).await;
     }
+    Ok(plan)
+}
+
+/// Select, then plan, with the listed names that do not exist as missing.
+async fn selected_plan<L: LogGroups>(logs: &L, target: &Indexer, selection: &Selection) -> OnboardResult<Plan> {
+    let (groups, missing) = select(logs, selection).await?;
+    let mut plan = plan(logs, target, groups, &selection.exclude, None).await?;
+    plan.missing.extend(missing);
     Ok(plan)
 }
 
@@ -211,9 +217,7 @@ pub async fn run<L: LogGroups, F: Functions>(
     selection: &Selection,
     dry_run: bool,
 ) -> OnboardResult<Plan> {
-    let (groups, missing) = select(logs, selection).await?;
-    let mut plan = plan(logs, indexer, groups, &selection.exclude, None).await?;
-    plan.missing.extend(missing);
+    let mut plan = selected_plan(logs, indexer, selection).await?;
     if !dry_run && plan.subscribes() {
         let targets: Vec<&str> = plan
             .groups
