@@ -38,6 +38,8 @@ pub const ACCESS_LOG_GROUPS: &str = "ACCESS_LOG_GROUPS";
 /// Comma-separated `group=api/stage` declarations: log groups that hold a REST stage's delivered execution
 /// logs (a CloudWatch Logs delivery to a group the operator names), read as that stage's execution logs.
 pub const EXECUTION_LOG_GROUPS: &str = "EXECUTION_LOG_GROUPS";
+/// The indexer's own AWS account ID (the template sets it): deliveries from other accounts are marked.
+pub const INDEXER_ACCOUNT_ID: &str = "INDEXER_ACCOUNT_ID";
 /// Set by the Lambda runtime: the function's own log group, never to be indexed (recursion guard).
 pub const AWS_LAMBDA_LOG_GROUP_NAME: &str = "AWS_LAMBDA_LOG_GROUP_NAME";
 
@@ -89,6 +91,8 @@ pub struct Config {
     pub access_log_groups: Vec<String>,
     /// Delivered execution-log groups the operator declares (`EXECUTION_LOG_GROUPS`).
     pub execution_log_groups: Vec<ExecutionLogGroup>,
+    /// The indexer's own account (`INDEXER_ACCOUNT_ID`).
+    pub own_account: Option<String>,
 }
 
 /// A configuration value is missing or invalid.
@@ -233,6 +237,10 @@ impl Config {
             ));
         }
         let execution_log_groups = execution_log_groups(get(EXECUTION_LOG_GROUPS), &access_log_groups)?;
+        let own_account = get(INDEXER_ACCOUNT_ID).filter(|s| !s.is_empty());
+        if let Some(bad) = own_account.as_ref().filter(|a| !crate::pipeline::is_account_id(a)) {
+            return Err(invalid(INDEXER_ACCOUNT_ID, bad.clone(), "a 12-digit AWS account ID"));
+        }
         let redactor = Redactor::new(headers.iter().chain(&fields))
             .map_err(|source| ConfigError::Redact {
                 name: REDACT_FIELDS,
@@ -254,6 +262,7 @@ impl Config {
             own_log_group: get(AWS_LAMBDA_LOG_GROUP_NAME),
             access_log_groups,
             execution_log_groups,
+            own_account,
         })
     }
 }
@@ -363,6 +372,7 @@ mod tests {
         );
         let cases = [
             (METRICS_SINK, "kinesis", "cloudwatch, emf, off"),
+            (INDEXER_ACCOUNT_ID, "12345", "a 12-digit AWS account ID"),
             (DETAILED_METRICS, "yes", "true, false"),
             (RETENTION_DAYS, "0", "1 to 3650"),
             (RETENTION_DAYS, "thirty", "1 to 3650"),

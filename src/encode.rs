@@ -42,7 +42,7 @@ pub struct RawPayload {
 }
 
 /// The account ID written into generated events (the one AWS documentation uses).
-pub(crate) const EXAMPLE_ACCOUNT: &str = "123456789012";
+pub const EXAMPLE_ACCOUNT: &str = "123456789012";
 
 /// The health-check message CloudWatch Logs sends to a new destination.
 pub fn control_payload() -> RawPayload {

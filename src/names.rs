@@ -12,6 +12,8 @@ pub(crate) const EXECUTION_GROUP_PREFIX: &str = "API-Gateway-Execution-Logs_";
 pub(crate) const APIGATEWAY_GROUP_PREFIX: &str = "/aws/apigateway/";
 /// Lambda's default log group for a function: `/aws/lambda/{function name}`.
 pub const LAMBDA_GROUP_PREFIX: &str = "/aws/lambda/";
+/// Longest destination name (`PutDestination`: 1-512 characters, CloudWatch Logs API reference).
+pub const MAX_DESTINATION_NAME_BYTES: usize = 512;
 /// The prefixes auto-subscription and `subscribe` use when none are given: every API Gateway execution log
 /// group, and `/aws/apigateway/`, where WebSocket execution logs and (by convention) access logs live.
 pub const DEFAULT_PREFIXES: [&str; 2] = [EXECUTION_GROUP_PREFIX, APIGATEWAY_GROUP_PREFIX];
@@ -122,6 +124,29 @@ impl Indexer {
         }
     }
 
+    /// A central account's CloudWatch Logs destination (`arn:PARTITION:logs:REGION:ACCOUNT:destination:NAME`),
+    /// as the target of a member account's filters: the filters are named after it, and the member account
+    /// has no indexer group to avoid. `None` when `arn` is not a destination ARN.
+    pub fn from_destination(arn: &str) -> Option<Self> {
+        let mut parts = arn.splitn(7, ':');
+        let fields: [&str; 7] = std::array::from_fn(|_| parts.next().unwrap_or(""));
+        let [prefix, partition, service, region, account, kind, name] = fields;
+        let valid = prefix == "arn"
+            && !partition.is_empty()
+            && service == "logs"
+            && !region.is_empty()
+            && crate::pipeline::is_account_id(account)
+            && kind == "destination"
+            && !name.is_empty()
+            && name.len() <= MAX_DESTINATION_NAME_BYTES
+            && !name.contains([':', '*']);
+        valid.then(|| Self {
+            arn: arn.to_string(),
+            name: name.to_string(),
+            log_group: String::new(),
+        })
+    }
+
     /// `(partition, region, account)` from the ARN (`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME`).
     fn arn_parts(&self) -> Option<(&str, &str, &str)> {
         let mut parts = self.arn.split(':');
@@ -171,6 +196,22 @@ impl Indexer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_destination_arn_names_the_filters_and_anything_else_is_refused() {
+        let d = Indexer::from_destination("arn:aws:logs:eu-west-1:123456789012:destination:ops-central").unwrap();
+        assert_eq!((d.name.as_str(), d.log_group.as_str()), ("ops-central", ""));
+        for bad in [
+            "arn:aws:lambda:eu-west-1:123456789012:function:ops",
+            "arn:aws:logs:eu-west-1:123456789012:log-group:ops",
+            "arn:aws:logs:eu-west-1:12345:destination:ops",
+            "arn:aws:logs:eu-west-1:123456789012:destination:",
+            "arn:aws:logs::123456789012:destination:ops",
+            "ops-central",
+        ] {
+            assert!(Indexer::from_destination(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn integration_uris_name_their_function() {

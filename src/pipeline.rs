@@ -39,6 +39,9 @@ pub struct PipelineConfig {
     pub success: SuccessPolicy,
     /// Log groups the operator declared as a stage's delivered execution logs (`EXECUTION_LOG_GROUPS`).
     pub execution_log_groups: Vec<ExecutionLogGroup>,
+    /// The indexer's own account (`INDEXER_ACCOUNT_ID`): a delivery whose `owner` is another account (a
+    /// central account's member) has its items marked with that account. `None`: nothing is marked.
+    pub own_account: Option<String>,
 }
 
 /// What one event produced.
@@ -243,6 +246,7 @@ pub fn plan_delivery(
             location: Some(LogLocation {
                 group: payload.log_group.to_string(),
                 stream: payload.log_stream.to_string(),
+                account: source_account(&payload.owner, cfg.own_account.as_deref()),
             }),
         },
     );
@@ -274,6 +278,21 @@ pub fn plan_delivery(
         outcome,
     })
 }
+
+/// The delivery's `owner` when it is another account than `own`. Only a 12-digit account ID counts: the
+/// field is CloudWatch Logs' own, and anything else in it is not stored.
+pub fn source_account(owner: &str, own: Option<&str>) -> Option<String> {
+    let own = own?;
+    (is_account_id(owner) && owner != own).then(|| owner.to_string())
+}
+
+/// An AWS account ID: exactly 12 decimal digits.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == ACCOUNT_ID_DIGITS && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Digits of an AWS account ID ("Your AWS account identifiers", AWS Account Management reference guide).
+pub const ACCOUNT_ID_DIGITS: usize = 12;
 
 /// Markers live as long as the index items of the batch: log time plus retention, so rewrites match.
 fn marker_expiry(payload: &LogsPayload<'_>, retention_days: u32) -> i64 {

@@ -82,6 +82,7 @@ pub fn services_with<W, M, L>(config: &Config, writer: W, metrics: M, ledger: L)
             max_decoded_bytes: config.max_decoded_bytes,
             retention_days: config.retention_days,
             success: config.success,
+            own_account: config.own_account.clone(),
         },
         redactor: config.redactor.clone(),
         metrics_options: config.metrics.clone(),

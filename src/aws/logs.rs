@@ -75,8 +75,9 @@ impl LogGroups for CloudWatchLogs {
     }
 
     async fn put_filter(&self, group: &str, filter: &SubscriptionFilter) -> OnboardResult<()> {
-        // For a Lambda destination no role is passed: CloudWatch Logs invokes it under the function's
-        // resource-based policy (PutSubscriptionFilter needs iam:PassRole for every other destination).
+        // No role is passed: CloudWatch Logs invokes a Lambda destination under the function's resource-based
+        // policy, and delivers to another account's CloudWatch Logs destination under that destination's
+        // policy (a role is only for a Kinesis or Firehose stream in the same account).
         self.client
             .put_subscription_filter()
             .log_group_name(group)

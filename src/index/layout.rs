@@ -60,7 +60,7 @@ pub struct ItemOptions {
     pub retention_days: u32,
     /// How successful requests are kept (`SUCCESS_STORAGE`, `SUCCESS_TTL_DAYS`).
     pub success: SuccessPolicy,
-    /// Where the batch came from (recorded on summarized successes).
+    /// Where the batch came from (recorded on summarized successes; its account, on every fragment).
     pub location: Option<LogLocation>,
 }
 
@@ -176,6 +176,11 @@ fn with_parts(mut head: IndexItem, parts: Vec<Vec<u8>>, expires: &AttrValue) -> 
     out
 }
 
+/// The sending account, when the batch came from another account than the indexer's.
+fn source_account(opts: &ItemOptions) -> Option<AttrValue> {
+    opts.location.as_ref().and_then(|l| l.account.as_deref()).map(s)
+}
+
 /// Whether a fragment's failure belongs in the failures index: a reason, and either the answer (the
 /// completion line, or a `Gateway response type: ... with status code: N` line) or named evidence. A
 /// generic `Backend*`/`Other*` guess from a fragment that saw neither would only add noise.
@@ -241,6 +246,7 @@ fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
     summary.set_opt(attr::API_ID, rec.api_id.as_ref().map(field));
     summary.set_opt(attr::STAGE, rec.stage.as_ref().map(field));
     summary.set_opt(attr::LAMBDA_REQUEST_ID, lambda_id.map(s));
+    summary.set_opt(attr::SOURCE_ACCOUNT, source_account(opts));
     summary.set_opt(attr::LATENCY_MS, rec.latency_ms.map(AttrValue::int));
     summary.set_opt(
         attr::INTEGRATION_LATENCY_MS,
@@ -304,6 +310,7 @@ fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchIte
         .with(schema::TTL_ATTRIBUTE, expires.clone())
         .with(attr::LINE_COUNT, AttrValue::int(rec.line_count));
     item.set_opt(attr::FUNCTION_NAME, rec.function_name.as_ref().map(field));
+    item.set_opt(attr::SOURCE_ACCOUNT, source_account(opts));
     item.set_opt(attr::STATUS, rec.status.map(|st| s(st.as_str())));
     item.set_opt(attr::ERROR_TYPE, rec.error_type.as_ref().map(field));
     item.set_opt(attr::FAILURE_REASON, rec.failure_reason.map(|r| s(r.as_str())));

@@ -89,6 +89,8 @@ pub struct LogLocation {
     pub group: String,
     /// Log stream.
     pub stream: String,
+    /// The sending account, only when it is not the indexer's own (`attr::SOURCE_ACCOUNT`).
+    pub account: Option<String>,
 }
 
 /// Whether an API fragment shows, within its own batch, a request that completed without failure.
@@ -131,6 +133,8 @@ pub fn summary_item(
     if let Some(at) = at {
         item.set_opt(attr::LOG_GROUP, (!at.group.is_empty()).then(|| s(&at.group)));
         item.set_opt(attr::LOG_STREAM, (!at.stream.is_empty()).then(|| s(&at.stream)));
+        // 12 digits: it never gives way (whose lines these are matters more than where they are).
+        item.set_opt(attr::SOURCE_ACCOUNT, at.account.as_deref().map(s));
     }
     // Long names (a stream or group name can take 512 bytes) give way in this order; the route goes in last,
     // cut to what is left. Real request IDs are at most 64 characters, so the keys always fit.
@@ -218,6 +222,7 @@ mod tests {
                 LogLocation {
                     group: "API-Gateway-Execution-Logs_a1b2c3d4e5/dev".into(),
                     stream: "0123456789abcdef0123456789abcdef".into(),
+                    account: None,
                 },
             ),
             (
@@ -225,6 +230,8 @@ mod tests {
                 LogLocation {
                     group: long('g', 512),
                     stream: long('s', 512),
+                    // A member account's success (central destination): its account is kept too.
+                    account: Some("210987654321".into()),
                 },
             ),
         ];
@@ -237,6 +244,7 @@ mod tests {
             assert_eq!(item.int(attr::STATUS), Some(200));
             assert_eq!(item.s(attr::LAMBDA_REQUEST_ID), Some(lambda));
             assert_eq!(item.int(schema::TTL_ATTRIBUTE), Some(1_698_670_710 + 7 * 86_400));
+            assert_eq!(item.s(attr::SOURCE_ACCOUNT), at.account.as_deref());
             assert!(
                 item.s(attr::RESOURCE_PATH)
                     .is_some_and(|p| path.starts_with(p.split(' ').next().unwrap()))

@@ -184,6 +184,31 @@ pub(crate) async fn apply<L: LogGroups>(logs: &L, indexer: &Indexer, plan: &mut 
     plan.unfinished.extend(late);
 }
 
+/// A member account's run: the same selection and plan, with filters that point at a central account's
+/// CloudWatch Logs destination (`destination`: [`Indexer::from_destination`]). No permission step: the
+/// destination's own policy names the accounts that may subscribe, and no role is passed (CloudWatch Logs
+/// delivers to a cross-account destination under that policy).
+pub async fn run_to_destination<L: LogGroups>(
+    logs: &L,
+    destination: &Indexer,
+    selection: &Selection,
+    dry_run: bool,
+) -> OnboardResult<Plan> {
+    let mut plan = selected_plan(logs, destination, selection).await?;
+    if !dry_run && plan.subscribes() {
+        apply(logs, destination, &mut plan, None).await;
+    }
+    Ok(plan)
+}
+
+/// Select, then plan, with the listed names that do not exist as missing.
+async fn selected_plan<L: LogGroups>(logs: &L, target: &Indexer, selection: &Selection) -> OnboardResult<Plan> {
+    let (groups, missing) = select(logs, selection).await?;
+    let mut plan = plan(logs, target, groups, &selection.exclude, None).await?;
+    plan.missing.extend(missing);
+    Ok(plan)
+}
+
 /// The whole run for the CLI: select, plan, and unless `dry_run`, allow and apply.
 pub async fn run<L: LogGroups, F: Functions>(
     logs: &L,
@@ -192,9 +217,7 @@ pub async fn run<L: LogGroups, F: Functions>(
     selection: &Selection,
     dry_run: bool,
 ) -> OnboardResult<Plan> {
-    let (groups, missing) = select(logs, selection).await?;
-    let mut plan = plan(logs, indexer, groups, &selection.exclude, None).await?;
-    plan.missing.extend(missing);
+    let mut plan = selected_plan(logs, indexer, selection).await?;
     if !dry_run && plan.subscribes() {
         let targets: Vec<&str> = plan
             .groups

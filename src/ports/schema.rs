@@ -77,4 +77,8 @@ pub mod attr {
     pub const LOG_GROUP: &str = "log_group";
     /// A summarized success: the log stream its lines were delivered from.
     pub const LOG_STREAM: &str = "log_stream";
+    /// The account whose log group sent the fragment (the delivery's `owner`), written only when it is not
+    /// the indexer's own account (a central account's member): items of the indexer's own account are
+    /// unchanged.
+    pub const SOURCE_ACCOUNT: &str = "source_account";
 }

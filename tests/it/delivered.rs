@@ -159,6 +159,7 @@ fn the_pipeline_reads_a_declared_group_as_its_stage_s_execution_log() {
         retention_days: 30,
         access_log_groups: Vec::new(),
         execution_log_groups: declared(),
+        own_account: None,
         success: apigw_log_indexer::index::SuccessPolicy::FULL,
     };
     let lines = fixture("reason-integration-timeout.log");

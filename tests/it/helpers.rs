@@ -104,6 +104,7 @@ pub fn services<W, M, L>(writer: W, metrics: M, ledger: L, own_log_group: Option
         config: PipelineConfig {
             access_log_groups: Vec::new(),
             execution_log_groups: Vec::new(),
+            own_account: None,
             max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
             retention_days: 30,
             success: apigw_log_indexer::index::SuccessPolicy::FULL,

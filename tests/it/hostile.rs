@@ -272,6 +272,7 @@ async fn no_planted_secret_reaches_dynamodb() {
     let cfg = PipelineConfig {
         access_log_groups: Vec::new(),
         execution_log_groups: Vec::new(),
+        own_account: None,
         max_decoded_bytes: apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES,
         retention_days: 30,
         success: apigw_log_indexer::index::SuccessPolicy::FULL,

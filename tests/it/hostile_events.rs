@@ -22,6 +22,7 @@ use crate::moto;
 const CFG: PipelineConfig = PipelineConfig {
     access_log_groups: Vec::new(),
     execution_log_groups: Vec::new(),
+    own_account: None,
     max_decoded_bytes: apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES,
     retention_days: 30,
     success: apigw_log_indexer::index::SuccessPolicy::FULL,

@@ -48,6 +48,7 @@ pub fn items_of_events() -> String {
     let cfg = PipelineConfig {
         access_log_groups: Vec::new(),
         execution_log_groups: Vec::new(),
+        own_account: None,
         max_decoded_bytes: apigw_log_indexer::DEFAULT_MAX_DECODED_BYTES,
         retention_days: 30,
         success: apigw_log_indexer::index::SuccessPolicy::FULL,

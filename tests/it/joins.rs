@@ -41,6 +41,7 @@ async fn lookup(events: &[String], id: &str) -> (Vec<Value>, Vec<Value>) {
     let cfg = PipelineConfig {
         access_log_groups: Vec::new(),
         execution_log_groups: Vec::new(),
+        own_account: None,
         max_decoded_bytes: 1 << 26,
         retention_days: 30,
         success: apigw_log_indexer::index::SuccessPolicy::FULL,

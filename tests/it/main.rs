@@ -4,6 +4,8 @@
 
 mod access_families;
 mod all_in_cost;
+mod central;
+mod central_moto;
 mod cli;
 mod concurrent;
 mod coverage;

@@ -138,6 +138,7 @@ fn the_function_builds_the_lambda_binary_and_sets_only_known_variables() {
         config::STORE_BODIES,
         config::MAX_DECODED_BYTES,
         config::COUNT_FROM,
+        config::INDEXER_ACCOUNT_ID,
     ];
     let vars: Vec<&str> = function
         .iter()
@@ -397,4 +398,67 @@ fn the_docs_show_the_recommended_formats_the_code_defines() {
             "docs/deploy.md shows the {name} format"
         );
     }
+}
+
+#[test]
+fn the_central_option_puts_a_destination_and_its_stream_before_the_indexer_only_when_members_are_listed() {
+    let t = template();
+    assert!(t.contains("  CentralEnabled: !Not [!Equals [!Join [\"\", !Ref MemberAccountIds], \"\"]]"));
+    let param = resource(&t, "MemberAccountIds");
+    assert_lines(
+        &param,
+        "MemberAccountIds",
+        &["Type: CommaDelimitedList", "Default: \"\""],
+    );
+    for r in [
+        "CentralStream",
+        "CentralDestinationRole",
+        "CentralDestination",
+        "IndexerReadsCentralStream",
+        "CentralStreamMapping",
+    ] {
+        assert!(
+            has(&resource(&t, r), "Condition: CentralEnabled"),
+            "{r} only with members"
+        );
+    }
+    assert_lines(
+        &resource(&t, "CentralDestination"),
+        "CentralDestination",
+        &[
+            "Type: AWS::Logs::Destination",
+            "RoleArn: !GetAtt CentralDestinationRole.Arn",
+            "TargetArn: !GetAtt CentralStream.Arn",
+        ],
+    );
+    // CloudWatch Logs may put records into the stream and nothing else.
+    let role = resource(&t, "CentralDestinationRole");
+    assert_lines(
+        &role,
+        "CentralDestinationRole",
+        &[
+            "Principal: { Service: logs.amazonaws.com }",
+            "Action: kinesis:PutRecord",
+        ],
+    );
+    // The function answers a Kinesis batch with the records that failed (src/lambda.rs), so only those retry.
+    assert_lines(
+        &resource(&t, "CentralStreamMapping"),
+        "CentralStreamMapping",
+        &[
+            "FunctionName: !Ref IndexerFunction",
+            "EventSourceArn: !GetAtt CentralStream.Arn",
+            "FunctionResponseTypes: [ReportBatchItemFailures]",
+        ],
+    );
+    let function = resource(&t, "IndexerFunction");
+    assert!(
+        has(&function, "INDEXER_ACCOUNT_ID: !Ref AWS::AccountId"),
+        "the function knows its own account"
+    );
+    let outputs: Vec<&str> = t.lines().skip_while(|l| *l != "Outputs:").collect();
+    assert!(
+        outputs.contains(&"  CentralDestinationArn:"),
+        "the destination ARN is an output"
+    );
 }

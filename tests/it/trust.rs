@@ -104,6 +104,7 @@ async fn lookup_shows_both_functions_labelled_and_the_real_verdict() {
     let cfg = PipelineConfig {
         access_log_groups: Vec::new(),
         execution_log_groups: Vec::new(),
+        own_account: None,
         max_decoded_bytes: 1 << 26,
         retention_days: 30,
         success: apigw_log_indexer::index::SuccessPolicy::FULL,

@@ -9,6 +9,7 @@ use apigw_log_indexer::fragment::Line;
 use apigw_log_indexer::index::query::{FailureEntry, Story};
 use apigw_log_indexer::index::read::Fragments;
 use apigw_log_indexer::index::success::where_lines_are;
+use apigw_log_indexer::ports::schema::attr;
 use apigw_log_indexer::record::{ApiRecord, LambdaRecord};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 
@@ -43,13 +44,18 @@ fn lines_json(lines: &[&Line<'_>]) -> String {
     serde_json::to_string(&lines).unwrap_or_default()
 }
 
-/// The record's JSON (fields in `docs/reference.md` order, `diagnosis` last) with `"lines"` appended.
-fn with_lines(record_json: String, lines: &[&Line<'_>]) -> String {
+/// The record's JSON (fields in `docs/reference.md` order, `diagnosis` last) with `"source_account"` and
+/// `"lines"` appended.
+fn with_lines(record_json: String, account: Option<&str>, lines: &[&Line<'_>]) -> String {
     let mut text = record_json;
     if text.ends_with('}') {
         text.pop();
         let sep = if text.ends_with('{') { "" } else { "," };
-        text.push_str(&format!("{sep}\"lines\":{}}}", lines_json(lines)));
+        let account = serde_json::to_string(&account).unwrap_or_else(|_| "null".into());
+        text.push_str(&format!(
+            "{sep}\"source_account\":{account},\"lines\":{}}}",
+            lines_json(lines)
+        ));
     }
     text.push('\n');
     text
@@ -100,14 +106,20 @@ pub fn render(story: &Story, json: bool, cfg: &Configuration) -> Rendered {
     let mut out = String::new();
     if json {
         for ((r, lines), d) in api.iter().zip(api_diagnoses) {
-            out.push_str(&with_lines(diagnosis::json(r, d), lines));
+            let account = source_account(story, &r.request_id);
+            out.push_str(&with_lines(diagnosis::json(r, d), account, lines));
         }
         for ((r, lines), d) in lambda.iter().zip(lambda_diagnoses) {
-            out.push_str(&with_lines(diagnosis::json(r, d), lines));
+            let account = source_account(story, &r.request_id);
+            out.push_str(&with_lines(diagnosis::json(r, d), account, lines));
         }
     } else {
         for ((r, _), d) in api.iter().zip(&api_diagnoses) {
             api_text(&mut out, r, d.as_ref());
+            // Lines another account sent (through a central destination) say whose they are.
+            if let Some(account) = source_account(story, &r.request_id) {
+                row(&mut out, "account", account);
+            }
         }
         // A summarized success has no lines here: say where they are (`lookup --fetch-lines` reads them).
         for place in story.items.iter().filter_map(where_lines_are) {
@@ -115,6 +127,9 @@ pub fn render(story: &Story, json: bool, cfg: &Configuration) -> Rendered {
         }
         for ((r, _), d) in lambda.iter().zip(&lambda_diagnoses) {
             lambda_text(&mut out, r, d.as_ref());
+            if let Some(account) = source_account(story, &r.request_id) {
+                row(&mut out, "account", account);
+            }
         }
         for (r, _) in &api {
             let served = lambda
@@ -131,6 +146,16 @@ pub fn render(story: &Story, json: bool, cfg: &Configuration) -> Rendered {
         text: Some(out),
         warnings,
     }
+}
+
+/// The account other than the indexer's own that sent what is stored under `request_id`
+/// (`attr::SOURCE_ACCOUNT`); `None` for the indexer's own account.
+fn source_account<'s>(story: &'s Story, request_id: &str) -> Option<&'s str> {
+    story
+        .items
+        .iter()
+        .filter(|i| i.pk == request_id)
+        .find_map(|i| i.s(attr::SOURCE_ACCOUNT))
 }
 
 /// One labelled row; the value is escaped as a [`cell`] whatever it is made of.

@@ -1,9 +1,10 @@
 //! `subscribe`: every existing log group whose name starts with a prefix, subscribed to the indexer (never
-//! its own group, never replacing another filter); `--dry-run` lists what it would do.
+//! its own group, never replacing another filter), or with `--destination`, to a central account's
+//! CloudWatch Logs destination (a member account's set-up); `--dry-run` lists what it would do.
 
 use apigw_log_indexer::names::{DEFAULT_PREFIXES, Indexer};
 use apigw_log_indexer::onboard::plan::{Decision, Selection};
-use apigw_log_indexer::onboard::subscribe::{Plan, run as subscribe};
+use apigw_log_indexer::onboard::subscribe::{Plan, run as subscribe, run_to_destination};
 use clap::Args as ClapArgs;
 use serde_json::json;
 
@@ -28,13 +29,28 @@ pub struct Args {
     /// One JSON object per log group.
     #[arg(long)]
     json: bool,
+    /// A central account's CloudWatch Logs destination ARN (its stack's CentralDestinationArn output): the
+    /// filters point there instead of at an indexer in this account.
+    #[arg(long, value_name = "ARN", conflicts_with = "function")]
+    destination: Option<String>,
     #[command(flatten)]
     indexer: IndexerArgs,
 }
 
 /// `subscribe`.
 pub fn run(a: &Args) -> Result<Outcome, CliError> {
-    a.indexer.require()?;
+    let destination = match a.destination.as_deref() {
+        Some(arn) => Some(Indexer::from_destination(arn).ok_or_else(|| CliError::Usage {
+            option: "--destination",
+            problem: format!(
+                "{arn:?} is not a CloudWatch Logs destination ARN (arn:aws:logs:REGION:ACCOUNT:destination:NAME)"
+            ),
+        })?),
+        None => {
+            a.indexer.require()?;
+            None
+        }
+    };
     let mut prefixes = a.prefixes.clone();
     if prefixes.is_empty() && a.log_groups.is_empty() {
         prefixes = DEFAULT_PREFIXES.iter().map(|p| p.to_string()).collect();
@@ -47,6 +63,9 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     let plan = runtime()?
         .block_on(async {
             let aws = a.indexer.connect().await?;
+            if let Some(destination) = &destination {
+                return run_to_destination(&aws.logs, destination, &selection, a.dry_run).await;
+            }
             let indexer = Indexer::from_function(&aws.indexer(a.indexer.function.as_deref()).await?);
             subscribe(&aws.logs, &aws.functions, &indexer, &selection, a.dry_run).await
         })
