@@ -149,11 +149,7 @@ fn the_all_in_cost_table_is_what_the_code_writes_for_the_generators_traffic() {
             ..crate::helpers::traffic(6, 1_000_000, 5, Some(START_MS))
         };
         let files = crate::helpers::generate(&dir, &spec);
-        let truth: Vec<Value> = std::fs::read_to_string(dir.join("truth.jsonl"))
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let truth = crate::helpers::truth(&dir);
         for (knob, success) in knobs() {
             let m = measure(&files, &truth, success);
             let (p1, p5) = (parts(&m, 0.01), parts(&m, 0.05));

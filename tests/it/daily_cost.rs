@@ -30,11 +30,7 @@ struct Class {
 fn the_readme_cost_per_million_requests_is_what_the_index_writes_for_the_generators_traffic() {
     let dir = std::env::temp_dir().join(format!("apigw-daily-cost-{}", std::process::id()));
     let files = crate::helpers::generate(&dir, &crate::helpers::traffic(6, 1_000_000, 5, Some(START_MS)));
-    let truth: Vec<Value> = std::fs::read_to_string(dir.join("truth.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let truth = crate::helpers::truth(&dir);
     // Every partition key (API request ID or Lambda request ID) → whether its API request failed.
     let mut failed_by_pk: HashMap<String, bool> = HashMap::new();
     for t in &truth {

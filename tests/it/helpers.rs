@@ -153,6 +153,15 @@ pub fn generate(dir: &Path, spec: &Spec) -> Vec<PathBuf> {
         .unwrap_or_else(|e| panic!("generating traffic into {}: {e}", dir.display()))
 }
 
+/// The `truth.jsonl` that [`generate`] wrote into `dir`: one JSON object per request.
+pub fn truth(dir: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join("truth.jsonl"))
+        .unwrap_or_else(|e| panic!("reading {}/truth.jsonl: {e}", dir.display()));
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("truth.jsonl line {l:?}: {e}")))
+        .collect()
+}
+
 /// What the pipeline plans for an event with the default settings, at `now_ms`.
 pub fn plan(event: &[u8], now_ms: i64) -> Plan {
     plan_with(event, now_ms, apigw_log_indexer::index::SuccessPolicy::FULL)

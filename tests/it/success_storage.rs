@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use apigw_log_indexer::index::success::{MAX_SUMMARY_ITEM_BYTES, SUMMARY_SK};
 use apigw_log_indexer::index::{IndexItem, SuccessPolicy, SuccessStorage};
-use serde_json::Value;
 
 use crate::sink_cost::START_MS;
 
@@ -30,11 +29,7 @@ fn items_by_pk(files: &[std::path::PathBuf], success: SuccessPolicy) -> BTreeMap
 fn a_summarized_success_is_one_small_item_and_failures_keep_their_full_story() {
     let dir = std::env::temp_dir().join(format!("apigw-success-storage-{}", std::process::id()));
     let files = crate::helpers::generate(&dir, &crate::helpers::traffic(6, 1_000_000, 5, Some(START_MS)));
-    let truth: Vec<Value> = std::fs::read_to_string(dir.join("truth.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let truth = crate::helpers::truth(&dir);
     let summary = SuccessPolicy {
         storage: SuccessStorage::Summary,
         ttl_days: 7,

@@ -18,10 +18,7 @@ fn parse_agrees_with_the_generators_truth_for_every_request() {
     let events: Vec<String> = files.iter().map(|p| read(p)).collect();
     let out = parse_events(&events);
     let by_id: HashMap<&str, &Value> = out.api.iter().map(|r| (r["request_id"].as_str().unwrap(), r)).collect();
-    let truth: Vec<Value> = read(&dir.join("truth.jsonl"))
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let truth = crate::helpers::truth(&dir);
     assert!(truth.len() > 100, "the generator made {} requests", truth.len());
     let mut mismatches = Vec::new();
     for t in &truth {
