@@ -12,6 +12,7 @@ mod ledger;
 pub mod log_lines;
 pub mod metric_data;
 mod metrics;
+pub mod objects;
 mod onboard;
 pub mod schema;
 
