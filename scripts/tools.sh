@@ -17,7 +17,7 @@ tools="$root/.tools"
 # The pins, tested together by scripts/test.sh: change one only with the whole gate passing.
 requirements() {
   case "$1" in
-    moto) echo 'moto[dynamodb,cloudwatch,logs,apigateway,apigatewayv2,awslambda,cloudformation,events,iam,sqs]==5.2.5' 'flask>=3,<4' 'flask-cors>=6,<7' ;;
+    moto) echo 'moto[dynamodb,cloudwatch,logs,apigateway,apigatewayv2,awslambda,cloudformation,events,iam,s3,sqs]==5.2.5' 'flask>=3,<4' 'flask-cors>=6,<7' ;;
     sam) echo 'aws-sam-cli==1.170.0' 'cfn-lint==1.58.0' ;;
     lambda) echo 'cargo-lambda==1.9.2' ;; # its wheel depends on ziglang, the linker it uses
     awscli) echo 'awscli==1.46.3' ;;
@@ -60,12 +60,23 @@ install_group() {
     exec {lock}>&-
     return 0
   fi
+  # A venv made by the same Python that already holds every requirement (say, an extra added whose
+  # packages were already there) is kept, not rebuilt: a rebuild would pull the files from under a server
+  # running from it. pip checks offline (--no-index), so anything missing means a rebuild. The stamp is
+  # left as it was, so a checkout of the older pin set using the same .tools/ still finds it up to date.
+  read -ra reqs <<<"$(requirements "$group")"
+  if [[ -x $venv/bin/python ]] &&
+    [[ "$("$venv/bin/python" -c 'import sys; print(sys.version.split()[0])')" == "${want##* }" ]] &&
+    "$venv/bin/python" -m pip install --disable-pip-version-check -q --no-index --dry-run "${reqs[@]}" >/dev/null 2>&1 &&
+    verify "$group" >/dev/null 2>&1; then
+    exec {lock}>&-
+    return 0
+  fi
 
   local start=$SECONDS
   # Start clean: leftovers of an older pin set could otherwise satisfy (or break) the new one.
   rm -rf "$venv"
   python3 -m venv "$venv"
-  read -ra reqs <<<"$(requirements "$group")"
   "$venv/bin/python" -m pip install --disable-pip-version-check -q "${reqs[@]}"
   verify "$group"
   # Written last, so an interrupted install is redone next time.

@@ -36,7 +36,9 @@ pub const COUNT_FROM: &str = "COUNT_FROM";
 /// groups' lines are read as access records (`docs/threat-model.md`).
 pub const ACCESS_LOG_GROUPS: &str = "ACCESS_LOG_GROUPS";
 /// Comma-separated `group=api/stage` declarations: log groups that hold a REST stage's delivered execution
-/// logs (a CloudWatch Logs delivery to a group the operator names), read as that stage's execution logs.
+/// logs (a CloudWatch Logs delivery to a group the operator names), read as that stage's execution logs; an
+/// entry `s3://bucket/prefix=api/stage` declares the objects under that bucket and key prefix instead
+/// (a delivery to S3, read from its object-created notifications: `crate::s3_delivery`).
 pub const EXECUTION_LOG_GROUPS: &str = "EXECUTION_LOG_GROUPS";
 /// The indexer's own AWS account ID (the template sets it): deliveries from other accounts are marked.
 pub const INDEXER_ACCOUNT_ID: &str = "INDEXER_ACCOUNT_ID";
@@ -283,9 +285,12 @@ fn execution_log_groups(value: Option<String>, access: &[String]) -> Result<Vec<
             allowed,
         };
         let g = ExecutionLogGroup::parse(entry)
-            .filter(|g| log_group_name_ok(&g.group))
+            .filter(|g| log_group_name_ok(&g.group) || s3_prefix_ok(&g.group))
             .ok_or_else(|| {
-                bad("group=api/stage entries (a log group name, a REST API ID, a stage), separated by commas")
+                bad(
+                    "group=api/stage or s3://bucket/prefix=api/stage entries (a log group name or an S3 bucket \
+                     and key prefix, a REST API ID, a stage), separated by commas",
+                )
             })?;
         if groups.iter().any(|o| o.group == g.group) || access.contains(&g.group) {
             return Err(bad("each log group once, and not also in ACCESS_LOG_GROUPS"));
@@ -293,6 +298,18 @@ fn execution_log_groups(value: Option<String>, access: &[String]) -> Result<Vec<
         groups.push(g);
     }
     Ok(groups)
+}
+
+/// `s3://bucket/prefix` with a valid bucket name (3-63 characters of `[a-z0-9.-]`, "Bucket naming rules",
+/// Amazon S3 User Guide) and a prefix no longer than a key (1,024 bytes).
+fn s3_prefix_ok(declared: &str) -> bool {
+    crate::s3_delivery::split_s3(declared).is_some_and(|(bucket, prefix)| {
+        (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+            && prefix.len() <= 1024
+    })
 }
 
 /// A valid CloudWatch Logs group name (CreateLogGroup: 1-512 characters of `[\.\-_/#A-Za-z0-9]`).
@@ -338,7 +355,10 @@ mod tests {
         assert!(c.execution_log_groups.is_empty());
         let c = config(&[
             (INDEX_TABLE, "t"),
-            (EXECUTION_LOG_GROUPS, "/d/orders=a1b2c3/dev, /d/pay=x9/prod_1"),
+            (
+                EXECUTION_LOG_GROUPS,
+                "/d/orders=a1b2c3/dev, /d/pay=x9/prod_1, s3://exec-logs/AWSLogs/=a1b2c3/prod",
+            ),
         ])
         .unwrap();
         let got: Vec<(&str, &str, &str)> = c
@@ -346,8 +366,17 @@ mod tests {
             .iter()
             .map(|g| (g.group.as_str(), g.api_id.as_str(), g.stage.as_str()))
             .collect();
-        assert_eq!(got, [("/d/orders", "a1b2c3", "dev"), ("/d/pay", "x9", "prod_1")]);
+        assert_eq!(
+            got,
+            [
+                ("/d/orders", "a1b2c3", "dev"),
+                ("/d/pay", "x9", "prod_1"),
+                ("s3://exec-logs/AWSLogs/", "a1b2c3", "prod")
+            ]
+        );
         for (value, access) in [
+            ("s3://Upper_Case/p=a1/dev", ""),
+            ("s3://b/p=a1/dev", ""),
             ("/d/orders", ""),
             ("/not ok=a1/dev", ""),
             ("/d/a=a1/dev,/d/a=b2/prod", ""),

@@ -1,6 +1,7 @@
 //! The Lambda edge: the only module that knows `lambda_runtime` and `aws_lambda_events`. It recognises the
-//! delivery (a CloudWatch Logs subscription event, or Kinesis records carrying the same payloads), gives
-//! the pipeline a deadline derived from the invocation's remaining time, logs one summary line per batch,
+//! delivery (a CloudWatch Logs subscription event, Kinesis records carrying the same payloads, or an S3
+//! notification of delivered execution logs, `s3`), gives the pipeline a deadline derived from the
+//! invocation's remaining time, logs one summary line per batch,
 //! and turns failures into a `Diagnostic` with a stable `error_type`. The same binary runs as the subscriber
 //! function when configured so ([`handle_subscriber`]: EventBridge events, see `crate::onboard::subscriber`).
 
@@ -15,6 +16,7 @@ use serde_json::value::RawValue;
 use crate::metrics::marker::once::maybe_lost_report;
 use crate::onboard::subscriber::{self, SubscriberConfig};
 use crate::pipeline::{Delivery, Outcome, PipelineError, Services, process_delivery};
+use crate::ports::objects::{ObjectError, ObjectReader};
 use crate::ports::{BatchLedger, IndexWriter, LogGroups, MetricsSink, OnboardError};
 
 /// Time kept back from the invocation's deadline: enough to log the summary and return an error
@@ -121,6 +123,20 @@ pub(crate) enum FunctionError {
         /// How many were attempted.
         attempted: usize,
     },
+    /// `Records` of S3 that are not an S3 event.
+    #[error("S3 event: {0}")]
+    S3(serde_json::Error),
+    /// An S3 object could not be read, for a reason a retry may cure (Lambda retries the event).
+    #[error("s3://{bucket}/{key}: {source}")]
+    ObjectUnread {
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// What failed.
+        #[source]
+        source: ObjectError,
+    },
     /// The Kinesis batch response could not be written.
     #[error("{0}")]
     ResponseNotSerializable(serde_json::Error),
@@ -130,12 +146,15 @@ impl FunctionError {
     /// The stable `error_type`.
     pub(crate) const fn code(&self) -> &'static str {
         match self {
-            Self::Unsupported(_) | Self::Kinesis(_) | Self::EventBridgeAtIndexer | Self::NotForSubscriber => {
-                "unsupported_event"
-            }
+            Self::Unsupported(_)
+            | Self::Kinesis(_)
+            | Self::S3(_)
+            | Self::EventBridgeAtIndexer
+            | Self::NotForSubscriber => "unsupported_event",
             Self::Pipeline(e) => e.code(),
             Self::Subscriber(e) => e.code(),
             Self::SubscriptionsFailed { .. } => "subscription_failed",
+            Self::ObjectUnread { source, .. } => source.code(),
             Self::ResponseNotSerializable(_) => "response_not_serializable",
         }
     }
@@ -150,7 +169,12 @@ impl From<FunctionError> for Diagnostic {
     }
 }
 
-/// Handles one invocation.
+mod s3;
+
+pub use s3::NoObjects;
+use s3::{handle_s3, records_are_s3};
+
+/// Handles one invocation of a function that reads no S3 object (an S3 notification is refused).
 pub async fn handle<W, M, L>(
     services: &Services<W, M, L>,
     event: LambdaEvent<Box<RawValue>>,
@@ -160,6 +184,21 @@ where
     M: MetricsSink + Sync,
     L: BatchLedger + Sync,
 {
+    handle_with(services, &NoObjects, event).await
+}
+
+/// Handles one invocation; the objects an S3 notification names are read with `objects`.
+pub async fn handle_with<W, M, L, O>(
+    services: &Services<W, M, L>,
+    objects: &O,
+    event: LambdaEvent<Box<RawValue>>,
+) -> Result<serde_json::Value, Diagnostic>
+where
+    W: IndexWriter + Sync,
+    M: MetricsSink + Sync,
+    L: BatchLedger + Sync,
+    O: ObjectReader + Sync,
+{
     let deadline = deadline_from(event.context.deadline);
     tracing::debug!(
         context_deadline_ms = event.context.deadline,
@@ -168,6 +207,9 @@ where
     );
     let raw = event.payload.get();
     let kind = event_kind(raw).map_err(FunctionError::from)?;
+    if kind == EventKind::Kinesis && records_are_s3(raw) {
+        return Ok(handle_s3(services, objects, raw, deadline).await?);
+    }
     match kind {
         EventKind::CloudWatchLogs => {
             let started = Instant::now();

@@ -24,6 +24,7 @@
 //!   (in-memory doubles), [`sinks`] (EMF, off), [`services`] (wiring from [`config`]);
 //! - reading the metrics back: [`health`] (limits at risk) and [`coverage`] (API Gateway's own counts
 //!   against the indexer's), pure, for `apigw-logs health` and `coverage`;
+//! - delivered execution logs in S3: [`s3_delivery`] (an object's lines as one delivery of a declared stage);
 //! - vocabulary: [`names`] (log group names and ARNs, shared by parse, onboard and the adapters);
 //! - edges: [`lambda`] (the Lambda event and its errors; its entry point is the `crates/function` package,
 //!   which builds this library without the `cli` feature), the `apigw-logs` CLI in `src/bin/`.
@@ -58,6 +59,7 @@ pub mod ports;
 pub mod reason;
 pub mod record;
 pub mod redact;
+pub mod s3_delivery;
 pub mod services;
 pub mod sinks;
 pub mod timefmt;

@@ -26,6 +26,10 @@ use crate::ports::{
 use crate::reason::FailureReason;
 use crate::redact::Redactor;
 
+mod object;
+
+pub use object::{ObjectOutcome, process_object};
+
 /// Settings of the pipeline (from `Config` in the Lambda, from flags in the CLI).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineConfig {
@@ -216,21 +220,41 @@ pub fn plan_delivery(
             ..Plan::default()
         });
     }
+    Ok(plan_payload(
+        &payload,
+        redactor,
+        cfg,
+        metrics_options,
+        own_log_group,
+        now_ms,
+    ))
+}
+
+/// Parses and lays out one decoded data payload (a subscription's, or an S3 object's lines), writing
+/// nothing.
+pub fn plan_payload(
+    payload: &LogsPayload<'_>,
+    redactor: &Redactor,
+    cfg: &PipelineConfig,
+    metrics_options: &MetricsOptions,
+    own_log_group: Option<&str>,
+    now_ms: i64,
+) -> Plan {
     if own_log_group.is_some_and(|own| own == payload.log_group) {
         let outcome = Outcome {
             recursion_skipped: true,
             events: payload.log_events.len() as u64,
             ..Outcome::default()
         };
-        return Ok(Plan {
+        return Plan {
             outcome,
             ..Plan::default()
-        });
+        };
     }
     // A declared group's delivered JSON records, in the standard form (same event IDs and times).
-    let standard = delivered::normalize(&payload, &cfg.execution_log_groups);
+    let standard = delivered::normalize(payload, &cfg.execution_log_groups);
     let batch = classify_batch(parse_batch_from(
-        standard.as_ref().unwrap_or(&payload),
+        standard.as_ref().unwrap_or(payload),
         redactor,
         ParseOptions { keep_lines: true },
         Sources {
@@ -270,13 +294,13 @@ pub fn plan_delivery(
         metrics_out_of_range: metrics.out_of_range,
         ..Outcome::default()
     };
-    let marker = Some((batch_key(&payload), marker_expiry(&payload, cfg.retention_days)));
-    Ok(Plan {
+    let marker = Some((batch_key(payload), marker_expiry(payload, cfg.retention_days)));
+    Plan {
         items,
         metrics,
         marker,
         outcome,
-    })
+    }
 }
 
 /// The delivery's `owner` when it is another account than `own`. Only a 12-digit account ID counts: the
@@ -317,12 +341,7 @@ where
     M: MetricsSink + Sync,
     L: BatchLedger + Sync,
 {
-    let Plan {
-        items,
-        metrics,
-        marker,
-        mut outcome,
-    } = plan_delivery(
+    let plan = plan_delivery(
         delivery,
         &services.redactor,
         &services.config,
@@ -330,6 +349,22 @@ where
         services.own_log_group.as_deref(),
         now_ms(),
     )?;
+    execute(services, plan, deadline).await
+}
+
+/// Writes a plan's items, then publishes its metrics once per batch.
+async fn execute<W, M, L>(services: &Services<W, M, L>, plan: Plan, deadline: Instant) -> Result<Outcome, PipelineError>
+where
+    W: IndexWriter + Sync,
+    M: MetricsSink + Sync,
+    L: BatchLedger + Sync,
+{
+    let Plan {
+        items,
+        metrics,
+        marker,
+        mut outcome,
+    } = plan;
     if !items.items.is_empty() {
         outcome.write = services.writer.write(items.items, deadline).await?;
     }

@@ -22,6 +22,7 @@ pub mod outcome;
 #[cfg(feature = "cli")]
 mod pages;
 pub mod retry;
+pub mod s3;
 mod sdk_error;
 #[cfg(feature = "cli")]
 pub mod sqs;

@@ -109,6 +109,27 @@ pub fn standard_line(record: &str) -> Option<String> {
     Some(line)
 }
 
+const TIME_KEYS: &[&str] = &["timestamp", "time", "eventtime"];
+
+/// A delivered JSON record's own time (epoch ms: a number, or an RFC 3339 or numeric string), when it has
+/// one within the range a log event may have. Records read from a log group keep the event's time; an S3
+/// object's records have no other (`crate::s3_delivery`).
+pub fn record_time_ms(record: &str) -> Option<i64> {
+    if !record.trim_start().starts_with('{') {
+        return None;
+    }
+    let map: Map<String, Value> = serde_json::from_str(record).ok()?;
+    let (_, value) = map.iter().find(|(k, _)| TIME_KEYS.contains(&key_of(k).as_str()))?;
+    let ms = match value {
+        Value::Number(n) => n.as_i64()?,
+        Value::String(s) => s.trim().parse().ok().or_else(|| crate::timefmt::parse_rfc3339(s))?,
+        _ => return None,
+    };
+    (crate::decode::MIN_TIMESTAMP_MS..=crate::decode::MAX_TIMESTAMP_MS)
+        .contains(&ms)
+        .then_some(ms)
+}
+
 /// The batch with every delivered JSON record of a declared execution-log group in the standard form, or
 /// `None` when there is nothing to change (another group, or only plain-text records). Event IDs, times and
 /// problems are kept, so keys and idempotency are those of the original events.
@@ -186,6 +207,25 @@ mod tests {
         ];
         for (record, want) in cases {
             assert_eq!(standard_line(record).as_deref(), want, "{record}");
+        }
+    }
+
+    #[test]
+    fn a_record_s_own_time_is_read_when_it_is_one() {
+        let cases = [
+            (
+                r#"{"timestamp":"2026-09-10T10:00:00.250Z","message":"m"}"#,
+                Some(1_789_034_400_250),
+            ),
+            (r#"{"time":1789034400250}"#, Some(1_789_034_400_250)),
+            (r#"{"eventTime":"1789034400250"}"#, Some(1_789_034_400_250)),
+            (r#"{"timestamp":"yesterday"}"#, None),
+            (r#"{"timestamp":-5}"#, None),
+            (r#"{"message":"no time"}"#, None),
+            ("(r-1) plain text", None),
+        ];
+        for (record, want) in cases {
+            assert_eq!(record_time_ms(record), want, "{record}");
         }
     }
 }

@@ -12,6 +12,7 @@ mod ledger;
 pub mod log_lines;
 pub(crate) mod metric_data;
 mod metrics;
+pub mod objects;
 mod onboard;
 pub mod schema;
 

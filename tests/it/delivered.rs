@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use apigw_log_indexer::decode;
+use apigw_log_indexer::decode::{self, LogsPayload};
 use apigw_log_indexer::encode;
 use apigw_log_indexer::join::Joined;
 use apigw_log_indexer::parse::delivered::{self, ExecutionLogGroup};
@@ -19,24 +19,29 @@ use serde_json::{Value, json};
 use crate::helpers::EXEC_GROUP;
 
 const DELIVERED: &str = "/delivered/orders-api/dev-execution";
-const START_MS: i64 = 1_763_726_400_000;
+pub(crate) const START_MS: i64 = 1_763_726_400_000;
 
 fn declared() -> Vec<ExecutionLogGroup> {
     vec![ExecutionLogGroup::parse(&format!("{DELIVERED}=a1b2c3d4e5/dev")).expect("declaration")]
 }
 
 /// The records of one batch of `group`, read as the function reads it with `groups` declared.
-fn records(group: &str, events: Vec<(i64, String)>, groups: &[ExecutionLogGroup]) -> (Vec<Value>, Value) {
+pub(crate) fn records(group: &str, events: Vec<(i64, String)>, groups: &[ExecutionLogGroup]) -> (Vec<Value>, Value) {
     let raw = encode::data_payload(group, "a1b2c3d4e5-dev-stream", START_MS, events);
     let bytes = serde_json::to_vec(&raw).expect("serializes");
     let payload = decode::parse_payload(&bytes).expect("payload");
-    let standard = delivered::normalize(&payload, groups);
+    records_of(&payload, groups)
+}
+
+/// The records of one decoded payload, and the parser's counts.
+pub(crate) fn records_of(payload: &LogsPayload<'_>, groups: &[ExecutionLogGroup]) -> (Vec<Value>, Value) {
+    let standard = delivered::normalize(payload, groups);
     let sources = Sources {
         access_groups: &[],
         execution_groups: groups,
     };
     let batch = parse_batch_from(
-        standard.as_ref().unwrap_or(&payload),
+        standard.as_ref().unwrap_or(payload),
         &Redactor::builtin(),
         ParseOptions { keep_lines: true },
         sources,
@@ -56,7 +61,7 @@ fn records(group: &str, events: Vec<(i64, String)>, groups: &[ExecutionLogGroup]
     )
 }
 
-fn fixture(name: &str) -> Vec<(i64, String)> {
+pub(crate) fn fixture(name: &str) -> Vec<(i64, String)> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("events/fixtures").join(name);
     let text = std::fs::read_to_string(&path).expect("fixture");
     encode::read_fixture(&text, false).expect("fixture lines")

@@ -11,6 +11,7 @@ mod concurrent;
 mod coverage;
 mod daily_cost;
 mod delivered;
+mod delivered_s3;
 mod diagnosis;
 mod diagnosis_moto;
 mod dynamodb;

@@ -2,6 +2,7 @@
 //! same binary is the subscriber function when SUBSCRIBE_DESTINATION_ARN is set.
 
 use apigw_log_indexer::aws::logs::CloudWatchLogs;
+use apigw_log_indexer::aws::s3::S3Objects;
 use apigw_log_indexer::aws::{AwsOptions, sdk_config};
 use apigw_log_indexer::config::Config;
 use apigw_log_indexer::lambda;
@@ -35,8 +36,10 @@ async fn main() -> Result<(), Error> {
     };
     let sdk = sdk_config(&AwsOptions::default()).await;
     let services = aws_services(&config, &sdk);
+    // Delivered execution logs in S3: the objects S3 notifications name (only those under a declared prefix).
+    let objects = S3Objects::from_sdk(&sdk);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| {
-        lambda::handle(&services, event)
+        lambda::handle_with(&services, &objects, event)
     }))
     .await
 }
