@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::format::{self, FormatCheck};
 use super::plan::{Decision, decide};
 use super::policy::{STATEMENT_ID, allows_logs};
+use super::shell::shell_word;
 use crate::names::{Indexer, log_group_of_arn};
 use crate::ports::{ApiType, Integration, LogLevel, QueueDepth, StageConfig, SubscriptionFilter};
 
@@ -101,16 +102,6 @@ pub struct Finding {
 pub struct FixContext {
     /// Appended to every `apigw-logs` fix command.
     pub args: String,
-}
-
-/// A word as a POSIX shell reads it: quoted when it holds anything but plain characters (`$default`).
-pub(crate) fn shell_word(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@,+%".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 struct Out<'a> {

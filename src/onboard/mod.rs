@@ -18,6 +18,7 @@ pub mod format;
 pub mod plan;
 pub(crate) mod policy;
 pub mod setup;
+mod shell;
 pub mod stack;
 pub mod subscribe;
 pub mod subscriber;
