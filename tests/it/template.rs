@@ -8,7 +8,7 @@ use std::path::Path;
 use apigw_log_indexer::config;
 use apigw_log_indexer::ports::schema;
 
-fn template() -> String {
+pub(crate) fn template() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("template.yaml")).unwrap()
 }
 
@@ -30,7 +30,7 @@ fn function_globals(template: &str) -> Vec<String> {
 }
 
 /// The lines of one top-level resource (indent 2) up to the next one.
-fn resource(template: &str, name: &str) -> Vec<String> {
+pub(crate) fn resource(template: &str, name: &str) -> Vec<String> {
     let mut lines = template.lines().skip_while(|l| *l != format!("  {name}:"));
     let head = lines
         .next()
@@ -41,12 +41,12 @@ fn resource(template: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn has(block: &[String], line: &str) -> bool {
+pub(crate) fn has(block: &[String], line: &str) -> bool {
     block.iter().any(|l| l.trim() == line)
 }
 
 /// Every line is in the block of resource `name`.
-fn assert_lines(block: &[String], name: &str, lines: &[&str]) {
+pub(crate) fn assert_lines(block: &[String], name: &str, lines: &[&str]) {
     for line in lines {
         assert!(has(block, line), "{name} lacks `{line}`:\n{}", block.join("\n"));
     }
@@ -398,67 +398,4 @@ fn the_docs_show_the_recommended_formats_the_code_defines() {
             "docs/deploy.md shows the {name} format"
         );
     }
-}
-
-#[test]
-fn the_central_option_puts_a_destination_and_its_stream_before_the_indexer_only_when_members_are_listed() {
-    let t = template();
-    assert!(t.contains("  CentralEnabled: !Not [!Equals [!Join [\"\", !Ref MemberAccountIds], \"\"]]"));
-    let param = resource(&t, "MemberAccountIds");
-    assert_lines(
-        &param,
-        "MemberAccountIds",
-        &["Type: CommaDelimitedList", "Default: \"\""],
-    );
-    for r in [
-        "CentralStream",
-        "CentralDestinationRole",
-        "CentralDestination",
-        "IndexerReadsCentralStream",
-        "CentralStreamMapping",
-    ] {
-        assert!(
-            has(&resource(&t, r), "Condition: CentralEnabled"),
-            "{r} only with members"
-        );
-    }
-    assert_lines(
-        &resource(&t, "CentralDestination"),
-        "CentralDestination",
-        &[
-            "Type: AWS::Logs::Destination",
-            "RoleArn: !GetAtt CentralDestinationRole.Arn",
-            "TargetArn: !GetAtt CentralStream.Arn",
-        ],
-    );
-    // CloudWatch Logs may put records into the stream and nothing else.
-    let role = resource(&t, "CentralDestinationRole");
-    assert_lines(
-        &role,
-        "CentralDestinationRole",
-        &[
-            "Principal: { Service: logs.amazonaws.com }",
-            "Action: kinesis:PutRecord",
-        ],
-    );
-    // The function answers a Kinesis batch with the records that failed (src/lambda.rs), so only those retry.
-    assert_lines(
-        &resource(&t, "CentralStreamMapping"),
-        "CentralStreamMapping",
-        &[
-            "FunctionName: !Ref IndexerFunction",
-            "EventSourceArn: !GetAtt CentralStream.Arn",
-            "FunctionResponseTypes: [ReportBatchItemFailures]",
-        ],
-    );
-    let function = resource(&t, "IndexerFunction");
-    assert!(
-        has(&function, "INDEXER_ACCOUNT_ID: !Ref AWS::AccountId"),
-        "the function knows its own account"
-    );
-    let outputs: Vec<&str> = t.lines().skip_while(|l| *l != "Outputs:").collect();
-    assert!(
-        outputs.contains(&"  CentralDestinationArn:"),
-        "the destination ARN is an output"
-    );
 }
