@@ -243,7 +243,7 @@ impl Config {
         }
         let execution_log_groups = execution_log_groups(get(EXECUTION_LOG_GROUPS), &access_log_groups)?;
         let own_account = get(INDEXER_ACCOUNT_ID).filter(|s| !s.is_empty());
-        if let Some(bad) = own_account.as_ref().filter(|a| !crate::pipeline::is_account_id(a)) {
+        if let Some(bad) = own_account.as_ref().filter(|a| !crate::names::is_account_id(a)) {
             return Err(invalid(INDEXER_ACCOUNT_ID, bad.clone(), "a 12-digit AWS account ID"));
         }
         let redactor = Redactor::new(headers.iter().chain(&fields))

@@ -135,7 +135,7 @@ impl Indexer {
             && !partition.is_empty()
             && service == "logs"
             && !region.is_empty()
-            && crate::pipeline::is_account_id(account)
+            && is_account_id(account)
             && kind == "destination"
             && !name.is_empty()
             && name.len() <= MAX_DESTINATION_NAME_BYTES
@@ -192,6 +192,14 @@ impl Indexer {
                 .is_some_and(|q| q.starts_with(':'))
     }
 }
+
+/// An AWS account ID: exactly 12 decimal digits.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == ACCOUNT_ID_DIGITS && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Digits of an AWS account ID ("Your AWS account identifiers", AWS Account Management reference guide).
+pub const ACCOUNT_ID_DIGITS: usize = 12;
 
 #[cfg(test)]
 mod tests {

@@ -307,16 +307,8 @@ pub fn plan_payload(
 /// field is CloudWatch Logs' own, and anything else in it is not stored.
 pub fn source_account(owner: &str, own: Option<&str>) -> Option<String> {
     let own = own?;
-    (is_account_id(owner) && owner != own).then(|| owner.to_string())
+    (crate::names::is_account_id(owner) && owner != own).then(|| owner.to_string())
 }
-
-/// An AWS account ID: exactly 12 decimal digits.
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == ACCOUNT_ID_DIGITS && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Digits of an AWS account ID ("Your AWS account identifiers", AWS Account Management reference guide).
-pub const ACCOUNT_ID_DIGITS: usize = 12;
 
 /// Markers live as long as the index items of the batch: log time plus retention, so rewrites match.
 fn marker_expiry(payload: &LogsPayload<'_>, retention_days: u32) -> i64 {
