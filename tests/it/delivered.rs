@@ -79,14 +79,17 @@ fn as_json((offset, line): &(i64, String)) -> (i64, String) {
     (*offset, record.to_string())
 }
 
+/// The real-capture fixtures every delivered form is checked against (their standard form is the reference).
+pub(crate) const REAL_CAPTURES: [&str; 4] = [
+    "workshop-exec.log",
+    "reason-integration-timeout.log",
+    "reason-lambda-throttled.log",
+    "reason-authorizer-error.log",
+];
+
 #[test]
 fn a_delivered_batch_gives_the_records_of_its_standard_form() {
-    for name in [
-        "workshop-exec.log",
-        "reason-integration-timeout.log",
-        "reason-lambda-throttled.log",
-        "reason-authorizer-error.log",
-    ] {
+    for name in REAL_CAPTURES {
         let lines = fixture(name);
         let (standard, standard_stats) = records(EXEC_GROUP, lines.clone(), &[]);
         assert!(!standard.is_empty(), "{name}");

@@ -100,12 +100,7 @@ async fn an_s3_object_gives_the_records_of_its_standard_form() {
     let bucket = new_bucket().await;
     let groups = declared(&bucket);
     let deadline = Instant::now() + Duration::from_secs(30);
-    for name in [
-        "workshop-exec.log",
-        "reason-integration-timeout.log",
-        "reason-lambda-throttled.log",
-        "reason-authorizer-error.log",
-    ] {
+    for name in crate::delivered::REAL_CAPTURES {
         let lines = fixture(name);
         let (standard, standard_stats) = records(EXEC_GROUP, lines.clone(), &[]);
         assert!(!standard.is_empty(), "{name}");
