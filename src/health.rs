@@ -30,14 +30,8 @@ pub struct FunctionReading {
     pub max_init_ms: Option<f64>,
 }
 
-/// A function's configured limits (Lambda `GetFunctionConfiguration`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FunctionLimits {
-    /// `Timeout`, seconds.
-    pub timeout_s: u64,
-    /// `MemorySize`, MB.
-    pub memory_mb: u64,
-}
+/// A function's configured limits: the deployment-facts port's, read by the same adapter as `lookup`'s.
+pub use crate::ports::FunctionLimits;
 
 /// What the metrics say about one API stage over the window.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -141,7 +135,10 @@ pub fn at_risk(
             fix,
         };
         // Duration: against the configured timeout when read, else what the logs showed.
-        let configured = limits.map(|l| l.timeout_s as f64 * 1_000.0).filter(|t| *t > 0.0);
+        let configured = limits
+            .and_then(|l| l.timeout_s)
+            .map(|t| t as f64 * 1_000.0)
+            .filter(|t| *t > 0.0);
         match (f.max_duration_ms, configured) {
             (Some(d), Some(t)) => out.push(function(
                 "timeout",
@@ -161,7 +158,7 @@ pub fn at_risk(
             }
         }
         if let Some(p) = f.max_memory_of_size {
-            let size = limits.map(|l| l.memory_mb as f64).filter(|m| *m > 0.0);
+            let size = limits.and_then(|l| l.memory_mb).map(|m| m as f64).filter(|m| *m > 0.0);
             let used = size.map(|s| s * p / 100.0);
             out.push(function("memory", p, used, size, "MB", "logs", MEMORY_FIX));
         }
@@ -240,8 +237,8 @@ mod tests {
             max_integration_latency_ms: Some(26_100.0),
         };
         let limits = FunctionLimits {
-            timeout_s: 3,
-            memory_mb: 128,
+            timeout_s: Some(3),
+            memory_mb: Some(128),
         };
         let found = at_risk(&[(slow, Some(limits)), (from_logs, None)], &[stage], 80.0);
         let lines: Vec<String> = found.iter().map(AtRisk::line).collect();
@@ -267,8 +264,8 @@ mod tests {
             ..function("fast")
         };
         let limits = Some(FunctionLimits {
-            timeout_s: 3,
-            memory_mb: 128,
+            timeout_s: Some(3),
+            memory_mb: Some(128),
         });
         let found = at_risk(&[(idle, limits), (fast, limits)], &[], 80.0);
         assert_eq!(found.len(), 1, "{found:?}");

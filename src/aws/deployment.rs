@@ -1,5 +1,5 @@
-//! Lambda and API Gateway (REST) adapter of the deployment-facts port: what `lookup` reads to diagnose with
-//! the configuration, not only the logs. The only module that reads `GetFunctionConfiguration` and
+//! Lambda and API Gateway (REST) adapter of the deployment-facts port: what `lookup` and `health` read to judge
+//! with the configuration, not only the logs. The only module that reads `GetFunctionConfiguration` and
 //! `GetIntegration`.
 
 use super::pages::all_pages;

@@ -5,7 +5,6 @@
 use aws_sdk_lambda::Client;
 
 use super::sdk_error::{onboard_error, service_code};
-use crate::health::FunctionLimits;
 use crate::names::LAMBDA_GROUP_PREFIX;
 use crate::ports::{FunctionInfo, Functions, OnboardError, OnboardResult};
 
@@ -24,27 +23,6 @@ impl LambdaFunctions {
     /// Over an SDK client.
     pub fn new(client: Client) -> Self {
         Self { client }
-    }
-
-    /// A function's `Timeout` and `MemorySize` (`GetFunctionConfiguration`), for `health`.
-    pub async fn limits(&self, name: &str) -> OnboardResult<FunctionLimits> {
-        let c = self
-            .client
-            .get_function_configuration()
-            .function_name(name)
-            .send()
-            .await
-            .map_err(|e| match service_code(&e) {
-                Some("ResourceNotFoundException") => OnboardError::NotFound {
-                    what: "function",
-                    name: name.to_string(),
-                },
-                _ => onboard_error(SERVICE, "GetFunctionConfiguration", e),
-            })?;
-        Ok(FunctionLimits {
-            timeout_s: c.timeout().map_or(0, |t| u64::try_from(t).unwrap_or(0)),
-            memory_mb: c.memory_size().map_or(0, |m| u64::try_from(m).unwrap_or(0)),
-        })
     }
 }
 

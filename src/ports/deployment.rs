@@ -1,5 +1,5 @@
 //! The deployment facts a diagnosis can use beyond the logs: a function's configured timeout and memory, a
-//! REST method's integration timeout. Read by the CLI where the caller may (`lookup`), never by the indexer.
+//! REST method's integration timeout. Read by the CLI where the caller may (`lookup`, `health`), never by the indexer.
 
 use std::future::Future;
 

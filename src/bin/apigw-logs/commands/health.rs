@@ -3,11 +3,12 @@
 //! one line per limit at risk, with its fix. Exit 0 when none is, 1 when one is (as `doctor`).
 
 use apigw_log_indexer::aws::cloudwatch::CloudWatchMetrics;
-use apigw_log_indexer::aws::lambda::LambdaFunctions;
+use apigw_log_indexer::aws::deployment::Deployment;
 use apigw_log_indexer::aws::metric_query::{Dimensions, SeriesQuery};
 use apigw_log_indexer::config::DEFAULT_NAMESPACE;
 use apigw_log_indexer::health::{DEFAULT_THRESHOLD_PERCENT, FunctionLimits, FunctionReading, StageReading, at_risk};
 use apigw_log_indexer::metrics::{UNKNOWN, names};
+use apigw_log_indexer::ports::DeploymentFacts;
 use clap::Args as ClapArgs;
 
 use crate::api_filter::ApiFilter;
@@ -136,7 +137,7 @@ async fn read(a: &Args, namespace: &str, since: i64, until: i64) -> Result<Readi
         functions: Vec::new(),
         stages: Vec::new(),
     };
-    let lambda = LambdaFunctions::new(aws_sdk_lambda::Client::new(&sdk));
+    let deployment = Deployment::new(aws_sdk_lambda::Client::new(&sdk), aws_sdk_apigateway::Client::new(&sdk));
     for (q, values) in queries.iter().zip(series) {
         let Some(max) = values.iter().map(|(_, v)| *v).reduce(f64::max) else {
             continue;
@@ -153,7 +154,7 @@ async fn read(a: &Args, namespace: &str, since: i64, until: i64) -> Result<Readi
             let at = match readings.functions.iter().position(|(f, _)| f.name == name) {
                 Some(i) => i,
                 None => {
-                    let limits = configured(&lambda, &name).await;
+                    let limits = configured(&deployment, &name).await;
                     readings.functions.push((
                         FunctionReading {
                             name,
@@ -202,11 +203,11 @@ async fn read(a: &Args, namespace: &str, since: i64, until: i64) -> Result<Readi
 
 /// A function's configured limits, or `None` (with a warning) when they cannot be read: the metrics alone
 /// still judge memory, init and — where the logs showed it — the timeout.
-async fn configured(lambda: &LambdaFunctions, name: &str) -> Option<FunctionLimits> {
+async fn configured(deployment: &Deployment, name: &str) -> Option<FunctionLimits> {
     if name == UNKNOWN {
         return None;
     }
-    match lambda.limits(name).await {
+    match deployment.function_limits(name).await {
         Ok(l) => Some(l),
         Err(e) => {
             output::warn(format!(
