@@ -55,6 +55,7 @@ mod summary_lookup;
 mod template;
 mod template_central;
 mod template_near_miss;
+mod template_s3;
 mod traffic;
 mod trust;
 mod truth;
