@@ -21,6 +21,8 @@ pub(crate) struct State {
     pub on_failure: BTreeMap<String, String>,
     pub policies: BTreeMap<String, Vec<String>>,
     pub queues: BTreeMap<String, QueueDepth>,
+    /// CloudWatch Logs deliveries (`super::delivery`).
+    pub deliveries: super::delivery::DeliveryState,
     /// Every write, in order.
     pub writes: Vec<String>,
 }
