@@ -22,6 +22,9 @@ pub const MAX_DELIVERY_NAME: usize = 60;
 /// The format the delivery writes: JSON records, read by `parse::delivered` (log groups also take `plain`,
 /// S3 also `w3c` and `parquet`, which carry no line the indexer reads).
 pub const OUTPUT_FORMAT: &str = "json";
+/// The key prefix under which stages' S3 deliveries go by default: the template's `ExecutionLogBucketPrefix`
+/// default, so the indexer may read them.
+pub const DEFAULT_S3_BASE: &str = "execution-logs/";
 /// Formats of an existing destination the indexer reads (`parse::delivered`, `s3_delivery`).
 const READABLE_FORMATS: [&str; 2] = ["json", "plain"];
 

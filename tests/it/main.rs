@@ -40,6 +40,7 @@ mod moto;
 mod near_miss;
 mod never_panics;
 mod onboard;
+mod onboard_delivery;
 mod onboard_events;
 mod onboard_mocks;
 mod onboard_moto;
