@@ -243,3 +243,128 @@ fn delivery_names_fit_the_limit_and_stay_distinct_for_long_stages() {
         "{a}"
     );
 }
+
+/// Doctor's delivery findings for the account: `(check, fix)`.
+async fn doctor(aws: &MemoryAws) -> Vec<(&'static str, String)> {
+    use crate::onboard::collect::snapshot;
+    use crate::onboard::doctor::{FixContext, check};
+    use crate::ports::StageFilter;
+    let idx = FunctionInfo {
+        arn: indexer().arn,
+        name: "idx".into(),
+        log_group: "/aws/lambda/idx".into(),
+    };
+    let snap = snapshot(aws, aws, aws, aws, aws, &idx, &StageFilter::default(), None)
+        .await
+        .unwrap();
+    let fix = FixContext {
+        args: "--function idx".into(),
+    };
+    check(&snap, &fix)
+        .into_iter()
+        .filter(|f| f.check.contains("deliver") || f.check == "not_subscribed" || f.check == "execution_logging_off")
+        .map(|f| (f.check, f.fix))
+        .collect()
+}
+
+#[tokio::test]
+async fn doctor_asks_for_the_declaration_of_a_delivery_then_is_satisfied_once_it_is_declared() {
+    let aws = account(ApiType::Rest, LogLevel::Error);
+    let req = request(DeliveryTarget::default_group("abc123defg", "prod"));
+    let report = setup_delivery(&aws, &aws, &aws, &aws, &indexer(), &req).await.unwrap();
+
+    let found = doctor(&aws).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (check, fix) = &found[0];
+    assert_eq!(*check, "delivery_not_declared");
+    assert!(
+        fix.contains("--delivery log-group --delivery-log-group /apigateway/execution-logs/abc123defg/prod")
+            && fix.contains("--level ERROR")
+            && fix.contains(&report.declaration)
+            && fix.contains("DeliveredExecutionLogs"),
+        "{fix}"
+    );
+
+    aws.with(|s| {
+        s.variables
+            .insert(EXECUTION_LOG_GROUPS.into(), report.declaration.clone())
+    });
+    assert_eq!(doctor(&aws).await, Vec::new());
+
+    // Declared, but its subscription removed: the delivered group is checked like the others.
+    aws.with(|s| {
+        s.groups
+            .insert("/apigateway/execution-logs/abc123defg/prod".into(), Vec::new())
+    });
+    let found = doctor(&aws).await;
+    assert_eq!(
+        found.iter().map(|f| f.0).collect::<Vec<_>>(),
+        ["not_subscribed"],
+        "{found:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_stage_delivering_to_s3_is_not_execution_logging_off_and_its_prefix_must_be_declared() {
+    let aws = account(ApiType::Rest, LogLevel::Error);
+    let target = DeliveryTarget::default_s3("delivery-bucket", "execution-logs/", "abc123defg", "prod");
+    let report = setup_delivery(&aws, &aws, &aws, &aws, &indexer(), &request(target))
+        .await
+        .unwrap();
+    // The stage reports OFF (as a stage that only delivers may): no "execution logging off" finding.
+    aws.with(|s| s.stages[0].logging_level = Some(LogLevel::Off));
+    let found = doctor(&aws).await;
+    assert_eq!(
+        found.iter().map(|f| f.0).collect::<Vec<_>>(),
+        ["delivery_not_declared"],
+        "{found:?}"
+    );
+    assert!(
+        found[0]
+            .1
+            .contains("--delivery s3 --bucket delivery-bucket --prefix execution-logs/abc123defg/prod/"),
+        "{}",
+        found[0].1
+    );
+    // A declaration of the whole bucket for another stage does not cover this one.
+    aws.with(|s| {
+        s.variables
+            .insert(EXECUTION_LOG_GROUPS.into(), "s3://delivery-bucket/=other1/prod".into())
+    });
+    assert_eq!(doctor(&aws).await.len(), 1);
+    aws.with(|s| {
+        s.variables
+            .insert(EXECUTION_LOG_GROUPS.into(), report.declaration.clone())
+    });
+    assert_eq!(doctor(&aws).await, Vec::new());
+}
+
+#[tokio::test]
+async fn a_firehose_delivery_is_a_note_pointing_to_s3() {
+    let aws = account(ApiType::Rest, LogLevel::Error);
+    aws.with(|s| {
+        s.deliveries.sources.push(DeliverySource {
+            name: "src".into(),
+            resource_arns: vec![STAGE_ARN.into()],
+            log_type: "EXECUTION_LOGS".into(),
+        });
+        s.deliveries.destinations.push(DeliveryDestination {
+            name: "fh".into(),
+            arn: "arn:aws:logs:eu-west-1:123456789012:delivery-destination:fh".into(),
+            resource_arn: "arn:aws:firehose:eu-west-1:123456789012:deliverystream/logs".into(),
+            output_format: Some("raw".into()),
+        });
+        s.deliveries.deliveries.push(Delivery {
+            id: "d-9".into(),
+            source_name: "src".into(),
+            destination_arn: "arn:aws:logs:eu-west-1:123456789012:delivery-destination:fh".into(),
+        });
+    });
+    let found = doctor(&aws).await;
+    assert_eq!(
+        found.iter().map(|f| f.0).collect::<Vec<_>>(),
+        ["delivery_not_readable"],
+        "{found:?}"
+    );
+    assert!(found[0].1.contains("--delivery s3"), "{}", found[0].1);
+}
