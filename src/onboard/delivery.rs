@@ -9,7 +9,8 @@
 
 use sha2::{Digest, Sha256};
 
-use super::subscribe::{Plan, allow_invocations, apply, plan};
+use super::setup::subscribe_targets;
+use super::subscribe::Plan;
 use crate::names::{APIGATEWAY_GROUP_PREFIX, EXECUTION_GROUP_PREFIX, Indexer, LAMBDA_GROUP_PREFIX};
 use crate::ports::{
     ApiStages, ApiType, Created, Deliveries, DestinationKind, EXECUTION_LOGS, Functions, LogGroups, LogLevel,
@@ -239,17 +240,8 @@ where
     }
 
     if let DeliveryTarget::LogGroup(g) = &req.target {
-        let mut subs = plan(logs, indexer, vec![g.clone()], &[], None).await?;
-        if subs.subscribes() {
-            if allow_invocations(functions, indexer, &[g.as_str()]).await? == Created::New {
-                report.changes.push(format!(
-                    "allowed CloudWatch Logs to invoke {} for this account's log groups",
-                    indexer.name
-                ));
-            }
-            apply(logs, indexer, &mut subs, None).await;
-        }
-        report.subscriptions = subs;
+        report.subscriptions =
+            subscribe_targets(logs, functions, indexer, vec![g.clone()], &mut report.changes).await?;
     }
     Ok(report)
 }

@@ -189,9 +189,9 @@ async fn what_cannot_be_delivered_is_refused_before_anything_is_written() {
     }
 }
 
-#[tokio::test]
-async fn a_stage_already_delivering_to_another_group_is_not_rerouted() {
-    let aws = account(ApiType::Rest, LogLevel::Error);
+/// The stage already delivers, with delivery `id`, to `resource_arn` (made elsewhere, by the console).
+fn delivering_to(aws: &MemoryAws, id: &str, resource_arn: &str, format: &str) {
+    let destination = format!("arn:aws:logs:eu-west-1:123456789012:delivery-destination:{id}");
     aws.with(|s| {
         s.deliveries.sources.push(DeliverySource {
             name: "apigw-abc123defg-prod".into(),
@@ -199,17 +199,28 @@ async fn a_stage_already_delivering_to_another_group_is_not_rerouted() {
             log_type: "EXECUTION_LOGS".into(),
         });
         s.deliveries.destinations.push(DeliveryDestination {
-            name: "elsewhere".into(),
-            arn: "arn:aws:logs:eu-west-1:123456789012:delivery-destination:elsewhere".into(),
-            resource_arn: "arn:aws:logs:eu-west-1:123456789012:log-group:/elsewhere".into(),
-            output_format: Some("json".into()),
+            name: id.into(),
+            arn: destination.clone(),
+            resource_arn: resource_arn.into(),
+            output_format: Some(format.into()),
         });
         s.deliveries.deliveries.push(Delivery {
-            id: "d-1".into(),
+            id: id.into(),
             source_name: "apigw-abc123defg-prod".into(),
-            destination_arn: "arn:aws:logs:eu-west-1:123456789012:delivery-destination:elsewhere".into(),
+            destination_arn: destination,
         });
     });
+}
+
+#[tokio::test]
+async fn a_stage_already_delivering_to_another_group_is_not_rerouted() {
+    let aws = account(ApiType::Rest, LogLevel::Error);
+    delivering_to(
+        &aws,
+        "d-1",
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/elsewhere",
+        "json",
+    );
     let req = request(DeliveryTarget::default_group("abc123defg", "prod"));
     let err = setup_delivery(&aws, &aws, &aws, &aws, &indexer(), &req)
         .await
@@ -342,24 +353,12 @@ async fn a_stage_delivering_to_s3_is_not_execution_logging_off_and_its_prefix_mu
 #[tokio::test]
 async fn a_firehose_delivery_is_a_note_pointing_to_s3() {
     let aws = account(ApiType::Rest, LogLevel::Error);
-    aws.with(|s| {
-        s.deliveries.sources.push(DeliverySource {
-            name: "src".into(),
-            resource_arns: vec![STAGE_ARN.into()],
-            log_type: "EXECUTION_LOGS".into(),
-        });
-        s.deliveries.destinations.push(DeliveryDestination {
-            name: "fh".into(),
-            arn: "arn:aws:logs:eu-west-1:123456789012:delivery-destination:fh".into(),
-            resource_arn: "arn:aws:firehose:eu-west-1:123456789012:deliverystream/logs".into(),
-            output_format: Some("raw".into()),
-        });
-        s.deliveries.deliveries.push(Delivery {
-            id: "d-9".into(),
-            source_name: "src".into(),
-            destination_arn: "arn:aws:logs:eu-west-1:123456789012:delivery-destination:fh".into(),
-        });
-    });
+    delivering_to(
+        &aws,
+        "d-9",
+        "arn:aws:firehose:eu-west-1:123456789012:deliverystream/logs",
+        "raw",
+    );
     let found = doctor(&aws).await;
     assert_eq!(
         found.iter().map(|f| f.0).collect::<Vec<_>>(),
