@@ -4,6 +4,7 @@
 //! Text checks, as in `template.rs`.
 
 use apigw_log_indexer::config;
+use apigw_log_indexer::onboard::delivery::DEFAULT_S3_BASE;
 
 use crate::template::{assert_lines, has, resource, template};
 
@@ -60,6 +61,14 @@ fn an_execution_log_bucket_may_invoke_the_indexer_and_be_read_under_its_prefix_o
             "Action: s3:GetObject",
             "Resource: !Sub arn:${AWS::Partition}:s3:::${ExecutionLogBucket}/${ExecutionLogBucketPrefix}*",
         ],
+    );
+    // setup-logging --delivery s3 delivers under the prefix the stack lets the indexer read by default.
+    assert!(
+        has(
+            &resource(&t, "ExecutionLogBucketPrefix"),
+            &format!("Default: {DEFAULT_S3_BASE}")
+        ),
+        "ExecutionLogBucketPrefix defaults to {DEFAULT_S3_BASE}"
     );
     let actions: Vec<&String> = read.iter().filter(|l| l.trim().starts_with("Action")).collect();
     assert_eq!(actions.len(), 1, "one statement, one action: {actions:?}");
