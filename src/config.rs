@@ -9,6 +9,7 @@ use crate::parse::delivered::ExecutionLogGroup;
 use crate::redact::{Redactor, RedactorError};
 
 mod sources;
+pub use sources::check_execution_log_groups;
 use sources::{execution_log_groups, log_group_name_ok};
 
 /// DynamoDB table name (required).

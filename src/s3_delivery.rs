@@ -134,6 +134,15 @@ pub fn payload<'a>(text: &'a [u8], source: &ExecutionLogGroup, object: &ObjectRe
     }
 }
 
+/// The lines of an object's text that hold `request_id`, each with the record's own time when it has one:
+/// what `lookup --fetch-lines` prints for a request the index recorded in that object (its group the
+/// declared `s3://bucket/prefix`, its stream the key), found again by one read of that object only.
+pub fn lines_with<'t>(text: &'t str, request_id: &'t str) -> impl Iterator<Item = (Option<i64>, &'t str)> + 't {
+    text.lines()
+        .filter(move |l| !request_id.is_empty() && l.contains(request_id))
+        .map(|l| (delivered::record_time_ms(l), l))
+}
+
 /// Decodes a key as S3 notifications encode it (`+` for a space, `%XX` for a byte); `None` when the
 /// result is not UTF-8 or an escape is cut.
 pub fn url_decode_key(encoded: &str) -> Option<String> {
@@ -217,6 +226,16 @@ mod tests {
             "the CR is not part of the record"
         );
         assert_eq!((&*p.log_group, &*p.log_stream), ("s3://logs/p/", "p/x.log"));
+    }
+
+    #[test]
+    fn the_lines_of_a_request_are_found_in_its_object_with_their_own_time() {
+        let text = "{\"requestId\":\"r1\",\"message\":\"m\",\"timestamp\":\"1970-01-01T00:00:01.500Z\"}\n(r2) other\n(r1) plain\n";
+        let got: Vec<_> = lines_with(text, "r1").collect();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0, Some(1_500));
+        assert_eq!(got[1], (None, "(r1) plain"));
+        assert_eq!(lines_with(text, "").count(), 0, "an empty ID matches nothing");
     }
 
     #[test]

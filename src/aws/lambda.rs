@@ -70,6 +70,21 @@ impl Functions for LambdaFunctions {
         }
     }
 
+    async fn variable(&self, function_arn: &str, name: &str) -> OnboardResult<Option<String>> {
+        let out = self
+            .client
+            .get_function_configuration()
+            .function_name(function_arn)
+            .send()
+            .await
+            .map_err(|e| onboard_error(SERVICE, "GetFunctionConfiguration", e))?;
+        Ok(out
+            .environment()
+            .and_then(|e| e.variables())
+            .and_then(|v| v.get(name))
+            .cloned())
+    }
+
     async fn policy(&self, function_arn: &str) -> OnboardResult<Option<String>> {
         match self.client.get_policy().function_name(function_arn).send().await {
             Ok(out) => Ok(out.policy().map(str::to_string)),

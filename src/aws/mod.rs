@@ -9,6 +9,8 @@ pub(crate) mod apigatewayv2;
 pub mod cloudformation;
 pub mod cloudwatch;
 #[cfg(feature = "cli")]
+mod delivery;
+#[cfg(feature = "cli")]
 pub mod deployment;
 pub mod dynamodb;
 #[cfg(feature = "cli")]

@@ -57,3 +57,9 @@ pub(super) fn log_group_name_ok(name: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/' | b'#'))
 }
+
+/// Checks one `EXECUTION_LOG_GROUPS` value as the function will read it at start-up (what
+/// `setup-logging --delivery` prints is checked by the same rule).
+pub fn check_execution_log_groups(value: &str) -> Result<(), ConfigError> {
+    execution_log_groups(Some(value.to_string()), &[]).map(|_| ())
+}

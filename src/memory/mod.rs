@@ -2,6 +2,8 @@
 //! unit and integration tests use), and a way to run and measure the pipeline offline. Same contracts as the
 //! real ones; [`failing`] adds the faults the real services produce.
 
+#[cfg(test)]
+mod delivery;
 pub mod failing;
 mod index;
 mod ledger;

@@ -20,7 +20,11 @@ pub(crate) struct State {
     pub functions: Vec<FunctionInfo>,
     pub on_failure: BTreeMap<String, String>,
     pub policies: BTreeMap<String, Vec<String>>,
+    /// Environment variables of every function, by name.
+    pub variables: BTreeMap<String, String>,
     pub queues: BTreeMap<String, QueueDepth>,
+    /// CloudWatch Logs deliveries (`super::delivery`).
+    pub deliveries: super::delivery::DeliveryState,
     /// Every write, in order.
     pub writes: Vec<String>,
 }
@@ -136,6 +140,10 @@ impl Functions for MemoryAws {
 
     async fn on_failure_destination(&self, function_arn: &str) -> OnboardResult<Option<String>> {
         Ok(self.with(|s| s.on_failure.get(function_arn).cloned()))
+    }
+
+    async fn variable(&self, _function_arn: &str, name: &str) -> OnboardResult<Option<String>> {
+        Ok(self.with(|s| s.variables.get(name).cloned()))
     }
 
     async fn policy(&self, function_arn: &str) -> OnboardResult<Option<String>> {

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use super::doctor::{Snapshot, stage_groups};
+use super::doctor::{DeliveryFacts, Snapshot, stage_groups};
+use crate::config::EXECUTION_LOG_GROUPS;
 use crate::names::Indexer;
 use crate::ports::{
-    ApiStages, FunctionInfo, Functions, Integration, LogGroups, OnboardError, OnboardResult, Queues, StageConfig,
-    StageFilter,
+    ApiStages, Deliveries, FunctionInfo, Functions, Integration, LogGroups, OnboardError, OnboardResult, Queues,
+    StageConfig, StageFilter,
 };
 
 /// The stages a filter selects; a named API or stage that does not exist is `NotFound`.
@@ -86,10 +87,32 @@ async fn queue_url<F: Functions, Q: Queues>(
     }
 }
 
+/// The account's deliveries and the indexer's declarations. A refusal to list deliveries (the caller may
+/// lack the permission) is reported as unread, not as doctor's failure.
+async fn delivery_facts<D: Deliveries>(deliveries: &D, declared: &str) -> OnboardResult<DeliveryFacts> {
+    let lists = async {
+        Ok::<_, OnboardError>((
+            deliveries.sources().await?,
+            deliveries.destinations().await?,
+            deliveries.deliveries().await?,
+        ))
+    };
+    match lists.await {
+        Ok((sources, destinations, all)) => Ok(DeliveryFacts::of(&sources, &destinations, &all, declared)),
+        Err(e @ OnboardError::Rejected { .. }) => Ok(DeliveryFacts {
+            unread: Some(e.to_string()),
+            ..DeliveryFacts::of(&[], &[], &[], declared)
+        }),
+        Err(e) => Err(e),
+    }
+}
+
 /// Everything `doctor` checks, for the stages `filter` selects.
-pub async fn snapshot<A, L, F, Q>(
+#[allow(clippy::too_many_arguments)] // one port per service, as the other use cases take them
+pub async fn snapshot<A, L, D, F, Q>(
     apis: &A,
     logs: &L,
+    deliveries: &D,
     functions: &F,
     queues: &Q,
     indexer: &FunctionInfo,
@@ -99,6 +122,7 @@ pub async fn snapshot<A, L, F, Q>(
 where
     A: ApiStages,
     L: LogGroups,
+    D: Deliveries,
     F: Functions,
     Q: Queues,
 {
@@ -107,9 +131,12 @@ where
     let cloudwatch_role = apis.cloudwatch_role().await?;
     let stages = stages(apis, filter).await?;
     let fns = integrated_functions(functions, &stages).await?;
+    let declared = functions.variable(&idx.arn, EXECUTION_LOG_GROUPS).await?;
+    let delivered = delivery_facts(deliveries, declared.as_deref().unwrap_or_default()).await?;
     let names: Vec<String> = stages
         .iter()
         .flat_map(|s| stage_groups(s, &fns).into_iter().map(|(_, g)| g))
+        .chain(delivered.log_groups())
         .chain(std::iter::once(idx.log_group.clone()))
         .collect();
     let groups = group_filters(logs, names).await?;
@@ -128,5 +155,6 @@ where
         groups,
         functions: fns,
         queue,
+        deliveries: delivered,
     })
 }

@@ -3,6 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod delivered;
+
+pub use delivered::DeliveryFacts;
+
 use super::format::{self, FormatCheck};
 use super::plan::{Decision, decide};
 use super::policy::{STATEMENT_ID, allows_logs};
@@ -27,6 +31,8 @@ pub struct Snapshot {
     pub functions: BTreeMap<String, Option<String>>,
     /// The on-failure queue, when known.
     pub queue: Option<(String, QueueDepth)>,
+    /// Where stages deliver their execution logs, and what the indexer declares.
+    pub deliveries: DeliveryFacts,
 }
 
 /// The role of a log group for a stage.
@@ -200,6 +206,7 @@ pub fn check(snap: &Snapshot, fix: &FixContext) -> Vec<Finding> {
             ),
         );
     }
+    delivered::account(&mut out, snap);
     if snap.stages.is_empty() {
         out.other(
             Severity::Note,
@@ -212,7 +219,8 @@ pub fn check(snap: &Snapshot, fix: &FixContext) -> Vec<Finding> {
     let mut seen_groups = BTreeSet::new();
     let mut unpermitted = Vec::new();
     for s in &snap.stages {
-        stage_settings(&mut out, s);
+        stage_settings(&mut out, s, snap.deliveries.delivers(s));
+        delivered::stage(&mut out, s, snap);
         stage_functions(&mut out, s, snap);
         let groups = stage_groups(s, &snap.functions);
         let exec: Vec<&String> = groups
@@ -332,10 +340,11 @@ fn role_name(role: GroupRole) -> &'static str {
     }
 }
 
-/// Logging level, full data, and the access log's destination and format.
-fn stage_settings(out: &mut Out<'_>, s: &StageConfig) {
+/// Logging level (a stage that delivers its execution logs does log), full data, and the access log's
+/// destination and format.
+fn stage_settings(out: &mut Out<'_>, s: &StageConfig, delivers: bool) {
     match s.logging_level {
-        Some(LogLevel::Off) => out.stage(
+        Some(LogLevel::Off) if !delivers => out.stage(
             Severity::Fix,
             "execution_logging_off",
             s,

@@ -13,6 +13,7 @@
 //! log group names and ARNs in `crate::names`.
 
 pub mod collect;
+pub mod delivery;
 pub mod doctor;
 pub mod format;
 pub mod plan;
@@ -23,6 +24,8 @@ pub mod stack;
 pub mod subscribe;
 pub mod subscriber;
 
+#[cfg(test)]
+mod delivery_tests;
 #[cfg(test)]
 mod tests;
 

@@ -155,6 +155,19 @@ where
     }
     targets.sort();
     targets.dedup();
+    report.subscriptions = subscribe_targets(logs, functions, indexer, targets, &mut report.changes).await?;
+    Ok(report)
+}
+
+/// Subscribes `targets` to the indexer, letting CloudWatch Logs invoke it first when it may not yet (a line in
+/// `changes` then); shared by the stage's groups here and a delivered group (`super::delivery`).
+pub(crate) async fn subscribe_targets<L: LogGroups, F: Functions>(
+    logs: &L,
+    functions: &F,
+    indexer: &Indexer,
+    targets: Vec<String>,
+    changes: &mut Vec<String>,
+) -> OnboardResult<Plan> {
     let mut subs = plan(logs, indexer, targets, &[], None).await?;
     let to_subscribe: Vec<&str> = subs
         .groups
@@ -164,13 +177,12 @@ where
         .collect();
     if !to_subscribe.is_empty() {
         if allow_invocations(functions, indexer, &to_subscribe).await? == Created::New {
-            report.changes.push(format!(
+            changes.push(format!(
                 "allowed CloudWatch Logs to invoke {} for this account's log groups",
                 indexer.name
             ));
         }
         apply(logs, indexer, &mut subs, None).await;
     }
-    report.subscriptions = subs;
-    Ok(report)
+    Ok(subs)
 }

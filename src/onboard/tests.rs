@@ -78,7 +78,7 @@ fn account(stages: Vec<StageConfig>) -> MemoryAws {
 
 async fn findings(aws: &MemoryAws, filter: &StageFilter) -> Vec<(Severity, &'static str)> {
     let idx = aws.function("idx").await.unwrap();
-    let snap = snapshot(aws, aws, aws, aws, &idx, filter, None).await.unwrap();
+    let snap = snapshot(aws, aws, aws, aws, aws, &idx, filter, None).await.unwrap();
     let fix = FixContext {
         args: "--function idx".into(),
     };
@@ -182,7 +182,7 @@ async fn doctor_recommends_the_lean_profile_over_info_logging() {
         rest.access_log = None;
         let aws = account(vec![rest]);
         let idx = aws.function("idx").await.unwrap();
-        let snap = snapshot(&aws, &aws, &aws, &aws, &idx, &StageFilter::default(), None)
+        let snap = snapshot(&aws, &aws, &aws, &aws, &aws, &idx, &StageFilter::default(), None)
             .await
             .unwrap();
         let found = check(

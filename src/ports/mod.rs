@@ -5,6 +5,7 @@
 //! (DynamoDB, CloudWatch), `crate::memory` (in-memory doubles for tests and offline runs) and
 //! `crate::sinks` (EMF, off). Nothing here names an SDK type.
 
+mod delivery;
 mod deployment;
 mod index;
 pub mod item;
@@ -16,6 +17,7 @@ pub mod objects;
 mod onboard;
 pub mod schema;
 
+pub use delivery::*;
 pub use deployment::*;
 pub use index::*;
 pub use ledger::*;

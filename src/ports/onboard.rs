@@ -275,6 +275,9 @@ pub trait Functions {
     fn function(&self, name_or_arn: &str) -> impl Future<Output = OnboardResult<FunctionInfo>> + Send;
     /// Where the function's failed asynchronous invocations go (the on-failure destination's ARN), if set.
     fn on_failure_destination(&self, function_arn: &str) -> impl Future<Output = OnboardResult<Option<String>>> + Send;
+    /// One environment variable of the function (`None` when unset): only the variable named is read, never
+    /// the others (they may hold secrets).
+    fn variable(&self, function_arn: &str, name: &str) -> impl Future<Output = OnboardResult<Option<String>>> + Send;
     /// The function's resource-based policy (JSON), `None` when it has none.
     fn policy(&self, function_arn: &str) -> impl Future<Output = OnboardResult<Option<String>>> + Send;
     /// Adds a statement letting CloudWatch Logs invoke the function for log groups matching `source_arn`.

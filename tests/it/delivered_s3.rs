@@ -235,3 +235,95 @@ async fn an_s3_notification_is_indexed_and_undeclared_objects_are_counted() {
     assert!(items.iter().any(|i| i.pk == id), "{id} not indexed");
     assert!(items.iter().all(|i| i.pk != "r"), "the undeclared object was read");
 }
+
+/// `lookup --fetch-lines` of a summarized success delivered to S3: the index recorded the declared
+/// `s3://bucket/prefix` and the object's key, and the lines are read back by one GetObject of that key.
+#[test]
+fn lookup_reads_the_lines_of_a_summarized_s3_delivered_request_back_from_its_object() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let bucket = rt.block_on(new_bucket());
+    let key = format!("{PREFIX}2026/12/07/delivery-1.log.gz");
+    let rid = "5a1e0000-2222-4333-8444-555566667777";
+    let lines: Vec<(i64, String)> = [
+        format!("({rid}) Starting execution for request: {rid}"),
+        format!("({rid}) HTTP Method: GET, Resource Path: /orders"),
+        "(0ther000-2222-4333-8444-555566667777) Method completed with status: 500".to_string(),
+        format!("({rid}) Method completed with status: 200"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, l)| (i as i64 * 5, l))
+    .collect();
+    let records: String = lines.iter().map(|l| json_record(l) + "\n").collect();
+    rt.block_on(put(&bucket, &key, gzip(&records)));
+
+    // The same records as the function's S3 path indexes them: group the declaration, stream the key.
+    let declared = format!("s3://{bucket}/{PREFIX}");
+    let file = std::env::temp_dir().join(format!("apigw-s3-lookup-{}.json", std::process::id()));
+    let own: Vec<(i64, String)> = lines.iter().filter(|(_, l)| l.contains(rid)).cloned().collect();
+    std::fs::write(
+        &file,
+        apigw_log_indexer::encode::lambda_event(&apigw_log_indexer::encode::data_payload(
+            &declared, &key, START_MS, own,
+        )),
+    )
+    .unwrap();
+    let table = crate::moto::table_name("s3lookup");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
+            .args(args)
+            .args([
+                "--table",
+                &table,
+                "--endpoint-url",
+                crate::moto::endpoint(),
+                "--region",
+                "us-east-1",
+            ])
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("EXECUTION_LOG_GROUPS", format!("{declared}=a1b2c3d4e5/dev"))
+            .env_remove("AWS_PROFILE")
+            .env_remove("INDEX_TABLE")
+            .output()
+            .unwrap()
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let o = run(&["create-table"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&["replay", "--success-storage", "summary", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    let o = run(&["lookup", rid, "--fetch-lines"]);
+    let shown = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let read_back = shown
+        .split("Lines read back from S3")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(read_back.contains(&format!("s3://{bucket}/{key}")), "{read_back}");
+    assert_eq!(
+        read_back.matches(rid).count(),
+        4,
+        "the request's three records (one names it twice): {read_back}"
+    );
+    assert!(!read_back.contains("0ther000"), "{read_back}");
+    assert!(
+        read_back.contains(&rfc3339_ms(START_MS + 15)),
+        "each record's own time: {read_back}"
+    );
+    assert!(read_back.contains("cost: 1 GetObject of"), "{read_back}");
+
+    // Given by hand, an S3 declaration is refused: its object is known only by the recorded key.
+    let o = run(&[
+        "lookup",
+        rid,
+        "--fetch-lines",
+        "--log-group",
+        &declared,
+        "--since",
+        "1h",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stderr).lines().count(), 1, "{}", text(&o.stderr));
+}

@@ -139,6 +139,7 @@ fn the_function_builds_the_lambda_binary_and_sets_only_known_variables() {
         config::MAX_DECODED_BYTES,
         config::COUNT_FROM,
         config::INDEXER_ACCOUNT_ID,
+        config::EXECUTION_LOG_GROUPS,
     ];
     let vars: Vec<&str> = function
         .iter()

@@ -1,17 +1,25 @@
 //! `lookup --fetch-lines`: the lines of a success the index keeps only as a summary
 //! (`SUCCESS_STORAGE=summary`, or `off` with a group and window given), read back from CloudWatch Logs.
 //! Bounded: the recorded group, stream and time window (or the ones given), one filter pattern (the
-//! request ID), at most `MAX_FILTER_CALLS` pages. Every line is redacted and escaped before it is printed.
+//! request ID), at most `MAX_FILTER_CALLS` pages. A record delivered to S3 (its group the declared
+//! `s3://bucket/prefix`, its stream the key) is read back by one GetObject of that key, within
+//! `MAX_S3_OBJECT_BYTES`. Every line is redacted and escaped before it is printed.
 
 use std::fmt::Write as _;
+use std::time::{Duration, Instant};
 
 use apigw_log_indexer::aws::logs::CloudWatchLogs;
+use apigw_log_indexer::aws::s3::S3Objects;
+use apigw_log_indexer::decode::DEFAULT_MAX_DECODED_BYTES;
 use apigw_log_indexer::index::query::Story;
 use apigw_log_indexer::index::read::{Kind, parse_sk};
 use apigw_log_indexer::index::success::is_summary;
+use apigw_log_indexer::onboard::OnboardError;
 use apigw_log_indexer::ports::log_lines::{Fetched, LinesQuery, LogLines};
+use apigw_log_indexer::ports::objects::{MAX_S3_OBJECT_BYTES, ObjectReader};
 use apigw_log_indexer::ports::schema::attr;
 use apigw_log_indexer::redact::Redactor;
+use apigw_log_indexer::s3_delivery::{lines_with, object_text, split_s3};
 use apigw_log_indexer::timefmt::rfc3339_ms;
 use clap::Args as ClapArgs;
 
@@ -55,7 +63,8 @@ pub fn queries(story: &Story, id: &str, a: &FetchArgs) -> Result<Vec<LinesQuery>
         let (Some(group), Some((start_ms, end_ms))) = (group, given.or(recorded)) else {
             return Err(missing(id));
         };
-        // A stream is only named when it is the recorded group's: a group given by hand is searched whole.
+        // A stream is only named when it is the recorded group's: a group given by hand is searched whole
+        // (an S3 object is read only by the key the index recorded).
         let stream = a
             .log_group
             .is_none()
@@ -106,10 +115,15 @@ fn missing(id: &str) -> CliError {
 
 /// Reads every query's lines and renders them, with what the reads took.
 pub async fn fetch_text(aws: &AwsArgs, queries: &[LinesQuery]) -> Result<String, CliError> {
-    let logs = CloudWatchLogs::new(aws_sdk_cloudwatchlogs::Client::new(&aws.sdk().await));
+    let sdk = aws.sdk().await;
+    let logs = CloudWatchLogs::new(aws_sdk_cloudwatchlogs::Client::new(&sdk));
     let redactor = Redactor::builtin();
     let mut out = String::new();
     for q in queries {
+        if let Some((bucket, _)) = split_s3(&q.group) {
+            fetch_object(&mut out, &S3Objects::from_sdk(&sdk), bucket, q, &redactor).await?;
+            continue;
+        }
         let fetched = logs.fetch(q).await.map_err(|source| CliError::Onboard {
             context: format!("lookup --fetch-lines, log group {}", q.group),
             source: Box::new(source),
@@ -117,6 +131,56 @@ pub async fn fetch_text(aws: &AwsArgs, queries: &[LinesQuery]) -> Result<String,
         render(&mut out, q, &fetched, &redactor);
     }
     Ok(out)
+}
+
+/// How long reading one object back may take.
+const OBJECT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The request's lines in the S3 object the index recorded: one bounded GetObject of that key.
+async fn fetch_object(
+    out: &mut String,
+    s3: &S3Objects,
+    bucket: &str,
+    q: &LinesQuery,
+    redactor: &Redactor,
+) -> Result<(), CliError> {
+    let Some(key) = q.stream.as_deref() else {
+        return Err(CliError::Usage {
+            option: "--log-group",
+            problem: format!(
+                "{} is an S3 delivery: its lines are read by the key the index recorded",
+                q.group
+            ),
+        });
+    };
+    let object = format!("s3://{bucket}/{key}");
+    let failed =
+        |code: &'static str, message: String, source: Box<dyn std::error::Error + Send + Sync>| CliError::Onboard {
+            context: format!("lookup --fetch-lines, object {object}"),
+            source: Box::new(OnboardError::Rejected {
+                service: "S3",
+                operation: "GetObject",
+                code: Some(code.into()),
+                message,
+                source,
+            }),
+        };
+    let deadline = Instant::now() + OBJECT_READ_TIMEOUT;
+    let bytes = s3
+        .read(bucket, key, MAX_S3_OBJECT_BYTES, deadline)
+        .await
+        .map_err(|e| failed(e.code(), e.to_string(), Box::new(e)))?;
+    let text =
+        object_text(&bytes, DEFAULT_MAX_DECODED_BYTES).map_err(|e| failed(e.code(), e.to_string(), Box::new(e)))?;
+    let text = String::from_utf8_lossy(&text);
+    let _ = writeln!(out, "\nLines read back from S3 ({}):", cell(&object));
+    for (time, line) in lines_with(&text, &q.request_id) {
+        let message = redactor.redact(line.trim_end());
+        let when = time.map_or_else(|| "(no time in the record)".into(), rfc3339_ms);
+        let _ = writeln!(out, "  {when} {}", cell(&message));
+    }
+    let _ = writeln!(out, "  cost: 1 GetObject of {} bytes", bytes.len());
+    Ok(())
 }
 
 fn render(out: &mut String, q: &LinesQuery, f: &Fetched, redactor: &Redactor) {

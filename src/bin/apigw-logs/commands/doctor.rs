@@ -92,6 +92,7 @@ pub async fn examine(indexer: &IndexerArgs, filter: &StageFilter) -> Result<Exam
         snapshot(
             &aws.apis,
             &aws.logs,
+            &aws.logs,
             &aws.functions,
             &aws.queues,
             &function,
