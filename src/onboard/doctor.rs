@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod delivered;
-
 pub use delivered::DeliveryFacts;
 
 use super::format::{self, FormatCheck};
@@ -340,8 +339,7 @@ fn role_name(role: GroupRole) -> &'static str {
     }
 }
 
-/// Logging level (a stage that delivers its execution logs does log), full data, and the access log's
-/// destination and format.
+/// Logging level (a stage that delivers its execution logs does log), full data, access log and format.
 fn stage_settings(out: &mut Out<'_>, s: &StageConfig, delivers: bool) {
     match s.logging_level {
         Some(LogLevel::Off) if !delivers => out.stage(
