@@ -7,6 +7,7 @@
 //! lines arrived in. Pure.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use crate::fragment::{ApiFragment, FragmentCore, LambdaFragment, ReportStatus};
 use crate::parse::{ParseStats, ParsedBatch};
@@ -43,6 +44,8 @@ pub struct ClassifiedBatch<'a> {
     pub api: Vec<ClassifiedApi<'a>>,
     /// Lambda fragments, in order of first appearance.
     pub lambda: Vec<ClassifiedLambda<'a>>,
+    /// Invocations whose START and REPORT are both in this batch (`ParsedBatch::whole_invocations`).
+    pub whole_invocations: HashSet<&'a str>,
     /// The parser's counts.
     pub stats: ParseStats,
 }
@@ -67,6 +70,7 @@ pub fn classify_batch(batch: ParsedBatch<'_>) -> ClassifiedBatch<'_> {
                 fragment,
             })
             .collect(),
+        whole_invocations: batch.whole_invocations,
         stats: batch.stats,
     }
 }

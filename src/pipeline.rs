@@ -392,6 +392,7 @@ impl BatchLedger for NoLedger {
         &self,
         _key: &str,
         _marker: &Marker,
+        _listed: bool,
         _expires_at: i64,
         _deadline: Instant,
     ) -> Result<Write, StoreError> {

@@ -46,6 +46,14 @@ impl MetricsSink for AnySink {
         !matches!(self, Self::Off(_))
     }
 
+    fn unambiguous(&self) -> bool {
+        match self {
+            Self::CloudWatch(s) => s.unambiguous(),
+            Self::Emf(s) => s.unambiguous(),
+            Self::Off(s) => s.unambiguous(),
+        }
+    }
+
     fn namespace(&self) -> Option<&str> {
         match self {
             Self::CloudWatch(s) => s.namespace(),

@@ -59,6 +59,12 @@ impl<W: Write + Send> MetricsSink for EmfWriter<W> {
         })
     }
 
+    /// A line write either happens or fails; a process killed mid-line leaves a line CloudWatch Logs
+    /// does not read as EMF.
+    fn unambiguous(&self) -> bool {
+        true
+    }
+
     fn namespace(&self) -> Option<&str> {
         Some(&self.namespace)
     }

@@ -23,6 +23,7 @@ use crate::timefmt::rfc3339_ms;
 
 pub use super::bounds::{MAX_FIELD_BYTES, MAX_REQUEST_ID_BYTES};
 use super::bounds::{bounded_api, bounded_lambda, valid_id};
+use super::clean;
 use super::part::{self, truncate_marked};
 use super::success::{self, LogLocation, SuccessPolicy, SuccessStorage};
 use crate::ports::item::{
@@ -94,6 +95,8 @@ pub struct BatchItems {
     pub items_dropped: usize,
     /// API fragments of successes kept as one summary item (`SUCCESS_STORAGE=summary`) or not at all (`off`).
     pub successes_summarized: usize,
+    /// Clean invocations not indexed (`SUCCESS_STORAGE=summary` or `off`: `clean.rs`).
+    pub invocations_not_indexed: usize,
 }
 
 impl BatchItems {
@@ -289,8 +292,16 @@ fn api_items(c: &ClassifiedApi<'_>, opts: &ItemOptions, out: &mut BatchItems) {
     out.api_fragments += 1;
 }
 
-fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchItems) {
+/// `clean`: a clean invocation under `summary`/`off`, of which only the `hint#` item is kept.
+fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, clean: bool, out: &mut BatchItems) {
     let (frag, rec) = (&c.fragment, &c.record);
+    if clean {
+        let expires = expires_at(frag.core.last_timestamp_ms(), opts);
+        let eid = key_event_id(frag.core.lines(), frag.core.first_timestamp_ms());
+        hint_item(c, &eid, expires, out);
+        out.invocations_not_indexed += 1;
+        return;
+    }
     let Shared {
         eid,
         expires,
@@ -327,14 +338,20 @@ fn lambda_items(c: &ClassifiedLambda<'_>, opts: &ItemOptions, out: &mut BatchIte
     item.set_opt(attr::LAST_TIMESTAMP_MS, rec.last_timestamp_ms.map(AttrValue::int));
     let parts = data_parts(&state_json, lines, t0, &item);
     out.items.extend(with_parts(item, parts, &expires));
+    hint_item(c, &eid, expires, out);
+    out.lambda_fragments += 1;
+}
+
+/// `hint#<lambda request id>#<eid>` under the API request ID the function's own log names, if it does.
+fn hint_item(c: &ClassifiedLambda<'_>, eid: &str, expires: AttrValue, out: &mut BatchItems) {
+    let frag = &c.fragment;
     if let Some(api_id) = frag.api_request_id.as_deref().filter(|a| valid_id(a)) {
         let mut hint = IndexItem::new(api_id, format!("{HINT_PREFIX}{}#{eid}", frag.request_id))
             .with(schema::TTL_ATTRIBUTE, expires)
             .with(attr::LAMBDA_REQUEST_ID, s(&*frag.request_id));
-        hint.set_opt(attr::FUNCTION_NAME, rec.function_name.as_ref().map(field));
+        hint.set_opt(attr::FUNCTION_NAME, c.record.function_name.as_ref().map(field));
         out.items.push(hint);
     }
-    out.lambda_fragments += 1;
 }
 
 /// Every item for one classified batch.
@@ -349,7 +366,8 @@ pub fn items_for_batch(batch: &ClassifiedBatch<'_>, opts: &ItemOptions) -> Batch
     }
     for c in &batch.lambda {
         if valid_id(&c.fragment.request_id) {
-            lambda_items(c, opts, &mut out);
+            let clean = opts.success.storage != SuccessStorage::Full && clean::clean_invocation(batch, c);
+            lambda_items(c, opts, clean, &mut out);
         } else {
             out.skipped_fragments += 1;
         }

@@ -5,6 +5,7 @@
 
 pub mod blob;
 mod bounds;
+pub mod clean;
 pub mod layout;
 pub(crate) mod part;
 pub mod query;

@@ -2,9 +2,8 @@
 //! or not at all (metrics only). Failures always keep their full story: only a fragment that shows the
 //! whole success in its own batch (its completion line and no failure evidence) is summarized; a
 //! fragment whose outcome is not known yet (its completion is in a later batch) is kept in full, since the
-//! request may still fail. The function's own log stays indexed per invocation whatever the knob: an
-//! invocation that returned can still be a failed request (a malformed proxy response, an answer after API
-//! Gateway stopped waiting), and its side of the story is only known to be needed after. Pure.
+//! request may still fail. Under `summary` and `off` a clean invocation (the platform reports a plain
+//! success, `clean.rs`) is not indexed either; every other invocation is, whatever the knob. Pure.
 //!
 //! The summary item is `api#ok` under the API request ID: a fixed key, so a retried batch, or a second
 //! source that also saw the completion, rewrites the same single item. It holds what `lookup` shows

@@ -57,9 +57,9 @@ impl MetricsSink for FailingMetrics {
 pub struct LostClaimAnswer(pub MemoryIndex);
 
 impl BatchLedger for LostClaimAnswer {
-    async fn create(&self, key: &str, m: &Marker, expires_at: i64, d: Instant) -> Result<Write, StoreError> {
-        self.0.create(key, m, expires_at, d).await?;
-        self.0.create(key, m, expires_at, d).await
+    async fn create(&self, key: &str, m: &Marker, l: bool, exp: i64, d: Instant) -> Result<Write, StoreError> {
+        self.0.create(key, m, l, exp, d).await?;
+        self.0.create(key, m, l, exp, d).await
     }
     async fn replace(&self, key: &str, e: &Expect, m: &Marker, d: Instant) -> Result<Write, StoreError> {
         self.0.replace(key, e, m, d).await

@@ -13,6 +13,7 @@ impl BatchLedger for MemoryIndex {
         &self,
         key: &str,
         marker: &Marker,
+        listed: bool,
         expires_at: i64,
         _deadline: Instant,
     ) -> Result<Write, StoreError> {
@@ -21,7 +22,7 @@ impl BatchLedger for MemoryIndex {
         if let Some(found) = map.get(&k) {
             return Ok(Write::Conflict(marker::from_item(found)));
         }
-        map.insert(k, marker::to_item(marker, key, expires_at));
+        map.insert(k, marker::to_item(marker, key, listed, expires_at));
         Ok(Write::Applied)
     }
 
@@ -51,6 +52,10 @@ impl BatchLedger for MemoryIndex {
         if marker.settled_cleanly() {
             for (name, _) in marker::listing_attrs(key, 0) {
                 item.attrs.remove(name);
+            }
+        } else if marker.lost_requests > 0 {
+            for (name, value) in marker::listing_attrs(key, marker.claimed_at_ms) {
+                item.attrs.insert(name.to_string(), value);
             }
         }
         Ok(Write::Applied)

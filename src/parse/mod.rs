@@ -18,7 +18,7 @@ pub(crate) mod text;
 pub use access::field_read_from_key;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -168,6 +168,9 @@ pub struct ParsedBatch<'a> {
     pub api: Vec<ApiFragment<'a>>,
     /// One fragment per Lambda request ID.
     pub lambda: Vec<LambdaFragment<'a>>,
+    /// Invocations whose START and REPORT (`platform.start`, `platform.report`) this batch read as the
+    /// platform's: their whole story is in this batch (`index::clean`).
+    pub whole_invocations: HashSet<&'a str>,
     /// Counts.
     pub stats: ParseStats,
 }

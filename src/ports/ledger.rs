@@ -100,17 +100,19 @@ pub enum Expect {
 /// Stores the per-batch markers with conditional writes. Each call retries transient failures
 /// (throttling, timeouts, lost connections) until `deadline`: every write here is safe to repeat.
 pub trait BatchLedger {
-    /// Creates the marker `key` unless one exists; on conflict returns the existing one.
+    /// Creates the marker `key` unless one exists; on conflict returns the existing one. `listed`: it enters
+    /// the listing of unsettled markers at once (one more write unit, for the `failures` index entry).
     fn create(
         &self,
         key: &str,
         marker: &Marker,
+        listed: bool,
         expires_at: i64,
         deadline: Instant,
     ) -> impl Future<Output = Result<Write, StoreError>> + Send;
 
     /// Replaces the marker's state if `expect` holds; on conflict returns the marker as it is. A marker
-    /// that is settled cleanly leaves the listing.
+    /// that is settled cleanly leaves the listing; one with requests that may be lost enters it.
     fn replace(
         &self,
         key: &str,

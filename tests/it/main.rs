@@ -54,6 +54,7 @@ mod structure_props;
 mod success_storage;
 mod summary_lookup;
 mod template;
+mod template_capacity;
 mod template_central;
 mod template_near_miss;
 mod template_s3;

@@ -107,7 +107,7 @@ async fn a_gone_attempts_open_claim_is_taken_over_and_published_without_loss() {
     let event = recent_event(LINE);
     let (key, _) = marker_key(&event);
     let m = left_behind(State::Open, now_ms() - 1);
-    s.ledger.create(&key, &m, i64::MAX, deadline(1)).await.unwrap();
+    s.ledger.create(&key, &m, true, i64::MAX, deadline(1)).await.unwrap();
     let o = deliver(&s, &event, 5).await.unwrap();
     assert!(o.metrics_taken_over);
     assert_eq!((o.metrics_maybe_lost, s.metrics.sends.load(Ordering::SeqCst)), (0, 1));
@@ -125,7 +125,13 @@ async fn a_gone_attempt_caught_sending_is_counted_as_maybe_lost_and_its_request_
     let event = recent_event(LINE);
     let (key, datums) = marker_key(&event);
     s.ledger
-        .create(&key, &left_behind(State::Sending, now_ms() - 1), i64::MAX, deadline(1))
+        .create(
+            &key,
+            &left_behind(State::Sending, now_ms() - 1),
+            true,
+            i64::MAX,
+            deadline(1),
+        )
         .await
         .unwrap();
     let o = deliver(&s, &event, 5).await.unwrap();
@@ -147,6 +153,7 @@ async fn a_live_attempts_marker_is_waited_for_when_its_lease_ends_in_time_else_t
         .create(
             &key,
             &left_behind(State::Sending, now_ms() + 60_000),
+            true,
             i64::MAX,
             deadline(1),
         )
@@ -159,7 +166,13 @@ async fn a_live_attempts_marker_is_waited_for_when_its_lease_ends_in_time_else_t
     let event = recent_event("(3f0f3a2e-6b1c-4a8e-9d3f-0a1b2c3d4e5f) Method completed with status: 200");
     let (key, _) = marker_key(&event);
     s.ledger
-        .create(&key, &left_behind(State::Open, now_ms() + 700), i64::MAX, deadline(1))
+        .create(
+            &key,
+            &left_behind(State::Open, now_ms() + 700),
+            true,
+            i64::MAX,
+            deadline(1),
+        )
         .await
         .unwrap();
     let started = Instant::now();
@@ -275,4 +288,128 @@ async fn a_batch_with_a_long_stream_name_and_long_event_ids_gets_a_marker_dynamo
         deliver(&s, &event, 20).await.unwrap().metrics_already_counted,
         "the marker is there"
     );
+}
+
+/// A ledger that counts the write units its marker writes take on the index table: one per item write (a
+/// marker is well under 1 KB), plus one for each `failures` index entry written or removed (the marker's
+/// own attributes are not projected there, so other updates of a listed marker write no index entry).
+#[derive(Default)]
+struct Counting {
+    inner: MemoryIndex,
+    units: std::sync::atomic::AtomicU64,
+}
+
+impl Counting {
+    fn listed(&self, key: &str) -> bool {
+        self.inner.dump().iter().any(|i| {
+            i.pk == key
+                && i.get(apigw_log_indexer::ports::schema::FAILURES_PARTITION_KEY)
+                    .is_some()
+        })
+    }
+}
+
+impl BatchLedger for Counting {
+    async fn create(
+        &self,
+        key: &str,
+        m: &Marker,
+        listed: bool,
+        expires_at: i64,
+        d: Instant,
+    ) -> Result<apigw_log_indexer::ports::Write, apigw_log_indexer::ports::StoreError> {
+        let w = self.inner.create(key, m, listed, expires_at, d).await?;
+        let index_entry = u64::from(self.listed(key));
+        self.units.fetch_add(1 + index_entry, Ordering::SeqCst);
+        Ok(w)
+    }
+    async fn replace(
+        &self,
+        key: &str,
+        e: &apigw_log_indexer::ports::Expect,
+        m: &Marker,
+        d: Instant,
+    ) -> Result<apigw_log_indexer::ports::Write, apigw_log_indexer::ports::StoreError> {
+        let before = self.listed(key);
+        let w = self.inner.replace(key, e, m, d).await?;
+        self.units
+            .fetch_add(1 + u64::from(before != self.listed(key)), Ordering::SeqCst);
+        Ok(w)
+    }
+}
+
+/// The marker's write units per batch of one request, which `docs/cost.md` and `docs/metrics.md` price:
+/// 2 with EMF (a claim made `sending`, then `done`), 5 with `PutMetricData` (claim and its listing entry,
+/// `sending`, `done` and its listing exit). A retried batch already settled costs one more: the claim that
+/// finds it `done`.
+#[test]
+fn the_marker_takes_two_write_units_with_emf_and_five_with_put_metric_data() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let event = recent_event(LINE);
+    let emf = services(
+        MemoryIndex::new(),
+        apigw_log_indexer::sinks::EmfWriter::new("NS", Vec::<u8>::new()),
+        Counting::default(),
+        None,
+    );
+    let o = rt.block_on(deliver(&emf, &event, 5)).unwrap();
+    assert_eq!((o.metrics.datums > 0, o.metrics_maybe_lost), (true, 0));
+    assert_eq!(
+        emf.ledger.units.load(Ordering::SeqCst),
+        crate::sink_cost::MARKER_WRUS_EMF as u64
+    );
+    assert!(!emf.ledger.listed(&marker_key(&event).0), "settled cleanly, unlisted");
+    let o = rt.block_on(deliver(&emf, &event, 5)).unwrap();
+    assert!(o.metrics_already_counted);
+    assert_eq!(
+        emf.ledger.units.load(Ordering::SeqCst),
+        crate::sink_cost::MARKER_WRUS_EMF as u64 + 1
+    );
+
+    let cw = services(
+        MemoryIndex::new(),
+        apigw_log_indexer::memory::RecordingMetrics::default(),
+        Counting::default(),
+        None,
+    );
+    rt.block_on(deliver(&cw, &event, 5)).unwrap();
+    assert_eq!(
+        cw.ledger.units.load(Ordering::SeqCst),
+        crate::sink_cost::MARKER_WRUS as u64
+    );
+}
+
+/// An EMF batch whose owner died after its claim (`sending`, unlisted): the retry takes it over, counts
+/// it maybe lost, never writes its lines again, and lists it for the operator.
+#[test]
+fn an_emf_claim_left_behind_is_taken_over_counted_and_listed() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let event = recent_event(LINE);
+    let (key, datums) = marker_key(&event);
+    let s = services(
+        MemoryIndex::new(),
+        apigw_log_indexer::sinks::EmfWriter::new("NS", Vec::<u8>::new()),
+        MemoryIndex::new(),
+        None,
+    );
+    rt.block_on(async {
+        let gone = left_behind(State::Sending, now_ms() - 1);
+        s.ledger
+            .create(&key, &gone, false, i64::MAX, deadline(1))
+            .await
+            .unwrap();
+        assert!(
+            unsettled_markers(&s.ledger, now_ms() - 120_000, now_ms())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let o = deliver(&s, &event, 5).await.unwrap();
+        assert!(o.metrics_taken_over);
+        assert_eq!((o.metrics_maybe_lost, o.metrics.datums), (datums as u64, 0));
+        let listed = unsettled_markers(&s.ledger, now_ms() - 120_000, now_ms())
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1, "listed once something may be lost");
+    });
 }

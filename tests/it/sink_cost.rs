@@ -20,6 +20,9 @@ pub const DYNAMODB_PER_WRU: f64 = 0.625 / 1e6;
 /// The marker of a one-request batch: claim (1 WRU, plus 1 for its entry in the listing index), `sending`
 /// (1), `done` (1, plus 1 to leave the listing). Each item is well under 1 KB (unit-tested in `ledger`).
 pub const MARKER_WRUS: f64 = 5.0;
+/// The marker with the EMF sink (the template's default): the claim made `sending` (1) and `done` (1),
+/// unlisted (`metrics::marker::once`). Both counts are what `once.rs` measures the protocol writing.
+pub const MARKER_WRUS_EMF: f64 = 2.0;
 const SECONDS_PER_MONTH: f64 = 30.0 * 86_400.0;
 /// A fixed start, so the minutes the traffic spans (and so the data points) are the same in every run.
 pub const START_MS: i64 = 1_698_670_710_000;

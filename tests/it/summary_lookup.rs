@@ -1,7 +1,8 @@
 //! A summarized success (`SUCCESS_STORAGE=summary`) as a user looks it up, against moto: `replay` writes
 //! one item, `lookup` shows it and where its lines are, and `lookup --fetch-lines` reads those lines back
 //! from CloudWatch Logs (FilterLogEvents over the recorded group, stream and window) and says what that
-//! took.
+//! took. A clean invocation, which `summary` does not index, is read back the same way by its Lambda
+//! request ID, alone or as the invocation of a failed request.
 
 use apigw_log_indexer::encode;
 
@@ -118,8 +119,9 @@ fn lookup_of_a_summarized_success_shows_it_and_reads_its_lines_back_from_cloudwa
         "{read_back}"
     );
 
-    // By the Lambda request ID: the invocation is indexed in full, the summary is under the API request ID
-    // only; the access log names the request, and --fetch-lines over a group and window reads it.
+    // A clean invocation (START, END, REPORT with no error) is not indexed under `summary`: a lookup by its
+    // Lambda request ID finds nothing and says why and how to read it; --fetch-lines reads it from the
+    // function's log group.
     let lid = "1a2b3c4d-1111-4222-8333-444455556666";
     let function_group = format!("/aws/lambda/{table}");
     let lambda_lines = [
@@ -129,19 +131,20 @@ fn lookup_of_a_summarized_success_shows_it_and_reads_its_lines_back_from_cloudwa
             "REPORT RequestId: {lid}\tDuration: 12.00 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t\n"
         ),
     ];
-    let lambda_events = lambda_lines
+    let lambda_events: Vec<(i64, String)> = lambda_lines
         .iter()
         .enumerate()
         .map(|(i, m)| (1 + i as i64, m.clone()))
         .collect();
+    let lambda_stream = "2026/12/07/[$LATEST]0abc";
     let lambda_file = dir.join("lambda.json");
     std::fs::write(
         &lambda_file,
         encode::lambda_event(&encode::data_payload(
             &function_group,
-            "2026/12/07/[$LATEST]0abc",
+            lambda_stream,
             now,
-            lambda_events,
+            lambda_events.clone(),
         )),
     )
     .unwrap();
@@ -151,17 +154,128 @@ fn lookup_of_a_summarized_success_shows_it_and_reads_its_lines_back_from_cloudwa
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let o = run(&table, &["lookup", lid]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains(&format!(
+            "an invocation that ended cleanly is not indexed under SUCCESS_STORAGE=summary or off: if {lid} is its \
+             Lambda request ID, `apigw-logs lookup {lid} --fetch-lines --log-group /aws/lambda/<function>"
+        )),
+        "{}",
+        text(&o.stderr)
+    );
+    rt.block_on(async {
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&crate::onboard_moto::sdk("us-east-1").await);
+        logs.create_log_group()
+            .log_group_name(&function_group)
+            .send()
+            .await
+            .unwrap();
+        logs.create_log_stream()
+            .log_group_name(&function_group)
+            .log_stream_name(lambda_stream)
+            .send()
+            .await
+            .unwrap();
+        let mut put = logs
+            .put_log_events()
+            .log_group_name(&function_group)
+            .log_stream_name(lambda_stream);
+        for (dt, m) in &lambda_events {
+            put = put.log_events(
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(now + dt)
+                    .message(m)
+                    .build()
+                    .unwrap(),
+            );
+        }
+        put.send().await.unwrap();
+    });
+    let o = run(
+        &table,
+        &[
+            "lookup",
+            lid,
+            "--fetch-lines",
+            "--log-group",
+            &function_group,
+            "--since",
+            "10m",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let read_back = text(&o.stdout);
+    assert!(
+        read_back.contains(&format!("REPORT RequestId: {lid}"))
+            && read_back.contains("cost: 1 FilterLogEvents call over the whole group"),
+        "{read_back}"
+    );
+
+    // A failed request served by that clean invocation (the function answered, but not a proxy response):
+    // its verdict is API Gateway's, the lookup names the invocation the index does not hold, and
+    // --fetch-lines reads it by Lambda request ID from the group given, over the request's window and
+    // Lambda's longest timeout after it.
+    let bad = "bad00000-1111-4222-8333-444455556666";
+    let exec_lines: Vec<(i64, String)> = [
+        format!("Starting execution for request: {bad}"),
+        "HTTP Method: GET, Resource Path: /orders".to_string(),
+        format!(
+            "Endpoint response headers: {{Date=Mon, 30 Oct 2023 12:58:31 GMT, Content-Type=application/json, \
+             Content-Length=14, Connection=keep-alive, x-amzn-RequestId={lid}, X-Amz-Executed-Version=$LATEST}}"
+        ),
+        "Execution failed due to configuration error: Malformed Lambda proxy response".to_string(),
+        "Method completed with status: 502".to_string(),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, m)| (i as i64, format!("({bad}) {m}")))
+    .collect();
+    let bad_file = dir.join("bad.json");
+    std::fs::write(
+        &bad_file,
+        encode::lambda_event(&encode::data_payload(&group, stream, now, exec_lines)),
+    )
+    .unwrap();
+    let o = run(
+        &table,
+        &["replay", "--success-storage", "summary", bad_file.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&table, &["lookup", bad, "--logs-only"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(
-        text(&o.stdout).contains("12.00 ms") || text(&o.stdout).contains("12 ms"),
+        text(&o.stdout).contains("MalformedProxyResponse"),
         "{}",
         text(&o.stdout)
     );
     assert!(
-        text(&o.stderr).contains("no API request is linked"),
+        text(&o.stderr).contains(&format!("note: invocation {lid} is not in the index")),
         "{}",
         text(&o.stderr)
     );
+    let o = run(
+        &table,
+        &[
+            "lookup",
+            bad,
+            "--logs-only",
+            "--fetch-lines",
+            "--log-group",
+            &function_group,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let read_back = text(&o.stdout);
+    let read_back = read_back
+        .split("Lines read back")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{read_back}"));
+    assert!(
+        read_back.contains(&format!("REPORT RequestId: {lid}"))
+            && read_back.contains(&format!("of {} ms", 4 + 900_000)),
+        "{read_back}"
+    );
+
     let access_group = format!("/aws/apigateway/access-{table}");
     let record = format!(r#"{{"requestId":"{rid}","status":"200","integration.requestId":"{lid}"}}"#);
     rt.block_on(async {

@@ -58,7 +58,7 @@ fn the_table_in_the_template_is_the_schema_create_table_builds() {
     let table = resource(&t, "IndexTable");
     for line in [
         "Type: AWS::DynamoDB::Table".to_string(),
-        "BillingMode: PAY_PER_REQUEST".to_string(),
+        "BillingMode: !Ref TableBillingMode".to_string(),
         format!("- {{ AttributeName: {}, KeyType: HASH }}", schema::PARTITION_KEY),
         format!("- {{ AttributeName: {}, KeyType: RANGE }}", schema::SORT_KEY),
         format!("- IndexName: {}", schema::FAILURES_INDEX),

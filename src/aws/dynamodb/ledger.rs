@@ -79,10 +79,11 @@ impl BatchLedger for DynamoIndex {
         &self,
         key: &str,
         marker: &Marker,
+        listed: bool,
         expires_at: i64,
         deadline: Instant,
     ) -> Result<Write, StoreError> {
-        let item = item_to_sdk(&marker::to_item(marker, key, expires_at));
+        let item = item_to_sdk(&marker::to_item(marker, key, listed, expires_at));
         let result = self
             .repeat(deadline, || {
                 self.client
@@ -128,6 +129,14 @@ impl BatchLedger for DynamoIndex {
                 })
                 .collect();
             update.push_str(&format!(" REMOVE {}", removed.join(", ")));
+        } else if marker.lost_requests > 0 {
+            // Into the listing (a marker claimed unlisted, `sending`, that a takeover found): rewriting the
+            // same values on one that is listed already changes no index entry.
+            for (i, (name, value)) in listing_attrs(key, marker.claimed_at_ms).into_iter().enumerate() {
+                update.push_str(&format!(", #l{i} = :l{i}"));
+                names.push((format!("#l{i}"), name.to_string()));
+                values.push((format!(":l{i}"), to_sdk(&value)));
+            }
         }
         let (token, condition) = match expect {
             Expect::Owner(token) => (token, "#ct = :ct".to_string()),

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use apigw_log_indexer::aws::logs::CloudWatchLogs;
 use apigw_log_indexer::aws::s3::S3Objects;
 use apigw_log_indexer::decode::DEFAULT_MAX_DECODED_BYTES;
+use apigw_log_indexer::index::clean::{NotIndexed, invocations_not_indexed};
 use apigw_log_indexer::index::query::Story;
 use apigw_log_indexer::index::read::{Kind, parse_sk};
 use apigw_log_indexer::index::success::is_summary;
@@ -78,6 +79,21 @@ pub fn queries(story: &Story, id: &str, a: &FetchArgs) -> Result<Vec<LinesQuery>
             request_id: item.pk.clone(),
         });
     }
+    // Invocations the index names but does not hold (clean ones under `summary`/`off`): by Lambda request ID
+    // in the function's log group, which a hint names, or the one given.
+    for n in invocations_not_indexed(&story.items, &story.queried) {
+        let Some(group) = a.log_group.clone().or_else(|| function_group(&n)) else {
+            continue;
+        };
+        let (start_ms, end_ms) = given.unwrap_or((n.start_ms, n.end_ms));
+        out.push(LinesQuery {
+            group,
+            stream: None,
+            start_ms,
+            end_ms,
+            request_id: n.lambda_request_id,
+        });
+    }
     if out.is_empty() {
         let (Some(group), Some((start_ms, end_ms))) = (a.log_group.clone(), given) else {
             return Err(missing(id));
@@ -104,6 +120,40 @@ pub fn unlinked_invocation(story: &Story) -> bool {
         .map(|(k, ..)| k)
         .collect();
     kinds.contains(&Kind::Lambda) && !kinds.iter().any(|k| matches!(k, Kind::Api | Kind::Link | Kind::Hint))
+}
+
+/// `/aws/lambda/<name>`, the function's default log group, when its name is known.
+fn function_group(n: &NotIndexed) -> Option<String> {
+    n.function_name.as_ref().map(|f| format!("/aws/lambda/{f}"))
+}
+
+/// One line per invocation the story names but the index does not hold, saying why and how to read it.
+pub fn not_indexed_notes(story: &Story, id: &str) -> Vec<String> {
+    invocations_not_indexed(&story.items, &story.queried)
+        .iter()
+        .map(|n| {
+            let group = function_group(n).unwrap_or_else(|| "/aws/lambda/<function>".into());
+            format!(
+                "note: invocation {} is not in the index: an invocation that ended cleanly is not indexed under \
+                 SUCCESS_STORAGE=summary or off (or its log was not delivered): `apigw-logs lookup {id} \
+                 --fetch-lines --log-group {group}` reads its lines from CloudWatch Logs",
+                cell(&n.lambda_request_id),
+                id = cell(id),
+                group = cell(&group),
+            )
+        })
+        .collect()
+}
+
+/// What `lookup` says when nothing is stored under `id`, which may be a clean invocation's Lambda request ID.
+pub fn nothing_stored_note(id: &str) -> String {
+    format!(
+        "note: an invocation that ended cleanly is not indexed under SUCCESS_STORAGE=summary or off: if {} is \
+         its Lambda request ID, `apigw-logs lookup {} --fetch-lines --log-group /aws/lambda/<function> --since \
+         <window>` reads its lines from CloudWatch Logs",
+        cell(id),
+        cell(id)
+    )
 }
 
 fn missing(id: &str) -> CliError {

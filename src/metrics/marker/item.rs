@@ -47,15 +47,16 @@ pub(crate) fn state_attrs(m: &Marker) -> Vec<(&'static str, AttrValue)> {
     ]
 }
 
-/// The whole item a claim creates: listed (through the `failures` index) until it is settled cleanly.
-pub(crate) fn to_item(m: &Marker, key: &str, expires_at: i64) -> IndexItem {
+/// The whole item a claim creates; `listed`: in the listing (through the `failures` index) until it is
+/// settled cleanly.
+pub(crate) fn to_item(m: &Marker, key: &str, listed: bool, expires_at: i64) -> IndexItem {
     let mut item = IndexItem::new(key, MARKER_SK)
         .with(schema::TTL_ATTRIBUTE, AttrValue::int(expires_at))
         .with(attr::CLAIMED_AT, AttrValue::int(m.claimed_at_ms));
     for (name, value) in state_attrs(m) {
         item = item.with(name, value);
     }
-    for (name, value) in listing_attrs(key, m.claimed_at_ms) {
+    for (name, value) in listing_attrs(key, m.claimed_at_ms).into_iter().filter(|_| listed) {
         item = item.with(name, value);
     }
     item
@@ -148,7 +149,7 @@ mod tests {
             claimed_at_ms: 1_700_000_000_000,
             lease_until_ms: 1_700_000_060_000,
         };
-        let item = to_item(&m, "metrics#k", 99);
+        let item = to_item(&m, "metrics#k", true, 99);
         assert_eq!(from_item(&item), Some(m));
         assert_eq!(
             item.s(schema::FAILURES_PARTITION_KEY),

@@ -23,6 +23,25 @@
 //! Remaining window: a process killed while a request is in flight (or after it was answered and before
 //! the next marker write) leaves that request counted as maybe lost — reported, never doubled, possibly
 //! present after all.
+//!
+//! **Two writes for a sink that cannot fail ambiguously** (EMF, the template's default: a line written to
+//! the function's own log either is written or fails, see [`MetricsSink::unambiguous`]): the claim is
+//! created `sending` for request 0, unlisted, and the batch is settled `done` after the lines: 2 write
+//! units instead of 5 (claim, listing entry, `sending`, `done`, listing exit). Why that keeps the counts
+//! exact:
+//! - The `open` claim exists so that a kill between the claim and the `sending` mark costs nothing; but
+//!   the `sending` mark has the same window after it (applied, then killed before the send), so merging
+//!   the two moves the window, it does not widen it: a kill between the claim and the last line is counted
+//!   maybe lost and never written again, exactly as a kill after `sending` is today.
+//! - A lost answer to the claim is retried by the SDK and finds our own token: ours, not yet written
+//!   (the same attempt writes lines only after the claim returned), so it goes on without loss.
+//! - The listing is for an operator to find batches left unsettled or with data that may be lost. The only
+//!   way a line-sink batch gets there is a takeover of a `sending` marker (its owner died), and that
+//!   takeover's write lists it (a marker with requests that may be lost enters the listing): so the
+//!   listing entry is paid only when something went wrong. A batch whose every retry failed is not listed
+//!   until its delivery is replayed from the on-failure queue, where the template sends it.
+//!
+//! Every marker item stays well under 1 KB (one write unit; `item.rs` tests it).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -159,17 +178,22 @@ where
     let sizes: Vec<usize> = requests.iter().map(Vec::len).collect();
     let me = Attempt::new(deadline);
     let mut counted = Counted::default();
-    let Some(mut marker) = claim(ledger, key, expires_at, &me, &sizes, deadline, &mut counted).await? else {
+    let lines = sink.unambiguous();
+    let Some(mut marker) = claim(ledger, key, expires_at, &me, &sizes, lines, deadline, &mut counted).await? else {
         counted.already_counted = true;
         return Ok(counted);
     };
+    // Our own claim, made `sending` (a line sink): request `next` is marked already, and not yet sent.
+    let mut marked = marker.state == State::Sending && marker.token == me.token;
     while (marker.next as usize) < requests.len() {
         let i = marker.next as usize;
-        let sending = Marker {
-            state: State::Sending,
-            ..marker.clone()
-        };
-        own_write(ledger, key, &me, &sending, deadline).await?;
+        if !std::mem::take(&mut marked) {
+            let sending = Marker {
+                state: State::Sending,
+                ..marker.clone()
+            };
+            own_write(ledger, key, &me, &sending, deadline).await?;
+        }
         match sink.send(&requests[i], deadline).await {
             Ok(r) => {
                 counted.report.calls += r.calls;
@@ -208,19 +232,22 @@ where
 /// keeps a margin before Lambda stops the function): a settled marker saves a retry.
 const RELEASE_GRACE: Duration = Duration::from_millis(500);
 
-/// Claims the batch; `None` when it is already settled.
+/// Claims the batch; `None` when it is already settled. `lines`: the sink cannot fail ambiguously, so the
+/// claim is made `sending` for request 0 and unlisted (see the module docs).
+#[allow(clippy::too_many_arguments)]
 async fn claim<L: BatchLedger + Sync>(
     ledger: &L,
     key: &str,
     expires_at: i64,
     me: &Attempt,
     sizes: &[usize],
+    lines: bool,
     deadline: Instant,
     counted: &mut Counted,
 ) -> Result<Option<Marker>, OnceError> {
     let fresh = Marker {
         token: me.token.clone(),
-        state: State::Open,
+        state: if lines { State::Sending } else { State::Open },
         next: 0,
         requests: sizes.len() as u32,
         lost_requests: 0,
@@ -229,7 +256,7 @@ async fn claim<L: BatchLedger + Sync>(
         lease_until_ms: me.lease_until_ms,
     };
     loop {
-        let found = match ledger.create(key, &fresh, expires_at, deadline).await? {
+        let found = match ledger.create(key, &fresh, !lines, expires_at, deadline).await? {
             Write::Applied => return Ok(Some(fresh)),
             Write::Conflict(Some(found)) => found,
             // Gone between the two looks (it expired): claim again, while there is time.

@@ -350,10 +350,13 @@ fn apply_report<'a>(r: &Redactor, s: &mut LambdaFragment<'a>, report: Report<'a>
 }
 
 /// At the end of a batch, init-phase lines with no START after them cannot be attributed: count them.
+/// Also records which invocations the batch holds whole: started and reported here.
 pub(super) fn finish(b: &mut Builder<'_, '_>) {
     for (ev, _, _) in std::mem::take(&mut b.lambda_stream.pending) {
         b.out.stats.skip(SkipKind::LambdaOutsideInvocation, &ev.id);
     }
+    let s = &b.lambda_stream;
+    b.out.whole_invocations = s.started.intersection(&s.reported).copied().collect();
 }
 
 #[cfg(test)]

@@ -5,6 +5,10 @@
 //! batch was settled. Asserted: nothing counted twice; the index equals a clean run's; every batch whose
 //! metrics may be lost is reported by the retry and listed by `unsettled_markers`, and exactly the
 //! batches whose data never reached the sink are missing from the sums.
+//!
+//! With the EMF sink the marker takes two writes (a claim made `sending`, then `done`: `marker::once`), so
+//! its kill points are the claim (applied: lost, reported, as a kill after `sending` is with
+//! `PutMetricData`) and the settle (the lines written: present, reported).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -38,30 +42,42 @@ enum Point {
 }
 
 impl Point {
-    fn proxy(self) -> KillPoint {
+    fn proxy(self, sink: &str) -> KillPoint {
         let (op, nth, forward) = match self {
             Self::IndexWrite => ("BatchWriteItem", 1, false),
             Self::AfterClaim => ("PutItem", 1, true),
             Self::AfterSending => ("UpdateItem", 1, true),
             Self::PublishApplied => ("PutMetricData", 1, true),
             Self::PublishNotApplied => ("PutMetricData", 1, false),
+            // EMF: `done` is the marker's only update.
+            Self::BeforeSettle if sink == "emf" => ("UpdateItem", 1, false),
             Self::BeforeSettle => ("UpdateItem", 2, false),
         };
         KillPoint { op, nth, forward }
     }
 
     /// The retry reports the batch's metrics as maybe lost.
-    fn reported(self) -> bool {
-        !matches!(self, Self::IndexWrite | Self::AfterClaim)
+    fn reported(self, sink: &str) -> bool {
+        match sink {
+            "emf" => self != Self::IndexWrite,
+            _ => !matches!(self, Self::IndexWrite | Self::AfterClaim),
+        }
     }
 
+    /// Only `PutMetricData` has these points (EMF has no `PutMetricData`, and no `sending` write of its own).
     fn needs_cloudwatch(self) -> bool {
-        matches!(self, Self::PublishApplied | Self::PublishNotApplied)
+        matches!(
+            self,
+            Self::PublishApplied | Self::PublishNotApplied | Self::AfterSending
+        )
     }
 
     /// The data never reached the sink.
-    fn lost(self) -> bool {
-        matches!(self, Self::AfterSending | Self::PublishNotApplied)
+    fn lost(self, sink: &str) -> bool {
+        match sink {
+            "emf" => self == Self::AfterClaim,
+            _ => matches!(self, Self::AfterSending | Self::PublishNotApplied),
+        }
     }
 }
 
@@ -167,7 +183,7 @@ async fn kill_seed(seed: u64, t: &Traffic) {
         };
         if let Some(point) = point {
             let (tx, rx) = mpsc::channel();
-            proxy.kill_at(point.proxy(), tx);
+            proxy.kill_at(point.proxy(sink), tx);
             let (mut child, out) = replay.spawn(file, sink, KILLED_TIMEOUT_S, n);
             n += 1;
             let held = rx.recv_timeout(Duration::from_secs(60)).is_ok();
@@ -188,10 +204,10 @@ async fn kill_seed(seed: u64, t: &Traffic) {
             file.display()
         );
         let said = std::fs::read_to_string(&out).unwrap();
-        if let Some(&(_, _, point)) = kills.iter().find(|(k, _, _)| *k == i) {
+        if let Some(&(_, sink, point)) = kills.iter().find(|(k, _, _)| *k == i) {
             assert_eq!(
                 said.contains("data points may be lost"),
-                point.reported(),
+                point.reported(sink),
                 "seed {seed}: {point:?}: the retry says so: {said}"
             );
             assert_eq!(
@@ -217,12 +233,12 @@ async fn kill_seed(seed: u64, t: &Traffic) {
     got.add(&sums::read_back(&totals));
     let mut lost = Sums::default();
     let mut expect_listed = Vec::new();
-    for &(i, _, point) in &kills {
+    for &(i, sink, point) in &kills {
         let (key, set) = plan(&t.files[i]);
-        if point.lost() {
+        if point.lost(sink) {
             lost.add(&sums::planned(&set));
         }
-        if point.reported() {
+        if point.reported(sink) {
             expect_listed.push(key);
         }
     }

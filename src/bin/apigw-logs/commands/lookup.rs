@@ -71,6 +71,12 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             for w in &rendered.warnings {
                 output::warn(w);
             }
+            for note in lines::not_indexed_notes(&story, id)
+                .iter()
+                .filter(|_| fetched.is_none())
+            {
+                output::warn(note);
+            }
             if fetched.is_none() && lines::unlinked_invocation(&story) {
                 output::warn(format_args!(
                     "note: no API request is linked to {id} in the index (a summarized success is stored under its \
@@ -81,7 +87,12 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             rendered.text.unwrap_or_default()
         }
         (Err(_), Some(_)) => format!("{id}: nothing in the index\n"),
-        (Err(nothing), None) => return Ok(Outcome::NotFound(nothing)),
+        (Err(nothing), None) => {
+            if matches!(nothing, NotFound::Request { .. }) {
+                output::warn(lines::nothing_stored_note(id));
+            }
+            return Ok(Outcome::NotFound(nothing));
+        }
     };
     text.push_str(fetched.as_deref().unwrap_or_default());
     let colour = !a.json && terminal::colour_stdout(a.no_color.as_deref());
