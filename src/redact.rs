@@ -21,6 +21,7 @@
 mod names;
 mod redacted;
 mod shapes;
+mod spelled;
 mod stored;
 
 pub use redacted::{Redacted, truncate_with};
@@ -106,11 +107,16 @@ const NAME_FRAGMENTS: [&str; 18] = [
 /// API keys; the documented token prefixes are [`shapes::TOKEN_PREFIXES`]).
 const SHAPE_FRAGMENTS: [&str; 4] = ["-----begin", "://", "basic", "aiza"];
 
+/// The starts of what is spelled in an encoding (`spelled`): a JSON `\u00XX` escape (in a name), and an
+/// escaped or percent-encoded scheme separator before URL user-info (`3a%252`: encoded twice or more).
+const SPELLED_FRAGMENTS: [&str; 4] = ["\\u00", ":\\", "%3a%2f%2f", "3a%252"];
+
 /// Every fragment the line search looks for.
 fn fragments() -> Vec<&'static str> {
     NAME_FRAGMENTS
         .iter()
         .chain(&SHAPE_FRAGMENTS)
+        .chain(&SPELLED_FRAGMENTS)
         .chain(&shapes::TOKEN_PREFIXES)
         .copied()
         .collect()
@@ -120,6 +126,10 @@ fn fragments() -> Vec<&'static str> {
 /// text from `start`): how far the shape's check read, if the match starts one (a shape names nothing).
 fn other_shape(text: &[u8], at: &[u8], start: usize, end: usize, spans: &mut Vec<(usize, usize)>) -> Option<usize> {
     let read_to = match at[0] {
+        b':' | b'%' | b'3' if !at.starts_with(b"://") => {
+            spelled::spelled_url_userinfo(text, start, spans).unwrap_or(end)
+        }
+        b'\\' => return None,
         b'-' if at.starts_with(b"-----begin") => shapes::pem_private_key(text, start, spans),
         b':' => shapes::url_userinfo(text, start, spans),
         b'b' if at.starts_with(b"basic") => shapes::basic_credentials(text, start, end, spans),
@@ -349,6 +359,10 @@ impl Redactor {
         if start < scan.name_read_to {
             return;
         }
+        if at[0] == b'\\' {
+            self.escaped_name(text, start, scan);
+            return;
+        }
         let Some((name_start, name_end)) = names::name_around(lower, start, end) else {
             return;
         };
@@ -362,9 +376,31 @@ impl Redactor {
         }
     }
 
+    /// A name spelled with JSON `\u00XX` escapes around the escape at `start` (`"\u0070assword"`): its
+    /// value, when the name it spells is sensitive.
+    fn escaped_name(&self, text: &[u8], start: usize, scan: &mut Scan) {
+        let Some((name_start, name_end, name)) = spelled::escaped_name(text, start) else {
+            return;
+        };
+        scan.name_read_to = name_end;
+        let Some(whole) = self.sensitive(&name) else {
+            return;
+        };
+        if let Some(span) = names::value_of(text, name_start, name_end, whole, &mut scan.breaks) {
+            scan.masked_to = scan.masked_to.max(span.1);
+            scan.spans.push(span);
+        }
+    }
+
     /// Whether a lowercase name is sensitive, and if so whether its value is Authorization/Cookie-style
-    /// (masked whole, with its `, param=` continuations).
+    /// (masked whole, with its `, param=` continuations). A word split by a separator (`pass_word`,
+    /// `Pass-Word`) is the word.
     fn sensitive(&self, name: &[u8]) -> Option<bool> {
+        self.sensitive_as_spelled(name)
+            .or_else(|| self.sensitive_as_spelled(&spelled::squeezed(name)?))
+    }
+
+    fn sensitive_as_spelled(&self, name: &[u8]) -> Option<bool> {
         if self.words.is_match(name) {
             let has = |w: &[u8]| memchr::memmem::find(name, w).is_some();
             return Some(has(b"authorization") || has(b"cookie"));

@@ -93,8 +93,18 @@ fn value_after(
         return None;
     } else if b.get(i) == Some(&b'>') {
         return xml_element(b, name_start, i);
+    } else if b.get(i) == Some(&b'<') {
+        return super::spelled::named_content(b, name_start, name_end, i);
+    }
+    if closing.is_some()
+        && let Some(span) = super::spelled::named_content(b, name_start, name_end, i)
+    {
+        return Some(span);
     }
     i = skip_spaces(b, i);
+    if let Some(span) = super::spelled::percent_encoded_value(b, i) {
+        return Some(span);
+    }
     let Some(&delim) = b.get(i).filter(|&&d| d == b'=' || d == b':') else {
         // `{"Name": "/app/db/password", "Value": "..."}`: the sensitive name is the value of a `Name`
         // whose paired `Value` is the secret.
@@ -132,19 +142,22 @@ fn value_after(
     (span.1 > span.0).then_some(span)
 }
 
-/// After a form field's name: its closing brackets, plain or percent-encoded (`]`, `[]`, `%5D`, `%5B%5D`,
-/// repeated), as PHP, Rails and `qs` spell nested and array fields.
+/// After a form field's name: its closing brackets, plain or percent-encoded once or more (`]`, `[]`, `%5D`,
+/// `%5B%5D`, `%255D`, repeated), as PHP, Rails and `qs` spell nested and array fields.
 fn close_brackets(b: &[u8], mut i: usize) -> usize {
     loop {
         let rest = &b[i.min(b.len())..];
+        let encoded = |at: usize| super::spelled::percent_byte(b, at);
         let step = if rest.starts_with(b"]") {
             1
         } else if rest.starts_with(b"[]") {
             2
-        } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"%5d") {
-            3
-        } else if rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"%5b%5d") {
-            6
+        } else if let Some((b']', n)) = encoded(i) {
+            n
+        } else if let Some((b'[', n)) = encoded(i)
+            && let Some((b']', m)) = encoded(i + n)
+        {
+            n + m
         } else {
             return i;
         };

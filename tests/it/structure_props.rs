@@ -34,7 +34,19 @@ fn sensitive_name() -> impl Strategy<Value = String> {
         Just("db_passwd".to_string()),
         Just("privateKey".to_string()),
         "[a-z]{2,8}".prop_map(|p| format!("{p}_token")),
+        // A separator or a case change inside the word.
+        Just("pass_word".to_string()),
+        Just("Pass-Word".to_string()),
+        Just("PASS.WORD".to_string()),
+        Just("PassWord".to_string()),
     ]
+}
+
+/// The name as a JSON key with its `k`-th byte written as a `\u00XX` escape (`"\u0070assword"`).
+fn json_escaped_name(text: &str, name: &str, k: usize) -> String {
+    let k = k % name.len();
+    let spelled = format!("{}\\u{:04x}{}", &name[..k], name.as_bytes()[k], &name[k + 1..]);
+    text.replacen(&format!("\"{name}\""), &format!("\"{spelled}\""), 1)
 }
 
 /// A JSON value holding the secret at some depth: the secret string, an array or an object around one.
@@ -57,27 +69,36 @@ fn json_value(secret: String) -> impl Strategy<Value = serde_json::Value> {
 /// JSON text with the sensitive name's value holding the secret, nested under other keys and arrays,
 /// then escaped `escapes` times (each time: the JSON text as the string value of `body`).
 fn json_carrier(secret: String) -> impl Strategy<Value = String> {
-    (sensitive_name(), json_value(secret), 0usize..3, 0u32..4).prop_map(|(name, value, depth, escapes)| {
-        let mut v = serde_json::json!({ name: value, "after": "x" });
-        for d in 0..depth {
-            v = if d % 2 == 0 {
-                serde_json::json!({ "data": [v] })
-            } else {
-                serde_json::json!({ "outer": v })
-            };
-        }
-        let mut text = v.to_string();
-        for _ in 0..escapes {
-            text = serde_json::json!({ "body": text }).to_string();
-        }
-        text
-    })
+    let escaped_byte = prop::option::of(0usize..16);
+    (sensitive_name(), json_value(secret), 0usize..3, 0u32..4, escaped_byte).prop_map(
+        |(name, value, depth, escapes, k)| {
+            let mut v = serde_json::json!({ name.clone(): value, "after": "x" });
+            for d in 0..depth {
+                v = if d % 2 == 0 {
+                    serde_json::json!({ "data": [v] })
+                } else {
+                    serde_json::json!({ "outer": v })
+                };
+            }
+            let mut text = v.to_string();
+            if let Some(k) = k {
+                text = json_escaped_name(&text, &name, k);
+            }
+            for _ in 0..escapes {
+                text = serde_json::json!({ "body": text }).to_string();
+            }
+            text
+        },
+    )
 }
 
 /// The other syntaxes a secret is written in.
 fn other_carrier(secret: String) -> impl Strategy<Value = String> {
     let s = secret;
-    (sensitive_name(), 0usize..13, 1usize..40).prop_map(move |(name, kind, long)| match kind {
+    (sensitive_name(), 0usize..26, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
+        // `%`, `%25`, `%2525`: percent-encoding once, twice, three times.
+        let pct = format!("%{}", "25".repeat(enc));
+        match kind {
         0 => format!("{{'{name}': '{s}', 'user': 'u'}}"),
         1 => format!("{{\"{name}\"=>\"{s}\", \"u\"=>1}}"),
         2 => format!("{{{name}={s}, user=u}}"),
@@ -90,7 +111,25 @@ fn other_carrier(secret: String) -> impl Strategy<Value = String> {
         9 => format!("calling postgres://admin:{s}@db.internal:5432/app"),
         10 => format!("{name}: {s}"),
         11 => format!("{{\"{name}\":{{\"a\":[[\"{s}\"],{{\"b\":\"{s}\"}}]}},\"z\":1}}"),
+        // A query inside a query (a redirect URL), percent-encoded once or more.
+        13 => format!("next={pct}2Flogin{pct}3F{name}{pct}3D{s}{pct}26page{pct}3D2&x=1"),
+        14 => format!("user{pct}5B{name}{pct}5D={s}&page=2"),
+        15 => format!("q={pct}7B{pct}22{name}{pct}22{pct}3A{pct}22{s}{pct}22{pct}7D"),
+        // A multipart part, raw or inside a JSON string.
+        16 => format!("--b\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{s}\r\n--b--"),
+        17 => serde_json::json!({ "body": format!("--b\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{s}\r\n--b--") }).to_string(),
+        // The name as an attribute or a key element.
+        18 => format!("<form><field name=\"{name}\">{s}</field></form>"),
+        19 => format!("<dict><key>{name}</key> <string>{s}</string></dict>"),
+        // URL user-info behind an escaped or percent-encoded scheme separator.
+        20 => format!("redirect=https{pct}3A{pct}2F{pct}2Fadmin{pct}3A{s}{pct}40db.internal"),
+        21 => serde_json::json!({ "url": format!("postgres://admin:{s}@db") }).to_string().replace('/', "\\/"),
+        22 => format!("{{\"cfg\":\"{{\\\"url\\\":\\\"amqps:\\\\/\\\\/guest:{s}@mq\\\"}}\"}}"),
+        // Documented token prefixes without a name.
+        23 => format!("calling with sk-proj-{s}Abc123 now"),
+        24 => format!("hook signed with whsec_{s}xyz and hf_{s}qrs"),
         _ => format!("?{name}={s}&x=1"),
+        }
     })
 }
 
