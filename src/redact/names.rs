@@ -90,9 +90,14 @@ fn value_after(
     if let Some(q) = closing {
         i += q.level + 1;
     } else if b.get(i) == Some(&b'\\') {
-        return None;
+        // `password\u0022:\u0022v\u0022`, `password\u003dv` (.NET escapes quotes as `\u0022`).
+        return super::spelled::unicode_escaped_value(b, i);
     } else if b.get(i) == Some(&b'>') {
         return xml_element(b, name_start, i);
+    } else if b.get(i) == Some(&b' ') && name_start > 0 && b[name_start - 1] == b'<' {
+        // `<Password xsi:type="string">v</Password>`.
+        let gt = super::spelled::start_tag_end(b, i)?;
+        return xml_element(b, name_start, gt);
     } else if b.get(i) == Some(&b'<') {
         return super::spelled::named_content(b, name_start, name_end, i);
     }
@@ -139,6 +144,7 @@ fn value_after(
     };
     let level = closing.map_or(0, |q| q.level);
     let span = value_span(b, i + 1, context, whole, level, breaks)?;
+    let span = super::spelled::yaml_block(b, name_start, span).unwrap_or(span);
     (span.1 > span.0).then_some(span)
 }
 
@@ -179,9 +185,7 @@ fn xml_element(b: &[u8], name_start: usize, gt: usize) -> Option<(usize, usize)>
     if s == 0 || b[s - 1] != b'<' {
         return None;
     }
-    let start = gt + 1;
-    let end = memchr::memchr(b'<', &b[start.min(b.len())..]).map_or(b.len(), |p| start + p);
-    (end > start).then_some((start, end))
+    super::spelled::element_text(b, gt + 1)
 }
 
 /// The value paired with a sensitive name that is itself a value: `"Name": "/app/db/password", "Value":

@@ -24,14 +24,8 @@ pub(super) fn squeezed(name: &[u8]) -> Option<Vec<u8>> {
 /// At `i`: backslashes, `u00` and two hex digits (a JSON escape, at any depth) of a name byte; that byte
 /// (lowercase) and the escape's length.
 fn escaped_name_byte(b: &[u8], i: usize) -> Option<(u8, usize)> {
-    let slashes = b[i.min(b.len())..].iter().take(8).take_while(|&&c| c == b'\\').count();
-    let at = i + slashes;
-    let hex = b.get(at..at + 5)?;
-    if slashes == 0 || !hex[..3].eq_ignore_ascii_case(b"u00") {
-        return None;
-    }
-    let byte = u8::from_str_radix(std::str::from_utf8(&hex[3..]).ok()?, 16).ok()?;
-    is_name_byte(byte).then(|| (byte.to_ascii_lowercase(), slashes + 5))
+    let (byte, len) = escaped_byte(b, i)?;
+    is_name_byte(byte).then(|| (byte.to_ascii_lowercase(), len))
 }
 
 /// The name around a JSON escape at `start` (`\u0070assword`, `p\\u0061ssword`): where it starts and ends
@@ -196,6 +190,14 @@ pub(super) fn named_content(b: &[u8], name_start: usize, name_end: usize, i: usi
     if quoted && b.get(i) == Some(&b'>') {
         return element_text(b, i + 1);
     }
+    // `<param name="password" value="v"/>`.
+    let value_attr = i + b[i.min(b.len())..].iter().take_while(|&&c| c == b' ').count();
+    if quoted && value_attr > i && b[value_attr..].starts_with(b"value=") {
+        let q = value_attr + 6;
+        let quote = *b.get(q).filter(|&&c| c == b'"' || c == b'\'')?;
+        let end = memchr::memchr(quote, &b[q + 1..]).map_or(b.len(), |p| q + 1 + p);
+        return (end > q + 1).then_some((q + 1, end));
+    }
     if quoted {
         return part_body(b, i);
     }
@@ -212,9 +214,60 @@ pub(super) fn named_content(b: &[u8], name_start: usize, name_end: usize, i: usi
     element_text(b, gt + 1)
 }
 
-/// An element's text from `start` to the next `<`.
-fn element_text(b: &[u8], start: usize) -> Option<(usize, usize)> {
-    let end = memchr::memchr(b'<', &b[start.min(b.len())..]).map_or(b.len(), |p| start + p);
+/// An element's text from `start` to the next `<`, or a CDATA section's to its `]]>`.
+pub(super) fn element_text(b: &[u8], start: usize) -> Option<(usize, usize)> {
+    let rest = &b[start.min(b.len())..];
+    if rest.starts_with(b"<![CDATA[") {
+        let from = start + 9;
+        let end = memchr::memmem::find(&b[from..], b"]]>").map_or(b.len(), |p| from + p);
+        return (end > from).then_some((from, end));
+    }
+    let end = memchr::memchr(b'<', rest).map_or(b.len(), |p| start + p);
+    (end > start).then_some((start, end))
+}
+
+/// The `>` that ends a start tag whose attributes begin at `i` (not a self-closing `/>`), within
+/// [`MAX_NAME_BYTES`] times four.
+pub(super) fn start_tag_end(b: &[u8], i: usize) -> Option<usize> {
+    let window = &b[i..(i + 4 * MAX_NAME_BYTES).min(b.len())];
+    let gt = i + memchr::memchr2(b'>', b'<', window).filter(|&p| window[p] == b'>')?;
+    (b[gt - 1] != b'/').then_some(gt)
+}
+
+/// At `i`: a JSON `\u00XX` escape (any depth) and the byte it spells, with the escape's length.
+fn escaped_byte(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    let slashes = b[i.min(b.len())..].iter().take(8).take_while(|&&c| c == b'\\').count();
+    let at = i + slashes;
+    let hex = b.get(at..at + 5)?;
+    if slashes == 0 || !hex[..3].eq_ignore_ascii_case(b"u00") {
+        return None;
+    }
+    let byte = u8::from_str_radix(std::str::from_utf8(&hex[3..]).ok()?, 16).ok()?;
+    Some((byte, slashes + 5))
+}
+
+/// After a name at `i`: an optional `\u0022` closing quote, a `\u003a` / `\u003d` or plain `:` / `=`, an
+/// optional `\u0022` opening quote (a serializer that escapes quotes and delimiters so, as .NET's does):
+/// the value, up to the next backslash, quote, `,`, `}` or space.
+pub(super) fn unicode_escaped_value(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
+    let mut quoted = false;
+    if let Some((b'"' | b'\'', n)) = escaped_byte(b, i) {
+        (i, quoted) = (i + n, true);
+    }
+    i = super::names::skip_spaces(b, i);
+    match (escaped_byte(b, i), b.get(i)) {
+        (Some((b'=' | b':', n)), _) => i += n,
+        (_, Some(b'=' | b':')) if quoted => i += 1,
+        _ => return None,
+    }
+    i = super::names::skip_spaces(b, i);
+    if let Some((b'"' | b'\'', n)) = escaped_byte(b, i) {
+        i += n;
+    }
+    let start = i;
+    let end = (i..b.len())
+        .find(|&j| matches!(b[j], b'\\' | b'"' | b'\'' | b',' | b'}' | b']' | b'&') || b[j].is_ascii_whitespace())
+        .unwrap_or(b.len());
     (end > start).then_some((start, end))
 }
 
@@ -241,4 +294,48 @@ fn part_body(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
         .find(|&j| matches!(b[j], b'\r' | b'\n' | b'\\' | b'"'))
         .unwrap_or(b.len());
     (end > i).then_some((i, end))
+}
+
+/// A YAML block scalar as a name's value (`password: |` or `>`, then indented lines, with real or escaped
+/// line breaks): the value runs over every following line indented deeper than the name.
+pub(super) fn yaml_block(b: &[u8], name_start: usize, (start, end): (usize, usize)) -> Option<(usize, usize)> {
+    const INDICATORS: [&[u8]; 6] = [b"|", b"|-", b"|+", b">", b">-", b">+"];
+    if !INDICATORS.contains(&b[start..end].trim_ascii_end()) {
+        return None;
+    }
+    // A line break at `i`: `\r\n`, `\n`, or the same escaped (`\\n`, at any depth); its length.
+    let line_break = |i: usize| -> Option<usize> {
+        let slashes = b[i..].iter().take(16).take_while(|&&c| c == b'\\').count();
+        let mut j = i + slashes;
+        let (cr, lf) = if slashes == 0 { (b'\r', b'\n') } else { (b'r', b'n') };
+        if b.get(j) == Some(&cr) {
+            j += 1 + slashes;
+        }
+        (b.get(j) == Some(&lf)).then_some(j + 1 - i)
+    };
+    let indent = |from: usize| {
+        b[from.min(b.len())..]
+            .iter()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count()
+    };
+    // The name's indentation: the spaces between the line's start (a real or escaped break) and the name.
+    let name_indent = b[..name_start]
+        .iter()
+        .rev()
+        .take(4 * MAX_NAME_BYTES)
+        .take_while(|&&c| c == b' ' || c == b'\t' || c == b'-')
+        .count();
+    let mut value_end = end;
+    let mut i = end;
+    while let Some(n) = line_break(i) {
+        let next = i + n;
+        if indent(next) <= name_indent {
+            break;
+        }
+        // The indented line, to the next break.
+        value_end = (next..b.len()).find(|&j| line_break(j).is_some()).unwrap_or(b.len());
+        i = value_end;
+    }
+    (value_end > end).then_some((start, value_end))
 }

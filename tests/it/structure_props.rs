@@ -95,7 +95,7 @@ fn json_carrier(secret: String) -> impl Strategy<Value = String> {
 /// The other syntaxes a secret is written in.
 fn other_carrier(secret: String) -> impl Strategy<Value = String> {
     let s = secret;
-    (sensitive_name(), 0usize..26, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
+    (sensitive_name(), 0usize..31, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
         // `%`, `%25`, `%2525`: percent-encoding once, twice, three times.
         let pct = format!("%{}", "25".repeat(enc));
         match kind {
@@ -128,6 +128,14 @@ fn other_carrier(secret: String) -> impl Strategy<Value = String> {
         // Documented token prefixes without a name.
         23 => format!("calling with sk-proj-{s}Abc123 now"),
         24 => format!("hook signed with whsec_{s}xyz and hf_{s}qrs"),
+        // JSON whose quotes are `\u0022` escapes (.NET's serializer), inside a JSON string.
+        25 => format!("{{\"body\":\"{{\\u0022{name}\\u0022:\\u0022{s}\\u0022}}\"}}"),
+        // XML: an element with attributes, CDATA, a name/value attribute pair.
+        26 => format!("<{name} xsi:type=\"string\">{s}</{name}>"),
+        27 => format!("<{name}><![CDATA[{s} <b>]]></{name}>"),
+        28 => format!("<param name=\"{name}\" value=\"{s}\"/>"),
+        // A YAML block scalar, with escaped line breaks, among other keys.
+        29 => format!("cfg:\\n  {name}: |\\n    {s}\\n    {s}\\n  host: db"),
         _ => format!("?{name}={s}&x=1"),
         }
     })
@@ -141,7 +149,7 @@ fn carrier() -> impl Strategy<Value = (String, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(2048))]
 
     /// The redactor alone: a function's own line (the operator chose to log it) carrying any structure.
     #[test]
