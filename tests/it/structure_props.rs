@@ -168,6 +168,7 @@ fn deliveries(text: &str, place: usize) -> Vec<String> {
         1 => format!("Endpoint response body before transformations: {text}"),
         2 => format!("Method request headers: {{Accept=*/*, X-Custom={one_line}}}"),
         3 => format!("Method request query string: {{q={one_line}, page=2}}"),
+        4 => format!("Authorizer result body before parsing: {{\"principalId\":\"u\",\"context\":{text}}}"),
         _ => format!(
             "Lambda execution failed with status 200 due to customer function error: {text}. Lambda request id: {LAMBDA}"
         ),
@@ -201,11 +202,11 @@ fn deliveries(text: &str, place: usize) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(32))]
 
     /// The whole pipeline: stored items (decompressed), the function's log, `parse --json` and `parse`.
     #[test]
-    fn no_generated_structure_reaches_an_item_a_log_or_parse(((secret, text), place) in (carrier(), 0usize..5)) {
+    fn no_generated_structure_reaches_an_item_a_log_or_parse(((secret, text), place) in (carrier(), 0usize..6)) {
         prop_assert!(text.contains(&secret), "the structure carries its secret: {text}");
         let events = deliveries(&text, place);
         let (items, log) = run_function(&events);
