@@ -10,6 +10,8 @@
 //!   or *is* one of [`SENSITIVE_NAMES`] or a configured name (`REDACT_HEADERS`, `REDACT_FIELDS`).
 //!   `Authorization`- and `Cookie`-style values are masked whole, with every `, param=...` part of a Digest or
 //!   AWS SigV4 value (`Signature=`, `response=`).
+//!   Names and delimiters spelled in an encoding (`\u00XX` escapes, percent-encoding, XML attributes,
+//!   multipart parts, YAML block scalars) are read by [`spelled`].
 //! - **Values shaped like secrets**, wherever they are: `Bearer <token>`, AWS access key IDs (`AKIA…`,
 //!   `ASIA…`) and the 40-character secret keys on the same line, JWTs (`eyJ…` followed by one or more `.segment`).
 //!
