@@ -11,7 +11,7 @@
 //!   `Authorization`- and `Cookie`-style values are masked whole, with every `, param=...` part of a Digest or
 //!   AWS SigV4 value (`Signature=`, `response=`).
 //!   Names and delimiters spelled in an encoding (`\u00XX` escapes, percent-encoding, XML attributes,
-//!   multipart parts, YAML block scalars) are read by [`spelled`].
+//!   multipart parts, YAML block scalars) are read by `redact/spelled.rs`.
 //! - **Values shaped like secrets**, wherever they are: `Bearer <token>`, AWS access key IDs (`AKIA…`,
 //!   `ASIA…`) and the 40-character secret keys on the same line, JWTs (`eyJ…` followed by one or more `.segment`).
 //!
