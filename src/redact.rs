@@ -111,7 +111,9 @@ const SHAPE_FRAGMENTS: [&str; 4] = ["-----begin", "://", "basic", "aiza"];
 
 /// The starts of what is spelled in an encoding (`spelled`): a JSON `\u00XX` escape (in a name), and an
 /// escaped or percent-encoded scheme separator before URL user-info (`3a%252`: encoded twice or more).
-const SPELLED_FRAGMENTS: [&str; 4] = ["\\u00", ":\\", "%3a%2f%2f", "3a%252"];
+/// Each is 3 bytes or more, as every other fragment is: the SIMD search fingerprints as many bytes as the
+/// shortest pattern has.
+const SPELLED_FRAGMENTS: [&str; 5] = ["\\u00", ":\\/", ":\\\\", "%3a%2f%2f", "3a%252"];
 
 /// Every fragment the line search looks for.
 fn fragments() -> Vec<&'static str> {
