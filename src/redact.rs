@@ -109,18 +109,12 @@ const NAME_FRAGMENTS: [&str; 18] = [
 /// API keys; the documented token prefixes are [`shapes::TOKEN_PREFIXES`]).
 const SHAPE_FRAGMENTS: [&str; 4] = ["-----begin", "://", "basic", "aiza"];
 
-/// The starts of what is spelled in an encoding (`spelled`): a JSON `\u00XX` escape (in a name), and an
-/// escaped or percent-encoded scheme separator before URL user-info (`3a%252`: encoded twice or more).
-/// Each is 3 bytes or more, as every other fragment is: the SIMD search fingerprints as many bytes as the
-/// shortest pattern has.
-const SPELLED_FRAGMENTS: [&str; 5] = ["\\u00", ":\\/", ":\\\\", "%3a%2f%2f", "3a%252"];
-
 /// Every fragment the line search looks for.
 fn fragments() -> Vec<&'static str> {
     NAME_FRAGMENTS
         .iter()
         .chain(&SHAPE_FRAGMENTS)
-        .chain(&SPELLED_FRAGMENTS)
+        .chain(&spelled::FRAGMENTS)
         .chain(&shapes::TOKEN_PREFIXES)
         .copied()
         .collect()
@@ -372,22 +366,6 @@ impl Redactor {
         };
         scan.name_read_to = name_end;
         let Some(whole) = word_at(at).or_else(|| self.sensitive(&lower[name_start..name_end])) else {
-            return;
-        };
-        if let Some(span) = names::value_of(text, name_start, name_end, whole, &mut scan.breaks) {
-            scan.masked_to = scan.masked_to.max(span.1);
-            scan.spans.push(span);
-        }
-    }
-
-    /// A name spelled with JSON `\u00XX` escapes around the escape at `start` (`"\u0070assword"`): its
-    /// value, when the name it spells is sensitive.
-    fn escaped_name(&self, text: &[u8], start: usize, scan: &mut Scan) {
-        let Some((name_start, name_end, name)) = spelled::escaped_name(text, start) else {
-            return;
-        };
-        scan.name_read_to = name_end;
-        let Some(whole) = self.sensitive(&name) else {
             return;
         };
         if let Some(span) = names::value_of(text, name_start, name_end, whole, &mut scan.breaks) {

@@ -6,8 +6,32 @@
 //! name="password">v</field>`, multipart `name="password"` + a blank line, `<key>password</key><string>v`).
 //! Each check reads forward or back from what the line search found, bounded, like the plain rules.
 
-use super::MAX_NAME_BYTES;
-use super::names::is_name_byte;
+use super::names::{self, is_name_byte};
+use super::{MAX_NAME_BYTES, Redactor, Scan};
+
+/// The starts of what is spelled in an encoding: a JSON `\u00XX` escape (in a name), and an
+/// escaped or percent-encoded scheme separator before URL user-info (`3a%252`: encoded twice or more).
+/// Each is 3 bytes or more, as every other fragment is: the SIMD search fingerprints as many bytes as the
+/// shortest pattern has.
+pub(super) const FRAGMENTS: [&str; 5] = ["\\u00", ":\\/", ":\\\\", "%3a%2f%2f", "3a%252"];
+
+impl Redactor {
+    /// A name spelled with JSON `\u00XX` escapes around the escape at `start` (`"\u0070assword"`): its
+    /// value, when the name it spells is sensitive.
+    pub(super) fn escaped_name(&self, text: &[u8], start: usize, scan: &mut Scan) {
+        let Some((name_start, name_end, name)) = escaped_name(text, start) else {
+            return;
+        };
+        scan.name_read_to = name_end;
+        let Some(whole) = self.sensitive(&name) else {
+            return;
+        };
+        if let Some(span) = names::value_of(text, name_start, name_end, whole, &mut scan.breaks) {
+            scan.masked_to = scan.masked_to.max(span.1);
+            scan.spans.push(span);
+        }
+    }
+}
 
 /// Bytes that join the words of one name (`pass_word`, `api.key`, `Pass-Word`).
 const fn is_separator(b: u8) -> bool {
