@@ -106,6 +106,13 @@ fn value_after(
     {
         return Some(span);
     }
+    if closing.is_none()
+        && b.get(i) == Some(&b'&')
+        && let Some(span) = super::spelled::entity_value(b, i)
+    {
+        // `&quot;password&quot;:&quot;v&quot;`, `password&#61;v`: HTML character references.
+        return Some(span);
+    }
     i = skip_spaces(b, i);
     if let Some(span) = super::spelled::percent_encoded_value(b, i) {
         return Some(span);

@@ -3,7 +3,8 @@
 //! at any escaping depth), percent-encoded brackets and delimiters, once or more (`user%255Bpassword%255D=`,
 //! `next=%2Flogin%3Fpassword%3D...`), URL user-info behind an escaped (`:\/\/`) or percent-encoded
 //! (`%3A%2F%2F`) scheme separator, and the value of a name given as an attribute or a key element (`<field
-//! name="password">v</field>`, multipart `name="password"` + a blank line, `<key>password</key><string>v`).
+//! name="password">v</field>`, multipart `name="password"` + a blank line, `<key>password</key><string>v`),
+//! YAML block scalars, and quotes and delimiters written as `\u0022` or HTML character references.
 //! Each check reads forward or back from what the line search found, bounded, like the plain rules.
 
 use super::names::{self, is_name_byte};
@@ -362,4 +363,59 @@ pub(super) fn yaml_block(b: &[u8], name_start: usize, (start, end): (usize, usiz
         i = value_end;
     }
     (value_end > end).then_some((start, value_end))
+}
+
+/// At `i`: an HTML character reference (`&quot;`, `&#34;`, `&#x3D;`, ...) and the byte it stands for, for the
+/// quotes and delimiters around a name; with its length.
+fn entity(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    const NAMED: [(&[u8], u8); 4] = [
+        (b"&quot;", b'"'),
+        (b"&apos;", b'\''),
+        (b"&equals;", b'='),
+        (b"&colon;", b':'),
+    ];
+    let rest = &b[i.min(b.len())..];
+    if let Some((name, byte)) = NAMED
+        .iter()
+        .find(|(n, _)| rest.len() >= n.len() && rest[..n.len()].eq_ignore_ascii_case(n))
+    {
+        return Some((*byte, name.len()));
+    }
+    let digits = rest.strip_prefix(b"&#")?;
+    let (hex, digits) = match digits.first() {
+        Some(b'x' | b'X') => (true, &digits[1..]),
+        _ => (false, digits),
+    };
+    let len = digits.iter().take(6).take_while(|c| c.is_ascii_hexdigit()).count();
+    if digits.get(len) != Some(&b';') || len == 0 {
+        return None;
+    }
+    let code = u32::from_str_radix(std::str::from_utf8(&digits[..len]).ok()?, if hex { 16 } else { 10 }).ok()?;
+    let byte = u8::try_from(code).ok().filter(u8::is_ascii)?;
+    Some((byte, 2 + usize::from(hex) + len + 1))
+}
+
+/// After a name at `i`: the same structure written with HTML character references, as HTML-escaped JSON or a
+/// query shows it (`&quot;password&quot;:&quot;v&quot;`, `password&#61;v`): the value, up to the next `&`,
+/// `<`, quote, `,`, `}` or space.
+pub(super) fn entity_value(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
+    let mut quoted = false;
+    if let Some((b'"' | b'\'', n)) = entity(b, i) {
+        (i, quoted) = (i + n, true);
+    }
+    i = names::skip_spaces(b, i);
+    match (entity(b, i), b.get(i)) {
+        (Some((b'=' | b':', n)), _) => i += n,
+        (_, Some(b'=' | b':')) if quoted => i += 1,
+        _ => return None,
+    }
+    i = names::skip_spaces(b, i);
+    if let Some((b'"' | b'\'', n)) = entity(b, i) {
+        i += n;
+    }
+    let start = i;
+    let end = (i..b.len())
+        .find(|&j| matches!(b[j], b'&' | b'<' | b'"' | b'\'' | b',' | b'}' | b']') || b[j].is_ascii_whitespace())
+        .unwrap_or(b.len());
+    (end > start).then_some((start, end))
 }

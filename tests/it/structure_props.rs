@@ -95,7 +95,7 @@ fn json_carrier(secret: String) -> impl Strategy<Value = String> {
 /// The other syntaxes a secret is written in.
 fn other_carrier(secret: String) -> impl Strategy<Value = String> {
     let s = secret;
-    (sensitive_name(), 0usize..31, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
+    (sensitive_name(), 0usize..33, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
         // `%`, `%25`, `%2525`: percent-encoding once, twice, three times.
         let pct = format!("%{}", "25".repeat(enc));
         match kind {
@@ -136,6 +136,9 @@ fn other_carrier(secret: String) -> impl Strategy<Value = String> {
         28 => format!("<param name=\"{name}\" value=\"{s}\"/>"),
         // A YAML block scalar, with escaped line breaks, among other keys.
         29 => format!("cfg:\\n  {name}: |\\n    {s}\\n    {s}\\n  host: db"),
+        // HTML character references (an HTML page showing JSON, an escaped query).
+        30 => format!("<pre>{{&quot;user&quot;:{{&quot;{name}&quot;:&quot;{s}&quot;}}}}</pre>"),
+        31 => format!("{name}&#61;{s}&amp;page=2"),
         _ => format!("?{name}={s}&x=1"),
         }
     })
