@@ -10,6 +10,8 @@
 //!   or *is* one of [`SENSITIVE_NAMES`] or a configured name (`REDACT_HEADERS`, `REDACT_FIELDS`).
 //!   `Authorization`- and `Cookie`-style values are masked whole, with every `, param=...` part of a Digest or
 //!   AWS SigV4 value (`Signature=`, `response=`).
+//!   Names and delimiters spelled in an encoding (`\u00XX` escapes, percent-encoding, XML attributes,
+//!   multipart parts, YAML block scalars) are read by `redact/spelled.rs`.
 //! - **Values shaped like secrets**, wherever they are: `Bearer <token>`, AWS access key IDs (`AKIA…`,
 //!   `ASIA…`) and the 40-character secret keys on the same line, JWTs (`eyJ…` followed by one or more `.segment`).
 //!
@@ -21,6 +23,7 @@
 mod names;
 mod redacted;
 mod shapes;
+mod spelled;
 mod stored;
 
 pub use redacted::{Redacted, truncate_with};
@@ -111,6 +114,7 @@ fn fragments() -> Vec<&'static str> {
     NAME_FRAGMENTS
         .iter()
         .chain(&SHAPE_FRAGMENTS)
+        .chain(&spelled::FRAGMENTS)
         .chain(&shapes::TOKEN_PREFIXES)
         .copied()
         .collect()
@@ -120,6 +124,10 @@ fn fragments() -> Vec<&'static str> {
 /// text from `start`): how far the shape's check read, if the match starts one (a shape names nothing).
 fn other_shape(text: &[u8], at: &[u8], start: usize, end: usize, spans: &mut Vec<(usize, usize)>) -> Option<usize> {
     let read_to = match at[0] {
+        b':' | b'%' | b'3' if !at.starts_with(b"://") => {
+            spelled::spelled_url_userinfo(text, start, spans).unwrap_or(end)
+        }
+        b'\\' => return None,
         b'-' if at.starts_with(b"-----begin") => shapes::pem_private_key(text, start, spans),
         b':' => shapes::url_userinfo(text, start, spans),
         b'b' if at.starts_with(b"basic") => shapes::basic_credentials(text, start, end, spans),
@@ -349,6 +357,10 @@ impl Redactor {
         if start < scan.name_read_to {
             return;
         }
+        if at[0] == b'\\' {
+            self.escaped_name(text, start, scan);
+            return;
+        }
         let Some((name_start, name_end)) = names::name_around(lower, start, end) else {
             return;
         };
@@ -363,8 +375,14 @@ impl Redactor {
     }
 
     /// Whether a lowercase name is sensitive, and if so whether its value is Authorization/Cookie-style
-    /// (masked whole, with its `, param=` continuations).
+    /// (masked whole, with its `, param=` continuations). A word split by a separator (`pass_word`,
+    /// `Pass-Word`) is the word.
     fn sensitive(&self, name: &[u8]) -> Option<bool> {
+        self.sensitive_as_spelled(name)
+            .or_else(|| self.sensitive_as_spelled(&spelled::squeezed(name)?))
+    }
+
+    fn sensitive_as_spelled(&self, name: &[u8]) -> Option<bool> {
         if self.words.is_match(name) {
             let has = |w: &[u8]| memchr::memmem::find(name, w).is_some();
             return Some(has(b"authorization") || has(b"cookie"));

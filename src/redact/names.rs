@@ -90,11 +90,33 @@ fn value_after(
     if let Some(q) = closing {
         i += q.level + 1;
     } else if b.get(i) == Some(&b'\\') {
-        return None;
+        // `password\u0022:\u0022v\u0022`, `password\u003dv` (.NET escapes quotes as `\u0022`).
+        return super::spelled::unicode_escaped_value(b, i);
     } else if b.get(i) == Some(&b'>') {
         return xml_element(b, name_start, i);
+    } else if b.get(i) == Some(&b' ') && name_start > 0 && b[name_start - 1] == b'<' {
+        // `<Password xsi:type="string">v</Password>`.
+        let gt = super::spelled::start_tag_end(b, i)?;
+        return xml_element(b, name_start, gt);
+    } else if b.get(i) == Some(&b'<') {
+        return super::spelled::named_content(b, name_start, name_end, i);
+    }
+    if closing.is_some()
+        && let Some(span) = super::spelled::named_content(b, name_start, name_end, i)
+    {
+        return Some(span);
+    }
+    if closing.is_none()
+        && b.get(i) == Some(&b'&')
+        && let Some(span) = super::spelled::entity_value(b, i)
+    {
+        // `&quot;password&quot;:&quot;v&quot;`, `password&#61;v`: HTML character references.
+        return Some(span);
     }
     i = skip_spaces(b, i);
+    if let Some(span) = super::spelled::percent_encoded_value(b, i) {
+        return Some(span);
+    }
     let Some(&delim) = b.get(i).filter(|&&d| d == b'=' || d == b':') else {
         // `{"Name": "/app/db/password", "Value": "..."}`: the sensitive name is the value of a `Name`
         // whose paired `Value` is the secret.
@@ -129,22 +151,26 @@ fn value_after(
     };
     let level = closing.map_or(0, |q| q.level);
     let span = value_span(b, i + 1, context, whole, level, breaks)?;
+    let span = super::spelled::yaml_block(b, name_start, span).unwrap_or(span);
     (span.1 > span.0).then_some(span)
 }
 
-/// After a form field's name: its closing brackets, plain or percent-encoded (`]`, `[]`, `%5D`, `%5B%5D`,
-/// repeated), as PHP, Rails and `qs` spell nested and array fields.
+/// After a form field's name: its closing brackets, plain or percent-encoded once or more (`]`, `[]`, `%5D`,
+/// `%5B%5D`, `%255D`, repeated), as PHP, Rails and `qs` spell nested and array fields.
 fn close_brackets(b: &[u8], mut i: usize) -> usize {
     loop {
         let rest = &b[i.min(b.len())..];
+        let encoded = |at: usize| super::spelled::percent_byte(b, at);
         let step = if rest.starts_with(b"]") {
             1
         } else if rest.starts_with(b"[]") {
             2
-        } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"%5d") {
-            3
-        } else if rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"%5b%5d") {
-            6
+        } else if let Some((b']', n)) = encoded(i) {
+            n
+        } else if let Some((b'[', n)) = encoded(i)
+            && let Some((b']', m)) = encoded(i + n)
+        {
+            n + m
         } else {
             return i;
         };
@@ -166,9 +192,7 @@ fn xml_element(b: &[u8], name_start: usize, gt: usize) -> Option<(usize, usize)>
     if s == 0 || b[s - 1] != b'<' {
         return None;
     }
-    let start = gt + 1;
-    let end = memchr::memchr(b'<', &b[start.min(b.len())..]).map_or(b.len(), |p| start + p);
-    (end > start).then_some((start, end))
+    super::spelled::element_text(b, gt + 1)
 }
 
 /// The value paired with a sensitive name that is itself a value: `"Name": "/app/db/password", "Value":

@@ -117,7 +117,7 @@ pub(super) fn jwt(b: &[u8], start: usize, spans: &mut Vec<(usize, usize)>) -> us
 /// Published token formats, each recognised by the prefix its issuer documents, then at least
 /// [`MIN_PREFIXED_TOKEN`] token bytes (`A-Z a-z 0-9 _ -`). Each is masked whole, prefix included (the
 /// issuers write them lowercase):
-pub(super) const TOKEN_PREFIXES: [&str; 19] = [
+pub(super) const TOKEN_PREFIXES: [&str; 22] = [
     // GitHub: personal access (`ghp_`), OAuth (`gho_`), user-to-server (`ghu_`), server-to-server (`ghs_`) and
     // refresh (`ghr_`) tokens: https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available/
     "ghp_",
@@ -148,6 +148,13 @@ pub(super) const TOKEN_PREFIXES: [&str; 19] = [
     "npm_",
     // PyPI API tokens: https://pypi.org/help/#apitoken
     "pypi-",
+    // OpenAI API keys (`sk-`, project keys `sk-proj-`): https://platform.openai.com/docs/api-reference/authentication;
+    // Anthropic API keys (`sk-ant-`): https://docs.anthropic.com/en/api/getting-started
+    "sk-",
+    // Stripe webhook signing secrets: https://docs.stripe.com/webhooks#verify-official-libraries
+    "whsec_",
+    // Hugging Face user access tokens: https://huggingface.co/docs/hub/security-tokens
+    "hf_",
 ];
 
 /// Google API keys: `AIza` and 35 more bytes (`A-Z a-z 0-9 _ -`):

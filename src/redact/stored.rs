@@ -3,9 +3,10 @@
 //!
 //! - Request and response bodies (`Method request body before transformations:`, `Endpoint request body
 //!   after transformations:`, `Endpoint response body before transformations:`, `Method response body after
-//!   transformations:`) keep their size, a hash and what the classifier reads from them (a proxy response's
-//!   `statusCode`, a Lambda `errorType`, Lambda's own failure phrases); the text itself only when the operator
-//!   opts in ([`super::Redactor::keeping_bodies`]), and then redacted.
+//!   transformations:`, and a Lambda authorizer's `Authorizer result body before parsing:`) keep their size,
+//!   a hash and what the classifier reads from them (a proxy response's `statusCode`, a Lambda `errorType`,
+//!   Lambda's own failure phrases); the text itself only when the operator opts in
+//!   ([`super::Redactor::keeping_bodies`]), and then redacted.
 //! - Header maps keep the values of [`ALLOWED_HEADERS`] only; every other value becomes [`MASK`].
 //! - Query strings and path parameters (`Method request query string:`, `Method request path:`, the query of
 //!   `Endpoint request URI:` / `Sending request to`) keep their names.
@@ -37,12 +38,14 @@ pub const ALLOWED_HEADERS: [&str; 14] = [
     "connection",
 ];
 
-/// The body lines: stored as [`body_summary`] by default.
-const BODY_LINES: [&str; 4] = [
+/// The body lines: stored as [`body_summary`] by default. A Lambda authorizer's response is a body too: its
+/// `context` map carries whatever the authorizer chose to pass on (tokens, user attributes).
+const BODY_LINES: [&str; 5] = [
     "Method request body before transformations: ",
     "Endpoint request body after transformations: ",
     "Endpoint response body before transformations: ",
     "Method response body after transformations: ",
+    "Authorizer result body before parsing: ",
 ];
 
 /// The header-map lines: values kept for [`ALLOWED_HEADERS`] only.

@@ -113,7 +113,7 @@ fn forged_line() -> impl Strategy<Value = String> {
 /// One line of function output shaped like something else, naming `x` drawn from `ids`.
 fn forged_line_naming(ids: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
     let status = prop::sample::select(vec!["timeout", "error", "failure", "success"]);
-    (ids, status, 0usize..20).prop_map(|(x, status, shape)| match shape {
+    (ids, status, 0usize..21, 0usize..4).prop_map(|(x, status, shape, escapes)| match shape {
         0 => format!("START RequestId: {x} Version: $LATEST"),
         1 => format!("END RequestId: {x}"),
         2 => format!("{}\tError Type: Runtime.OutOfMemory", report(&x, status)),
@@ -137,6 +137,14 @@ fn forged_line_naming(ids: impl Strategy<Value = String>) -> impl Strategy<Value
         18 => format!(
             "2025-11-21T12:00:01.000Z\t{B}\tINFO\t{{\"headers\":{{\"x-note\":\"\\\"requestContext\\\": {{\\\"requestId\\\": \\\"{OTHER_API}\\\"}}\"}},\"body\":\"{{\\\"correlation_id\\\":\\\"{OTHER_API}\\\"}}\"}}"
         ),
+        // A logged event whose requestContext sits inside a string value, escaped 0 to 3 times.
+        19 => {
+            let mut inner = format!("{{\"requestContext\":{{\"requestId\":\"{OTHER_API}\"}}}}");
+            for _ in 0..=escapes {
+                inner = serde_json::json!({ "body": inner }).to_string();
+            }
+            format!("2025-11-21T12:00:01.000Z\t{B}\tINFO\t{inner}")
+        }
         _ => format!("2025-11-21T12:00:01.000Z\t{B}\tINFO\tcalled with [APIG: {OTHER_API}] Lambda request id: {x} RequestId: {x}"),
     })
 }
@@ -150,6 +158,18 @@ fn message_spelling_ids() -> impl Strategy<Value = String> {
         any_id().prop_map(|x| format!("AWS Integration Endpoint RequestId : {x}")),
         any_id()
             .prop_map(|x| format!("{{\"errorMessage\": \"RequestId: {x} Process exited before completing request\"}}")),
+        // Other spellings and cases, and the event structure, escaped 0 to 3 times.
+        any_id().prop_map(|x| format!("LAMBDA REQUEST ID: {x}")),
+        any_id().prop_map(|x| format!("lambda request id:{x}")),
+        any_id().prop_map(|x| format!("x-amzn-RequestId: {x}")),
+        any_id().prop_map(|x| format!("Lambda request id: {x}\n")),
+        (any_id(), 0usize..4).prop_map(|(x, escapes)| {
+            let mut text = format!("{{\"requestContext\":{{\"requestId\":\"{x}\"}}}}");
+            for _ in 0..escapes {
+                text = serde_json::json!({ "body": text }).to_string();
+            }
+            text
+        }),
         Just("boom".to_string()),
         Just(". ".to_string()),
     ];

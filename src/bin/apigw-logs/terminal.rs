@@ -6,9 +6,11 @@
 //! Text also lies without controls: a line break inside a value prints a row nobody wrote (NEL U+0085 and
 //! LS/PS U+2028/U+2029 break lines in some terminals and most editors), a bidirectional override
 //! (U+202A–U+202E, U+2066–U+2069) shows `/invoice<U+202E>gpj.exe` as `/invoiceexe.jpg`, and zero-width
-//! characters (U+200B–U+200D, U+2060, U+FEFF) make two different IDs look the same.
+//! characters (U+200B–U+200D, U+2060, U+FEFF), tag characters (U+E0000–U+E007F) and fillers (U+3164) make
+//! two different IDs look the same. So the set is taken by Unicode property, not listed by example:
+//! categories Cc, Cf, Zl, Zp and Default_Ignorable_Code_Point ([`invisible`]).
 //!
-//! Each such character is written as a JSON-style escape, `\u001b`, so a planted character reads the same
+//! Each such character is written as a JSON-style escape, `\u001b` (a surrogate pair past U+FFFF), so a planted character reads the same
 //! in human and `--json` output (where the escape is valid JSON and decodes to the same value). Two
 //! levels, one rule: [`cell`] is for a value placed into a row (everything above, line feeds included, so
 //! a value is always on its row), [`escape_text`] for a whole rendering (the same, but the line feeds that
@@ -20,6 +22,8 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+
+mod invisible;
 
 /// Text for stdout: unsafe characters escaped, line feeds (our row separators) kept.
 pub fn escape_text(text: &str) -> Cow<'_, str> {
@@ -33,19 +37,14 @@ pub fn cell(text: &str) -> Cow<'_, str> {
     escape(text, false)
 }
 
-/// Whether `c` must not reach a terminal raw: C0 (but TAB, and LF when `keep_lf`), DEL and C1, the other
-/// line and paragraph separators, bidirectional controls and invisible characters.
+/// Whether `c` must not reach a terminal raw: every control (C0 but TAB, and LF when `keep_lf`; DEL; C1),
+/// format character (bidirectional controls, zero-width and tag characters), line or paragraph separator,
+/// and default-ignorable character ([`invisible`]).
 pub fn is_unsafe(c: char, keep_lf: bool) -> bool {
     match c {
         '\t' => false,
         '\n' => !keep_lf,
-        // `char::is_control` is exactly C0, DEL and C1 (Unicode general category Cc), CR and NEL included.
-        _ => {
-            c.is_control()
-                || matches!(c, '\u{2028}' | '\u{2029}')
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
-                || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
-        }
+        _ => invisible::is_control_or_invisible(c),
     }
 }
 
@@ -58,8 +57,11 @@ fn escape(text: &str, keep_lf: bool) -> Cow<'_, str> {
     for c in text[first..].chars() {
         if is_unsafe(c, keep_lf) {
             // Also a valid JSON escape, so the same function is safe on `--json` output, where serde_json
-            // has escaped C0 already but writes DEL, C1 and the rest raw.
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
+            // has escaped C0 already but writes DEL, C1 and the rest raw: UTF-16 units, so a character past
+            // U+FFFF (a tag character) is a surrogate pair that decodes to that character.
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
         } else {
             out.push(c);
         }
@@ -140,6 +142,28 @@ mod tests {
     fn clean_text_is_borrowed_and_other_unicode_is_untouched() {
         assert!(matches!(escape_text("plain ✓ é 日本 …"), Cow::Borrowed(_)));
         assert_eq!(escape_text("\u{a0}\u{100}✓"), "\u{a0}\u{100}✓");
+    }
+
+    /// Every code point: escaped exactly when it is a control, format, separator or default-ignorable
+    /// character, and the escape (inside a JSON string) decodes to the very character.
+    #[test]
+    fn every_unsafe_code_point_is_escaped_to_a_json_escape_of_itself() {
+        let mut escaped = 0;
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            let text = format!("\"{c}\"");
+            let out = cell(&text);
+            if !is_unsafe(c, false) {
+                assert_eq!(out, text, "U+{:04X}", u32::from(c));
+                continue;
+            }
+            escaped += 1;
+            assert!(out.is_ascii(), "U+{:04X} printed raw: {out:?}", u32::from(c));
+            if c != '"' && c != '\\' {
+                let back: String = serde_json::from_str(&out).unwrap();
+                assert_eq!(back, c.to_string(), "U+{:04X}", u32::from(c));
+            }
+        }
+        assert!(escaped > 4_000, "{escaped} escaped");
     }
 
     #[test]

@@ -61,8 +61,22 @@ const HOSTILE: &[&str] = &[
     "gpj.exe",
 ];
 
+/// Every character the writer escapes (Cc, Cf, Zl, Zp, Default_Ignorable_Code_Point: 4,000 and more, tag
+/// characters past U+FFFF included), so a generated value may hold any of them, not only the ones above.
+static UNSAFE: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    (0..=0x10_ffff)
+        .filter_map(char::from_u32)
+        .filter(|&c| c != '\n' && is_unsafe(c, true))
+        .map(String::from)
+        .collect()
+});
+
 fn hostile_text() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop::sample::select(HOSTILE), 0..12).prop_map(|parts| parts.concat())
+    let part = prop_oneof![
+        prop::sample::select(HOSTILE).prop_map(str::to_string),
+        prop::sample::select(UNSAFE.as_slice()),
+    ];
+    prop::collection::vec(part, 0..12).prop_map(|parts| parts.concat())
 }
 
 /// The final text as `output::print` writes it, checked: no unsafe character, and `rows` lines.
