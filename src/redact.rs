@@ -16,7 +16,9 @@
 //!   `ASIA…`) and the 40-character secret keys on the same line, JWTs (`eyJ…` followed by one or more `.segment`).
 //!
 //! Cost: a line is lowercased into a scratch buffer and searched once for a fragment of every word above with
-//! one multi-pattern SIMD search (aho-corasick's Teddy); most lines contain none and come back borrowed. Only
+//! one multi-pattern SIMD search (aho-corasick's Teddy); most lines contain none and come back borrowed. A
+//! short text (an attribute such as a method or a path) is first checked by a case-insensitive automaton over
+//! the same fragments, without the copy, and comes back borrowed when it holds none. Only
 //! around a fragment found does anything else run, each step linear in what it reads and bounded: no regex,
 //! no backtracking, no step that rereads text another step has masked or read.
 
@@ -74,6 +76,10 @@ pub(crate) const SENSITIVE_NAMES: [&str; 4] = ["pwd", "pass", "auth", "jwt"];
 pub(crate) const MAX_NAME_BYTES: usize = 128;
 /// Most configured names in all.
 pub(crate) const MAX_EXTRA_NAMES: usize = 100;
+
+/// Texts up to this long are first checked for any fragment with a case-insensitive automaton, which costs
+/// less than the lowercased copy and the SIMD search set up for a long line.
+const SHORT_TEXT: usize = 24;
 
 /// What a masked value is replaced with.
 pub(crate) const MASK: &str = "****";
@@ -204,6 +210,9 @@ pub struct Redactor {
     extra: Vec<String>,
     /// Whether a lowercase name contains one of [`SENSITIVE_WORDS`] (a DFA over a short name).
     words: AhoCorasick,
+    /// Whether a short text holds any fragment or configured name at all, ASCII case-insensitively, without
+    /// the lowercased copy ([`SHORT_TEXT`]).
+    any_in_short: AhoCorasick,
     /// Keep request and response bodies (redacted) instead of their size and hash: the operator's opt-in.
     keep_bodies: bool,
 }
@@ -250,6 +259,12 @@ impl Redactor {
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(SENSITIVE_WORDS)
             .map_err(RedactorError::Build)?;
+        let any_in_short = AhoCorasickBuilder::new()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .prefilter(false)
+            .build(fragments().iter().copied().chain(names.iter().map(String::as_str)))
+            .map_err(RedactorError::Build)?;
         Ok(Self {
             search: Search::new(&fragments())?,
             extra_search: if names.is_empty() {
@@ -259,6 +274,7 @@ impl Redactor {
             },
             extra: names,
             words,
+            any_in_short,
             keep_bodies: false,
         })
     }
@@ -301,6 +317,21 @@ impl Redactor {
 
     /// `text` with every secret replaced by [`MASK`]; borrowed when there is none.
     fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        // Why skipping is safe: every span [`spans`](Self::spans) returns starts from a place where the
+        // lowercase search (`search`, `extra_search`) found a fragment or a configured name in the lowercased
+        // text; AWS secret keys are looked for only on a line where such a place was an access key ID. A
+        // text in which the case-insensitive automaton (the same fragments and names) finds none therefore
+        // gets no span, and the full pass would return it unchanged too. `tests/precheck.rs` checks both
+        // halves: the automaton agrees with "the lowercased text contains a fragment or name", and masking
+        // with and without the check gives the same text.
+        if text.len() <= SHORT_TEXT && !self.any_in_short.is_match(text) {
+            return Cow::Borrowed(text);
+        }
+        self.mask_every_rule(text)
+    }
+
+    /// [`mask`](Self::mask) without the short-text check: the lowercased copy and the full search.
+    fn mask_every_rule<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let spans = LOWER.with(|lower| {
             let mut lower = lower.borrow_mut();
             lower.clear();

@@ -252,9 +252,11 @@ impl<'a> GroupKind<'a> {
 struct Builder<'a, 'r> {
     options: ParseOptions,
     redactor: &'r Redactor,
-    api_id: Option<&'a str>,
-    stage: Option<&'a str>,
-    function_name: Option<&'a str>,
+    /// The log group's API ID, stage and function name, redacted once per batch (every fragment of the
+    /// batch gets a copy).
+    api_id: Option<Redacted<'a>>,
+    stage: Option<Redacted<'a>>,
+    function_name: Option<Redacted<'a>>,
     api_index: HashMap<&'a str, usize>,
     lambda_index: HashMap<&'a str, usize>,
     /// The fragment the previous execution line went to: a request's lines are logged together, so most
@@ -277,8 +279,8 @@ impl<'a> Builder<'a, '_> {
             Some(&i) => i,
             None => {
                 let mut s = ApiFragment::new(id);
-                s.api_id = self.api_id.map(|v| self.redactor.redact(v));
-                s.stage = self.stage.map(|v| self.redactor.redact(v));
+                s.api_id.clone_from(&self.api_id);
+                s.stage.clone_from(&self.stage);
                 self.out.api.push(s);
                 self.in_authorizer.push(false);
                 self.api_index.insert(id, self.out.api.len() - 1);
@@ -294,7 +296,7 @@ impl<'a> Builder<'a, '_> {
             Some(&i) => i,
             None => {
                 let mut s = LambdaFragment::new(id);
-                s.function_name = self.function_name.map(|v| self.redactor.redact(v));
+                s.function_name.clone_from(&self.function_name);
                 self.out.lambda.push(s);
                 self.lambda_index.insert(id, self.out.lambda.len() - 1);
                 self.out.lambda.len() - 1
@@ -349,8 +351,10 @@ pub fn parse_batch_from<'a>(
         lambda_stream: lambda::StreamState::default(),
     };
     match group {
-        GroupKind::Execution { api_id, stage } => (b.api_id, b.stage) = (Some(api_id), Some(stage)),
-        GroupKind::Lambda { function_name } => b.function_name = Some(function_name),
+        GroupKind::Execution { api_id, stage } => {
+            (b.api_id, b.stage) = (Some(redactor.redact(api_id)), Some(redactor.redact(stage)));
+        }
+        GroupKind::Lambda { function_name } => b.function_name = Some(redactor.redact(function_name)),
         GroupKind::Access | GroupKind::Unknown => {}
     }
     for ev in &payload.log_events {

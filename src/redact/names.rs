@@ -255,19 +255,29 @@ fn pair_value_end(bytes: &[u8], start: usize, breaks: &mut Breaks) -> usize {
 
 /// The end of a value that runs to the next pair: `Name=` (or `Name:`, with `colon`).
 fn pair_end(bytes: &[u8], start: usize, breaks: &mut Breaks, colon: bool) -> usize {
-    // A line break ends the value wherever it is; the other ends need a closer look.
-    let end = breaks.next(bytes, start);
+    // A line break ends the value wherever it is, and so does API Gateway's ` [TRUNCATED]`, which can only
+    // stand at the end of the text (one place, found without reading the spaces of every value); the other
+    // ends need a closer look.
+    let mut end = breaks.next(bytes, start);
+    if let Some(marker) = truncation_marker(bytes).filter(|m| (start..end).contains(m)) {
+        end = marker;
+    }
     let mut i = start;
-    while let Some(p) = memchr::memchr3(b'}', b',', b' ', &bytes[i..end]) {
+    while let Some(p) = memchr::memchr2(b'}', b',', &bytes[i..end]) {
         i += p;
         match bytes[i] {
             b'}' => return i,
             b',' if bytes.get(i + 1) == Some(&b' ') && starts_pair(bytes, i + 2, colon) => return i,
-            b' ' if is_truncation_marker(&bytes[i..]) => return i,
             _ => i += 1,
         }
     }
     end
+}
+
+/// Where the text's closing ` [TRUNCATED]` starts (the one place [`is_truncation_marker`] holds), if it has one.
+fn truncation_marker(bytes: &[u8]) -> Option<usize> {
+    let at = bytes.trim_ascii_end().len().checked_sub(" [TRUNCATED]".len())?;
+    is_truncation_marker(&bytes[at..]).then_some(at)
 }
 
 /// API Gateway ends cut lines with ` [TRUNCATED]`; it is not part of the value.

@@ -14,6 +14,9 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use sha2::{Digest as _, Sha256};
 
@@ -82,57 +85,84 @@ impl Redactor {
     }
 
     fn execution_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        // Every line kind below starts with one of these bytes (`kinds_start_with_the_gate_bytes`): most
+        // lines are none of them and need no prefix compared.
+        if !matches!(text.as_bytes().first(), Some(b'M' | b'E' | b'S')) {
+            return self.mask(text);
+        }
         if let Some((prefix, body)) = split(text, &BODY_LINES) {
             if self.keep_bodies {
                 return self.mask(text);
             }
-            return Cow::Owned(format!("{prefix}{}", self.body_summary(body)));
+            return Cow::Owned(self.body_summary(prefix, body));
         }
         if let Some((prefix, map)) = split(text, &HEADER_LINES) {
-            return Cow::Owned(format!("{prefix}{}", self.mask(&map_values(map, true))));
+            return self.kept(text, prefix, map, map_values(map, true));
         }
         if let Some((prefix, map)) = split(text, &NAME_ONLY_LINES) {
-            return Cow::Owned(format!("{prefix}{}", self.mask(&map_values(map, false))));
+            return self.kept(text, prefix, map, map_values(map, false));
         }
         if let Some((prefix, url)) = split(text, &URL_LINES) {
             return match url_query_names(url) {
-                Some(url) => Cow::Owned(format!("{prefix}{}", self.mask(&url))),
+                Some(kept) => self.kept(text, prefix, url, kept),
                 None => self.mask(text),
             };
         }
         self.mask(text)
     }
 
-    /// A body as kept: `[<n> bytes, sha256:<first 8 bytes, hex>]`, then what the classifier reads from it.
-    pub(crate) fn body_summary(&self, body: &str) -> String {
+    /// `prefix` and what the allow-list `kept` of `rest` (the text after `prefix` in `text`), masked: `text`
+    /// itself, borrowed, when neither the allow-list nor the mask changed anything.
+    fn kept<'a>(&self, text: &'a str, prefix: &str, rest: &str, kept: String) -> Cow<'a, str> {
+        let masked = self.mask(&kept);
+        if matches!(masked, Cow::Borrowed(_)) && kept == rest {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(prefix.len() + masked.len());
+        out.push_str(prefix);
+        out.push_str(&masked);
+        Cow::Owned(out)
+    }
+
+    /// `prefix`, then a body as kept: `[<n> bytes, sha256:<first 8 bytes, hex>]`, then what the classifier
+    /// reads from it; one buffer, written once.
+    fn body_summary(&self, prefix: &str, body: &str) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let (body, truncated) = match body.strip_suffix(TRUNCATED) {
             Some(b) => (b, true),
             None => (body, false),
         };
         let digest = Sha256::digest(body.as_bytes());
-        let mut out = format!("[{} bytes, sha256:", body.len());
-        for byte in &digest[..8] {
-            let _ = write!(out, "{byte:02x}");
+        let mut out = String::with_capacity(prefix.len() + 64);
+        out.push_str(prefix);
+        let _ = write!(out, "[{} bytes, sha256:", body.len());
+        for &byte in &digest[..8] {
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
         }
         out.push(']');
-        if let Some(code) = json_value(body, "\"statusCode\"").map(|v| v.trim_start_matches('"'))
+        if let Some(code) = json_value(body, &STATUS_CODE_KEY).map(|v| v.trim_start_matches('"'))
             && let Some(n) = code.get(..3).filter(|n| n.bytes().all(|c| c.is_ascii_digit()))
         {
-            let _ = write!(out, " statusCode={n}");
+            out.push_str(" statusCode=");
+            out.push_str(n);
         }
-        if let Some(t) = json_value(body, "\"errorType\"").and_then(|v| v.strip_prefix('"')) {
+        if let Some(t) = json_value(body, &ERROR_TYPE_KEY).and_then(|v| v.strip_prefix('"')) {
             let len = t
                 .bytes()
                 .take(MAX_ERROR_TYPE)
                 .take_while(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-'))
                 .count();
             if len > 0 {
-                let _ = write!(out, " errorType={}", self.mask(&t[..len]));
+                out.push_str(" errorType=");
+                out.push_str(&self.mask(&t[..len]));
             }
         }
-        for phrase in BODY_PHRASES {
-            if body.contains(phrase) {
-                let _ = write!(out, " ({phrase})");
+        for (phrase, finder) in BODY_PHRASES.iter().zip(&*BODY_PHRASE_FINDERS) {
+            if finder.find(body.as_bytes()).is_some() {
+                out.push_str(" (");
+                out.push_str(phrase);
+                out.push(')');
             }
         }
         if truncated {
@@ -142,6 +172,12 @@ impl Redactor {
     }
 }
 
+/// Searchers for the fixed keys and phrases read from every body, built once (a `memmem` searcher per call
+/// costs more than the search on a short body).
+static STATUS_CODE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"statusCode\""));
+static ERROR_TYPE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"errorType\""));
+static BODY_PHRASE_FINDERS: LazyLock<[Finder<'static>; 2]> = LazyLock::new(|| BODY_PHRASES.map(Finder::new));
+
 /// `text` split after the first of `prefixes` it starts with.
 fn split<'a>(text: &'a str, prefixes: &[&'static str]) -> Option<(&'static str, &'a str)> {
     prefixes
@@ -150,9 +186,9 @@ fn split<'a>(text: &'a str, prefixes: &[&'static str]) -> Option<(&'static str, 
 }
 
 /// What follows `"key"` and a `:` in a JSON body (spaces skipped), unescaped JSON only.
-fn json_value<'a>(body: &'a str, key: &str) -> Option<&'a str> {
-    let at = memchr::memmem::find(body.as_bytes(), key.as_bytes())?;
-    let rest = body[at + key.len()..].trim_start().strip_prefix(':')?;
+fn json_value<'a>(body: &'a str, key: &Finder<'_>) -> Option<&'a str> {
+    let at = key.find(body.as_bytes())?;
+    let rest = body[at + key.needle().len()..].trim_start().strip_prefix(':')?;
     Some(rest.trim_start())
 }
 
@@ -167,7 +203,8 @@ fn map_values(map: &str, headers: bool) -> String {
     let Some(inner_start) = map.starts_with('{').then_some(1) else {
         return format!("{MASK}{truncated}");
     };
-    let mut out = String::with_capacity(map.len());
+    // A value shorter than the mask grows the map: room for a few.
+    let mut out = String::with_capacity(map.len() + 4 * MASK.len());
     out.push('{');
     let mut breaks = names::Breaks::default();
     let mut i = inner_start;
@@ -177,7 +214,10 @@ fn map_values(map: &str, headers: bool) -> String {
         };
         let name = &map[i..eq];
         let end = names::kv_map_value_end(b, eq + 1, &mut breaks);
-        let keep = headers && ALLOWED_HEADERS.iter().any(|h| name.trim().eq_ignore_ascii_case(h));
+        let keep = headers && {
+            let name = name.trim();
+            ALLOWED_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))
+        };
         out.push_str(name);
         out.push('=');
         out.push_str(if keep { &map[eq + 1..end] } else { MASK });
@@ -213,4 +253,21 @@ fn url_query_names(url: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_start_with_the_gate_bytes() {
+        for prefix in BODY_LINES
+            .iter()
+            .chain(&HEADER_LINES)
+            .chain(&NAME_ONLY_LINES)
+            .chain(&URL_LINES)
+        {
+            assert!(matches!(prefix.as_bytes()[0], b'M' | b'E' | b'S'), "{prefix}");
+        }
+    }
 }

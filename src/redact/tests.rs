@@ -353,4 +353,5 @@ fn a_token_that_starts_in_a_masked_value_is_masked_to_its_end() {
     );
 }
 
+mod precheck;
 mod structure;
