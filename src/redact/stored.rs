@@ -65,6 +65,11 @@ const NAME_ONLY_LINES: [&str; 2] = ["Method request query string: ", "Method req
 /// Lines that end in a URL whose query keeps its names only.
 const URL_LINES: [&str; 2] = ["Endpoint request URI: ", "Sending request to "];
 
+/// Whether `b` is the first byte of one of the line kinds above (`kinds_start_with_the_gate_bytes`).
+const fn starts_a_kind(b: u8) -> bool {
+    matches!(b, b'M' | b'E' | b'S' | b'A')
+}
+
 /// API Gateway's mark on a line it cut at 1,024 bytes.
 const TRUNCATED: &str = " [TRUNCATED]";
 
@@ -85,9 +90,8 @@ impl Redactor {
     }
 
     fn execution_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        // Every line kind below starts with one of these bytes (`kinds_start_with_the_gate_bytes`): most
-        // lines are none of them and need no prefix compared.
-        if !matches!(text.as_bytes().first(), Some(b'M' | b'E' | b'S')) {
+        // Most lines start with no line kind's first byte and need no prefix compared.
+        if !text.as_bytes().first().is_some_and(|&b| starts_a_kind(b)) {
             return self.mask(text);
         }
         if let Some((prefix, body)) = split(text, &BODY_LINES) {
@@ -267,7 +271,7 @@ mod tests {
             .chain(&NAME_ONLY_LINES)
             .chain(&URL_LINES)
         {
-            assert!(matches!(prefix.as_bytes()[0], b'M' | b'E' | b'S'), "{prefix}");
+            assert!(starts_a_kind(prefix.as_bytes()[0]), "{prefix}");
         }
     }
 }
