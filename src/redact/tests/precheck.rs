@@ -82,3 +82,26 @@ fn every_fragment_in_any_case_is_found_in_a_short_text() {
     assert_eq!(r.redact("password=hunter2"), "password=****");
     assert_eq!(r.redact("Bearer abcdefghijk"), "Bearer ****");
 }
+
+/// The second probe's spellings (`spelled.rs`) in texts short enough for the check: each is masked, and the
+/// same with and without the check (a spelled rule must start from a fragment the check knows).
+#[test]
+fn spelled_names_in_a_short_text_are_masked() {
+    let r = Redactor::builtin();
+    for text in [
+        "pass_word=s3cr",
+        "Pass-Word: s3cr",
+        "PASS.WORD=s3cr",
+        r#""\u0070assword":"s3cr"#,
+        "u%5Bpassword%5D=s3cr",
+        "u%255Bpassword%255D=s3cr",
+        r"https:\/\/u:s3cr@h",
+        "ftp%3A%2F%2Fu:s3cr@h",
+        "password&#61;s3cr",
+    ] {
+        assert!(text.len() <= SHORT_TEXT, "{text}");
+        let masked = r.mask(text);
+        assert_eq!(masked, r.mask_every_rule(text), "{text}");
+        assert!(!masked.contains("s3cr"), "{text} -> {masked}");
+    }
+}
