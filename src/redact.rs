@@ -22,11 +22,16 @@
 //! around a fragment found does anything else run, each step linear in what it reads and bounded: no regex,
 //! no backtracking, no step that rereads text another step has masked or read.
 
+mod apply;
 mod names;
 mod redacted;
+mod search;
 mod shapes;
 mod spelled;
 mod stored;
+
+use apply::apply;
+use search::Search;
 
 pub use redacted::{Redacted, truncate_with};
 pub use stored::ALLOWED_HEADERS;
@@ -34,7 +39,7 @@ pub use stored::ALLOWED_HEADERS;
 use std::borrow::Cow;
 use std::cell::RefCell;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 /// Header names whose values are always masked (`docs/security.md`); all are covered by [`SENSITIVE_WORDS`].
 pub const BUILTIN_REDACTED_HEADERS: [&str; 6] = [
@@ -144,34 +149,6 @@ fn other_shape(text: &[u8], at: &[u8], start: usize, end: usize, spans: &mut Vec
         }
     };
     Some(read_to)
-}
-
-/// Finds the fragments: Teddy (SIMD) where the CPU has it, the automaton otherwise.
-#[derive(Debug, Clone)]
-enum Search {
-    Packed(aho_corasick::packed::Searcher),
-    Automaton(AhoCorasick),
-}
-
-impl Search {
-    fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Result<Self, RedactorError> {
-        if let Some(s) = aho_corasick::packed::Searcher::new(patterns.iter()) {
-            return Ok(Self::Packed(s));
-        }
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(patterns)
-            .map(Self::Automaton)
-            .map_err(RedactorError::Build)
-    }
-
-    /// Where each match starts, leftmost-first, not overlapping.
-    fn each(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) {
-        match self {
-            Self::Packed(s) => s.find_iter(hay).for_each(|m| f(m.start(), m.end())),
-            Self::Automaton(a) => a.find_iter(hay).for_each(|m| f(m.start(), m.end())),
-        }
-    }
 }
 
 /// What the word at a match says about its name without looking further: most matches are whole words.
@@ -436,58 +413,6 @@ struct Scan {
     shape_read_to: usize,
     aws_key: bool,
     breaks: names::Breaks,
-}
-
-/// Replaces every span (merged where they overlap) by [`MASK`], except a span that already is one.
-fn apply(text: &str, mut spans: Vec<(usize, usize)>) -> Cow<'_, str> {
-    if spans.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    spans.sort_unstable();
-    let mut out: Option<String> = None;
-    let mut copied = 0;
-    let mut i = 0;
-    while i < spans.len() {
-        let (start, mut end) = spans[i];
-        i += 1;
-        while i < spans.len() && spans[i].0 < end {
-            end = end.max(spans[i].1);
-            i += 1;
-        }
-        let (start, end) = (floor_boundary(text, start.max(copied)), ceil_boundary(text, end));
-        if end <= start || &text[start..end] == MASK {
-            continue;
-        }
-        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-        o.push_str(&text[copied..start]);
-        o.push_str(MASK);
-        copied = end;
-    }
-    match out {
-        None => Cow::Borrowed(text),
-        Some(mut o) => {
-            o.push_str(&text[copied..]);
-            Cow::Owned(o)
-        }
-    }
-}
-
-// Spans start and end at ASCII bytes, which are always character boundaries; these keep a slip from ever
-// splitting a character (a panic).
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_boundary(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }
 
 #[cfg(test)]
