@@ -117,7 +117,7 @@ pub(super) fn jwt(b: &[u8], start: usize, spans: &mut Vec<(usize, usize)>) -> us
 /// Published token formats, each recognised by the prefix its issuer documents, then at least
 /// [`MIN_PREFIXED_TOKEN`] token bytes (`A-Z a-z 0-9 _ -`). Each is masked whole, prefix included (the
 /// issuers write them lowercase):
-pub(super) const TOKEN_PREFIXES: [&str; 22] = [
+pub(super) const TOKEN_PREFIXES: [&str; 29] = [
     // GitHub: personal access (`ghp_`), OAuth (`gho_`), user-to-server (`ghu_`), server-to-server (`ghs_`) and
     // refresh (`ghr_`) tokens: https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available/
     "ghp_",
@@ -155,6 +155,16 @@ pub(super) const TOKEN_PREFIXES: [&str; 22] = [
     "whsec_",
     // Hugging Face user access tokens: https://huggingface.co/docs/hub/security-tokens
     "hf_",
+    // DigitalOcean personal, OAuth and refresh tokens: https://docs.digitalocean.com/notes/2022/api-token-format
+    "dop_v1_",
+    "doo_v1_",
+    "dor_v1_",
+    // Shopify app access tokens (public, custom, legacy private) and shared secrets: Shopify's API changelog
+    // of April 2020, "New access token format", as Shopify's API support quotes it.
+    "shpat_",
+    "shpca_",
+    "shppa_",
+    "shpss_",
 ];
 
 /// Google API keys: `AIza` and 35 more bytes (`A-Z a-z 0-9 _ -`):

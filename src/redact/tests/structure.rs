@@ -130,3 +130,21 @@ fn execution_lines_keep_what_their_kind_allows() {
         "Method completed with status: 200"
     );
 }
+
+/// Every documented prefix in the table masks a token of the documented alphabet after it, at the start of
+/// a line and after a delimiter, and a prefix glued to a word before it is not a token.
+#[test]
+fn every_documented_token_prefix_masks_its_token() {
+    let r = Redactor::builtin();
+    for prefix in super::shapes::TOKEN_PREFIXES {
+        let token = format!("{prefix}A1b2C3d4E5f6G7h8J9k0");
+        for (input, want) in [
+            (token.clone(), "****".to_string()),
+            (format!("v={token} ok"), "v=**** ok".to_string()),
+        ] {
+            assert_eq!(r.redact(&input), want.as_str(), "{input}");
+        }
+        let glued = format!("x{token}");
+        assert_eq!(r.redact(&glued), glued.as_str());
+    }
+}
