@@ -13,6 +13,29 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Creates `group` and `stream` in moto's CloudWatch Logs and puts `events` (epoch ms, message) in it.
+async fn put_lines(group: &str, stream: &str, events: &[(i64, &str)]) {
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&crate::onboard_moto::sdk("us-east-1").await);
+    logs.create_log_group().log_group_name(group).send().await.unwrap();
+    logs.create_log_stream()
+        .log_group_name(group)
+        .log_stream_name(stream)
+        .send()
+        .await
+        .unwrap();
+    let mut put = logs.put_log_events().log_group_name(group).log_stream_name(stream);
+    for (time, message) in events {
+        put = put.log_events(
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(*time)
+                .message(*message)
+                .build()
+                .unwrap(),
+        );
+    }
+    put.send().await.unwrap();
+}
+
 #[test]
 fn lookup_of_a_summarized_success_shows_it_and_reads_its_lines_back_from_cloudwatch_logs() {
     let table = moto::table_name("summary");
@@ -71,35 +94,13 @@ fn lookup_of_a_summarized_success_shows_it_and_reads_its_lines_back_from_cloudwa
 
     // The same lines in CloudWatch Logs, and a line of another request in the same stream and window.
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let logs = aws_sdk_cloudwatchlogs::Client::new(&crate::onboard_moto::sdk("us-east-1").await);
-        logs.create_log_group().log_group_name(&group).send().await.unwrap();
-        logs.create_log_stream()
-            .log_group_name(&group)
-            .log_stream_name(stream)
-            .send()
-            .await
-            .unwrap();
-        let mut put = logs.put_log_events().log_group_name(&group).log_stream_name(stream);
-        for (dt, m) in &events {
-            put = put.log_events(
-                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                    .timestamp(now + dt)
-                    .message(m)
-                    .build()
-                    .unwrap(),
-            );
-        }
-        let other = "(0ther000-1111-4222-8333-444455556666) Method completed with status: 200";
-        put = put.log_events(
-            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                .timestamp(now + 21)
-                .message(other)
-                .build()
-                .unwrap(),
-        );
-        put.send().await.unwrap();
-    });
+    let other = "(0ther000-1111-4222-8333-444455556666) Method completed with status: 200";
+    let lines: Vec<(i64, &str)> = events
+        .iter()
+        .map(|(dt, m)| (now + dt, m.as_str()))
+        .chain([(now + 21, other)])
+        .collect();
+    rt.block_on(put_lines(&group, stream, &lines));
     let o = run(&table, &["lookup", rid, "--fetch-lines"]);
     let shown = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -163,34 +164,8 @@ fn lookup_of_a_summarized_success_shows_it_and_reads_its_lines_back_from_cloudwa
         "{}",
         text(&o.stderr)
     );
-    rt.block_on(async {
-        let logs = aws_sdk_cloudwatchlogs::Client::new(&crate::onboard_moto::sdk("us-east-1").await);
-        logs.create_log_group()
-            .log_group_name(&function_group)
-            .send()
-            .await
-            .unwrap();
-        logs.create_log_stream()
-            .log_group_name(&function_group)
-            .log_stream_name(lambda_stream)
-            .send()
-            .await
-            .unwrap();
-        let mut put = logs
-            .put_log_events()
-            .log_group_name(&function_group)
-            .log_stream_name(lambda_stream);
-        for (dt, m) in &lambda_events {
-            put = put.log_events(
-                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                    .timestamp(now + dt)
-                    .message(m)
-                    .build()
-                    .unwrap(),
-            );
-        }
-        put.send().await.unwrap();
-    });
+    let lines: Vec<(i64, &str)> = lambda_events.iter().map(|(dt, m)| (now + dt, m.as_str())).collect();
+    rt.block_on(put_lines(&function_group, lambda_stream, &lines));
     let o = run(
         &table,
         &[
@@ -278,33 +253,7 @@ fn lookup_of_a_summarized_success_shows_it_and_reads_its_lines_back_from_cloudwa
 
     let access_group = format!("/aws/apigateway/access-{table}");
     let record = format!(r#"{{"requestId":"{rid}","status":"200","integration.requestId":"{lid}"}}"#);
-    rt.block_on(async {
-        let logs = aws_sdk_cloudwatchlogs::Client::new(&crate::onboard_moto::sdk("us-east-1").await);
-        logs.create_log_group()
-            .log_group_name(&access_group)
-            .send()
-            .await
-            .unwrap();
-        logs.create_log_stream()
-            .log_group_name(&access_group)
-            .log_stream_name("a")
-            .send()
-            .await
-            .unwrap();
-        logs.put_log_events()
-            .log_group_name(&access_group)
-            .log_stream_name("a")
-            .log_events(
-                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                    .timestamp(now + 25)
-                    .message(&record)
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
-    });
+    rt.block_on(put_lines(&access_group, "a", &[(now + 25, record.as_str())]));
     let o = run(
         &table,
         &[
