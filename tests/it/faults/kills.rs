@@ -21,7 +21,7 @@ use apigw_log_indexer::metrics::marker::item::unsettled_markers;
 
 use super::proxy::{KillPoint, Proxy};
 use super::sums::{self, Sums};
-use super::{API, HOLD, SEEDS, Traffic, clean_index, cloudwatch, index_items, now_ms, plan, traffic};
+use super::{API, HOLD, SEEDS, Traffic, clean_index, index_items, now_ms, plan, read_back_cloudwatch, traffic};
 use crate::moto;
 
 /// Where a process is killed, and what that must leave behind.
@@ -225,7 +225,7 @@ async fn kill_seed(seed: u64, t: &Traffic) {
     for out in &outputs {
         got.add(&sums::emf(&std::fs::read_to_string(out).unwrap()));
     }
-    let direct = CloudWatchMetrics::new(cloudwatch(moto::endpoint()), &namespace);
+    let direct = CloudWatchMetrics::new(read_back_cloudwatch(), &namespace);
     let totals = direct
         .totals(now_ms() - 3 * 3_600_000, now_ms() + 600_000, Some(API.0), Some(API.1))
         .await

@@ -36,6 +36,9 @@ use sums::Sums;
 
 /// The SDK's attempt timeout for the clients under test; the proxy holds answers longer than this.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The attempt timeout of the tests' own reads of what reached moto.
+const READ_BACK_TIMEOUT: Duration = Duration::from_secs(30);
 const HOLD: Duration = Duration::from_millis(2600);
 /// The generator's API and stage.
 const API: (&str, &str) = ("a1b2c3d4e5", "dev");
@@ -93,10 +96,20 @@ fn dynamodb(endpoint: &str) -> aws_sdk_dynamodb::Client {
 }
 
 pub fn cloudwatch(endpoint: &str) -> aws_sdk_cloudwatch::Client {
+    cloudwatch_timing_out_after(endpoint, ATTEMPT_TIMEOUT)
+}
+
+/// The read-back's client: straight to moto, no fault in the way, so its timeout only has to outlast a busy
+/// machine (the 2 s of the clients under test once timed out a read-back while the whole suite ran).
+pub fn read_back_cloudwatch() -> aws_sdk_cloudwatch::Client {
+    cloudwatch_timing_out_after(moto::endpoint(), READ_BACK_TIMEOUT)
+}
+
+fn cloudwatch_timing_out_after(endpoint: &str, attempt: Duration) -> aws_sdk_cloudwatch::Client {
     use aws_sdk_cloudwatch::config::timeout::TimeoutConfig;
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(1))
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_attempt_timeout(attempt)
         .build();
     let config = aws_sdk_cloudwatch::Config::builder()
         .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
@@ -271,7 +284,7 @@ async fn cloudwatch_seed(seed: u64, t: &Traffic, clean: &[std::collections::BTre
             dropped.add(&sums::put_metric_data(&r.body));
         }
     }
-    let direct = CloudWatchMetrics::new(cloudwatch(moto::endpoint()), &namespace);
+    let direct = CloudWatchMetrics::new(read_back_cloudwatch(), &namespace);
     let totals = direct
         .totals(now_ms() - 3 * 3_600_000, now_ms() + 600_000, Some(API.0), Some(API.1))
         .await
