@@ -29,6 +29,7 @@ mod search;
 mod shapes;
 mod spelled;
 mod stored;
+mod syntax;
 
 use apply::apply;
 use search::Search;
@@ -222,7 +223,8 @@ impl Redactor {
             if name.is_empty() {
                 continue;
             }
-            if name.len() > MAX_NAME_BYTES || !name.bytes().all(names::is_name_byte) || names.len() == MAX_EXTRA_NAMES {
+            if name.len() > MAX_NAME_BYTES || !name.bytes().all(syntax::is_name_byte) || names.len() == MAX_EXTRA_NAMES
+            {
                 return Err(RedactorError::InvalidName(
                     name.chars().take(MAX_NAME_BYTES + 1).collect(),
                 ));

@@ -2,15 +2,28 @@
 //! and the extent of its value in the syntax at hand. Every scan is bounded by the line and by
 //! [`MAX_NAME_BYTES`] for the name.
 
-use super::MAX_NAME_BYTES;
+use super::syntax::{is_name_byte, skip_spaces};
+use super::{MAX_NAME_BYTES, Redactor, Scan};
 
 mod extent;
-pub(super) use extent::skip_spaces;
 use extent::*;
 
-/// Bytes a bare name is made of: ASCII letters and digits, `-`, `_`, `.`.
-pub(super) const fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+impl Redactor {
+    /// A name spelled with JSON `\u00XX` escapes around the escape at `start` (`"\u0070assword"`): its
+    /// value, when the name it spells is sensitive.
+    pub(super) fn escaped_name(&self, text: &[u8], start: usize, scan: &mut Scan) {
+        let Some((name_start, name_end, name)) = super::spelled::escaped_name(text, start) else {
+            return;
+        };
+        scan.name_read_to = name_end;
+        let Some(whole) = self.sensitive(&name) else {
+            return;
+        };
+        if let Some(span) = value_of(text, name_start, name_end, whole, &mut scan.breaks) {
+            scan.masked_to = scan.masked_to.max(span.1);
+            scan.spans.push(span);
+        }
+    }
 }
 
 /// Escaping deeper than this (2^7 - 1 backslashes: JSON in JSON seven times over) is not read as escaping;

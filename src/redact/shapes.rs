@@ -39,7 +39,7 @@ fn credentials_after(
     if start > 0 && b[start - 1].is_ascii_alphanumeric() {
         return None;
     }
-    let token = super::names::skip_spaces(b, end);
+    let token = super::syntax::skip_spaces(b, end);
     if token == end {
         return None;
     }

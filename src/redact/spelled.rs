@@ -7,32 +7,14 @@
 //! YAML block scalars, and quotes and delimiters written as `\u0022` or HTML character references.
 //! Each check reads forward or back from what the line search found, bounded, like the plain rules.
 
-use super::names::{self, is_name_byte};
-use super::{MAX_NAME_BYTES, Redactor, Scan};
+use super::MAX_NAME_BYTES;
+use super::syntax::{is_name_byte, skip_spaces};
 
 /// The starts of what is spelled in an encoding: a JSON `\u00XX` escape (in a name), and an
 /// escaped or percent-encoded scheme separator before URL user-info (`3a%252`: encoded twice or more).
 /// Each is 3 bytes or more, as every other fragment is: the SIMD search fingerprints as many bytes as the
 /// shortest pattern has.
 pub(super) const FRAGMENTS: [&str; 5] = ["\\u00", ":\\/", ":\\\\", "%3a%2f%2f", "3a%252"];
-
-impl Redactor {
-    /// A name spelled with JSON `\u00XX` escapes around the escape at `start` (`"\u0070assword"`): its
-    /// value, when the name it spells is sensitive.
-    pub(super) fn escaped_name(&self, text: &[u8], start: usize, scan: &mut Scan) {
-        let Some((name_start, name_end, name)) = escaped_name(text, start) else {
-            return;
-        };
-        scan.name_read_to = name_end;
-        let Some(whole) = self.sensitive(&name) else {
-            return;
-        };
-        if let Some(span) = names::value_of(text, name_start, name_end, whole, &mut scan.breaks) {
-            scan.masked_to = scan.masked_to.max(span.1);
-            scan.spans.push(span);
-        }
-    }
-}
 
 /// Bytes that join the words of one name (`pass_word`, `api.key`, `Pass-Word`).
 const fn is_separator(b: u8) -> bool {
@@ -279,13 +261,13 @@ pub(super) fn unicode_escaped_value(b: &[u8], mut i: usize) -> Option<(usize, us
     if let Some((b'"' | b'\'', n)) = escaped_byte(b, i) {
         (i, quoted) = (i + n, true);
     }
-    i = super::names::skip_spaces(b, i);
+    i = skip_spaces(b, i);
     match (escaped_byte(b, i), b.get(i)) {
         (Some((b'=' | b':', n)), _) => i += n,
         (_, Some(b'=' | b':')) if quoted => i += 1,
         _ => return None,
     }
-    i = super::names::skip_spaces(b, i);
+    i = skip_spaces(b, i);
     if let Some((b'"' | b'\'', n)) = escaped_byte(b, i) {
         i += n;
     }
@@ -403,13 +385,13 @@ pub(super) fn entity_value(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
     if let Some((b'"' | b'\'', n)) = entity(b, i) {
         (i, quoted) = (i + n, true);
     }
-    i = names::skip_spaces(b, i);
+    i = skip_spaces(b, i);
     match (entity(b, i), b.get(i)) {
         (Some((b'=' | b':', n)), _) => i += n,
         (_, Some(b'=' | b':')) if quoted => i += 1,
         _ => return None,
     }
-    i = names::skip_spaces(b, i);
+    i = skip_spaces(b, i);
     if let Some((b'"' | b'\'', n)) = entity(b, i) {
         i += n;
     }

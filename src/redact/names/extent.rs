@@ -40,13 +40,6 @@ pub(super) enum Context {
     Text,
 }
 
-pub(in crate::redact) fn skip_spaces(b: &[u8], mut i: usize) -> usize {
-    while matches!(b.get(i), Some(b' ' | b'\t')) {
-        i += 1;
-    }
-    i
-}
-
 /// The value that starts after the delimiter (at `i`, before spaces).
 pub(super) fn value_span(
     b: &[u8],
