@@ -7,6 +7,7 @@ pub mod blob;
 mod bounds;
 pub mod clean;
 pub mod layout;
+pub mod not_indexed;
 pub(crate) mod part;
 pub mod query;
 pub mod read;

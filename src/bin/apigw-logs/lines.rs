@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use apigw_log_indexer::aws::logs::CloudWatchLogs;
 use apigw_log_indexer::aws::s3::S3Objects;
 use apigw_log_indexer::decode::DEFAULT_MAX_DECODED_BYTES;
-use apigw_log_indexer::index::clean::{NotIndexed, invocations_not_indexed};
+use apigw_log_indexer::index::not_indexed::{NotIndexed, invocations_not_indexed};
 use apigw_log_indexer::index::query::Story;
 use apigw_log_indexer::index::read::{Kind, parse_sk};
 use apigw_log_indexer::index::success::is_summary;
