@@ -7,13 +7,6 @@ use crate::ports::{
     Deliveries, Delivery, DeliveryDestination, DeliverySource, DestinationKind, OnboardError, OnboardResult,
 };
 
-#[derive(Debug, Default)]
-pub(crate) struct DeliveryState {
-    pub sources: Vec<DeliverySource>,
-    pub destinations: Vec<DeliveryDestination>,
-    pub deliveries: Vec<Delivery>,
-}
-
 fn conflict(operation: &'static str, message: &str) -> OnboardError {
     OnboardError::Rejected {
         service: "CloudWatch Logs",

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use crate::names::function_name;
 use crate::onboard::plan::MAX_FILTERS_PER_GROUP;
 use crate::ports::{
-    ApiStages, Created, FunctionInfo, Functions, LogGroups, LoggingChange, OnboardError, OnboardResult, QueueDepth,
-    Queues, StageConfig, StageFilter, SubscriptionFilter,
+    ApiStages, Created, Delivery, DeliveryDestination, DeliverySource, FunctionInfo, Functions, LogGroups,
+    LoggingChange, OnboardError, OnboardResult, QueueDepth, Queues, StageConfig, StageFilter, SubscriptionFilter,
 };
 
 #[derive(Debug, Default)]
@@ -23,10 +23,18 @@ pub(crate) struct State {
     /// Environment variables of every function, by name.
     pub variables: BTreeMap<String, String>,
     pub queues: BTreeMap<String, QueueDepth>,
-    /// CloudWatch Logs deliveries (`super::delivery`).
-    pub deliveries: super::delivery::DeliveryState,
+    /// CloudWatch Logs deliveries (served by `super::delivery`).
+    pub deliveries: DeliveryState,
     /// Every write, in order.
     pub writes: Vec<String>,
+}
+
+/// The account's CloudWatch Logs deliveries: sources, destinations and the deliveries pairing them.
+#[derive(Debug, Default)]
+pub(crate) struct DeliveryState {
+    pub sources: Vec<DeliverySource>,
+    pub destinations: Vec<DeliveryDestination>,
+    pub deliveries: Vec<Delivery>,
 }
 
 #[derive(Debug, Default)]
