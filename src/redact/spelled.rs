@@ -256,24 +256,34 @@ fn escaped_byte(b: &[u8], i: usize) -> Option<(u8, usize)> {
 /// After a name at `i`: an optional `\u0022` closing quote, a `\u003a` / `\u003d` or plain `:` / `=`, an
 /// optional `\u0022` opening quote (a serializer that escapes quotes and delimiters so, as .NET's does):
 /// the value, up to the next backslash, quote, `,`, `}` or space.
-pub(super) fn unicode_escaped_value(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
+pub(super) fn unicode_escaped_value(b: &[u8], i: usize) -> Option<(usize, usize)> {
+    encoded_value(b, i, escaped_byte, b"\\\"',}]&")
+}
+
+/// A reader of one encoded byte at a position: the byte and how many bytes spelled it.
+type ByteAt = fn(&[u8], usize) -> Option<(u8, usize)>;
+
+/// After a name at `i`: a quote, delimiter and quote as `decode` reads them at a position (the closing quote
+/// and the opening one optional; a plain `:` / `=` only after a decoded closing quote), then the value, up
+/// to a byte of `stops` or a space.
+fn encoded_value(b: &[u8], mut i: usize, decode: ByteAt, stops: &[u8]) -> Option<(usize, usize)> {
     let mut quoted = false;
-    if let Some((b'"' | b'\'', n)) = escaped_byte(b, i) {
+    if let Some((b'"' | b'\'', n)) = decode(b, i) {
         (i, quoted) = (i + n, true);
     }
     i = skip_spaces(b, i);
-    match (escaped_byte(b, i), b.get(i)) {
+    match (decode(b, i), b.get(i)) {
         (Some((b'=' | b':', n)), _) => i += n,
         (_, Some(b'=' | b':')) if quoted => i += 1,
         _ => return None,
     }
     i = skip_spaces(b, i);
-    if let Some((b'"' | b'\'', n)) = escaped_byte(b, i) {
+    if let Some((b'"' | b'\'', n)) = decode(b, i) {
         i += n;
     }
     let start = i;
     let end = (i..b.len())
-        .find(|&j| matches!(b[j], b'\\' | b'"' | b'\'' | b',' | b'}' | b']' | b'&') || b[j].is_ascii_whitespace())
+        .find(|&j| stops.contains(&b[j]) || b[j].is_ascii_whitespace())
         .unwrap_or(b.len());
     (end > start).then_some((start, end))
 }
@@ -380,24 +390,6 @@ fn entity(b: &[u8], i: usize) -> Option<(u8, usize)> {
 /// After a name at `i`: the same structure written with HTML character references, as HTML-escaped JSON or a
 /// query shows it (`&quot;password&quot;:&quot;v&quot;`, `password&#61;v`): the value, up to the next `&`,
 /// `<`, quote, `,`, `}` or space.
-pub(super) fn entity_value(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
-    let mut quoted = false;
-    if let Some((b'"' | b'\'', n)) = entity(b, i) {
-        (i, quoted) = (i + n, true);
-    }
-    i = skip_spaces(b, i);
-    match (entity(b, i), b.get(i)) {
-        (Some((b'=' | b':', n)), _) => i += n,
-        (_, Some(b'=' | b':')) if quoted => i += 1,
-        _ => return None,
-    }
-    i = skip_spaces(b, i);
-    if let Some((b'"' | b'\'', n)) = entity(b, i) {
-        i += n;
-    }
-    let start = i;
-    let end = (i..b.len())
-        .find(|&j| matches!(b[j], b'&' | b'<' | b'"' | b'\'' | b',' | b'}' | b']') || b[j].is_ascii_whitespace())
-        .unwrap_or(b.len());
-    (end > start).then_some((start, end))
+pub(super) fn entity_value(b: &[u8], i: usize) -> Option<(usize, usize)> {
+    encoded_value(b, i, entity, b"&<\"',}]")
 }
