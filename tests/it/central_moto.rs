@@ -91,23 +91,7 @@ async fn subscribe_to_a_destination_points_the_selected_groups_at_it() {
 
 /// The CLI against moto with test credentials and `INDEXER_ACCOUNT_ID` as the template sets it for the function.
 fn cli_as_indexer(table: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
-        .args(args)
-        .args([
-            "--table",
-            table,
-            "--endpoint-url",
-            crate::moto::endpoint(),
-            "--region",
-            "us-east-1",
-        ])
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("INDEXER_ACCOUNT_ID", ACCOUNT)
-        .env_remove("AWS_PROFILE")
-        .env_remove("INDEX_TABLE")
-        .output()
-        .unwrap()
+    crate::dynamodb_cli::run_with(table, args, &[("INDEXER_ACCOUNT_ID", ACCOUNT)])
 }
 
 #[test]

@@ -269,25 +269,8 @@ fn lookup_reads_the_lines_of_a_summarized_s3_delivered_request_back_from_its_obj
     )
     .unwrap();
     let table = crate::moto::table_name("s3lookup");
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
-            .args(args)
-            .args([
-                "--table",
-                &table,
-                "--endpoint-url",
-                crate::moto::endpoint(),
-                "--region",
-                "us-east-1",
-            ])
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("EXECUTION_LOG_GROUPS", format!("{declared}=a1b2c3d4e5/dev"))
-            .env_remove("AWS_PROFILE")
-            .env_remove("INDEX_TABLE")
-            .output()
-            .unwrap()
-    };
+    let declaration = format!("{declared}=a1b2c3d4e5/dev");
+    let run = |args: &[&str]| crate::dynamodb_cli::run_with(&table, args, &[("EXECUTION_LOG_GROUPS", &declaration)]);
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let o = run(&["create-table"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));

@@ -18,12 +18,13 @@ pub fn events(name: &str) -> String {
 }
 
 /// Runs the CLI against `endpoint` with test credentials set for the child process only.
-fn run_at(endpoint: &str, table: &str, args: &[&str]) -> Output {
+fn run_at(endpoint: &str, table: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_apigw-logs"))
         .args(args)
         .args(["--table", table, "--endpoint-url", endpoint, "--region", "us-east-1"])
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
+        .envs(env.iter().copied())
         .env_remove("AWS_PROFILE")
         .env_remove("INDEX_TABLE")
         .output()
@@ -31,7 +32,12 @@ fn run_at(endpoint: &str, table: &str, args: &[&str]) -> Output {
 }
 
 pub fn run(table: &str, args: &[&str]) -> Output {
-    run_at(moto::endpoint(), table, args)
+    run_with(table, args, &[])
+}
+
+/// [`run`] with more environment variables (the function's configuration the CLI also reads).
+pub fn run_with(table: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    run_at(moto::endpoint(), table, args, env)
 }
 
 fn text(b: &[u8]) -> String {
@@ -120,7 +126,7 @@ fn lookups_that_find_nothing_exit_1_and_aws_failures_exit_3_with_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("table it-missing-table does not exist"), "{err}");
 
-    let o = run_at("http://127.0.0.1:1", &table, &["lookup", "x"]);
+    let o = run_at("http://127.0.0.1:1", &table, &["lookup", "x"], &[]);
     assert_eq!(o.status.code(), Some(3));
     let err = text(&o.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
