@@ -109,7 +109,7 @@ fn to_sdk(d: &Datum) -> MetricDatum {
             d.key
                 .dimensions
                 .iter()
-                .map(|(k, v)| Dimension::builder().name(*k).value(v).build())
+                .map(|(k, v)| Dimension::builder().name(*k).value(v.as_str()).build())
                 .collect(),
         ));
     if let [(value, count)] = d.values[..]

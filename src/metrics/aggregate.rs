@@ -9,11 +9,13 @@ use crate::record::LambdaStatus;
 use crate::redact::Redacted;
 
 use super::near_miss::{Key, timeouts_in};
-use super::{MAX_DATUM_AGE_MS, MAX_DATUM_FUTURE_MS, MetricKey, MetricSet, MetricsOptions, UNKNOWN, Unit, names};
+use super::{
+    Dimension, MAX_DATUM_AGE_MS, MAX_DATUM_FUTURE_MS, MetricKey, MetricSet, MetricsOptions, UNKNOWN, Unit, names,
+};
 
 /// A dimension value read from log text: only ever a record's [`Redacted`] field, or [`UNKNOWN`].
-fn dimension(value: Option<&Redacted<'_>>) -> String {
-    value.map_or(UNKNOWN, Redacted::as_str).to_string()
+fn dimension(value: Option<&Redacted<'_>>) -> Redacted<'static> {
+    value.map_or(Redacted::ours(UNKNOWN), |v| v.clone().into_owned())
 }
 
 impl MetricSet {
@@ -57,7 +59,7 @@ impl MetricSet {
             if let Some(reason) = r.failure_reason {
                 *self.failures_counted.entry(reason).or_default() += 1;
             }
-            let key = |name, unit, dims: &Vec<(&'static str, String)>| MetricKey {
+            let key = |name, unit, dims: &Vec<Dimension>| MetricKey {
                 name,
                 unit,
                 minute_ms,
@@ -72,7 +74,7 @@ impl MetricSet {
                 );
                 if let Some(reason) = r.failure_reason {
                     let mut with_reason = dims.clone();
-                    with_reason.push(("FailureReason", reason.as_str().to_string()));
+                    with_reason.push(("FailureReason", Redacted::ours(reason.as_str())));
                     self.count(key(names::FAILURES, Unit::Count, &with_reason), 1);
                 }
                 if let Some(il) = r.integration_latency_ms {

@@ -77,7 +77,7 @@ mod tests {
                 name: "Requests",
                 unit: Unit::Count,
                 minute_ms: 0,
-                dimensions: vec![("ApiId", format!("api{i}")), ("Stage", "dev".into())],
+                dimensions: vec![("ApiId", format!("api{i}").into()), ("Stage", "dev".into())],
             },
             values: (0..values).map(|v| (v as f64, 1.0)).collect(),
         }

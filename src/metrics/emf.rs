@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{Datum, Unit};
+use super::{Datum, Dimension, Unit};
 
 /// EMF: at most 100 metrics per directive and 100 values per metric array (EMF specification).
 pub(crate) const MAX_METRICS_PER_DOCUMENT: usize = 100;
 /// EMF: at most 100 values in one metric's array.
 pub(crate) const MAX_VALUES_PER_METRIC: usize = 100;
 
-type Dimensions = Vec<(&'static str, String)>;
+type Dimensions = Vec<Dimension>;
 /// Metric name → (unit, samples) for one minute and dimension set.
 type Samples = BTreeMap<&'static str, (Unit, Vec<f64>)>;
 
@@ -43,7 +43,7 @@ pub fn documents(namespace: &str, datums: &[Datum]) -> Vec<String> {
                 defs.push(json!({"Name": name, "Unit": unit.as_str()}));
             }
             for (k, v) in dims.iter() {
-                root.insert((*k).to_string(), Value::String(v.clone()));
+                root.insert((*k).to_string(), Value::String(v.to_string()));
             }
             let names: Vec<&str> = dims.iter().map(|(k, _)| *k).collect();
             root.insert(
@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn documents_follow_the_specification_and_carry_every_sample() {
-        let dims = vec![("ApiId", "a1b2c3d4e5".to_string()), ("Stage", "dev".to_string())];
+        let dims = vec![("ApiId", "a1b2c3d4e5".into()), ("Stage", "dev".into())];
         let key = |name, unit| MetricKey {
             name,
             unit,

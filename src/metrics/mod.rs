@@ -113,4 +113,4 @@ pub struct MetricsOptions {
 }
 
 // The data the metrics port carries is the port's own (`crate::ports::metric_data`); this layer fills it.
-pub use crate::ports::metric_data::{Datum, MetricKey, MetricSet, Unit};
+pub use crate::ports::metric_data::{Datum, Dimension, MetricKey, MetricSet, Unit};

@@ -12,7 +12,7 @@ use crate::fragment::{ApiFragment, Report};
 use crate::parse::text::is_uuid;
 use crate::reason::FailureReason;
 
-use super::{MetricKey, MetricSet, Unit, names};
+use super::{Dimension, MetricKey, MetricSet, Unit, names};
 
 /// REST APIs: API Gateway waits at most 29 seconds for an integration by default ("Integration timeout:
 /// 50 milliseconds - 29 seconds for all integration types", raisable for Regional and private REST APIs:
@@ -91,7 +91,7 @@ impl MetricSet {
 /// The minute and dimensions a fragment's data points go under.
 pub(super) struct Key<'d> {
     pub minute_ms: i64,
-    pub dimensions: &'d [(&'static str, String)],
+    pub dimensions: &'d [Dimension],
 }
 
 impl Key<'_> {
@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn a_request_is_measured_against_its_api_types_timeout_unless_it_hit_it() {
-        let dims = [("ApiId", "a1".to_string()), ("Stage", "dev".to_string())];
+        let dims = [("ApiId", "a1".into()), ("Stage", "dev".into())];
         let at = Key {
             minute_ms: 0,
             dimensions: &dims,
@@ -155,7 +155,7 @@ mod tests {
 
     #[test]
     fn an_invocation_that_hit_a_limit_is_no_near_miss() {
-        let dims = [("FunctionName", "fn".to_string())];
+        let dims = [("FunctionName", "fn".into())];
         let at = Key {
             minute_ms: 0,
             dimensions: &dims,

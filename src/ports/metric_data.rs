@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::reason::FailureReason;
+use crate::redact::Redacted;
 
 /// CloudWatch units used here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,6 +29,14 @@ impl Unit {
     }
 }
 
+/// One dimension: its name (ours) and its value, which only the redactor builds ([`Redacted`]): a value read
+/// from log text cannot become a dimension without passing the choke point.
+///
+/// ```compile_fail,E0308
+/// let d: apigw_log_indexer::metrics::Dimension = ("ApiId", String::from("read from a log line"));
+/// ```
+pub type Dimension = (&'static str, Redacted<'static>);
+
 /// A metric's identity within one minute: name, unit, minute and dimensions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MetricKey {
@@ -38,7 +47,7 @@ pub struct MetricKey {
     /// Start of the minute, epoch ms.
     pub minute_ms: i64,
     /// Dimensions, in a fixed order.
-    pub dimensions: Vec<(&'static str, String)>,
+    pub dimensions: Vec<Dimension>,
 }
 
 /// One data point to publish: a count, or a distribution of values with their counts.

@@ -48,6 +48,12 @@ impl<'a> Redacted<'a> {
         Self(text)
     }
 
+    /// Text of this program's own (a constant such as `unknown`, a failure reason's name): a `&'static str`
+    /// is compiled in, not read from a log at run time, so it needs no redaction.
+    pub const fn ours(text: &'static str) -> Redacted<'static> {
+        Redacted(Cow::Borrowed(text))
+    }
+
     /// Text read back from the index's own items (summary attributes): masked again with the built-in
     /// rules, as [`Deserialize`] does, so an item written by an older version or by anyone else is shown
     /// only through the redactor.
