@@ -15,8 +15,9 @@
 //! - **Values shaped like secrets**, wherever they are: `Bearer <token>`, AWS access key IDs (`AKIA…`,
 //!   `ASIA…`) and the 40-character secret keys on the same line, JWTs (`eyJ…` followed by one or more `.segment`).
 //!
-//! Cost: a line is lowercased into a scratch buffer and searched once for a fragment of every word above with
-//! one multi-pattern SIMD search (aho-corasick's Teddy); most lines contain none and come back borrowed. A
+//! Cost: a line is lowercased into a scratch buffer and searched twice, for the fragments of the names and
+//! for the starts of the shapes, each a multi-pattern SIMD search (aho-corasick's Teddy); most lines contain
+//! none and come back borrowed. A
 //! short text (an attribute such as a method or a path) is first checked by a case-insensitive automaton over
 //! the same fragments, without the copy, and comes back borrowed when it holds none. Only
 //! around a fragment found does anything else run, each step linear in what it reads and bounded: no regex,
@@ -90,9 +91,9 @@ const SHORT_TEXT: usize = 24;
 /// What a masked value is replaced with.
 pub(crate) const MASK: &str = "****";
 
-/// What the line search looks for (lowercase, in the lowercased line): a fragment of every word and name
+/// What the names' line search looks for (lowercase, in the lowercased line): a fragment of every word and name
 /// above (`pass` for `password`, `passwd`, `passphrase` and `pass`; `private` for the three `private…key`
-/// spellings; `auth` for `authorization` and `auth`) and the starts of the shapes. A match only says where
+/// spellings; `auth` for `authorization` and `auth`) and the starts of four shapes. A match only says where
 /// to look: the name around it is then checked against the whole lists, so a fragment hidden inside an
 /// overlapping match is never missed (fragments are name bytes, so overlapping ones share a name; a shape
 /// hidden that way has a name byte before it and is no standalone shape).
@@ -121,15 +122,29 @@ const NAME_FRAGMENTS: [&str; 18] = [
 /// API keys; the documented token prefixes are [`shapes::TOKEN_PREFIXES`]).
 const SHAPE_FRAGMENTS: [&str; 4] = ["-----begin", "://", "basic", "aiza"];
 
-/// Every fragment the line search looks for.
-fn fragments() -> Vec<&'static str> {
-    NAME_FRAGMENTS
+/// What the first line search looks for: names, plainly or `\u00XX`-escaped, and the shapes that were
+/// searched with them from the start (bearer tokens, AWS key IDs, JWTs).
+fn name_fragments() -> Vec<&'static str> {
+    NAME_FRAGMENTS.iter().chain(&spelled::NAME_FRAGMENTS).copied().collect()
+}
+
+/// What the second line search looks for: the other shapes' starts and the documented token prefixes.
+///
+/// Two searches, not one: in one SIMD search the 56 fragments share 16 buckets, and every bucket that mixes
+/// a common name fragment with a rare prefix makes the search stop and compare at far more places. Over the
+/// bench batches' 3,573 lines the one search took 538 µs, the two 286 µs (`docs/performance.md`).
+fn shape_fragments() -> Vec<&'static str> {
+    SHAPE_FRAGMENTS
         .iter()
-        .chain(&SHAPE_FRAGMENTS)
-        .chain(&spelled::FRAGMENTS)
+        .chain(&spelled::SHAPE_FRAGMENTS)
         .chain(&shapes::TOKEN_PREFIXES)
         .copied()
         .collect()
+}
+
+/// Every fragment the line searches look for.
+fn fragments() -> Vec<&'static str> {
+    name_fragments().into_iter().chain(shape_fragments()).collect()
 }
 
 /// The shapes other than bearer tokens, JWTs and AWS keys, at a match `start..end` (`at` is the lowercase
@@ -180,8 +195,10 @@ fn word_at(at: &[u8]) -> Option<bool> {
 /// Masks secrets; build once, use for every line.
 #[derive(Debug, Clone)]
 pub struct Redactor {
-    /// The built-in fragments.
-    search: Search,
+    /// The built-in fragments of names ([`name_fragments`]).
+    names_search: Search,
+    /// The built-in fragments of shapes ([`shape_fragments`]).
+    shapes_search: Search,
     /// The configured names, when there are any (they contain no fragment in general).
     extra_search: Option<Search>,
     /// The configured names, lowercase.
@@ -245,7 +262,8 @@ impl Redactor {
             .build(fragments().iter().copied().chain(names.iter().map(String::as_str)))
             .map_err(RedactorError::Build)?;
         Ok(Self {
-            search: Search::new(&fragments())?,
+            names_search: Search::new(&name_fragments())?,
+            shapes_search: Search::new(&shape_fragments())?,
             extra_search: if names.is_empty() {
                 None
             } else {
@@ -324,11 +342,16 @@ impl Redactor {
     /// The byte ranges to mask, unordered and possibly overlapping.
     fn spans(&self, text: &[u8], lower: &[u8]) -> Vec<(usize, usize)> {
         let mut scan = Scan::default();
-        self.search
+        self.names_search
+            .each(lower, |start, end| self.candidate(text, lower, start, end, &mut scan));
+        // Each further pass starts from the start: what an earlier pass read says nothing about its positions.
+        // A shape fragment inside what an earlier shape read falls through to the name it is part of, as it
+        // did in one search; a name read by both passes gets its span twice, and masking merges the two.
+        scan.restart(0);
+        self.shapes_search
             .each(lower, |start, end| self.candidate(text, lower, start, end, &mut scan));
         if let Some(extra) = &self.extra_search {
-            // A second pass from the start: what the first read says nothing about its positions.
-            (scan.masked_to, scan.name_read_to, scan.shape_read_to) = (0, 0, usize::MAX);
+            scan.restart(usize::MAX);
             extra.each(lower, |start, end| self.candidate(text, lower, start, end, &mut scan));
         }
         if scan.aws_key {
@@ -406,7 +429,7 @@ impl Redactor {
     }
 }
 
-/// What one line's pass has found and read so far.
+/// What one line's passes have found and read so far.
 #[derive(Default)]
 struct Scan {
     spans: Vec<(usize, usize)>,
@@ -415,6 +438,14 @@ struct Scan {
     shape_read_to: usize,
     aws_key: bool,
     breaks: names::Breaks,
+}
+
+impl Scan {
+    /// Ready for another pass over the line from its start, keeping what was found; shapes are looked at
+    /// from `shapes_from` on (`usize::MAX`: not at all).
+    fn restart(&mut self, shapes_from: usize) {
+        (self.masked_to, self.name_read_to, self.shape_read_to) = (0, 0, shapes_from);
+    }
 }
 
 #[cfg(test)]

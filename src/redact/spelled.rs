@@ -10,11 +10,13 @@
 use super::MAX_NAME_BYTES;
 use super::syntax::{is_name_byte, skip_spaces};
 
-/// The starts of what is spelled in an encoding: a JSON `\u00XX` escape (in a name), and an
-/// escaped or percent-encoded scheme separator before URL user-info (`3a%252`: encoded twice or more).
-/// Each is 3 bytes or more, as every other fragment is: the SIMD search fingerprints as many bytes as the
-/// shortest pattern has.
-pub(super) const FRAGMENTS: [&str; 5] = ["\\u00", ":\\/", ":\\\\", "%3a%2f%2f", "3a%252"];
+/// The start of a name spelled with a JSON `\u00XX` escape. Every fragment is 3 bytes or more: the SIMD
+/// search fingerprints as many bytes as the shortest pattern has.
+pub(super) const NAME_FRAGMENTS: [&str; 1] = ["\\u00"];
+
+/// The starts of an escaped or percent-encoded scheme separator before URL user-info (`3a%252`: encoded
+/// twice or more).
+pub(super) const SHAPE_FRAGMENTS: [&str; 4] = [":\\/", ":\\\\", "%3a%2f%2f", "3a%252"];
 
 /// Bytes that join the words of one name (`pass_word`, `api.key`, `Pass-Word`).
 const fn is_separator(b: u8) -> bool {
