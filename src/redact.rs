@@ -154,13 +154,14 @@ fn other_shape(text: &[u8], at: &[u8], start: usize, end: usize, spans: &mut Vec
         b':' | b'%' | b'3' if !at.starts_with(b"://") => {
             spelled::spelled_url_userinfo(text, start, spans).unwrap_or(end)
         }
-        b'\\' => return None,
         b'-' if at.starts_with(b"-----begin") => shapes::pem_private_key(text, start, spans),
         b':' => shapes::url_userinfo(text, start, spans),
         b'b' if at.starts_with(b"basic") => shapes::basic_credentials(text, start, end, spans),
         b'a' if at.starts_with(b"aiza") => shapes::google_api_key(text, start, spans),
         _ => {
-            let prefix = shapes::TOKEN_PREFIXES.iter().find(|p| at.starts_with(p.as_bytes()))?;
+            let prefix = shapes::TOKEN_PREFIXES
+                .iter()
+                .find(|p| p.as_bytes()[0] == at[0] && at.starts_with(p.as_bytes()))?;
             shapes::prefixed_token(text, start, prefix, spans)
         }
     };
@@ -186,10 +187,12 @@ fn word_at(at: &[u8]) -> Option<bool> {
         b"private_key",
         b"private-key",
     ];
-    if WHOLE.iter().any(|w| at.starts_with(w)) {
+    // The first byte first: most matches start no word, and a call to compare costs more than the byte.
+    let starts = |w: &&[u8]| w[0] == at[0] && at.starts_with(w);
+    if WHOLE.iter().any(starts) {
         return Some(true);
     }
-    WORDS.iter().any(|w| at.starts_with(w)).then_some(false)
+    WORDS.iter().any(starts).then_some(false)
 }
 
 /// Masks secrets; build once, use for every line.
@@ -343,16 +346,14 @@ impl Redactor {
     fn spans(&self, text: &[u8], lower: &[u8]) -> Vec<(usize, usize)> {
         let mut scan = Scan::default();
         self.names_search
-            .each(lower, |start, end| self.candidate(text, lower, start, end, &mut scan));
+            .each(lower, |start, end| self.name_match(text, lower, start, end, &mut scan));
         // Each further pass starts from the start: what an earlier pass read says nothing about its positions.
-        // A shape fragment inside what an earlier shape read falls through to the name it is part of, as it
-        // did in one search; a name read by both passes gets its span twice, and masking merges the two.
-        scan.restart(0);
+        scan.restart();
         self.shapes_search
-            .each(lower, |start, end| self.candidate(text, lower, start, end, &mut scan));
+            .each(lower, |start, end| self.shape_match(text, lower, start, end, &mut scan));
         if let Some(extra) = &self.extra_search {
-            scan.restart(usize::MAX);
-            extra.each(lower, |start, end| self.candidate(text, lower, start, end, &mut scan));
+            scan.restart();
+            extra.each(lower, |start, end| self.name_at(text, lower, start, end, &mut scan));
         }
         if scan.aws_key {
             shapes::aws_secret_keys(text, &mut scan.spans);
@@ -360,10 +361,9 @@ impl Redactor {
         scan.spans
     }
 
-    /// Looks at what is around a match: a shape starting there, and the name it is part of.
-    fn candidate(&self, text: &[u8], lower: &[u8], start: usize, end: usize, scan: &mut Scan) {
-        // Text up to `masked_to` is masked, and names up to `name_read_to` were looked at: a match inside
-        // them starts nothing new (this keeps the pass linear, whatever the line repeats).
+    /// A match of the names' search: one of the shapes searched with the names (AWS key IDs, bearer tokens,
+    /// JWTs), else the name it is part of.
+    fn name_match(&self, text: &[u8], lower: &[u8], start: usize, end: usize, scan: &mut Scan) {
         let at = &lower[start..];
         // Shapes first, even inside a masked value: a token can start in one and run past its end
         // (`Authorization: Bearer <token>` inside a string, masked up to the space).
@@ -379,11 +379,28 @@ impl Redactor {
                 scan.shape_read_to = shapes::jwt(text, start, &mut scan.spans);
                 return;
             }
-            if let Some(read_to) = other_shape(text, at, start, end, &mut scan.spans) {
-                scan.shape_read_to = read_to;
-                return;
-            }
         }
+        self.name_at(text, lower, start, end, scan);
+    }
+
+    /// A match of the shapes' search: the shape it starts, else (inside what a shape already read) the name it
+    /// is part of, as when names and shapes were one search. A name read by both passes gets its span twice,
+    /// and masking merges the two.
+    fn shape_match(&self, text: &[u8], lower: &[u8], start: usize, end: usize, scan: &mut Scan) {
+        if start >= scan.shape_read_to
+            && let Some(read_to) = other_shape(text, &lower[start..], start, end, &mut scan.spans)
+        {
+            scan.shape_read_to = read_to;
+            return;
+        }
+        self.name_at(text, lower, start, end, scan);
+    }
+
+    /// The name a match at `start..end` is part of, and its value when the name is sensitive.
+    fn name_at(&self, text: &[u8], lower: &[u8], start: usize, end: usize, scan: &mut Scan) {
+        // Text up to `masked_to` is masked, and names up to `name_read_to` were looked at: a match inside
+        // them starts nothing new (this keeps the pass linear, whatever the line repeats).
+        let at = &lower[start..];
         if start < scan.masked_to {
             return;
         }
@@ -441,10 +458,9 @@ struct Scan {
 }
 
 impl Scan {
-    /// Ready for another pass over the line from its start, keeping what was found; shapes are looked at
-    /// from `shapes_from` on (`usize::MAX`: not at all).
-    fn restart(&mut self, shapes_from: usize) {
-        (self.masked_to, self.name_read_to, self.shape_read_to) = (0, 0, shapes_from);
+    /// Ready for another pass over the line from its start, keeping what was found.
+    fn restart(&mut self) {
+        (self.masked_to, self.name_read_to, self.shape_read_to) = (0, 0, 0);
     }
 }
 
