@@ -37,6 +37,7 @@ use search::Search;
 
 pub use redacted::{Redacted, truncate_with};
 pub use stored::ALLOWED_HEADERS;
+pub(crate) use stored::lambda_phrases;
 
 use std::borrow::Cow;
 use std::cell::RefCell;

@@ -10,7 +10,7 @@ use crate::decode::LogEvent;
 use crate::evidence;
 use crate::fragment::{ApiFragment, LineSource};
 use crate::reason::{EvidenceSet, FailureReason};
-use crate::redact::{Redacted, Redactor};
+use crate::redact::{Redacted, Redactor, lambda_phrases};
 
 /// The longest request ID accepted in a prefix (UUIDs are 36; WebSocket IDs ~16).
 const MAX_REQUEST_ID_LEN: usize = 64;
@@ -230,12 +230,13 @@ fn lambda_service_body<'a>(s: &mut ApiFragment<'a>, text: &'a str, body: &'a str
     // A crash or out-of-memory kill of an old runtime: `{"errorMessage": "RequestId: <id> Process exited
     // before completing request"}`. The ID in it is not a join key: a function can return that body, and
     // the failure line's `Lambda request id:` suffix names the invocation anyway.
-    if body.contains("Process exited before completing request") {
+    let [exited, throttled] = lambda_phrases(body);
+    if exited {
         s.core
             .add_evidence(FailureReason::LambdaError, ts, r.execution_line(text));
     }
     // Reserved concurrency exhausted: `{"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", …}`.
-    if body.contains("ConcurrentInvocationLimitExceeded") {
+    if throttled {
         s.core
             .add_evidence(FailureReason::LambdaThrottled, ts, r.execution_line(text));
     }

@@ -101,31 +101,29 @@ impl Redactor {
             return Cow::Owned(self.body_summary(prefix, body));
         }
         if let Some((prefix, map)) = split(text, &HEADER_LINES) {
-            return self.kept(text, prefix, map, map_values(map, true));
+            return self.kept(text, map_values(prefix, map, true));
         }
         if let Some((prefix, map)) = split(text, &NAME_ONLY_LINES) {
-            return self.kept(text, prefix, map, map_values(map, false));
+            return self.kept(text, map_values(prefix, map, false));
         }
         if let Some((prefix, url)) = split(text, &URL_LINES) {
-            return match url_query_names(url) {
-                Some(kept) => self.kept(text, prefix, url, kept),
+            return match url_query_names(prefix, url) {
+                Some(kept) => self.kept(text, kept),
                 None => self.mask(text),
             };
         }
         self.mask(text)
     }
 
-    /// `prefix` and what the allow-list `kept` of `rest` (the text after `prefix` in `text`), masked: `text`
-    /// itself, borrowed, when neither the allow-list nor the mask changed anything.
-    fn kept<'a>(&self, text: &'a str, prefix: &str, rest: &str, kept: String) -> Cow<'a, str> {
-        let masked = self.mask(&kept);
-        if matches!(masked, Cow::Borrowed(_)) && kept == rest {
-            return Cow::Borrowed(text);
+    /// The line as the allow-list `kept` it (its prefix included: no prefix holds a fragment of a rule, so
+    /// masking it with the rest finds what masking the rest alone does), masked: `text` itself, borrowed,
+    /// when neither the allow-list nor the mask changed anything.
+    fn kept<'a>(&self, text: &'a str, kept: String) -> Cow<'a, str> {
+        match self.mask(&kept) {
+            Cow::Borrowed(_) if kept == text => Cow::Borrowed(text),
+            Cow::Borrowed(_) => Cow::Owned(kept),
+            Cow::Owned(masked) => Cow::Owned(masked),
         }
-        let mut out = String::with_capacity(prefix.len() + masked.len());
-        out.push_str(prefix);
-        out.push_str(&masked);
-        Cow::Owned(out)
     }
 
     /// `prefix`, then a body as kept: `[<n> bytes, sha256:<first 8 bytes, hex>]`, then what the classifier
@@ -162,8 +160,8 @@ impl Redactor {
                 out.push_str(&self.mask(&t[..len]));
             }
         }
-        for (phrase, finder) in BODY_PHRASES.iter().zip(&*BODY_PHRASE_FINDERS) {
-            if finder.find(body.as_bytes()).is_some() {
+        for (phrase, found) in BODY_PHRASES.iter().zip(lambda_phrases(body)) {
+            if found {
                 out.push_str(" (");
                 out.push_str(phrase);
                 out.push(')');
@@ -182,6 +180,15 @@ static STATUS_CODE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new
 static ERROR_TYPE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"errorType\""));
 static BODY_PHRASE_FINDERS: LazyLock<[Finder<'static>; 2]> = LazyLock::new(|| BODY_PHRASES.map(Finder::new));
 
+/// Whether a body holds each of Lambda's own failure phrases: the process exited before completing the
+/// request (a crash or out-of-memory kill of an older runtime), and a concurrency limit was exceeded.
+/// The classifier reads these, and the stored summary names them.
+pub(crate) fn lambda_phrases(body: &str) -> [bool; 2] {
+    BODY_PHRASE_FINDERS
+        .each_ref()
+        .map(|f| f.find(body.as_bytes()).is_some())
+}
+
 /// `text` split after the first of `prefixes` it starts with.
 fn split<'a>(text: &'a str, prefixes: &[&'static str]) -> Option<(&'static str, &'a str)> {
     prefixes
@@ -196,19 +203,22 @@ fn json_value<'a>(body: &'a str, key: &Finder<'_>) -> Option<&'a str> {
     Some(rest.trim_start())
 }
 
-/// An API Gateway map (`{Name=value, Name2=v, w}`) with each value kept only if `headers` and the name is on
-/// [`ALLOWED_HEADERS`]; [`MASK`] otherwise. Anything that is not such a map is masked whole.
-fn map_values(map: &str, headers: bool) -> String {
+/// `prefix`, then an API Gateway map (`{Name=value, Name2=v, w}`) with each value kept only if `headers` and
+/// the name is on [`ALLOWED_HEADERS`]; [`MASK`] otherwise. Anything that is not such a map is masked whole.
+fn map_values(prefix: &str, map: &str, headers: bool) -> String {
     let (map, truncated) = match map.strip_suffix(TRUNCATED) {
         Some(m) => (m, TRUNCATED),
         None => (map, ""),
     };
     let b = map.as_bytes();
-    let Some(inner_start) = map.starts_with('{').then_some(1) else {
-        return format!("{MASK}{truncated}");
-    };
     // A value shorter than the mask grows the map: room for a few.
-    let mut out = String::with_capacity(map.len() + 4 * MASK.len());
+    let mut out = String::with_capacity(prefix.len() + map.len() + 4 * MASK.len());
+    out.push_str(prefix);
+    let Some(inner_start) = map.starts_with('{').then_some(1) else {
+        out.push_str(MASK);
+        out.push_str(truncated);
+        return out;
+    };
     out.push('{');
     let mut breaks = names::Breaks::default();
     let mut i = inner_start;
@@ -219,7 +229,7 @@ fn map_values(map: &str, headers: bool) -> String {
         let name = &map[i..eq];
         let end = names::kv_map_value_end(b, eq + 1, &mut breaks);
         let keep = headers && {
-            let name = name.trim();
+            let name = name.trim_ascii();
             ALLOWED_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))
         };
         out.push_str(name);
@@ -238,10 +248,11 @@ fn map_values(map: &str, headers: bool) -> String {
     out
 }
 
-/// A URL whose query keeps its names (`?a=****&b=****`); `None` without a query.
-fn url_query_names(url: &str) -> Option<String> {
+/// `prefix`, then a URL whose query keeps its names (`?a=****&b=****`); `None` without a query.
+fn url_query_names(prefix: &str, url: &str) -> Option<String> {
     let q = url.find('?')?;
-    let mut out = String::with_capacity(url.len());
+    let mut out = String::with_capacity(prefix.len() + url.len());
+    out.push_str(prefix);
     out.push_str(&url[..=q]);
     for (n, pair) in url[q + 1..].split('&').enumerate() {
         if n > 0 {
