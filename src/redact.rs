@@ -155,7 +155,7 @@ fn other_shape(text: &[u8], at: &[u8], start: usize, end: usize, spans: &mut Vec
         b':' | b'%' | b'3' if !at.starts_with(b"://") => {
             spelled::spelled_url_userinfo(text, start, spans).unwrap_or(end)
         }
-        b'-' if at.starts_with(b"-----begin") => shapes::pem_private_key(text, start, spans),
+        b'-' if at.starts_with(b"-----begin") => shapes::pem_private_key(at, start, spans),
         b':' => shapes::url_userinfo(text, start, spans),
         b'b' if at.starts_with(b"basic") => shapes::basic_credentials(text, start, end, spans),
         b'a' if at.starts_with(b"aiza") => shapes::google_api_key(text, start, spans),

@@ -199,33 +199,34 @@ pub(super) fn prefixed_token(b: &[u8], start: usize, prefix: &str, spans: &mut V
 
 /// `-----BEGIN <label>PRIVATE KEY-----` up to the end of its `-----END ...-----` line (or, if the block is
 /// cut, the end of the text): the whole block, whatever line breaks or escaped breaks (`\n`) it spans, so a
-/// key logged as `KEY=` + a PEM block is masked past its first line.
-pub(super) fn pem_private_key(b: &[u8], start: usize, spans: &mut Vec<(usize, usize)>) -> usize {
-    const BEGIN: &[u8] = b"-----BEGIN ";
+/// key logged as `KEY=` + a PEM block is masked past its first line. Read in any case (`at` is the lowercased
+/// text from `start`): RFC 7468 writes labels in capitals, but a key spelled in lowercase is still a key.
+pub(super) fn pem_private_key(at: &[u8], start: usize, spans: &mut Vec<(usize, usize)>) -> usize {
+    const BEGIN: &[u8] = b"-----begin ";
     /// The longest label read (`ENCRYPTED PRIVATE KEY`, `OPENSSH PRIVATE KEY`, `PGP PRIVATE KEY BLOCK`).
     const MAX_LABEL: usize = 64;
-    if !b[start..].starts_with(BEGIN) {
+    if !at.starts_with(BEGIN) {
         return start + 1;
     }
-    let label_start = start + BEGIN.len();
-    let window = &b[label_start..(label_start + MAX_LABEL).min(b.len())];
+    let label_start = BEGIN.len();
+    let window = &at[label_start..(label_start + MAX_LABEL).min(at.len())];
     let Some(label_len) = memchr::memmem::find(window, b"-----") else {
-        return label_start;
+        return start + label_start;
     };
-    if memchr::memmem::find(&window[..label_len], b"PRIVATE KEY").is_none() {
-        return label_start + label_len;
+    if memchr::memmem::find(&window[..label_len], b"private key").is_none() {
+        return start + label_start + label_len;
     }
     let body = label_start + label_len + 5;
-    let end = match memchr::memmem::find(&b[body..], b"-----END") {
+    let end = match memchr::memmem::find(&at[body..], b"-----end") {
         Some(p) => {
             let after = body + p + 8;
-            memchr::memmem::find(&b[after..(after + MAX_LABEL + 5).min(b.len())], b"-----")
+            memchr::memmem::find(&at[after..(after + MAX_LABEL + 5).min(at.len())], b"-----")
                 .map_or(after, |q| after + q + 5)
         }
-        None => b.len(),
+        None => at.len(),
     };
-    spans.push((start, end));
-    end
+    spans.push((start, start + end));
+    start + end
 }
 
 /// `scheme://userinfo@host`: the user-info (`user:password`, or a token used as the user name). `start` is
@@ -244,10 +245,49 @@ pub(super) fn url_userinfo(b: &[u8], start: usize, spans: &mut Vec<(usize, usize
             matches!(c, b'/' | b'?' | b'#' | b'@' | b'"' | b'\'' | b'<' | b'>' | b'\\') || c.is_ascii_whitespace()
         })
         .unwrap_or(window.len());
+    let mut host = from;
     if window.get(len) == Some(&b'@') && len > 0 {
         spans.push((from, from + len));
+        host = from + len + 1;
     }
-    from + len
+    webhook_path(b, host, spans).unwrap_or(from + len)
+}
+
+/// Webhook URLs whose path is the credential: whoever has the URL can post (host, then the path before the
+/// secret part). Slack incoming webhooks (`https://hooks.slack.com/services/T…/B…/…`, "as with tokens, we
+/// don't recommend embedding a webhook URL in your source code":
+/// <https://docs.slack.dev/tools/java-slack-sdk/guides/incoming-webhooks>) and workflow triggers
+/// (`/triggers/`, `/workflows/`); Discord's execute-webhook URL, `/webhooks/{webhook.id}/{webhook.token}`
+/// (<https://discord.com/developers/docs/resources/webhook#execute-webhook>).
+const WEBHOOK_PATHS: [(&[u8], &[u8]); 5] = [
+    (b"hooks.slack.com", b"/services/"),
+    (b"hooks.slack.com", b"/triggers/"),
+    (b"hooks.slack.com", b"/workflows/"),
+    (b"discord.com", b"/api/webhooks/"),
+    (b"discordapp.com", b"/api/webhooks/"),
+];
+
+/// At `host` (just after `://` or the user-info): a webhook URL of [`WEBHOOK_PATHS`], whose path after the
+/// documented prefix is masked to the end of the URL. Returns how far it read.
+fn webhook_path(b: &[u8], host: usize, spans: &mut Vec<(usize, usize)>) -> Option<usize> {
+    /// Longest webhook path read (Slack's are under 100 bytes).
+    const MAX_PATH: usize = 512;
+    let rest = b.get(host..)?;
+    let (name, path) = WEBHOOK_PATHS.iter().find(|(name, path)| {
+        rest.len() > name.len() + path.len()
+            && rest[..name.len()].eq_ignore_ascii_case(name)
+            && rest[name.len()..].starts_with(path)
+    })?;
+    let secret = host + name.len() + path.len();
+    let window = &b[secret..(secret + MAX_PATH).min(b.len())];
+    let len = window
+        .iter()
+        .position(|&c| matches!(c, b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\') || c.is_ascii_whitespace())
+        .unwrap_or(window.len());
+    if len > 0 {
+        spans.push((secret, secret + len));
+    }
+    Some(secret + len)
 }
 
 /// `Basic <base64 of user:password>` anywhere (a header quoted in free text): masks the credentials when

@@ -64,6 +64,31 @@ fn masks_structure_and_shapes() {
             "npm_modules and npm_config are words",
             "npm_modules and npm_config are words",
         ),
+        // Webhook URLs whose path is the credential; other paths on those hosts, and other hosts, stay.
+        (
+            "post to https://hooks.slack.com/services/T0123ABCD/B0123456789/Zq7xYw3VbN2mKp9LrT4sQe1u ok",
+            "post to https://hooks.slack.com/services/**** ok",
+        ),
+        (
+            r#"{"url":"https://HOOKS.slack.com/triggers/T0123/4567/abcdef0123456789"}"#,
+            r#"{"url":"https://HOOKS.slack.com/triggers/****"}"#,
+        ),
+        (
+            "https://discord.com/api/webhooks/223704706495545344/3d89bb7572e0fb30d8128367b3b1b44f x",
+            "https://discord.com/api/webhooks/**** x",
+        ),
+        (
+            "https://user:pw@discordapp.com/api/webhooks/1/tok?wait=true",
+            "https://****@discordapp.com/api/webhooks/****?wait=true",
+        ),
+        (
+            "https://hooks.slack.com/ and https://discord.com/channels/1/2",
+            "https://hooks.slack.com/ and https://discord.com/channels/1/2",
+        ),
+        (
+            "https://hooks.slack.com.example/services/T1/B2/c3",
+            "https://hooks.slack.com.example/services/T1/B2/c3",
+        ),
     ];
     for (input, want) in cases {
         assert_eq!(r.redact(input), want, "{input}");
@@ -88,6 +113,9 @@ fn a_pem_private_key_is_masked_whole_across_lines_and_escapes() {
         let out = r.redact(&line);
         assert!(!out.contains(inside) && !out.contains("MIIE"), "{out}");
     }
+    // RFC 7468 writes labels in capitals; a key spelled in lowercase is masked all the same.
+    let lower = "k -----begin private key-----\nMIIEvQIBADANBg\n-----end private key----- next";
+    assert_eq!(r.redact(lower), "k **** next");
     // A certificate is public.
     let cert = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----";
     assert_eq!(r.redact(cert), cert);
