@@ -131,6 +131,9 @@ fn value_after(
         return Some(span);
     }
     let Some(&delim) = b.get(i).filter(|&&d| d == b'=' || d == b':') else {
+        if let Some(span) = flag_value(b, name_start, name_end, i) {
+            return Some(span);
+        }
         // `{"Name": "/app/db/password", "Value": "..."}`: the sensitive name is the value of a `Name`
         // whose paired `Value` is the secret.
         return if paired { paired_value(b, i, breaks) } else { None };
@@ -166,6 +169,31 @@ fn value_after(
     let span = value_span(b, i + 1, context, whole, level, breaks)?;
     let span = super::spelled::yaml_block(b, name_start, span).unwrap_or(span);
     (span.1 > span.0).then_some(span)
+}
+
+/// A command line's long flag and its value, `--password hunter2`, `--client-secret 'a b'`: the name written
+/// after `--`, spaces, then a word (to a space or a quote) or a quoted string. `i` is past the spaces. A
+/// value that starts with `-` is the next flag, not a value.
+fn flag_value(b: &[u8], name_start: usize, name_end: usize, i: usize) -> Option<(usize, usize)> {
+    if !b[name_start..].starts_with(b"--") || !matches!(b.get(name_end), Some(b' ' | b'\t')) {
+        return None;
+    }
+    let first = *b.get(i)?;
+    let (start, end) = match first {
+        b'-' => return None,
+        b'"' | b'\'' => {
+            let len = memchr::memchr(first, &b[i + 1..])?;
+            (i + 1, i + 1 + len)
+        }
+        _ => {
+            let len = b[i..]
+                .iter()
+                .position(|&c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'\\'))
+                .unwrap_or(b.len() - i);
+            (i, i + len)
+        }
+    };
+    (end > start).then_some((start, end))
 }
 
 /// After a form field's name: its closing brackets, plain or percent-encoded once or more (`]`, `[]`, `%5D`,

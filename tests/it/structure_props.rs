@@ -95,7 +95,7 @@ fn json_carrier(secret: String) -> impl Strategy<Value = String> {
 /// The other syntaxes a secret is written in.
 fn other_carrier(secret: String) -> impl Strategy<Value = String> {
     let s = secret;
-    (sensitive_name(), 0usize..35, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
+    (sensitive_name(), 0usize..36, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
         // `%`, `%25`, `%2525`: percent-encoding once, twice, three times.
         let pct = format!("%{}", "25".repeat(enc));
         match kind {
@@ -142,6 +142,8 @@ fn other_carrier(secret: String) -> impl Strategy<Value = String> {
         // Webhook URLs whose path is the credential, and a PEM block spelled in lowercase.
         32 => format!("notify https://hooks.slack.com/services/T0{s}/B0{s}/{s} then https://discord.com/api/webhooks/1/{s}"),
         33 => format!("{name}=-----begin private key-----\nMIIE{s}\n-----end private key-----"),
+        // A command line's long flag.
+        34 => format!("exec tool --{name} {s} --verbose"),
         _ => format!("?{name}={s}&x=1"),
         }
     })

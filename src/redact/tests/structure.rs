@@ -89,6 +89,17 @@ fn masks_structure_and_shapes() {
             "https://hooks.slack.com.example/services/T1/B2/c3",
             "https://hooks.slack.com.example/services/T1/B2/c3",
         ),
+        // A name written as a command line's long flag, then its value.
+        (
+            "mysqldump --password hunter2 --verbose",
+            "mysqldump --password **** --verbose",
+        ),
+        ("run --client-secret 'a b c' next", "run --client-secret '****' next"),
+        (
+            r#"{"cmd":"deploy --api-key k123","n":1}"#,
+            r#"{"cmd":"deploy --api-key ****","n":1}"#,
+        ),
+        ("--token --verbose", "--token --verbose"),
     ];
     for (input, want) in cases {
         assert_eq!(r.redact(input), want, "{input}");
