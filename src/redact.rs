@@ -319,10 +319,10 @@ impl Redactor {
     /// `text` with every secret replaced by [`MASK`]; borrowed when there is none.
     fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
         // Why skipping is safe: every span [`spans`](Self::spans) returns starts from a place where the
-        // lowercase search (`search`, `extra_search`) found a fragment or a configured name in the lowercased
-        // text; AWS secret keys are looked for only on a line where such a place was an access key ID. A
-        // text in which the case-insensitive automaton (the same fragments and names) finds none therefore
-        // gets no span, and the full pass would return it unchanged too. `tests/precheck.rs` checks both
+        // lowercase searches (`names_search`, `shapes_search`, `extra_search`) found a fragment or a
+        // configured name in the lowercased text; AWS secret keys are looked for only on a line where such a
+        // place was an access key ID. A text in which the case-insensitive automaton (the same fragments and
+        // names) finds none therefore gets no span, and the full passes would return it unchanged too. `tests/precheck.rs` checks both
         // halves: the automaton agrees with "the lowercased text contains a fragment or name", and masking
         // with and without the check gives the same text.
         if text.len() <= SHORT_TEXT && !self.any_in_short.is_match(text) {
@@ -331,7 +331,7 @@ impl Redactor {
         self.mask_every_rule(text)
     }
 
-    /// [`mask`](Self::mask) without the short-text check: the lowercased copy and the full search.
+    /// [`mask`](Self::mask) without the short-text check: the lowercased copy and the full searches.
     fn mask_every_rule<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let spans = LOWER.with(|lower| {
             let mut lower = lower.borrow_mut();
