@@ -170,7 +170,8 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
 
 fn begin<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str, id: &'a str) -> usize {
     b.out.stats.access_lines += 1;
-    let line = b.line(ev, LineSource::Access, msg);
+    // Access records are redacted by names and shapes.
+    let line = b.line(ev, LineSource::Access, || b.redact(msg));
     let i = b.api(id);
     let s = &mut b.out.api[i];
     s.core.touch(ev.timestamp);

@@ -3,6 +3,7 @@
 //! partial batches) and cut at 1024 bytes.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use super::Builder;
 use super::text::{after, is_uuid, leading_u64, status_code, token, trace_id};
@@ -42,6 +43,32 @@ pub(super) fn split_prefix(msg: &str) -> Option<(&str, &str)> {
     Some((id, text))
 }
 
+/// An execution-log line's text (after the request-ID prefix) and its stored form
+/// ([`Redactor::execution_line`]), made at most once: the kept line and every failure detail taken from the
+/// line share it (a `Received response` or failure line is both).
+pub(super) struct ExecutionText<'a, 'r> {
+    text: &'a str,
+    redactor: &'r Redactor,
+    stored: OnceCell<Redacted<'a>>,
+}
+
+impl<'a, 'r> ExecutionText<'a, 'r> {
+    pub(super) fn new(text: &'a str, redactor: &'r Redactor) -> Self {
+        Self {
+            text,
+            redactor,
+            stored: OnceCell::new(),
+        }
+    }
+
+    /// The line as stored and printed: the allow-list by kind of line, then redaction.
+    fn stored(&self) -> Redacted<'a> {
+        self.stored
+            .get_or_init(|| self.redactor.execution_line(self.text))
+            .clone()
+    }
+}
+
 /// Applies one execution-log event; `false` if it has no request-ID prefix.
 pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg: &'a str) -> bool {
     let Some((id, text)) = split_prefix(msg) else {
@@ -49,13 +76,14 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
     };
     b.out.stats.execution_lines += 1;
     let i = b.api(id);
-    let line = b.line(ev, LineSource::Execution, text);
+    let text = ExecutionText::new(text, b.redactor);
+    // Execution lines keep what their kind allows (bodies as size and hash, allowed headers).
+    let line = b.line(ev, LineSource::Execution, || text.stored());
     let mut in_authorizer = b.in_authorizer[i];
-    let redactor = b.redactor;
     let state = &mut b.out.api[i];
     state.core.touch(ev.timestamp);
     // Evidence lines are kept in their stored form (a body as its size, hash and what was read from it).
-    apply(state, text, ev.timestamp, &mut in_authorizer, redactor);
+    apply(state, &text, ev.timestamp, &mut in_authorizer);
     b.in_authorizer[i] = in_authorizer;
     if let Some(line) = line {
         state.core.push_line(line);
@@ -64,13 +92,14 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
 }
 
 /// Updates `s` with what one line of execution-log text says.
-pub(super) fn apply<'a>(s: &mut ApiFragment<'a>, text: &'a str, ts: i64, in_authorizer: &mut bool, r: &Redactor) {
+pub(super) fn apply<'a>(s: &mut ApiFragment<'a>, line: &ExecutionText<'a, '_>, ts: i64, in_authorizer: &mut bool) {
+    let (text, r) = (line.text, line.redactor);
     // Lines that carry request or response payloads (headers, bodies, URIs) are never scanned for failure
     // phrases: a body may quote any text (`{"errorMessage": "... Task timed out ..."}`).
     if let Some(rest) = text.strip_prefix("Endpoint response ") {
         // An authorizer's own endpoint (a Lambda authorizer) says nothing about the request's integration.
         if !*in_authorizer {
-            endpoint_response(s, text, rest, ts, r);
+            endpoint_response(s, line, rest, ts);
         }
         return;
     }
@@ -131,7 +160,7 @@ pub(super) fn apply<'a>(s: &mut ApiFragment<'a>, text: &'a str, ts: i64, in_auth
             // Recorded whatever the integration type (the URI line may come later or not at all); it is only
             // shown if classification decides the backend answered with this error.
             if let Some(code) = s.integration_status {
-                backend_detail(s, code, ts, r.execution_line(text));
+                backend_detail(s, code, ts, line.stored());
             }
         }
         if let Some(lat) = after(v, "Integration latency: ") {
@@ -162,12 +191,12 @@ pub(super) fn apply<'a>(s: &mut ApiFragment<'a>, text: &'a str, ts: i64, in_auth
         let kind = token(v);
         s.gateway_response_status = after(v, "with status code: ").and_then(status_code);
         match FailureReason::from_gateway_response_type(kind) {
-            Some(reason) => s.core.add_evidence(reason, ts, r.execution_line(text)),
+            Some(reason) => s.core.add_evidence(reason, ts, line.stored()),
             // A generic response type (`DEFAULT_5XX`) names no reason, but it is the line worth studying
             // when the request ends up as `Other5XX`/`Other4XX`.
             None => match s.gateway_response_status {
-                Some(st) if st >= 500 => s.core.add_detail(FailureReason::Other5XX, ts, r.execution_line(text)),
-                Some(st) if st >= 400 => s.core.add_detail(FailureReason::Other4XX, ts, r.execution_line(text)),
+                Some(st) if st >= 500 => s.core.add_detail(FailureReason::Other5XX, ts, line.stored()),
+                Some(st) if st >= 400 => s.core.add_detail(FailureReason::Other4XX, ts, line.stored()),
                 _ => {}
             },
         }
@@ -184,15 +213,14 @@ pub(super) fn apply<'a>(s: &mut ApiFragment<'a>, text: &'a str, ts: i64, in_auth
         }
     });
     if !found.is_empty() {
-        let detail = r.execution_line(text);
         for r in found.iter() {
-            s.core.add_evidence(r, ts, detail.clone());
+            s.core.add_evidence(r, ts, line.stored());
         }
     }
 }
 
 /// `Endpoint response headers: {...}` and `Endpoint response body before transformations: ...`.
-fn endpoint_response<'a>(s: &mut ApiFragment<'a>, text: &'a str, rest: &'a str, ts: i64, r: &Redactor) {
+fn endpoint_response<'a>(s: &mut ApiFragment<'a>, line: &ExecutionText<'a, '_>, rest: &'a str, ts: i64) {
     if let Some(headers) = rest.strip_prefix("headers: ") {
         if s.lambda_integration != Some(false)
             && let Some(id) = header_request_id(headers)
@@ -202,14 +230,13 @@ fn endpoint_response<'a>(s: &mut ApiFragment<'a>, text: &'a str, rest: &'a str, 
         // The older throttling form: a Malformed Lambda proxy response whose endpoint response headers
         // carry Lambda's TooManyRequestsException.
         if after(headers, "x-amzn-ErrorType=TooManyRequestsException").is_some() {
-            s.core
-                .add_evidence(FailureReason::LambdaThrottled, ts, r.execution_line(text));
+            s.core.add_evidence(FailureReason::LambdaThrottled, ts, line.stored());
         }
     } else if let Some(body) = rest.strip_prefix("body before transformations: ") {
         if s.lambda_integration == Some(false) {
             return;
         }
-        lambda_service_body(s, text, body, ts, r);
+        lambda_service_body(s, line, body, ts);
         // A Lambda proxy response names the status the function chose; that is the backend's answer.
         if body.trim_start().starts_with('{')
             && let Some(code) = after(body, "\"statusCode\"")
@@ -217,7 +244,7 @@ fn endpoint_response<'a>(s: &mut ApiFragment<'a>, text: &'a str, rest: &'a str, 
             let code = code.trim_start().strip_prefix(':').unwrap_or(code);
             if let Some(st) = status_code(code.trim_start().trim_start_matches('"')) {
                 s.backend_status = Some(st);
-                backend_detail(s, st, ts, r.execution_line(text));
+                backend_detail(s, st, ts, line.stored());
             }
         }
     }
@@ -226,19 +253,17 @@ fn endpoint_response<'a>(s: &mut ApiFragment<'a>, text: &'a str, rest: &'a str, 
 /// What Lambda itself answered, logged as the endpoint response body (only with full data tracing): the
 /// real cause behind an older `Malformed Lambda proxy response`. Bodies are never scanned for phrases, so
 /// only these exact shapes count.
-fn lambda_service_body<'a>(s: &mut ApiFragment<'a>, text: &'a str, body: &'a str, ts: i64, r: &Redactor) {
+fn lambda_service_body<'a>(s: &mut ApiFragment<'a>, line: &ExecutionText<'a, '_>, body: &'a str, ts: i64) {
     // A crash or out-of-memory kill of an old runtime: `{"errorMessage": "RequestId: <id> Process exited
     // before completing request"}`. The ID in it is not a join key: a function can return that body, and
     // the failure line's `Lambda request id:` suffix names the invocation anyway.
     let [exited, throttled] = lambda_phrases(body);
     if exited {
-        s.core
-            .add_evidence(FailureReason::LambdaError, ts, r.execution_line(text));
+        s.core.add_evidence(FailureReason::LambdaError, ts, line.stored());
     }
     // Reserved concurrency exhausted: `{"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", …}`.
     if throttled {
-        s.core
-            .add_evidence(FailureReason::LambdaThrottled, ts, r.execution_line(text));
+        s.core.add_evidence(FailureReason::LambdaThrottled, ts, line.stored());
     }
 }
 

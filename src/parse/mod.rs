@@ -309,17 +309,18 @@ impl<'a> Builder<'a, '_> {
         self.redactor.redact(text)
     }
 
-    fn line(&self, ev: &'a LogEvent<'_>, source: LineSource, text: &'a str) -> Option<Line<'a>> {
+    /// The event as a kept line, when lines are kept: `message` is its stored form, made only then.
+    fn line(
+        &self,
+        ev: &'a LogEvent<'_>,
+        source: LineSource,
+        message: impl FnOnce() -> Redacted<'a>,
+    ) -> Option<Line<'a>> {
         self.options.keep_lines.then(|| Line {
             timestamp_ms: ev.timestamp,
             event_id: Cow::Borrowed(&*ev.id),
             source,
-            // Execution lines keep what their kind allows (bodies as size and hash, allowed headers);
-            // access records and a function's own lines are redacted by names and shapes.
-            message: match source {
-                LineSource::Execution => self.redactor.execution_line(text),
-                LineSource::Access | LineSource::Lambda => self.redact(text),
-            },
+            message: message(),
         })
     }
 }

@@ -219,7 +219,8 @@ pub(super) fn attach<'a, 'b>(
     msg: &'a str,
 ) -> &'b mut LambdaFragment<'a> {
     b.out.stats.lambda_lines += 1;
-    let line = b.line(ev, LineSource::Lambda, msg);
+    // A function's own lines are redacted by names and shapes.
+    let line = b.line(ev, LineSource::Lambda, || b.redact(msg));
     let s = b.lambda(id);
     s.core.touch(ev.timestamp);
     if let Some(line) = line {
