@@ -129,6 +129,11 @@ pub(super) fn apply<'a>(s: &mut ApiFragment<'a>, line: &ExecutionText<'a, '_>, t
         *in_authorizer = false;
         return;
     }
+    // API Gateway's messages for a request that passed its API key and usage plan checks name no failure; the
+    // method and path they quote are not scanned for phrases either (a path can spell one).
+    if text.starts_with("API Key authorized because method ") || text.starts_with("Usage Plan check succeeded for ") {
+        return;
+    }
     if let Some(v) = text.strip_prefix("HTTP Method: ") {
         if let Some((method, rest)) = v.split_once(", Resource Path: ") {
             s.method = Some(r.redact(method.trim()));

@@ -246,3 +246,22 @@ fn an_internal_usage_plan_check_error_is_not_a_failure() {
     let r = parse(EXEC_GROUP, &lines).api(RID).clone();
     assert_eq!((r["status"].as_u64(), r["failure_reason"].as_str()), (Some(200), None));
 }
+
+/// The messages of a request that passed its API key and usage plan checks quote the method and its path,
+/// which can spell a failure phrase: they are never read for one.
+#[test]
+fn passed_checks_quoting_a_failure_phrase_add_no_evidence() {
+    let lines = [
+        format!(
+            "({RID}) API Key authorized because method 'GET /Execution failed due to a timeout error' does not require API Key. Request will not contribute to throttle or quota limits"
+        ),
+        format!("({RID}) Usage Plan check succeeded for API Key **** and API Stage a1/Execution failed due to a timeout error"),
+        format!("({RID}) Method completed with status: 500"),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let r = parse(EXEC_GROUP, &lines).api(RID).clone();
+    assert_eq!(
+        (r["status"].as_u64(), r["failure_reason"].as_str()),
+        (Some(500), Some("Other5XX"))
+    );
+}
