@@ -285,17 +285,24 @@ fn run_end(b: &[u8], i: usize) -> Option<usize> {
 ///
 /// Values are long (tokens, cookies), so the scan jumps between the bytes that can end one (`memchr`).
 pub(super) fn kv_map_value_end(bytes: &[u8], start: usize, breaks: &mut Breaks) -> usize {
+    pair_end(bytes, start, breaks, false).0
+}
+
+/// [`kv_map_value_end`], and the `=` of the pair that follows when a `, Name=` ends the value: a walk over
+/// every entry of a map then reads each name once.
+pub(super) fn kv_map_entry_end(bytes: &[u8], start: usize, breaks: &mut Breaks) -> (usize, Option<usize>) {
     pair_end(bytes, start, breaks, false)
 }
 
 /// A whole `Name: value` value (Authorization, Cookie): to the line's end, a closing brace, or a `, ` that
 /// starts the next `Name=` / `Name:` pair.
 fn pair_value_end(bytes: &[u8], start: usize, breaks: &mut Breaks) -> usize {
-    pair_end(bytes, start, breaks, true)
+    pair_end(bytes, start, breaks, true).0
 }
 
-/// The end of a value that runs to the next pair: `Name=` (or `Name:`, with `colon`).
-fn pair_end(bytes: &[u8], start: usize, breaks: &mut Breaks, colon: bool) -> usize {
+/// The end of a value that runs to the next pair: `Name=` (or `Name:`, with `colon`); and that pair's
+/// delimiter when the next pair ends it.
+fn pair_end(bytes: &[u8], start: usize, breaks: &mut Breaks, colon: bool) -> (usize, Option<usize>) {
     // A line break ends the value wherever it is, and so does API Gateway's ` [TRUNCATED]`, which can only
     // stand at the end of the text (one place, found without reading the spaces of every value); the other
     // ends need a closer look.
@@ -307,12 +314,16 @@ fn pair_end(bytes: &[u8], start: usize, breaks: &mut Breaks, colon: bool) -> usi
     while let Some(p) = memchr::memchr2(b'}', b',', &bytes[i..end]) {
         i += p;
         match bytes[i] {
-            b'}' => return i,
-            b',' if bytes.get(i + 1) == Some(&b' ') && starts_pair(bytes, i + 2, colon) => return i,
+            b'}' => return (i, None),
+            b',' if bytes.get(i + 1) == Some(&b' ')
+                && let Some(delimiter) = pair_delimiter(bytes, i + 2, colon) =>
+            {
+                return (i, Some(delimiter));
+            }
             _ => i += 1,
         }
     }
-    end
+    (end, None)
 }
 
 /// Where the text's closing ` [TRUNCATED]` starts (the one place [`is_truncation_marker`] holds), if it has one.
@@ -327,14 +338,14 @@ pub(super) fn is_truncation_marker(rest: &[u8]) -> bool {
         .is_some_and(|tail| tail.iter().all(u8::is_ascii_whitespace))
 }
 
-/// Whether `Name=` (or `Name:`, with `colon`) starts at `start`.
-pub(super) fn starts_pair(bytes: &[u8], start: usize, colon: bool) -> bool {
+/// Where the `=` (or `:`, with `colon`) of a `Name=` pair that starts at `start` is, if one starts there.
+pub(super) fn pair_delimiter(bytes: &[u8], start: usize, colon: bool) -> Option<usize> {
     let name_len = bytes[start.min(bytes.len())..]
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
         .count();
-    name_len > 0
-        && (bytes.get(start + name_len) == Some(&b'=') || (colon && bytes.get(start + name_len) == Some(&b':')))
+    let at = start + name_len;
+    (name_len > 0 && (bytes.get(at) == Some(&b'=') || (colon && bytes.get(at) == Some(&b':')))).then_some(at)
 }
 
 /// The parameters of Digest (RFC 7616) and AWS SigV4 `Authorization` values, and OAuth 1.0 (`oauth_*`).

@@ -254,7 +254,9 @@ fn kv_map_value_end_bytewise(bytes: &[u8], start: usize) -> usize {
     while i < bytes.len() {
         match bytes[i] {
             b'}' | b'\n' | b'\r' => return i,
-            b',' if bytes.get(i + 1) == Some(&b' ') && names::starts_pair(bytes, i + 2, false) => return i,
+            b',' if bytes.get(i + 1) == Some(&b' ') && names::pair_delimiter(bytes, i + 2, false).is_some() => {
+                return i;
+            }
             b' ' if names::is_truncation_marker(&bytes[i..]) => return i,
             _ => i += 1,
         }
