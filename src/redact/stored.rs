@@ -4,8 +4,8 @@
 //! - Request and response bodies (`Method request body before transformations:`, `Endpoint request body
 //!   after transformations:`, `Endpoint response body before transformations:`, `Method response body after
 //!   transformations:`, and a Lambda authorizer's `Authorizer result body before parsing:`) keep their size,
-//!   a hash and what the classifier reads from them (a proxy response's `statusCode`, a Lambda `errorType`,
-//!   Lambda's own failure phrases); the text itself only when the operator opts in
+//!   a hash and, for the three answers, what the classifier reads from them (a proxy response's `statusCode`,
+//!   a Lambda `errorType`, Lambda's own failure phrases); the text itself only when the operator opts in
 //!   ([`super::Redactor::keeping_bodies`]), and then redacted.
 //! - Header maps keep the values of [`ALLOWED_HEADERS`] only; every other value becomes [`MASK`].
 //! - Query strings and path parameters (`Method request query string:`, `Method request path:`, the query of
@@ -60,11 +60,17 @@ fn is_allowed_header(name: &str) -> bool {
         && ALLOWED_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))
 }
 
-/// The body lines: stored as [`body_summary`] by default. A Lambda authorizer's response is a body too: its
-/// `context` map carries whatever the authorizer chose to pass on (tokens, user attributes).
-const BODY_LINES: [&str; 5] = [
+/// The body lines: stored as [`body_summary`] by default. A request body is the client's (or the mapping
+/// template's) text: what it says of status codes or errors speaks for no backend, so nothing is read from it.
+const REQUEST_BODY_LINES: [&str; 2] = [
     "Method request body before transformations: ",
     "Endpoint request body after transformations: ",
+];
+
+/// The answers' bodies: the integration's, the method's and a Lambda authorizer's (its `context` map carries
+/// whatever the authorizer chose to pass on: tokens, user attributes). Their summary also keeps what the
+/// classifier reads from them.
+const ANSWER_BODY_LINES: [&str; 3] = [
     "Endpoint response body before transformations: ",
     "Method response body after transformations: ",
     "Authorizer result body before parsing: ",
@@ -113,11 +119,13 @@ impl Redactor {
         if !text.as_bytes().first().is_some_and(|&b| starts_a_kind(b)) {
             return self.mask(text);
         }
-        if let Some((prefix, body)) = split(text, &BODY_LINES) {
-            if self.keep_bodies {
-                return self.mask(text);
+        for (lines, answer) in [(&REQUEST_BODY_LINES[..], false), (&ANSWER_BODY_LINES[..], true)] {
+            if let Some((prefix, body)) = split(text, lines) {
+                if self.keep_bodies {
+                    return self.mask(text);
+                }
+                return Cow::Owned(self.body_summary(prefix, body, answer));
             }
-            return Cow::Owned(self.body_summary(prefix, body));
         }
         if let Some((prefix, map)) = split(text, &HEADER_LINES) {
             return self.kept(text, map_values(prefix, map, true));
@@ -145,9 +153,9 @@ impl Redactor {
         }
     }
 
-    /// `prefix`, then a body as kept: `[<n> bytes, sha256:<first 8 bytes, hex>]`, then what the classifier
-    /// reads from it; one buffer, written once.
-    fn body_summary(&self, prefix: &str, body: &str) -> String {
+    /// `prefix`, then a body as kept: `[<n> bytes, sha256:<first 8 bytes, hex>]`, then, from an `answer`,
+    /// what the classifier reads from it; one buffer, written once.
+    fn body_summary(&self, prefix: &str, body: &str, answer: bool) -> String {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let (body, truncated) = match body.strip_suffix(TRUNCATED) {
             Some(b) => (b, true),
@@ -162,6 +170,18 @@ impl Redactor {
             out.push(char::from(HEX[usize::from(byte & 0xf)]));
         }
         out.push(']');
+        if answer {
+            self.answer_reading(body, &mut out);
+        }
+        if truncated {
+            out.push_str(TRUNCATED);
+        }
+        out
+    }
+
+    /// What the classifier reads from an answer's body: a proxy response's `statusCode`, a Lambda
+    /// `errorType` (identifier bytes only), Lambda's own failure phrases.
+    fn answer_reading(&self, body: &str, out: &mut String) {
         if let Some(code) = json_value(body, &STATUS_CODE_KEY).map(|v| v.trim_start_matches('"'))
             && let Some(n) = code.get(..3).filter(|n| n.bytes().all(|c| c.is_ascii_digit()))
         {
@@ -186,10 +206,6 @@ impl Redactor {
                 out.push(')');
             }
         }
-        if truncated {
-            out.push_str(TRUNCATED);
-        }
-        out
     }
 }
 
@@ -318,8 +334,9 @@ mod tests {
 
     #[test]
     fn kinds_start_with_the_gate_bytes() {
-        for prefix in BODY_LINES
+        for prefix in REQUEST_BODY_LINES
             .iter()
+            .chain(&ANSWER_BODY_LINES)
             .chain(&HEADER_LINES)
             .chain(&NAME_ONLY_LINES)
             .chain(&URL_LINES)

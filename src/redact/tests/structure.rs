@@ -146,6 +146,14 @@ fn execution_lines_keep_what_their_kind_allows() {
         "{out}"
     );
     assert!(!out.contains("Zq7"), "{out}");
+    // A request body is the client's: what it says of a status or an error type is not read.
+    let request = r.execution_line(r#"Method request body before transformations: {"statusCode":502,"errorType":"X"}"#);
+    assert!(
+        request.starts_with("Method request body before transformations: [")
+            && !request.contains("statusCode=")
+            && !request.contains("errorType="),
+        "{request}"
+    );
     assert_eq!(
         r.clone()
             .keeping_bodies(true)
