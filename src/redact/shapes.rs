@@ -290,6 +290,69 @@ fn webhook_path(b: &[u8], host: usize, spans: &mut Vec<(usize, usize)>) -> Optio
     Some(secret + len)
 }
 
+/// A `/` at `i` as these texts spell it: plain, escaped (`\/`, at any depth) or percent-encoded (`%2F`, once
+/// or more); its length.
+fn spelled_slash(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'/' => Some(1),
+        b'\\' => {
+            let n = b[i..].iter().take(16).take_while(|&&c| c == b'\\').count();
+            (b.get(i + n) == Some(&b'/')).then_some(n + 1)
+        }
+        b'%' => match super::spelled::percent_byte(b, i)? {
+            (b'/', n) => Some(n),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// At `host`, after a spelled `://` (and its user-info): a webhook URL of [`WEBHOOK_PATHS`] with its
+/// slashes escaped or percent-encoded (`https:\/\/hooks.slack.com\/services\/T…`, as PHP's `json_encode`
+/// writes it; `https%3A%2F%2Fdiscord.com%2Fapi%2Fwebhooks%2F…` in a query), whose secret path is masked to the
+/// URL's end. Returns how far it read.
+pub(super) fn spelled_webhook_path(b: &[u8], host: usize, spans: &mut Vec<(usize, usize)>) -> Option<usize> {
+    /// Longest webhook path read, as for a plain one.
+    const MAX_PATH: usize = 512;
+    let rest = b.get(host..)?;
+    let secret = WEBHOOK_PATHS.iter().find_map(|(name, path)| {
+        if rest.len() <= name.len() || !rest[..name.len()].eq_ignore_ascii_case(name) {
+            return None;
+        }
+        let mut i = host + name.len();
+        for &c in *path {
+            if c == b'/' {
+                i += spelled_slash(b, i)?;
+            } else if b.get(i)?.eq_ignore_ascii_case(&c) {
+                i += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(i)
+    })?;
+    let ends_url = |c: u8| matches!(c, b'?' | b'#' | b'&' | b'"' | b'\'' | b'<' | b'>') || c.is_ascii_whitespace();
+    let mut i = secret;
+    while i < b.len() && i - secret < MAX_PATH {
+        if let Some(n) = spelled_slash(b, i) {
+            i += n;
+            continue;
+        }
+        match b[i] {
+            b'%' => match super::spelled::percent_byte(b, i) {
+                Some((c, n)) if !ends_url(c) && c != b'\\' => i += n,
+                _ => break,
+            },
+            c if ends_url(c) || c == b'\\' => break,
+            _ => i += 1,
+        }
+    }
+    if i > secret {
+        spans.push((secret, i));
+    }
+    Some(i)
+}
+
 /// `Basic <base64 of user:password>` anywhere (a header quoted in free text): masks the credentials when
 /// they decode to a `user:password` pair, so prose (`Basic configuration`) stays. `start..end` is `basic`.
 pub(super) fn basic_credentials(b: &[u8], start: usize, end: usize, spans: &mut Vec<(usize, usize)>) -> usize {

@@ -8,6 +8,7 @@
 //! Each check reads forward or back from what the line search found, bounded, like the plain rules.
 
 use super::MAX_NAME_BYTES;
+use super::shapes;
 use super::syntax::{is_name_byte, skip_spaces};
 
 /// The start of a name spelled with a JSON `\u00XX` escape. Every fragment is 3 bytes or more: the SIMD
@@ -163,24 +164,36 @@ pub(super) fn spelled_url_userinfo(b: &[u8], mut start: usize, spans: &mut Vec<(
         start + a + c + d
     };
     let mut i = from;
+    // The length of the `@` (plain or encoded) that ends a user-info, when one does.
+    let mut at = None;
     while i < b.len() && i - from < MAX_USERINFO {
         match b[i] {
-            b'@' => break,
+            b'@' => {
+                at = Some(1);
+                break;
+            }
             b'%' => match percent_byte(b, i) {
-                Some((b'@', _)) => break,
-                Some((b'/' | b'?' | b'#' | b'&' | b'"' | b' ', _)) => return Some(i),
+                Some((b'@', n)) => {
+                    at = Some(n);
+                    break;
+                }
+                Some((b'/' | b'?' | b'#' | b'&' | b'"' | b' ', _)) => break,
                 Some((_, n)) => i += n,
                 None => i += 1,
             },
-            b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'&' => return Some(i),
-            c if c.is_ascii_whitespace() => return Some(i),
+            b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'&' => break,
+            c if c.is_ascii_whitespace() => break,
             _ => i += 1,
         }
     }
-    if i > from && i < b.len() && i - from < MAX_USERINFO {
-        spans.push((from, i));
-    }
-    Some(i)
+    let host = match at {
+        Some(n) if i > from && i - from < MAX_USERINFO => {
+            spans.push((from, i));
+            i + n
+        }
+        _ => from,
+    };
+    Some(shapes::spelled_webhook_path(b, host, spans).map_or(i, |end| end.max(i)))
 }
 
 /// The value of a sensitive name given as an attribute's value or a key element, the name's closing quote

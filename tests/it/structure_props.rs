@@ -95,7 +95,7 @@ fn json_carrier(secret: String) -> impl Strategy<Value = String> {
 /// The other syntaxes a secret is written in.
 fn other_carrier(secret: String) -> impl Strategy<Value = String> {
     let s = secret;
-    (sensitive_name(), 0usize..36, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
+    (sensitive_name(), 0usize..38, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
         // `%`, `%25`, `%2525`: percent-encoding once, twice, three times.
         let pct = format!("%{}", "25".repeat(enc));
         match kind {
@@ -144,6 +144,10 @@ fn other_carrier(secret: String) -> impl Strategy<Value = String> {
         33 => format!("{name}=-----begin private key-----\nMIIE{s}\n-----end private key-----"),
         // A command line's long flag.
         34 => format!("exec tool --{name} {s} --verbose"),
+        // Webhook URLs with escaped slashes (JSON from PHP, escaped once more inside a string) or
+        // percent-encoded once or more (a query parameter).
+        35 => serde_json::json!({ "hook": format!("https://hooks.slack.com/services/T0/B0/{s}") }).to_string().replace('/', "\\/"),
+        36 => format!("GET /n?to=https{pct}3A{pct}2F{pct}2Fdiscord.com{pct}2Fapi{pct}2Fwebhooks{pct}2F1{pct}2F{s}&x=1"),
         _ => format!("?{name}={s}&x=1"),
         }
     })

@@ -89,6 +89,28 @@ fn masks_structure_and_shapes() {
             "https://hooks.slack.com.example/services/T1/B2/c3",
             "https://hooks.slack.com.example/services/T1/B2/c3",
         ),
+        // The same URLs with their slashes escaped (PHP's `json_encode`, at any depth) or percent-encoded (a
+        // query parameter), the secret path masked up to the string's or the parameter's end.
+        (
+            r#"{"hook":"https:\/\/hooks.slack.com\/services\/T0123ABCD\/B0123456789\/Zq7xYw3VbN2mKp9LrT4sQe1u"}"#,
+            r#"{"hook":"https:\/\/hooks.slack.com\/services\/****"}"#,
+        ),
+        (
+            r#"{\"hook\":\"https:\\\/\\\/discord.com\\\/api\\\/webhooks\\\/1234\\\/tok3n\"}"#,
+            r#"{\"hook\":\"https:\\\/\\\/discord.com\\\/api\\\/webhooks\\\/****\"}"#,
+        ),
+        (
+            "GET /notify?to=https%3A%2F%2Fhooks.slack.com%2Fservices%2FT01%2FB02%2Fxyz123&x=1",
+            "GET /notify?to=https%3A%2F%2Fhooks.slack.com%2Fservices%2F****&x=1",
+        ),
+        (
+            "to=https%253A%252F%252Fhooks.slack.com%252Fservices%252FT01%252FB02%252Fxyz123 ok",
+            "to=https%253A%252F%252Fhooks.slack.com%252Fservices%252F**** ok",
+        ),
+        (
+            r#"{"url":"https:\/\/hooks.slack.com\/apps\/A1"}"#,
+            r#"{"url":"https:\/\/hooks.slack.com\/apps\/A1"}"#,
+        ),
         // A name written as a command line's long flag, then its value.
         (
             "mysqldump --password hunter2 --verbose",
