@@ -255,7 +255,9 @@ fn passed_checks_quoting_a_failure_phrase_add_no_evidence() {
         format!(
             "({RID}) API Key authorized because method 'GET /Execution failed due to a timeout error' does not require API Key. Request will not contribute to throttle or quota limits"
         ),
-        format!("({RID}) Usage Plan check succeeded for API Key **** and API Stage a1/Execution failed due to a timeout error"),
+        format!(
+            "({RID}) Usage Plan check succeeded for API Key **** and API Stage a1/Execution failed due to a timeout error"
+        ),
         format!("({RID}) Method completed with status: 500"),
     ];
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
