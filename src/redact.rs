@@ -148,54 +148,6 @@ fn fragments() -> Vec<&'static str> {
     name_fragments().into_iter().chain(shape_fragments()).collect()
 }
 
-/// The shapes other than bearer tokens, JWTs and AWS keys, at a match `start..end` (`at` is the lowercase
-/// text from `start`): how far the shape's check read, if the match starts one (a shape names nothing).
-fn other_shape(text: &[u8], at: &[u8], start: usize, end: usize, spans: &mut Vec<(usize, usize)>) -> Option<usize> {
-    let read_to = match at[0] {
-        b':' | b'%' | b'3' if !at.starts_with(b"://") => {
-            spelled::spelled_url_userinfo(text, start, spans).unwrap_or(end)
-        }
-        b'-' if at.starts_with(b"-----begin") => shapes::pem_private_key(at, start, spans),
-        b':' => shapes::url_userinfo(text, start, spans),
-        b'b' if at.starts_with(b"basic") => shapes::basic_credentials(text, start, end, spans),
-        b'a' if at.starts_with(b"aiza") => shapes::google_api_key(text, start, spans),
-        _ => {
-            let prefix = shapes::TOKEN_PREFIXES
-                .iter()
-                .find(|p| p.as_bytes()[0] == at[0] && at.starts_with(p.as_bytes()))?;
-            shapes::prefixed_token(text, start, prefix, spans)
-        }
-    };
-    Some(read_to)
-}
-
-/// What the word at a match says about its name without looking further: most matches are whole words.
-fn word_at(at: &[u8]) -> Option<bool> {
-    const WHOLE: [&[u8]; 2] = [b"authorization", b"cookie"];
-    const WORDS: [&[u8]; 14] = [
-        b"secret",
-        b"token",
-        b"credential",
-        b"session",
-        b"signature",
-        b"password",
-        b"passwd",
-        b"passphrase",
-        b"apikey",
-        b"api_key",
-        b"api-key",
-        b"privatekey",
-        b"private_key",
-        b"private-key",
-    ];
-    // The first byte first: most matches start no word, and a call to compare costs more than the byte.
-    let starts = |w: &&[u8]| w[0] == at[0] && at.starts_with(w);
-    if WHOLE.iter().any(starts) {
-        return Some(true);
-    }
-    WORDS.iter().any(starts).then_some(false)
-}
-
 /// Masks secrets; build once, use for every line.
 #[derive(Debug, Clone)]
 pub struct Redactor {
@@ -389,7 +341,7 @@ impl Redactor {
     /// and masking merges the two.
     fn shape_match(&self, text: &[u8], lower: &[u8], start: usize, end: usize, scan: &mut Scan) {
         if start >= scan.shape_read_to
-            && let Some(read_to) = other_shape(text, &lower[start..], start, end, &mut scan.spans)
+            && let Some(read_to) = shapes::other_shape(text, &lower[start..], start, end, &mut scan.spans)
         {
             scan.shape_read_to = read_to;
             return;
@@ -416,7 +368,7 @@ impl Redactor {
             return;
         };
         scan.name_read_to = name_end;
-        let Some(whole) = word_at(at).or_else(|| self.sensitive(&lower[name_start..name_end])) else {
+        let Some(whole) = names::word_at(at).or_else(|| self.sensitive(&lower[name_start..name_end])) else {
             return;
         };
         if let Some(span) = names::value_of(text, name_start, name_end, whole, &mut scan.breaks) {

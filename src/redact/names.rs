@@ -30,6 +30,33 @@ impl Redactor {
 /// it bounds every backslash count, so no count rereads a long run.
 const MAX_ESCAPES: usize = 127;
 
+/// What the word at a match says about its name without looking further: most matches are whole words.
+pub(super) fn word_at(at: &[u8]) -> Option<bool> {
+    const WHOLE: [&[u8]; 2] = [b"authorization", b"cookie"];
+    const WORDS: [&[u8]; 14] = [
+        b"secret",
+        b"token",
+        b"credential",
+        b"session",
+        b"signature",
+        b"password",
+        b"passwd",
+        b"passphrase",
+        b"apikey",
+        b"api_key",
+        b"api-key",
+        b"privatekey",
+        b"private_key",
+        b"private-key",
+    ];
+    // The first byte first: most matches start no word, and a call to compare costs more than the byte.
+    let starts = |w: &&[u8]| w[0] == at[0] && at.starts_with(w);
+    if WHOLE.iter().any(starts) {
+        return Some(true);
+    }
+    WORDS.iter().any(starts).then_some(false)
+}
+
 /// The next line break, remembered across the values of one line: values start further and further on, so
 /// the line is searched for breaks once, not once per value.
 #[derive(Debug, Default)]

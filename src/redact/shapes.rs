@@ -167,6 +167,33 @@ pub(super) const TOKEN_PREFIXES: [&str; 29] = [
     "shpss_",
 ];
 
+/// The shapes other than bearer tokens, JWTs and AWS keys, at a match `start..end` (`at` is the lowercase
+/// text from `start`): how far the shape's check read, if the match starts one (a shape names nothing).
+pub(super) fn other_shape(
+    text: &[u8],
+    at: &[u8],
+    start: usize,
+    end: usize,
+    spans: &mut Vec<(usize, usize)>,
+) -> Option<usize> {
+    let read_to = match at[0] {
+        b':' | b'%' | b'3' if !at.starts_with(b"://") => {
+            super::spelled::spelled_url_userinfo(text, start, spans).unwrap_or(end)
+        }
+        b'-' if at.starts_with(b"-----begin") => pem_private_key(at, start, spans),
+        b':' => url_userinfo(text, start, spans),
+        b'b' if at.starts_with(b"basic") => basic_credentials(text, start, end, spans),
+        b'a' if at.starts_with(b"aiza") => google_api_key(text, start, spans),
+        _ => {
+            let prefix = TOKEN_PREFIXES
+                .iter()
+                .find(|p| p.as_bytes()[0] == at[0] && at.starts_with(p.as_bytes()))?;
+            prefixed_token(text, start, prefix, spans)
+        }
+    };
+    Some(read_to)
+}
+
 /// Google API keys: `AIza` and 35 more bytes (`A-Z a-z 0-9 _ -`):
 /// https://cloud.google.com/docs/authentication/api-keys (the key string example).
 pub(super) const GOOGLE_API_KEY_PREFIX: &str = "AIza";

@@ -320,7 +320,7 @@ fn a_line_repeating_patterns_is_read_in_linear_time() {
 fn the_quick_word_check_knows_every_word() {
     for w in SENSITIVE_WORDS {
         let whole = matches!(w, "authorization" | "cookie");
-        assert_eq!(word_at(w.as_bytes()), Some(whole), "{w}");
+        assert_eq!(names::word_at(w.as_bytes()), Some(whole), "{w}");
         assert!(NAME_FRAGMENTS.iter().any(|f| w.contains(f)), "{w} has a fragment");
     }
     for n in SENSITIVE_NAMES {
