@@ -365,11 +365,24 @@ pub(super) fn is_truncation_marker(rest: &[u8]) -> bool {
         .is_some_and(|tail| tail.iter().all(u8::is_ascii_whitespace))
 }
 
+/// The bytes of a name in a `Name=` pair: ASCII letters, digits, `-` and `_` (a table: every entry of every
+/// header map is read through it).
+static PAIR_NAME_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+        b += 1;
+    }
+    t
+};
+
 /// Where the `=` (or `:`, with `colon`) of a `Name=` pair that starts at `start` is, if one starts there.
 pub(super) fn pair_delimiter(bytes: &[u8], start: usize, colon: bool) -> Option<usize> {
     let name_len = bytes[start.min(bytes.len())..]
         .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        .take_while(|&&b| PAIR_NAME_BYTES[usize::from(b)])
         .count();
     let at = start + name_len;
     (name_len > 0 && (bytes.get(at) == Some(&b'=') || (colon && bytes.get(at) == Some(&b':')))).then_some(at)
