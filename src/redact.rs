@@ -166,6 +166,9 @@ pub struct Redactor {
     any_in_short: AhoCorasick,
     /// Keep request and response bodies (redacted) instead of their size and hash: the operator's opt-in.
     keep_bodies: bool,
+    /// Whether lines of a status or an ID are stored as they are ([`stored::is_id_line`]): unless a
+    /// configured name could be spelled in one.
+    id_lines: bool,
 }
 
 /// The configured names cannot be used.
@@ -217,6 +220,7 @@ impl Redactor {
             .prefilter(false)
             .build(fragments().iter().copied().chain(names.iter().map(String::as_str)))
             .map_err(RedactorError::Build)?;
+        let id_lines = !names.iter().any(|n| stored::is_id_text(n));
         Ok(Self {
             names_search: Search::new(&name_fragments())?,
             shapes_search: Search::new(&shape_fragments())?,
@@ -229,6 +233,7 @@ impl Redactor {
             words,
             any_in_short,
             keep_bodies: false,
+            id_lines,
         })
     }
 

@@ -90,9 +90,27 @@ const NAME_ONLY_LINES: [&str; 2] = ["Method request query string: ", "Method req
 /// Lines that end in a URL whose query keeps its names only.
 const URL_LINES: [&str; 2] = ["Endpoint request URI: ", "Sending request to "];
 
+/// Lines API Gateway writes whose only variable part, after the prefix, is a status, a request ID or a trace
+/// ID (`docs/log-formats.md`): when that part is made of [`is_id_text`] bytes only, the line is stored as it
+/// is, without the searches. No fragment of a rule can be read there: the prefixes hold none and end in a
+/// space, which no fragment holds, and no fragment is made of hex digits and `-` only (`id_lines_hold_no_
+/// fragment`); a configured name that is turns this off ([`Redactor::new`]).
+const ID_LINES: [&str; 5] = [
+    "Method completed with status: ",
+    "Starting execution for request: ",
+    "AWS Integration Endpoint RequestId : ",
+    "X-ray Tracing ID : ",
+    "Successfully completed execution",
+];
+
+/// Whether `text` is made of hex digits and `-` only (statuses, UUIDs, X-Ray trace IDs).
+pub(super) fn is_id_text(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
 /// Whether `b` is the first byte of one of the line kinds above (`kinds_start_with_the_gate_bytes`).
 const fn starts_a_kind(b: u8) -> bool {
-    matches!(b, b'M' | b'E' | b'S' | b'A')
+    matches!(b, b'M' | b'E' | b'S' | b'A' | b'X')
 }
 
 /// API Gateway's mark on a line it cut at 1,024 bytes.
@@ -118,6 +136,12 @@ impl Redactor {
         // Most lines start with no line kind's first byte and need no prefix compared.
         if !text.as_bytes().first().is_some_and(|&b| starts_a_kind(b)) {
             return self.mask(text);
+        }
+        if self.id_lines
+            && let Some((_, id)) = split(text, &ID_LINES)
+            && is_id_text(id)
+        {
+            return Cow::Borrowed(text);
         }
         for (lines, answer) in [(&REQUEST_BODY_LINES[..], false), (&ANSWER_BODY_LINES[..], true)] {
             if let Some((prefix, body)) = split(text, lines) {
@@ -333,10 +357,42 @@ mod tests {
     }
 
     #[test]
+    fn id_lines_hold_no_fragment() {
+        for fragment in super::super::fragments() {
+            assert!(!fragment.contains(' ') && !is_id_text(fragment), "{fragment:?}");
+            for prefix in ID_LINES {
+                assert!(
+                    !prefix.to_ascii_lowercase().contains(fragment),
+                    "{prefix:?} holds {fragment:?}"
+                );
+            }
+        }
+        for prefix in ID_LINES {
+            assert!(prefix.ends_with(' ') || !prefix.contains(':'), "{prefix:?}");
+        }
+        // A configured name made of ID bytes could be spelled in an ID line: then every line is searched.
+        assert!(Redactor::builtin().id_lines);
+        assert!(Redactor::new(["x-tenant"]).is_ok_and(|r| r.id_lines));
+        assert!(Redactor::new(["dead-beef"]).is_ok_and(|r| !r.id_lines));
+    }
+
+    proptest::proptest! {
+        /// An ID line stored as it is is what the full passes give it.
+        #[test]
+        fn id_lines_are_what_the_full_passes_give(kind in 0..ID_LINES.len(), id in "[0-9a-fA-F-]{0,80}") {
+            let r = Redactor::builtin();
+            let line = format!("{}{id}", ID_LINES[kind]);
+            let (stored, full) = (r.execution_line(&line), r.mask_every_rule(&line));
+            proptest::prop_assert_eq!(stored.as_ref(), full.as_ref());
+        }
+    }
+
+    #[test]
     fn kinds_start_with_the_gate_bytes() {
         for prefix in REQUEST_BODY_LINES
             .iter()
             .chain(&ANSWER_BODY_LINES)
+            .chain(&ID_LINES)
             .chain(&HEADER_LINES)
             .chain(&NAME_ONLY_LINES)
             .chain(&URL_LINES)
