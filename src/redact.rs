@@ -31,6 +31,7 @@ mod shapes;
 mod spelled;
 mod stored;
 mod syntax;
+mod tokens;
 
 use apply::apply;
 use search::Search;
@@ -120,7 +121,7 @@ const NAME_FRAGMENTS: [&str; 18] = [
 ];
 
 /// The starts of the shapes searched besides names (PEM blocks, URL user-info, `Basic` credentials, Google
-/// API keys; the documented token prefixes are [`shapes::TOKEN_PREFIXES`]).
+/// API keys; the documented token prefixes are [`tokens::TOKEN_PREFIXES`]).
 const SHAPE_FRAGMENTS: [&str; 4] = ["-----begin", "://", "basic", "aiza"];
 
 /// What the first line search looks for: names, plainly or `\u00XX`-escaped, and the shapes that were
@@ -138,8 +139,8 @@ fn shape_fragments() -> Vec<&'static str> {
     SHAPE_FRAGMENTS
         .iter()
         .chain(&spelled::SHAPE_FRAGMENTS)
-        .chain(&shapes::TOKEN_PREFIXES)
         .copied()
+        .chain(tokens::search_fragments())
         .collect()
 }
 

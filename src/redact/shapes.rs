@@ -2,6 +2,8 @@
 //! IDs and the secret keys beside them, JWTs. Each check reads forward from the pattern found and returns how
 //! far it read, so a line repeating a pattern is still read once.
 
+use super::tokens;
+
 /// Shortest token taken after `Bearer ` (a real one is far longer; prose such as `Bearer auth` is not one).
 pub(super) const MIN_BEARER_TOKEN: usize = 8;
 
@@ -114,59 +116,6 @@ pub(super) fn jwt(b: &[u8], start: usize, spans: &mut Vec<(usize, usize)>) -> us
     end
 }
 
-/// Published token formats, each recognised by the prefix its issuer documents, then at least
-/// [`MIN_PREFIXED_TOKEN`] token bytes (`A-Z a-z 0-9 _ -`). Each is masked whole, prefix included (the
-/// issuers write them lowercase):
-pub(super) const TOKEN_PREFIXES: [&str; 29] = [
-    // GitHub: personal access (`ghp_`), OAuth (`gho_`), user-to-server (`ghu_`), server-to-server (`ghs_`) and
-    // refresh (`ghr_`) tokens: https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available/
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    // GitHub fine-grained personal access tokens: https://github.blog/changelog/2022-10-18-introducing-fine-grained-personal-access-tokens/
-    "github_pat_",
-    // GitLab personal access tokens: https://docs.gitlab.com/ee/user/admin_area/settings/account_and_limit_settings.html#personal-access-token-prefix
-    // (default `glpat-` since https://gitlab.com/gitlab-org/gitlab/-/issues/342327).
-    "glpat-",
-    // Slack bot, user, workspace, refresh, configuration and app-level tokens (`xoxb-`, `xoxp-`, `xoxa-`,
-    // `xoxr-`, `xoxe-`, `xapp-`): https://docs.slack.dev/authentication/tokens
-    "xoxb-",
-    "xoxp-",
-    "xoxa-",
-    "xoxr-",
-    "xoxe",
-    "xapp-",
-    // Stripe secret and restricted keys, live and test: https://docs.stripe.com/api/authentication and
-    // https://docs.stripe.com/keys (publishable `pk_` keys are public by design and not masked).
-    "sk_live_",
-    "sk_test_",
-    "rk_live_",
-    "rk_test_",
-    // npm access tokens: https://github.blog/2021-09-23-announcing-npms-new-access-token-format/
-    "npm_",
-    // PyPI API tokens: https://pypi.org/help/#apitoken
-    "pypi-",
-    // OpenAI API keys (`sk-`, project keys `sk-proj-`): https://platform.openai.com/docs/api-reference/authentication;
-    // Anthropic API keys (`sk-ant-`): https://docs.anthropic.com/en/api/getting-started
-    "sk-",
-    // Stripe webhook signing secrets: https://docs.stripe.com/webhooks#verify-official-libraries
-    "whsec_",
-    // Hugging Face user access tokens: https://huggingface.co/docs/hub/security-tokens
-    "hf_",
-    // DigitalOcean personal, OAuth and refresh tokens: https://docs.digitalocean.com/notes/2022/api-token-format
-    "dop_v1_",
-    "doo_v1_",
-    "dor_v1_",
-    // Shopify app access tokens (public, custom, legacy private) and shared secrets: Shopify's API changelog
-    // of April 2020, "New access token format", as Shopify's API support quotes it.
-    "shpat_",
-    "shpca_",
-    "shppa_",
-    "shpss_",
-];
-
 /// The shapes other than bearer tokens, JWTs and AWS keys, at a match `start..end` (`at` is the lowercase
 /// text from `start`): how far the shape's check read, if the match starts one (a shape names nothing).
 pub(super) fn other_shape(
@@ -184,12 +133,7 @@ pub(super) fn other_shape(
         b':' => url_userinfo(text, start, spans),
         b'b' if at.starts_with(b"basic") => basic_credentials(text, start, end, spans),
         b'a' if at.starts_with(b"aiza") => google_api_key(text, start, spans),
-        _ => {
-            let prefix = TOKEN_PREFIXES
-                .iter()
-                .find(|p| p.as_bytes()[0] == at[0] && at.starts_with(p.as_bytes()))?;
-            prefixed_token(text, start, prefix, spans)
-        }
+        _ => tokens::prefixed_token(text, at, start, spans)?,
     };
     Some(read_to)
 }
@@ -197,32 +141,6 @@ pub(super) fn other_shape(
 /// Google API keys: `AIza` and 35 more bytes (`A-Z a-z 0-9 _ -`):
 /// https://cloud.google.com/docs/authentication/api-keys (the key string example).
 pub(super) const GOOGLE_API_KEY_PREFIX: &str = "AIza";
-
-/// Fewest token bytes after a documented prefix (the shortest of these formats has 30 and more; prose such
-/// as `npm_modules` is not a token).
-pub(super) const MIN_PREFIXED_TOKEN: usize = 16;
-
-const fn is_prefixed_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')
-}
-
-/// A token with a documented `prefix` starting at `start`: masks it whole when it stands alone and is long
-/// enough. Returns how far it read.
-pub(super) fn prefixed_token(b: &[u8], start: usize, prefix: &str, spans: &mut Vec<(usize, usize)>) -> usize {
-    let body = start + prefix.len();
-    if !b[start..].starts_with(prefix.as_bytes()) || (start > 0 && is_prefixed_token_byte(b[start - 1])) {
-        return body;
-    }
-    let end = body
-        + b[body.min(b.len())..]
-            .iter()
-            .take_while(|&&c| is_prefixed_token_byte(c))
-            .count();
-    if end - body >= MIN_PREFIXED_TOKEN {
-        spans.push((start, end));
-    }
-    end
-}
 
 /// `-----BEGIN <label>PRIVATE KEY-----` up to the end of its `-----END ...-----` line (or, if the block is
 /// cut, the end of the text): the whole block, whatever line breaks or escaped breaks (`\n`) it spans, so a
@@ -404,9 +322,9 @@ pub(super) fn google_api_key(b: &[u8], start: usize, spans: &mut Vec<(usize, usi
         + 4
         + b[(start + 4).min(b.len())..]
             .iter()
-            .take_while(|&&c| is_prefixed_token_byte(c))
+            .take_while(|&&c| tokens::is_body_byte(c))
             .count();
-    let alone = start == 0 || !is_prefixed_token_byte(b[start - 1]);
+    let alone = start == 0 || !tokens::is_body_byte(b[start - 1]);
     if alone && b[start..].starts_with(GOOGLE_API_KEY_PREFIX.as_bytes()) && end - start == LEN {
         spans.push((start, end));
     }

@@ -205,7 +205,7 @@ fn execution_lines_keep_what_their_kind_allows() {
 #[test]
 fn every_documented_token_prefix_masks_its_token() {
     let r = Redactor::builtin();
-    for prefix in super::shapes::TOKEN_PREFIXES {
+    for prefix in super::tokens::TOKEN_PREFIXES.map(|p| p.text) {
         let token = format!("{prefix}A1b2C3d4E5f6G7h8J9k0");
         for (input, want) in [
             (token.clone(), "****".to_string()),
@@ -216,4 +216,34 @@ fn every_documented_token_prefix_masks_its_token() {
         let glued = format!("x{token}");
         assert_eq!(r.redact(&glued), glued.as_str());
     }
+    for (input, want) in [
+        // age writes its secret keys in capitals.
+        (
+            "key AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZ ok",
+            "key **** ok",
+        ),
+        // Sentry's organization tokens hold base64 parts; Doppler's service tokens may name a config.
+        (
+            "SENTRY_AUTH_TOKEN sntrys_eyJpYXQiOjE3MDQ2MDM4NjAuMDgw+/Abc=_Zq7xYw3VbN2mKp9LrT4sQe1uZq7xYw3VbN2mKp9LrT4 ok",
+            "SENTRY_AUTH_TOKEN **** ok",
+        ),
+        (
+            "doppler dp.st.prd.Zq7xYw3VbN2mKp9LrT4sQe1uZq7xYw3VbN2mKp9L ok",
+            "doppler **** ok",
+        ),
+        // Words that share a prefix's start are not tokens.
+        (
+            "global dp.state hvs.x r8_y glimt-z",
+            "global dp.state hvs.x r8_y glimt-z",
+        ),
+    ] {
+        assert_eq!(r.redact(input), want, "{input}");
+    }
+    // Teddy, the shapes' SIMD search, takes at most 64 patterns; beyond, the search would fall back to a
+    // much slower automaton.
+    assert!(
+        super::shape_fragments().len() <= 64,
+        "{}",
+        super::shape_fragments().len()
+    );
 }
