@@ -58,8 +58,11 @@ pub const BUILTIN_REDACTED_HEADERS: [&str; 6] = [
 /// A name containing one of these (ASCII case-insensitively) is sensitive: `password`, `db_password`,
 /// `client_secret`, `secretAccessKey`, `access_token`, `refresh-token`, `id_token`, `x-api-key`, `apiKey`,
 /// `private_key`, `credentials`, `Proxy-Authorization`, `set-cookie`, `cookies`, `session_id`,
-/// `X-Amz-Signature`, ... Separators inside a word are spelled out (`api_key`, `api-key`, `apikey`).
-pub(crate) const SENSITIVE_WORDS: [&str; 16] = [
+/// `X-Amz-Signature`, Azure's `AccountKey` and `SharedAccessKey` (connection strings:
+/// https://learn.microsoft.com/azure/storage/common/storage-configure-connection-string,
+/// https://learn.microsoft.com/azure/event-hubs/event-hubs-get-connection-string), ... Separators inside a
+/// word are spelled out (`api_key`, `api-key`, `apikey`).
+pub(crate) const SENSITIVE_WORDS: [&str; 18] = [
     "password",
     "passwd",
     "passphrase",
@@ -76,10 +79,14 @@ pub(crate) const SENSITIVE_WORDS: [&str; 16] = [
     "cookie",
     "session",
     "signature",
+    "accountkey",
+    "accesskey",
 ];
 
-/// Names sensitive only as a whole name (as words they are too common): `pwd`, `pass`, `auth`, `jwt`.
-pub(crate) const SENSITIVE_NAMES: [&str; 4] = ["pwd", "pass", "auth", "jwt"];
+/// Names sensitive only as a whole name (as words they are too common): `pwd`, `pass`, `auth`, `jwt`, and
+/// `sig`, the signature of an Azure shared access signature URL, which grants what the URL says to whoever
+/// holds it (https://learn.microsoft.com/rest/api/storageservices/create-service-sas).
+pub(crate) const SENSITIVE_NAMES: [&str; 5] = ["pwd", "pass", "auth", "jwt", "sig"];
 
 /// Longest configured name (`REDACT_HEADERS`, `REDACT_FIELDS`); real header and field names are far shorter.
 pub(crate) const MAX_NAME_BYTES: usize = 128;
@@ -95,11 +102,12 @@ pub(crate) const MASK: &str = "****";
 
 /// What the names' line search looks for (lowercase, in the lowercased line): a fragment of every word and name
 /// above (`pass` for `password`, `passwd`, `passphrase` and `pass`; `private` for the three `private…key`
-/// spellings; `auth` for `authorization` and `auth`) and the starts of four shapes. A match only says where
+/// spellings; `auth` for `authorization` and `auth`; `sig` for `signature` and `sig`) and the starts of four
+/// shapes. A match only says where
 /// to look: the name around it is then checked against the whole lists, so a fragment hidden inside an
 /// overlapping match is never missed (fragments are name bytes, so overlapping ones share a name; a shape
 /// hidden that way has a name byte before it and is no standalone shape).
-const NAME_FRAGMENTS: [&str; 18] = [
+const NAME_FRAGMENTS: [&str; 20] = [
     "pass",
     "pwd",
     "secret",
@@ -112,7 +120,9 @@ const NAME_FRAGMENTS: [&str; 18] = [
     "auth",
     "cookie",
     "session",
-    "signature",
+    "sig",
+    "accountkey",
+    "accesskey",
     "jwt",
     "bearer",
     "akia",

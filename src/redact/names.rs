@@ -33,7 +33,7 @@ const MAX_ESCAPES: usize = 127;
 /// What the word at a match says about its name without looking further: most matches are whole words.
 pub(super) fn word_at(at: &[u8]) -> Option<bool> {
     const WHOLE: [&[u8]; 2] = [b"authorization", b"cookie"];
-    const WORDS: [&[u8]; 14] = [
+    const WORDS: [&[u8]; 16] = [
         b"secret",
         b"token",
         b"credential",
@@ -48,6 +48,8 @@ pub(super) fn word_at(at: &[u8]) -> Option<bool> {
         b"privatekey",
         b"private_key",
         b"private-key",
+        b"accountkey",
+        b"accesskey",
     ];
     // The first byte first: most matches start no word, and a call to compare costs more than the byte.
     let starts = |w: &&[u8]| w[0] == at[0] && at.starts_with(w);

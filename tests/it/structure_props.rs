@@ -95,7 +95,7 @@ fn json_carrier(secret: String) -> impl Strategy<Value = String> {
 /// The other syntaxes a secret is written in.
 fn other_carrier(secret: String) -> impl Strategy<Value = String> {
     let s = secret;
-    (sensitive_name(), 0usize..38, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
+    (sensitive_name(), 0usize..41, 1usize..40, 0usize..3).prop_map(move |(name, kind, long, enc)| {
         // `%`, `%25`, `%2525`: percent-encoding once, twice, three times.
         let pct = format!("%{}", "25".repeat(enc));
         match kind {
@@ -148,6 +148,10 @@ fn other_carrier(secret: String) -> impl Strategy<Value = String> {
         // percent-encoded once or more (a query parameter).
         35 => serde_json::json!({ "hook": format!("https://hooks.slack.com/services/T0/B0/{s}") }).to_string().replace('/', "\\/"),
         36 => format!("GET /n?to=https{pct}3A{pct}2F{pct}2Fdiscord.com{pct}2Fapi{pct}2Fwebhooks{pct}2F1{pct}2F{s}&x=1"),
+        // Azure connection strings and a shared access signature; documented token prefixes added later.
+        37 => format!("DefaultEndpointsProtocol=https;AccountName=a;AccountKey={s}+/x==;EndpointSuffix=core.windows.net"),
+        38 => format!("blob https://a.blob.core.windows.net/c/b?sv=2022-11-02&sig={s}%3D&sp=r"),
+        39 => format!("tokens glrt-{s}{s} hvs.{s}{s} dp.st.prd.{s}{s} r8_{s}{s} AGE-SECRET-KEY-1{s}{s}"),
         _ => format!("?{name}={s}&x=1"),
         }
     })

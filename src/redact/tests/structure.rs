@@ -111,6 +111,21 @@ fn masks_structure_and_shapes() {
             r#"{"url":"https:\/\/hooks.slack.com\/apps\/A1"}"#,
             r#"{"url":"https:\/\/hooks.slack.com\/apps\/A1"}"#,
         ),
+        // Azure connection strings and a shared access signature URL (its `sig` grants access).
+        (
+            "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=Zq7xYw3V+bN2mKp9/LrT4sQe1u==;EndpointSuffix=core.windows.net",
+            // The value runs on to the line's end: `;` ends no value in text.
+            "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=****",
+        ),
+        (
+            "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=Zq7xYw3V+bN2mK/p9=",
+            "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=****",
+        ),
+        (
+            "GET https://acme.blob.core.windows.net/c/b.pdf?sv=2022-11-02&se=2026-12-08&sr=b&sp=r&sig=Zq7xYw3V%2BbN2mK%3D ok",
+            "GET https://acme.blob.core.windows.net/c/b.pdf?sv=2022-11-02&se=2026-12-08&sr=b&sp=r&sig=**** ok",
+        ),
+        ("a design to assign a signal", "a design to assign a signal"),
         // A name written as a command line's long flag, then its value.
         (
             "mysqldump --password hunter2 --verbose",
