@@ -151,7 +151,7 @@ fn other_carrier(secret: String) -> impl Strategy<Value = String> {
         // Azure connection strings and a shared access signature; documented token prefixes added later.
         37 => format!("DefaultEndpointsProtocol=https;AccountName=a;AccountKey={s}+/x==;EndpointSuffix=core.windows.net"),
         38 => format!("blob https://a.blob.core.windows.net/c/b?sv=2022-11-02&sig={s}%3D&sp=r"),
-        39 => format!("tokens glrt-{s}{s} hvs.{s}{s} dp.st.prd.{s}{s} r8_{s}{s} AGE-SECRET-KEY-1{s}{s}"),
+        39 => format!("tokens gldt-{s}{s} hvs.{s}{s} dp.st.prd.{s}{s} r8_{s}{s} SBP_{s}{s}"),
         _ => format!("?{name}={s}&x=1"),
         }
     })
