@@ -32,6 +32,7 @@ mod spelled;
 mod stored;
 mod syntax;
 mod tokens;
+mod webhooks;
 
 use apply::apply;
 use search::Search;

@@ -230,7 +230,7 @@ fn flag_value(b: &[u8], name_start: usize, name_end: usize, i: usize) -> Option<
 fn close_brackets(b: &[u8], mut i: usize) -> usize {
     loop {
         let rest = &b[i.min(b.len())..];
-        let encoded = |at: usize| super::spelled::percent_byte(b, at);
+        let encoded = |at: usize| super::syntax::percent_byte(b, at);
         let step = if rest.starts_with(b"]") {
             1
         } else if rest.starts_with(b"[]") {

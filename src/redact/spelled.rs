@@ -8,8 +8,8 @@
 //! Each check reads forward or back from what the line search found, bounded, like the plain rules.
 
 use super::MAX_NAME_BYTES;
-use super::shapes;
-use super::syntax::{is_name_byte, skip_spaces};
+use super::syntax::{is_name_byte, percent_byte, skip_spaces};
+use super::webhooks;
 
 /// The start of a name spelled with a JSON `\u00XX` escape. Every fragment is 3 bytes or more: the SIMD
 /// search fingerprints as many bytes as the shortest pattern has.
@@ -78,20 +78,6 @@ pub(super) fn escaped_name(b: &[u8], start: usize) -> Option<(usize, usize, Vec<
         }
     }
     (name.len() <= MAX_NAME_BYTES).then_some((s, e, name))
-}
-
-/// At `i`: `%` and, for each further level of encoding, `25`, then two hex digits: the byte they encode
-/// and the length read.
-pub(super) fn percent_byte(b: &[u8], i: usize) -> Option<(u8, usize)> {
-    if b.get(i) != Some(&b'%') {
-        return None;
-    }
-    let mut j = i + 1;
-    while b.get(j..j + 2) == Some(b"25") && b.get(j + 2).is_some_and(u8::is_ascii_hexdigit) && j - i < 16 {
-        j += 2;
-    }
-    let hex = std::str::from_utf8(b.get(j..j + 2)?).ok()?;
-    Some((u8::from_str_radix(hex, 16).ok()?, j + 2 - i))
 }
 
 /// After a name at `i`: an optional percent-encoded closing quote, then a percent-encoded `=` or `:` and an
@@ -193,7 +179,7 @@ pub(super) fn spelled_url_userinfo(b: &[u8], mut start: usize, spans: &mut Vec<(
         }
         _ => from,
     };
-    Some(shapes::spelled_webhook_path(b, host, spans).map_or(i, |end| end.max(i)))
+    Some(webhooks::spelled_webhook_path(b, host, spans).map_or(i, |end| end.max(i)))
 }
 
 /// The value of a sensitive name given as an attribute's value or a key element, the name's closing quote
