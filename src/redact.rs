@@ -178,9 +178,6 @@ pub struct Redactor {
     any_in_short: AhoCorasick,
     /// Keep request and response bodies (redacted) instead of their size and hash: the operator's opt-in.
     keep_bodies: bool,
-    /// Whether lines of a status or an ID are stored as they are (`stored::ID_LINES`): only with the
-    /// built-in rules, whose fragments cannot be read there (tested).
-    id_lines: bool,
 }
 
 /// The configured names cannot be used.
@@ -232,8 +229,6 @@ impl Redactor {
             .prefilter(false)
             .build(fragments().iter().copied().chain(names.iter().map(String::as_str)))
             .map_err(RedactorError::Build)?;
-        // A configured name could sit in an ID line's prefix (`status`) or be spelled in its ID.
-        let id_lines = names.is_empty();
         Ok(Self {
             names_search: Search::new(&name_fragments())?,
             shapes_search: Search::new(&shape_fragments())?,
@@ -246,7 +241,6 @@ impl Redactor {
             words,
             any_in_short,
             keep_bodies: false,
-            id_lines,
         })
     }
 

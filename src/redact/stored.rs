@@ -94,7 +94,7 @@ const URL_LINES: [&str; 2] = ["Endpoint request URI: ", "Sending request to "];
 /// ID (`docs/log-formats.md`): when that part is made of [`is_id_text`] bytes only, the line is stored as it
 /// is, without the searches. No fragment of a built-in rule can be read there: none is in a prefix, none is
 /// made of hex digits and `-` only, and none starts at a prefix's end and runs on into such bytes
-/// (`id_lines_hold_no_fragment`). Configured names turn this off ([`Redactor::new`]).
+/// (`id_lines_hold_no_fragment`). Configured names turn this off.
 const ID_LINES: [&str; 5] = [
     "Method completed with status: ",
     "Starting execution for request: ",
@@ -137,7 +137,8 @@ impl Redactor {
         if !text.as_bytes().first().is_some_and(|&b| starts_a_kind(b)) {
             return self.mask(text);
         }
-        if self.id_lines
+        // Only with the built-in rules: a configured name could sit in a prefix (`status`) or be spelled in an ID.
+        if self.extra.is_empty()
             && let Some((_, id)) = split(text, &ID_LINES)
             && is_id_text(id)
         {
@@ -376,8 +377,6 @@ mod tests {
             }
         }
         // A configured name could sit in a prefix (`status`) or be spelled in an ID: every line is searched.
-        assert!(Redactor::builtin().id_lines);
-        assert!(Redactor::new(["status"]).is_ok_and(|r| !r.id_lines));
         let r = Redactor::new(["status"]).expect("a valid name");
         assert_eq!(
             r.execution_line("Method completed with status: 200"),

@@ -2,6 +2,9 @@
 
 use super::syntax::percent_byte;
 
+/// Longest webhook path read, plain or spelled (Slack's are under 100 bytes).
+const MAX_PATH: usize = 512;
+
 /// Webhook URLs whose path is the credential: whoever has the URL can post (host, then the path before the
 /// secret part). Slack incoming webhooks (`https://hooks.slack.com/services/T…/B…/…`, "as with tokens, we
 /// don't recommend embedding a webhook URL in your source code":
@@ -19,8 +22,6 @@ const WEBHOOK_PATHS: [(&[u8], &[u8]); 5] = [
 /// At `host` (just after `://` or the user-info): a webhook URL of [`WEBHOOK_PATHS`], whose path after the
 /// documented prefix is masked to the end of the URL. Returns how far it read.
 pub(super) fn webhook_path(b: &[u8], host: usize, spans: &mut Vec<(usize, usize)>) -> Option<usize> {
-    /// Longest webhook path read (Slack's are under 100 bytes).
-    const MAX_PATH: usize = 512;
     let rest = b.get(host..)?;
     let (name, path) = WEBHOOK_PATHS.iter().find(|(name, path)| {
         rest.len() > name.len() + path.len()
@@ -61,8 +62,6 @@ fn spelled_slash(b: &[u8], i: usize) -> Option<usize> {
 /// writes it; `https%3A%2F%2Fdiscord.com%2Fapi%2Fwebhooks%2F…` in a query), whose secret path is masked to the
 /// URL's end. Returns how far it read.
 pub(super) fn spelled_webhook_path(b: &[u8], host: usize, spans: &mut Vec<(usize, usize)>) -> Option<usize> {
-    /// Longest webhook path read, as for a plain one.
-    const MAX_PATH: usize = 512;
     let rest = b.get(host..)?;
     let secret = WEBHOOK_PATHS.iter().find_map(|(name, path)| {
         if rest.len() <= name.len() || !rest[..name.len()].eq_ignore_ascii_case(name) {
