@@ -317,10 +317,35 @@ pub(super) fn kv_map_value_end(bytes: &[u8], start: usize, breaks: &mut Breaks) 
     pair_end(bytes, start, breaks, false).0
 }
 
-/// [`kv_map_value_end`], and the `=` of the pair that follows when a `, Name=` ends the value: a walk over
-/// every entry of a map then reads each name once.
-pub(super) fn kv_map_entry_end(bytes: &[u8], start: usize, breaks: &mut Breaks) -> (usize, Option<usize>) {
-    pair_end(bytes, start, breaks, false)
+/// The entries of one `{A=v, B=w}` map, read one after the other: each value's end as
+/// [`kv_map_value_end`] finds it, and the `=` of the pair that follows when a `, Name=` ends the value, so a
+/// walk over every entry reads each name once.
+pub(super) struct MapEntries {
+    /// Where every value stops at the latest (the first line break at or after the first value, or the
+    /// closing ` [TRUNCATED]` before it): found once per map, not once per value (that was 20% of the walk).
+    limit: usize,
+}
+
+impl MapEntries {
+    /// The map in `bytes` whose first value starts at `first_value`.
+    pub(super) fn new(bytes: &[u8], first_value: usize) -> Self {
+        let mut limit = memchr::memchr2(b'\n', b'\r', &bytes[first_value..]).map_or(bytes.len(), |p| first_value + p);
+        if let Some(marker) = truncation_marker(bytes).filter(|m| (first_value..limit).contains(m)) {
+            limit = marker;
+        }
+        Self { limit }
+    }
+
+    /// The end of the value that starts at `start` (at or after the first value), and the `=` of the next
+    /// pair when one ends it: what [`kv_map_value_end`] finds (`map_entries_end_values_as_kv_map_value_end`).
+    /// Up to `limit` the first break and the mark are those `start` would find itself; past it (only text
+    /// after a break or the mark), the general reading.
+    pub(super) fn entry_end(&self, bytes: &[u8], start: usize) -> (usize, Option<usize>) {
+        if start > self.limit {
+            return pair_end(bytes, start, &mut Breaks::default(), false);
+        }
+        value_end_within(bytes, start, self.limit, false)
+    }
 }
 
 /// A whole `Name: value` value (Authorization, Cookie): to the line's end, a closing brace, or a `, ` that
@@ -339,6 +364,11 @@ fn pair_end(bytes: &[u8], start: usize, breaks: &mut Breaks, colon: bool) -> (us
     if let Some(marker) = truncation_marker(bytes).filter(|m| (start..end).contains(m)) {
         end = marker;
     }
+    value_end_within(bytes, start, end, colon)
+}
+
+/// [`pair_end`] with the value's latest end known.
+fn value_end_within(bytes: &[u8], start: usize, end: usize, colon: bool) -> (usize, Option<usize>) {
     let mut i = start;
     while let Some(p) = memchr::memchr2(b'}', b',', &bytes[i..end]) {
         i += p;

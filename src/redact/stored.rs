@@ -285,12 +285,12 @@ fn map_values(prefix: &str, map: &str, headers: bool) -> String {
         return out;
     };
     out.push('{');
-    let mut breaks = names::Breaks::default();
     let mut i = inner_start;
     let mut next_eq = memchr::memchr(b'=', &b[i..]).map(|p| i + p);
+    let entries = names::MapEntries::new(b, next_eq.map_or(b.len(), |eq| eq + 1));
     while let Some(eq) = next_eq {
         let name = &map[i..eq];
-        let (end, next) = names::kv_map_entry_end(b, eq + 1, &mut breaks);
+        let (end, next) = entries.entry_end(b, eq + 1);
         let keep = headers && is_allowed_header(name.trim_ascii());
         out.push_str(name);
         out.push('=');

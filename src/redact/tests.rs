@@ -277,6 +277,23 @@ proptest! {
             kv_map_value_end_bytewise(text.as_bytes(), start)
         );
     }
+
+    /// A walk over a map's entries ends each value where `kv_map_value_end` does, and names the next pair's
+    /// `=` exactly when a `, Name=` ended it.
+    #[test]
+    fn map_entries_end_values_as_kv_map_value_end(
+        text in "(Cookie|a|=|, |,| |\\}|\\n| \\[TRUNCATED\\]|x-y|é)*",
+        first in 0usize..64,
+        later in 0usize..64,
+    ) {
+        let b = text.as_bytes();
+        let (first, start) = (first.min(b.len()), (first + later).min(b.len()));
+        prop_assume!(text.is_char_boundary(first) && text.is_char_boundary(start));
+        let (end, next) = names::MapEntries::new(b, first).entry_end(b, start);
+        prop_assert_eq!(end, names::kv_map_value_end(b, start, &mut names::Breaks::default()));
+        let ended_by_a_pair = b.get(end) == Some(&b',');
+        prop_assert_eq!(next, ended_by_a_pair.then(|| names::pair_delimiter(b, end + 2, false)).flatten());
+    }
 }
 
 /// A line that repeats the patterns (a hostile function can print one of 1 MB) is still read about once:
