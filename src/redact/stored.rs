@@ -122,6 +122,10 @@ const BODY_PHRASES: [&str; 2] = [
     "ConcurrentInvocationLimitExceeded",
 ];
 
+/// The first 8 bytes of the SHA-256 of nothing, which a body summary keeps for an empty body
+/// (`the_empty_body_hash_is_sha256_of_nothing`).
+const EMPTY_BODY_HASH: [u8; 8] = [0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14];
+
 /// Longest `errorType` kept from a body (real ones: `Runtime.ExitError`, `HandlerNotFound`, `TypeError`).
 const MAX_ERROR_TYPE: usize = 64;
 
@@ -152,11 +156,15 @@ impl Redactor {
                 return Cow::Owned(self.body_summary(prefix, body, answer));
             }
         }
-        if let Some((prefix, map)) = split(text, &HEADER_LINES) {
-            return self.kept(text, map_values(prefix, map, true));
-        }
-        if let Some((prefix, map)) = split(text, &NAME_ONLY_LINES) {
-            return self.kept(text, map_values(prefix, map, false));
+        for (lines, headers) in [(&HEADER_LINES[..], true), (&NAME_ONLY_LINES[..], false)] {
+            if let Some((prefix, map)) = split(text, lines) {
+                // An empty map (`Method request path: {}`, most query strings) is stored as it is: no prefix
+                // holds a fragment of a built-in rule, nor does `{}` (`plain_lines_hold_no_fragment`).
+                if map == "{}" && self.extra.is_empty() {
+                    return Cow::Borrowed(text);
+                }
+                return self.kept(text, map_values(prefix, map, headers));
+            }
         }
         if let Some((prefix, url)) = split(text, &URL_LINES) {
             return match url_query_names(prefix, url) {
@@ -186,11 +194,17 @@ impl Redactor {
             Some(b) => (b, true),
             None => (body, false),
         };
-        let digest = Sha256::digest(body.as_bytes());
+        // Most requests have no body (`GET`): its hash is a constant, not a hash computed per request.
+        let digest = if body.is_empty() {
+            EMPTY_BODY_HASH
+        } else {
+            let full = Sha256::digest(body.as_bytes());
+            std::array::from_fn(|i| full[i])
+        };
         let mut out = String::with_capacity(prefix.len() + 64);
         out.push_str(prefix);
         let _ = write!(out, "[{} bytes, sha256:", body.len());
-        for &byte in &digest[..8] {
+        for &byte in &digest {
             out.push(char::from(HEX[usize::from(byte >> 4)]));
             out.push(char::from(HEX[usize::from(byte & 0xf)]));
         }
@@ -361,8 +375,22 @@ mod tests {
     }
 
     #[test]
-    fn id_lines_hold_no_fragment() {
+    fn the_empty_body_hash_is_sha256_of_nothing() {
+        assert_eq!(EMPTY_BODY_HASH[..], Sha256::digest(b"")[..8]);
+        let r = Redactor::builtin();
+        assert_eq!(
+            r.execution_line(REQUEST_BODY_LINES[0]).as_str(),
+            format!("{}[0 bytes, sha256:e3b0c44298fc1c14]", REQUEST_BODY_LINES[0])
+        );
+    }
+
+    #[test]
+    fn plain_lines_hold_no_fragment() {
         for fragment in super::super::fragments() {
+            assert!(!"{}".contains(fragment), "{fragment:?}");
+            for prefix in HEADER_LINES.iter().chain(&NAME_ONLY_LINES).map(|p| p.to_ascii_lowercase()) {
+                assert!(!format!("{prefix}{{}}").contains(fragment), "{prefix:?} holds {fragment:?}");
+            }
             assert!(!is_id_text(fragment), "{fragment:?} is made of ID bytes");
             for prefix in ID_LINES.map(str::to_ascii_lowercase) {
                 assert!(!prefix.contains(fragment), "{prefix:?} holds {fragment:?}");
@@ -376,12 +404,19 @@ mod tests {
                 }
             }
         }
-        // A configured name could sit in a prefix (`status`) or be spelled in an ID: every line is searched.
-        let r = Redactor::new(["status"]).expect("a valid name");
+        // A configured name could sit in a prefix (`status`, `path`) or be spelled in an ID: every line is
+        // searched.
+        let r = Redactor::new(["status", "path"]).expect("valid names");
         assert_eq!(
             r.execution_line("Method completed with status: 200"),
             "Method completed with status: ****"
         );
+        for redactor in [r, Redactor::builtin()] {
+            for prefix in HEADER_LINES.iter().chain(&NAME_ONLY_LINES) {
+                let line = format!("{prefix}{{}}");
+                assert_eq!(redactor.execution_line(&line).as_str(), redactor.mask_every_rule(&line), "{line}");
+            }
+        }
     }
 
     proptest::proptest! {
