@@ -1,11 +1,11 @@
 //! The literal failure phrases API Gateway writes, and the reason each one is evidence for.
 //!
-//! One Aho-Corasick automaton finds all of them in a single pass over a line: no regex, no backtracking.
+//! One Aho-Corasick automaton finds all of them: no regex, no backtracking.
 //! The table is the specification; `docs/failure-reasons.md` describes it. Pure.
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Input, MatchKind};
 
 use crate::reason::FailureReason;
 
@@ -132,19 +132,12 @@ pub(crate) const PHRASES: &[(&str, Phrase)] = &[
     ("Missing required request parameters", P(R::RequestValidationFailed)),
 ];
 
+/// The phrases with leftmost-first semantics, which lets the automaton use its SIMD prefilter: almost no
+/// line has a phrase, and the prefilter skips those far faster than a walk of the automaton byte by byte.
 fn automaton() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
         // A constant table of short literals cannot exceed the automaton's limits (tests build it).
-        AhoCorasick::new(PHRASES.iter().map(|(p, _)| p)).expect("the phrase table compiles")
-    })
-}
-
-/// The same phrases with leftmost-first semantics, which lets the automaton use its SIMD prefilter: asking
-/// it whether any phrase occurs is much cheaper than the overlapping scan, and almost no line has one.
-fn gate() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
             .build(PHRASES.iter().map(|(p, _)| p))
@@ -154,16 +147,18 @@ fn gate() -> &'static AhoCorasick {
 
 /// Calls `found` once for every phrase of the table that occurs in `text`.
 ///
-/// Matching is overlapping, because leftmost matching could hide one phrase inside another's span
-/// (`Error: Task timed out` and `Task timed out after`). A bit set dedups without allocating.
+/// Every occurrence counts, even inside another's span (`Error: Task timed out` and `Task timed out
+/// after`): each search starts one byte after the last match's start. Two phrases could only start at one
+/// place if one were a prefix of the other, and none is (`no_phrase_is_a_prefix_of_another`), so the
+/// leftmost match at each start is the only one there. A bit set dedups without allocating.
 pub(crate) fn scan(text: &str, mut found: impl FnMut(Phrase)) {
     const _: () = assert!(PHRASES.len() <= 64, "the phrase bit set is a u64");
-    if !gate().is_match(text) {
-        return;
-    }
     let mut seen = 0u64;
-    for m in automaton().find_overlapping_iter(text) {
+    let mut input = Input::new(text);
+    while let Some(m) = automaton().find(input.clone()) {
         seen |= 1 << m.pattern().as_usize();
+        // A phrase is never empty, so its start is inside the text and the next search starts after it.
+        input.set_start(m.start() + 1);
     }
     while seen != 0 {
         found(PHRASES[seen.trailing_zeros() as usize].1);
@@ -189,6 +184,60 @@ mod tests {
         scan(text, |p| v.extend(resolve(p, in_authorizer)));
         v.sort();
         v
+    }
+
+    /// Every two phrases where one's end is the other's start, written once with their shared part
+    /// (`Error: Task timed out after`).
+    fn overlapping_pairs() -> Vec<String> {
+        let mut pairs = Vec::new();
+        for (a, _) in PHRASES {
+            for (b, _) in PHRASES {
+                if let Some(k) = (1..a.len().min(b.len())).rev().find(|&k| a.ends_with(&b[..k])) {
+                    pairs.push(format!("{a}{}", &b[k..]));
+                }
+            }
+        }
+        pairs
+    }
+
+    /// Phrases, pairs that overlap, heads and tails of phrases (which overlap the next piece), and other
+    /// text, in any order.
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let phrase = (0..PHRASES.len(), 0usize..80, 0usize..80).prop_map(|(i, a, b)| {
+            let p = PHRASES[i].0;
+            let (a, b) = (a.min(p.len()), b.min(p.len()));
+            p.get(a.min(b)..a.max(b)).unwrap_or(p).to_owned()
+        });
+        prop_oneof![
+            (0..PHRASES.len()).prop_map(|i| PHRASES[i].0.to_owned()),
+            proptest::sample::select(overlapping_pairs()),
+            phrase,
+            "[ a-z:.]{0,6}",
+        ]
+    }
+
+    proptest::proptest! {
+        /// The scan finds exactly the phrases the text contains, overlapping or repeated ones too.
+        #[test]
+        fn the_scan_finds_every_phrase_the_text_contains(
+            pieces in proptest::collection::vec(piece(), 0..12),
+        ) {
+            let text = pieces.concat();
+            let mut seen = Vec::new();
+            scan(&text, |p| seen.push(p));
+            let contained: Vec<Phrase> = PHRASES.iter().filter(|(p, _)| text.contains(p)).map(|(_, r)| *r).collect();
+            proptest::prop_assert_eq!(seen, contained, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn no_phrase_is_a_prefix_of_another() {
+        for (a, _) in PHRASES {
+            for (b, _) in PHRASES {
+                assert!(a == b || !b.starts_with(a), "{a:?} starts {b:?}");
+            }
+        }
     }
 
     #[test]
