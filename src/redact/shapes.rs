@@ -18,14 +18,22 @@ const fn is_b64url(b: u8) -> bool {
 }
 
 /// `Bearer <token>` (any case): masks the token. `start..end` is the word `bearer`.
-pub(super) fn bearer(b: &[u8], start: usize, end: usize, spans: &mut Vec<(usize, usize)>) -> usize {
-    let Some((token, i)) = credentials_after(b, start, end, usize::MAX, is_token_byte) else {
-        return end;
-    };
-    if i - token >= MIN_BEARER_TOKEN {
-        spans.push((token, i));
+pub(super) fn bearer(b: &[u8], mut start: usize, mut end: usize, spans: &mut Vec<(usize, usize)>) -> usize {
+    loop {
+        let Some((token, i)) = credentials_after(b, start, end, usize::MAX, is_token_byte) else {
+            return end;
+        };
+        // The scheme written twice or more (`Bearer Bearer <token>`, a common client slip): the token is
+        // the one after the last. Read as a token, the second word hid the real one.
+        if b[token..i].eq_ignore_ascii_case(b"bearer") {
+            (start, end) = (token, i);
+            continue;
+        }
+        if i - token >= MIN_BEARER_TOKEN {
+            spans.push((token, i));
+        }
+        return i;
     }
-    i
 }
 
 /// The credentials after an authentication scheme's word (`start..end`, e.g. `bearer`, `basic`) that stands

@@ -88,6 +88,11 @@ fn masks_every_syntax_and_leaves_the_rest_untouched() {
             "upstream said Bearer abcdefgh12345678 ok",
             "upstream said Bearer **** ok",
         ),
+        // The scheme written twice, a common client slip: the token follows the last one.
+        (
+            "upstream said Bearer Bearer abcdefgh12345678 ok, bearer  BEARER bearer abcdefgh12345678",
+            "upstream said Bearer Bearer **** ok, bearer  BEARER bearer ****",
+        ),
         (
             "keys AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY in use",
             "keys **** **** in use",
