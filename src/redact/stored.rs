@@ -103,10 +103,12 @@ const URL_LINES: [&str; 2] = ["Endpoint request URI: ", "Sending request to "];
 /// is, without the searches. No fragment of a built-in rule can be read there: none is in a prefix, none is
 /// made of hex digits and `-` only, and none starts at a prefix's end and runs on into such bytes
 /// (`id_lines_hold_no_fragment`). Configured names turn this off.
-const ID_LINES: [&str; 5] = [
+const ID_LINES: [&str; 6] = [
     "Method completed with status: ",
     "Starting execution for request: ",
     "AWS Integration Endpoint RequestId : ",
+    // The trace header's form (`Root=1-…`) before the bare ID: the first prefix a line starts with is taken.
+    "X-ray Tracing ID : Root=",
     "X-ray Tracing ID : ",
     "Successfully completed execution",
 ];
