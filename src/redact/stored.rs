@@ -13,14 +13,11 @@
 //! - Every other line, and every kept value, still goes through the redactor (names and shapes).
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
-use std::sync::LazyLock;
-
-use memchr::memmem::Finder;
-
-use sha2::{Digest as _, Sha256};
 
 use super::{MASK, Redacted, Redactor, names};
+
+mod bodies;
+pub(crate) use bodies::lambda_phrases;
 
 /// Header names whose values are kept (ASCII case-insensitively): the request and trace IDs the joins and
 /// `lookup` use, the error type and function-error flag the classifier reads, and content type and length.
@@ -68,7 +65,7 @@ fn is_allowed_header(name: &str) -> bool {
     })
 }
 
-/// The body lines: stored as [`body_summary`] by default. A request body is the client's (or the mapping
+/// The body lines: stored as a summary (`stored/bodies.rs`) by default. A request body is the client's (or the mapping
 /// template's) text: what it says of status codes or errors speaks for no backend, so nothing is read from it.
 const REQUEST_BODY_LINES: [&str; 2] = [
     "Method request body before transformations: ",
@@ -126,19 +123,6 @@ const fn starts_a_kind(b: u8) -> bool {
 /// API Gateway's mark on a line it cut at 1,024 bytes.
 const TRUNCATED: &str = " [TRUNCATED]";
 
-/// Lambda's own failure phrases in a response body, which the classifier reads (`log-formats.md` §2).
-const BODY_PHRASES: [&str; 2] = [
-    "Process exited before completing request",
-    "ConcurrentInvocationLimitExceeded",
-];
-
-/// The first 8 bytes of the SHA-256 of nothing, which a body summary keeps for an empty body
-/// (`the_empty_body_hash_is_sha256_of_nothing`).
-const EMPTY_BODY_HASH: [u8; 8] = [0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14];
-
-/// Longest `errorType` kept from a body (real ones: `Runtime.ExitError`, `HandlerNotFound`, `TypeError`).
-const MAX_ERROR_TYPE: usize = 64;
-
 impl Redactor {
     /// An execution-log line's text (after the request-ID prefix) as stored and printed: the allow-list by
     /// kind of line, then redaction by names and shapes.
@@ -195,82 +179,6 @@ impl Redactor {
             Cow::Owned(masked) => Cow::Owned(masked),
         }
     }
-
-    /// `prefix`, then a body as kept: `[<n> bytes, sha256:<first 8 bytes, hex>]`, then, from an `answer`,
-    /// what the classifier reads from it; one buffer, written once.
-    fn body_summary(&self, prefix: &str, body: &str, answer: bool) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let (body, truncated) = match body.strip_suffix(TRUNCATED) {
-            Some(b) => (b, true),
-            None => (body, false),
-        };
-        // Most requests have no body (`GET`): its hash is a constant, not a hash computed per request.
-        let digest = if body.is_empty() {
-            EMPTY_BODY_HASH
-        } else {
-            let full = Sha256::digest(body.as_bytes());
-            std::array::from_fn(|i| full[i])
-        };
-        let mut out = String::with_capacity(prefix.len() + 64);
-        out.push_str(prefix);
-        let _ = write!(out, "[{} bytes, sha256:", body.len());
-        for &byte in &digest {
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
-        }
-        out.push(']');
-        if answer {
-            self.answer_reading(body, &mut out);
-        }
-        if truncated {
-            out.push_str(TRUNCATED);
-        }
-        out
-    }
-
-    /// What the classifier reads from an answer's body: a proxy response's `statusCode`, a Lambda
-    /// `errorType` (identifier bytes only), Lambda's own failure phrases.
-    fn answer_reading(&self, body: &str, out: &mut String) {
-        if let Some(code) = json_value(body, &STATUS_CODE_KEY).map(|v| v.trim_start_matches('"'))
-            && let Some(n) = code.get(..3).filter(|n| n.bytes().all(|c| c.is_ascii_digit()))
-        {
-            out.push_str(" statusCode=");
-            out.push_str(n);
-        }
-        if let Some(t) = json_value(body, &ERROR_TYPE_KEY).and_then(|v| v.strip_prefix('"')) {
-            let len = t
-                .bytes()
-                .take(MAX_ERROR_TYPE)
-                .take_while(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-'))
-                .count();
-            if len > 0 {
-                out.push_str(" errorType=");
-                out.push_str(&self.mask(&t[..len]));
-            }
-        }
-        for (phrase, found) in BODY_PHRASES.iter().zip(lambda_phrases(body)) {
-            if found {
-                out.push_str(" (");
-                out.push_str(phrase);
-                out.push(')');
-            }
-        }
-    }
-}
-
-/// Searchers for the fixed keys and phrases read from every body, built once (a `memmem` searcher per call
-/// costs more than the search on a short body).
-static STATUS_CODE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"statusCode\""));
-static ERROR_TYPE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"errorType\""));
-static BODY_PHRASE_FINDERS: LazyLock<[Finder<'static>; 2]> = LazyLock::new(|| BODY_PHRASES.map(Finder::new));
-
-/// Whether a body holds each of Lambda's own failure phrases: the process exited before completing the
-/// request (a crash or out-of-memory kill of an older runtime), and a concurrency limit was exceeded.
-/// The classifier reads these, and the stored summary names them.
-pub(crate) fn lambda_phrases(body: &str) -> [bool; 2] {
-    BODY_PHRASE_FINDERS
-        .each_ref()
-        .map(|f| f.find(body.as_bytes()).is_some())
 }
 
 /// `text` split after the first of `prefixes` it starts with. The first byte is compared first: the line
@@ -281,13 +189,6 @@ fn split<'a>(text: &'a str, prefixes: &[&'static str]) -> Option<(&'static str, 
         .iter()
         .filter(|p| p.as_bytes().first() == Some(&first))
         .find_map(|p| text.strip_prefix(p).map(|rest| (*p, rest)))
-}
-
-/// What follows `"key"` and a `:` in a JSON body (spaces skipped), unescaped JSON only.
-fn json_value<'a>(body: &'a str, key: &Finder<'_>) -> Option<&'a str> {
-    let at = key.find(body.as_bytes())?;
-    let rest = body[at + key.needle().len()..].trim_start().strip_prefix(':')?;
-    Some(rest.trim_start())
 }
 
 /// `prefix`, then an API Gateway map (`{Name=value, Name2=v, w}`) with each value kept only if `headers` and
@@ -383,16 +284,6 @@ mod tests {
             assert!(!is_allowed_header(other), "{other}");
         }
         assert!(is_allowed_header("Content-Type") && is_allowed_header("X-Amzn-RequestId"));
-    }
-
-    #[test]
-    fn the_empty_body_hash_is_sha256_of_nothing() {
-        assert_eq!(EMPTY_BODY_HASH[..], Sha256::digest(b"")[..8]);
-        let r = Redactor::builtin();
-        assert_eq!(
-            r.execution_line(REQUEST_BODY_LINES[0]).as_str(),
-            format!("{}[0 bytes, sha256:e3b0c44298fc1c14]", REQUEST_BODY_LINES[0])
-        );
     }
 
     #[test]
