@@ -114,11 +114,11 @@ mod tests {
     #[test]
     fn the_empty_body_hash_is_sha256_of_nothing() {
         assert_eq!(EMPTY_BODY_HASH[..], Sha256::digest(b"")[..8]);
-        const PREFIX: &str = "Method request body before transformations: ";
+        let prefix = super::super::REQUEST_BODY_LINES[0];
         let r = Redactor::builtin();
         assert_eq!(
-            r.execution_line(PREFIX).as_str(),
-            format!("{}[0 bytes, sha256:e3b0c44298fc1c14]", PREFIX)
+            r.execution_line(prefix).as_str(),
+            format!("{prefix}[0 bytes, sha256:e3b0c44298fc1c14]")
         );
     }
 }
