@@ -386,27 +386,23 @@ mod tests {
     /// and fragments in any case, IDs.
     fn plain_value_candidate() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
-        let word = prop_oneof![
-            proptest::sample::select(
-                DAYS.iter()
-                    .chain(&MONTHS)
-                    .chain(&TRACE_KEYS)
-                    .copied()
-                    .collect::<Vec<_>>()
-            )
-            .prop_map(String::from),
-            proptest::sample::select(crate::redact::fragments()).prop_map(String::from),
-            "[A-Za-z$]{1,8}",
-        ];
+        // Mostly the shapes' own words, so that most candidates are plain; else a fragment or any word.
+        let word = |own: Vec<&'static str>| {
+            prop_oneof![
+                3 => proptest::sample::select(own).prop_map(String::from),
+                1 => proptest::sample::select(crate::redact::fragments()).prop_map(String::from),
+                1 => "[A-Za-z$]{1,8}",
+            ]
+        };
         prop_oneof![
             (
-                word.clone(),
+                word(DAYS.to_vec()),
                 "[0-9]{2}",
-                word.clone(),
+                word(MONTHS.to_vec()),
                 "[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}"
             )
                 .prop_map(|(d, n, m, rest)| format!("{d}, {n} {m} {rest} GMT")),
-            proptest::collection::vec((word.clone(), "[0-9a-fA-F-]{0,24}"), 1..4).prop_map(|fields| {
+            proptest::collection::vec((word(TRACE_KEYS.to_vec()), "[0-9a-fA-F-]{0,24}"), 1..4).prop_map(|fields| {
                 fields
                     .iter()
                     .map(|(k, id)| format!("{k}={id}"))
@@ -423,7 +419,7 @@ mod tests {
                     .map(|(c, u)| if u { c.to_ascii_uppercase() } else { c })
                     .collect()),
             "[0-9a-fA-F-]{0,40}",
-            word,
+            word(COMMON_VALUES.to_vec()),
         ]
     }
 
