@@ -10,10 +10,11 @@ pub(crate) fn trim_eol(s: &str) -> &str {
 /// An 8-4-4-4-12 hexadecimal UUID of any version (2018 captures show time-based ones).
 pub(crate) fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
+    // Without a branch per byte (a UUID is read whole): the dashes where they belong, hex digits elsewhere.
     b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
+        && b.iter().enumerate().fold(true, |ok, (i, c)| {
+            let dash = matches!(i, 8 | 13 | 18 | 23);
+            ok & ((dash & (*c == b'-')) | (!dash & c.is_ascii_hexdigit()))
         })
 }
 
@@ -90,6 +91,20 @@ mod tests {
         assert!(!is_uuid("6234bffe-149a-b642-81ff-2e8e376d8af"));
         assert!(!is_uuid("6234bffe_149a-b642-81ff-2e8e376d8aff"));
         assert!(!is_uuid("PDS1PEC4oAMFpyA="));
+    }
+
+    proptest::proptest! {
+        /// The branch-free reading is the plain definition: 36 bytes, dashes at 8, 13, 18, 23, hex elsewhere.
+        #[test]
+        fn is_uuid_is_its_definition(s in "[0-9a-fA-Fg-]{36}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\\PC{0,40}") {
+            let b = s.as_bytes();
+            let definition = b.len() == 36
+                && b.iter().enumerate().all(|(i, c)| match i {
+                    8 | 13 | 18 | 23 => *c == b'-',
+                    _ => c.is_ascii_hexdigit(),
+                });
+            proptest::prop_assert_eq!(is_uuid(&s), definition);
+        }
     }
 
     #[test]

@@ -162,7 +162,13 @@ pub(super) fn known(name: &str) -> Option<Known> {
     let (table, seed) = &TABLE;
     let index = usize::from(table[slot(name.as_bytes(), *seed)]).checked_sub(1)?;
     let (known_name, known) = KNOWN[index];
-    name.eq_ignore_ascii_case(known_name).then_some(known)
+    // Known names are lowercase: only the name is lowercased, and without a branch per byte.
+    let same = name.len() == known_name.len()
+        && name
+            .bytes()
+            .zip(known_name.bytes())
+            .fold(true, |same, (a, k)| same & (a.to_ascii_lowercase() == k));
+    same.then_some(known)
 }
 
 /// Values of allowed headers so common that they are told by a compare (ASCII case-insensitively): content
