@@ -144,8 +144,7 @@ impl Redactor {
     /// `header_maps_are_stored_as_the_searches_would` checks the whole claim on generated maps. With
     /// configured names every map is searched.
     fn header_map<'a>(&self, text: &'a str, prefix: &'static str, map: &str, headers: bool) -> Cow<'a, str> {
-        let plain = |value: &str| is_plain_value(value) || !self.any_in_short.is_match(value);
-        let (kept, known_parts) = map_values(prefix, map, headers, plain);
+        let (kept, known_parts) = map_values(prefix, map, headers, |v| self.is_plain_kept_value(v));
         if !(known_parts && self.extra.is_empty()) {
             return self.kept(text, kept);
         }
@@ -156,11 +155,17 @@ impl Redactor {
         }
     }
 
+    /// Whether a kept header value holds no fragment: told by its shape ([`is_plain_value`]), else by the
+    /// automaton of every fragment (the check `mask` makes of a short text).
+    fn is_plain_kept_value(&self, value: &str) -> bool {
+        is_plain_value(value) || !self.any_in_short.is_match(value)
+    }
+
     /// Whether a header map's line takes the way without the searches ([`header_map`](Self::header_map)).
     #[cfg(test)]
     fn header_map_is_plain(&self, text: &str) -> bool {
-        let plain = |value: &str| is_plain_value(value) || !self.any_in_short.is_match(value);
-        split(text, &HEADER_LINES).is_some_and(|(prefix, map)| map_values(prefix, map, true, plain).1)
+        split(text, &HEADER_LINES)
+            .is_some_and(|(prefix, map)| map_values(prefix, map, true, |v| self.is_plain_kept_value(v)).1)
             && self.extra.is_empty()
     }
 
