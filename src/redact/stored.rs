@@ -144,15 +144,17 @@ impl Redactor {
     /// `header_maps_are_stored_as_the_searches_would` checks the whole claim on generated maps. With
     /// configured names every map is searched.
     fn header_map<'a>(&self, text: &'a str, prefix: &'static str, map: &str, headers: bool) -> Cow<'a, str> {
+        match self.header_map_kept(prefix, map, headers) {
+            (kept, true) => as_is_unless_changed(text, kept),
+            (kept, false) => self.kept(text, kept),
+        }
+    }
+
+    /// What [`map_values`] keeps of a map, and whether the searches can be skipped on it
+    /// ([`header_map`](Self::header_map)).
+    fn header_map_kept(&self, prefix: &str, map: &str, headers: bool) -> (String, bool) {
         let (kept, known_parts) = map_values(prefix, map, headers, |v| self.is_plain_kept_value(v));
-        if !(known_parts && self.extra.is_empty()) {
-            return self.kept(text, kept);
-        }
-        if kept == text {
-            Cow::Borrowed(text)
-        } else {
-            Cow::Owned(kept)
-        }
+        (kept, known_parts && self.extra.is_empty())
     }
 
     /// Whether a kept header value holds no fragment: told by its shape ([`is_plain_value`]), else by the
@@ -164,9 +166,7 @@ impl Redactor {
     /// Whether a header map's line takes the way without the searches ([`header_map`](Self::header_map)).
     #[cfg(test)]
     fn header_map_is_plain(&self, text: &str) -> bool {
-        split(text, &HEADER_LINES)
-            .is_some_and(|(prefix, map)| map_values(prefix, map, true, |v| self.is_plain_kept_value(v)).1)
-            && self.extra.is_empty()
+        split(text, &HEADER_LINES).is_some_and(|(prefix, map)| self.header_map_kept(prefix, map, true).1)
     }
 
     /// The line as the allow-list `kept` it (its prefix included: no prefix holds a fragment of a rule, so
@@ -174,10 +174,18 @@ impl Redactor {
     /// when neither the allow-list nor the mask changed anything.
     fn kept<'a>(&self, text: &'a str, kept: String) -> Cow<'a, str> {
         match self.mask(&kept) {
-            Cow::Borrowed(_) if kept == text => Cow::Borrowed(text),
-            Cow::Borrowed(_) => Cow::Owned(kept),
+            Cow::Borrowed(_) => as_is_unless_changed(text, kept),
             Cow::Owned(masked) => Cow::Owned(masked),
         }
+    }
+}
+
+/// `text` itself, borrowed, when what is `kept` of it is the same text; else `kept`.
+fn as_is_unless_changed(text: &str, kept: String) -> Cow<'_, str> {
+    if kept == text {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(kept)
     }
 }
 
