@@ -315,10 +315,11 @@ pub(super) fn header_request_id(headers: &str) -> Option<&str> {
     while let Some(i) = after_from(map, at, KEY) {
         at = i + KEY.len();
         let boundary = i == 0 || map[..i].ends_with(", ");
+        // The entry's value is its text up to the next `, `: a UUID holds none, so the value is a UUID when
+        // its first 36 bytes are one and the map or the entry ends right after them.
         let value = &map[at..];
-        let end = value.find(", ").unwrap_or(value.len());
-        let id = &value[..end];
-        if boundary && is_uuid(id) {
+        let id = value.get(..36).unwrap_or(value);
+        if boundary && is_uuid(id) && (value.len() == 36 || value[36..].starts_with(", ")) {
             if found.is_some_and(|f| f != id) {
                 return None;
             }

@@ -72,3 +72,36 @@ fn log_group_names_tell_the_source() {
         GroupKind::Lambda { function_name: "f" }
     );
 }
+
+proptest::proptest! {
+    /// The entry is read as its definition: the value up to the next `, ` (or the map's end) is the ID when it
+    /// is a UUID, at the map's start or after `, `, and two different such IDs name none.
+    #[test]
+    fn the_response_header_id_is_the_whole_entry(
+        entries in proptest::collection::vec(
+            "x-amzn-RequestId=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f-]{30,40})[ ,}a-z]{0,3}|[A-Za-z-]{1,12}=[ -~]{0,50}",
+            0..5,
+        ),
+        braces in proptest::bool::ANY,
+    ) {
+        let inner = entries.join(", ");
+        let map = if braces { format!("{{{inner}}}") } else { inner };
+        // The map without its braces and trailing spaces.
+        let inner = map.trim_end();
+        let inner = inner.strip_prefix('{').and_then(|m| m.strip_suffix('}')).unwrap_or(inner);
+        let mut found: Option<&str> = None;
+        let mut clash = false;
+        let mut from = 0;
+        while let Some(at) = inner[from..].find("x-amzn-RequestId=").map(|i| from + i) {
+            from = at + "x-amzn-RequestId=".len();
+            let value = &inner[from..];
+            let id = &value[..value.find(", ").unwrap_or(value.len())];
+            if (at == 0 || inner[..at].ends_with(", ")) && text::is_uuid(id) {
+                clash |= found.is_some_and(|f| f != id);
+                found = Some(id);
+            }
+        }
+        let definition = if clash { None } else { found };
+        proptest::prop_assert_eq!(execution::header_request_id(&map), definition, "{}", map);
+    }
+}
