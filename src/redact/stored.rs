@@ -123,10 +123,7 @@ impl Redactor {
             }
         }
         if let Some((prefix, url)) = split(text, &URL_LINES) {
-            return match url_query_names(prefix, url) {
-                Some(kept) => self.kept(text, kept),
-                None => self.mask(text),
-            };
+            return self.kept(text, url_query_names(prefix, url));
         }
         self.mask(text)
     }
@@ -145,14 +142,15 @@ impl Redactor {
     /// configured names every map is searched.
     fn header_map<'a>(&self, text: &'a str, prefix: &'static str, map: &str, headers: bool) -> Cow<'a, str> {
         match self.header_map_kept(prefix, map, headers) {
-            (kept, true) => as_is_unless_changed(text, kept),
+            (None, true) => Cow::Borrowed(text),
+            (Some(kept), true) => as_is_unless_changed(text, kept),
             (kept, false) => self.kept(text, kept),
         }
     }
 
     /// What [`map_values`] keeps of a map, and whether the searches can be skipped on it
     /// ([`header_map`](Self::header_map)).
-    fn header_map_kept(&self, prefix: &str, map: &str, headers: bool) -> (String, bool) {
+    fn header_map_kept(&self, prefix: &str, map: &str, headers: bool) -> (Option<String>, bool) {
         let (kept, known_parts) = map_values(prefix, map, headers, |v| self.is_plain_kept_value(v));
         (kept, known_parts && self.extra.is_empty())
     }
@@ -170,9 +168,12 @@ impl Redactor {
     }
 
     /// The line as the allow-list `kept` it (its prefix included: no prefix holds a fragment of a rule, so
-    /// masking it with the rest finds what masking the rest alone does), masked: `text` itself, borrowed,
-    /// when neither the allow-list nor the mask changed anything.
-    fn kept<'a>(&self, text: &'a str, kept: String) -> Cow<'a, str> {
+    /// masking it with the rest finds what masking the rest alone does; `None`: the line as it is), masked:
+    /// `text` itself, borrowed, when neither the allow-list nor the mask changed anything.
+    fn kept<'a>(&self, text: &'a str, kept: Option<String>) -> Cow<'a, str> {
+        let Some(kept) = kept else {
+            return self.mask(text);
+        };
         match self.mask(&kept) {
             Cow::Borrowed(_) => as_is_unless_changed(text, kept),
             Cow::Owned(masked) => Cow::Owned(masked),
@@ -202,9 +203,12 @@ fn split<'a>(text: &'a str, prefixes: &[&'static str]) -> Option<(&'static str, 
 /// `prefix`, then an API Gateway map (`{Name=value, Name2=v, w}`) with each value kept only if `headers` and
 /// the name is on [`ALLOWED_HEADERS`]; [`MASK`] otherwise. Anything that is not such a map is masked whole.
 ///
+/// `None` when that is the line as it is (every value kept, the map whole): most response header maps, which
+/// are then neither copied nor compared with the line.
+///
 /// Also whether the map is made of known header names only ([`headers::known`]), each value kept `plain`:
 /// then no fragment of a rule can be read anywhere in what is kept (see [`Redactor::header_map`]).
-fn map_values(prefix: &str, map: &str, headers: bool, plain: impl Fn(&str) -> bool) -> (String, bool) {
+fn map_values(prefix: &str, map: &str, headers: bool, plain: impl Fn(&str) -> bool) -> (Option<String>, bool) {
     let (map, truncated) = match map.strip_suffix(TRUNCATED) {
         Some(m) => (m, TRUNCATED),
         None => (map, ""),
@@ -213,13 +217,19 @@ fn map_values(prefix: &str, map: &str, headers: bool, plain: impl Fn(&str) -> bo
     // A value shorter than the mask grows the map (`CloudFront-Viewer-Country=GB`, `Accept=*/*`). An entry and
     // its `, ` are at least four bytes (`N=, `) and grow by at most the mask's four: twice the map always
     // fits, and the buffer never moves (growing it was 2% of `parse/64kb`).
-    let mut out = String::with_capacity(prefix.len() + 2 * map.len() + MASK.len());
-    out.push_str(prefix);
+    let new_out = || {
+        let mut out = String::with_capacity(prefix.len() + 2 * map.len() + MASK.len());
+        out.push_str(prefix);
+        out
+    };
     let Some(inner_start) = map.starts_with('{').then_some(1) else {
+        let mut out = new_out();
         out.push_str(MASK);
         out.push_str(truncated);
-        return (out, false);
+        return (Some(out), false);
     };
+    // Made at the first value masked: until then, what is kept is the map's own bytes.
+    let mut out: Option<String> = None;
     // The map is copied in runs, each up to a value to mask: a kept entry, and the `, ` between entries, are
     // the map's own bytes (the next entry starts right after its `, `), copied with what is around them.
     let mut copied = 0;
@@ -238,6 +248,7 @@ fn map_values(prefix: &str, map: &str, headers: bool, plain: impl Fn(&str) -> bo
         if kind == Some(Known::Allowed) {
             all_known = all_known && plain(&map[eq + 1..end]);
         } else {
+            let out = out.get_or_insert_with(new_out);
             out.push_str(&map[copied..=eq]);
             out.push_str(MASK);
             copied = end;
@@ -247,10 +258,16 @@ fn map_values(prefix: &str, map: &str, headers: bool, plain: impl Fn(&str) -> bo
         let Some(next) = next else { break };
         (i, next_eq) = (end + 2, Some(next));
     }
+    // The map as it is: nothing masked, and it ends right after its last value (a `}` is added where the
+    // map was cut or has no closing brace, and what follows a `}` is dropped).
+    if out.is_none() && &map[to..] == "}" {
+        return (None, all_known);
+    }
+    let mut out = out.unwrap_or_else(new_out);
     out.push_str(&map[copied..to]);
     out.push('}');
     out.push_str(truncated);
-    (out, all_known)
+    (Some(out), all_known)
 }
 
 /// `prefix`, then a URL whose query keeps its names (`?a=****&b=****`); `None` without a query.
@@ -340,6 +357,34 @@ mod tests {
             let line = format!("{}{id}", ID_LINES[kind]);
             let (stored, full) = (r.execution_line(&line), r.mask_every_rule(&line));
             proptest::prop_assert_eq!(stored.as_ref(), full.as_ref());
+        }
+    }
+
+    /// A map whose values are all kept is the line itself only when the map is whole; otherwise the copy
+    /// closes it as before (a `}` where it was cut, nothing after its `}`).
+    #[test]
+    fn maps_of_kept_values_are_the_line_only_when_whole() {
+        let r = Redactor::builtin();
+        let p = "Endpoint response headers: ";
+        for (map, stored) in [
+            ("{Content-Type=text/plain, Content-Length=2}", None),
+            ("{Content-Length=2} [TRUNCATED]", None),
+            (
+                "{Content-Type=text/plain, Content-Length=2 [TRUNCATED]",
+                Some("{Content-Type=text/plain, Content-Length=2} [TRUNCATED]"),
+            ),
+            ("{Content-Length=2", Some("{Content-Length=2}")),
+            ("{Content-Length=2} tail", Some("{Content-Length=2}")),
+            ("{Content-Length=2}}", Some("{Content-Length=2}")),
+            ("{Content-Length}", Some("{}")),
+            ("{Content-Length=2, Host=h}", Some("{Content-Length=2, Host=****}")),
+        ] {
+            let line = format!("{p}{map}");
+            let got = r.execution_line(&line);
+            match stored {
+                None => assert!(matches!(got.into_cow(), Cow::Borrowed(l) if l == line), "{line}"),
+                Some(stored) => assert_eq!(got.as_str(), format!("{p}{stored}"), "{line}"),
+            }
         }
     }
 
