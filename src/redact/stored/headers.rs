@@ -162,13 +162,31 @@ pub(super) fn known(name: &str) -> Option<Known> {
     let (table, seed) = &TABLE;
     let index = usize::from(table[slot(name.as_bytes(), *seed)]).checked_sub(1)?;
     let (known_name, known) = KNOWN[index];
-    // Known names are lowercase: only the name is lowercased, and without a branch per byte.
-    let same = name.len() == known_name.len()
-        && name
-            .bytes()
-            .zip(known_name.bytes())
-            .fold(true, |same, (a, k)| same & (a.to_ascii_lowercase() == k));
-    same.then_some(known)
+    (name.len() == known_name.len() && same_name(name.as_bytes(), known_name.as_bytes())).then_some(known)
+}
+
+/// Whether `name` is `known` (a known name: lowercase letters and `-`, of the same length) in any case, read
+/// eight bytes at a time: a letter of `known` (bit 6 set) matches its byte with bit 5 (case) set, and `-`
+/// only itself (`known_names_are_lowercase_and_listed_once`, `known_names_differ_from_a_byte_changed`).
+fn same_name(name: &[u8], known: &[u8]) -> bool {
+    const LETTER: u64 = 0x4040_4040_4040_4040;
+    let same = |n: u64, k: u64| (n | ((k & LETTER) >> 1)) == k;
+    let len = name.len();
+    if len < 8 {
+        return name
+            .iter()
+            .zip(known)
+            .fold(true, |ok, (&n, &k)| ok & same(u64::from(n), u64::from(k)));
+    }
+    let word = |b: &[u8], at: usize| {
+        let mut w = [0; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    // Whole words, then the last eight bytes (overlapping the last whole word when the length is no multiple).
+    (0..len / 8).fold(same(word(name, len - 8), word(known, len - 8)), |ok, w| {
+        ok & same(word(name, 8 * w), word(known, 8 * w))
+    })
 }
 
 /// Values of allowed headers so common that they are told by a compare (ASCII case-insensitively): content
@@ -201,19 +219,34 @@ const MONTHS: [&str; 12] = [
 /// bytes no fragment holds (`;`, `=`, `,`, ` `, `:` between digits); `plain_values_hold_no_fragment` checks
 /// the claim against the automaton on generated values.
 pub(super) fn is_plain_value(value: &str) -> bool {
+    // The date before the trace header: it is told by its length alone when it is none.
     super::is_id_text(value)
         || COMMON_VALUES.iter().any(|c| value.eq_ignore_ascii_case(c))
-        || is_trace_header(value)
         || is_http_date(value)
+        || is_trace_header(value)
 }
 
-/// `Root=1-…;Parent=…;Sampled=1`: keys of [`TRACE_KEYS`], each with an ID.
+/// `Root=1-…;Parent=…;Sampled=1`: fields split at `;`, each a key of [`TRACE_KEYS`], `=` and an ID
+/// (`is_trace_header_is_its_definition`). Read with a plain loop: `str::split`'s searcher cost more than
+/// the header (7% of storing an endpoint response's headers).
 fn is_trace_header(value: &str) -> bool {
-    value.split(';').all(|field| {
-        field
-            .split_once('=')
-            .is_some_and(|(key, id)| TRACE_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k)) && super::is_id_text(id))
-    })
+    let mut rest = value;
+    loop {
+        let (field, more) = match rest.bytes().position(|c| c == b';') {
+            Some(end) => (&rest[..end], Some(&rest[end + 1..])),
+            None => (rest, None),
+        };
+        let Some(eq) = field.bytes().position(|c| c == b'=') else {
+            return false;
+        };
+        if !(TRACE_KEYS.iter().any(|k| field[..eq].eq_ignore_ascii_case(k)) && super::is_id_text(&field[eq + 1..])) {
+            return false;
+        }
+        match more {
+            Some(more) => rest = more,
+            None => return true,
+        }
+    }
 }
 
 /// `Mon, 30 Oct 2023 12:58:31 GMT`, exactly.
@@ -244,207 +277,4 @@ pub(super) fn every_known() -> impl Iterator<Item = (&'static str, Known)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::{HEADER_LINES, TRUNCATED, map_values, split};
-    use super::*;
-    use crate::redact::{MASK, Redactor};
-
-    #[test]
-    fn every_known_name_is_found_in_any_case_and_nothing_else_is() {
-        for (name, kind) in every_known() {
-            assert_eq!(known(name), Some(kind), "{name}");
-            assert_eq!(known(&name.to_ascii_uppercase()), Some(kind), "{name}");
-            assert_eq!(known(&format!("{name}x")), None, "{name}");
-            assert_eq!(known(&name[1..]), None, "{name}");
-        }
-        for other in ["", "x", "Host2", "Content-Typ", "X-Forwarded-Host", "Authorisation"] {
-            assert_eq!(known(other), None, "{other}");
-        }
-        assert_eq!(known("Content-Type"), Some(Known::Allowed));
-        assert_eq!(known("X-Amzn-RequestId"), Some(Known::Allowed));
-        assert_eq!(known("Authorization"), Some(Known::Masked));
-    }
-
-    #[test]
-    fn known_names_are_lowercase_and_listed_once() {
-        let names: Vec<&str> = every_known().map(|(n, _)| n).collect();
-        for (i, name) in names.iter().enumerate() {
-            assert_eq!(*name, name.to_ascii_lowercase());
-            assert!(!names[..i].contains(name), "{name} twice");
-        }
-    }
-
-    /// What the stored form of a header map's line is when the searches run on it whatever its names.
-    fn searched(r: &Redactor, line: &str) -> String {
-        let (prefix, map) = split(line, &HEADER_LINES).expect("a header map's line");
-        let (kept, _) = map_values(prefix, map, true, |_| false);
-        r.kept(line, kept).into_owned()
-    }
-
-    #[test]
-    fn no_fragment_spans_the_parts_of_a_map() {
-        for fragment in crate::redact::fragments() {
-            assert!(
-                !fragment
-                    .bytes()
-                    .any(|b| b"{}=,*".contains(&b) || b.is_ascii_whitespace()),
-                "{fragment:?} holds a byte that joins a map's parts"
-            );
-            assert!(!TRUNCATED.to_ascii_lowercase().contains(fragment), "{fragment:?}");
-            assert!(!MASK.contains(fragment), "{fragment:?}");
-        }
-    }
-
-    #[test]
-    fn known_names_change_nothing_the_searches_would() {
-        let r = Redactor::builtin();
-        let names: Vec<String> = every_known()
-            .flat_map(|(n, _)| [n.to_owned(), n.to_ascii_uppercase()])
-            .collect();
-        let mut fast = 0;
-        for a in &names {
-            for b in &names {
-                let line = format!("Method request headers: {{{a}=1, {b}=Root=1-abc;Sampled=1}}");
-                let stored = r.execution_line(&line);
-                assert_eq!(stored.as_str(), searched(&r, &line), "{line}");
-                fast += usize::from(r.header_map_is_plain(&line));
-            }
-        }
-        // Every pair took the way without the searches.
-        assert_eq!(fast, names.len() * names.len());
-    }
-
-    #[test]
-    fn the_words_of_plain_values_hold_no_fragment() {
-        let r = Redactor::builtin();
-        for word in COMMON_VALUES
-            .iter()
-            .chain(&TRACE_KEYS)
-            .chain(&DAYS)
-            .chain(&MONTHS)
-            .chain(&["GMT"])
-        {
-            assert!(!r.any_in_short.is_match(word), "{word}");
-            assert!(!r.any_in_short.is_match(&format!("{word}=0")), "{word}");
-        }
-        for value in [
-            "Mon, 30 Oct 2023 12:58:31 GMT",
-            "Root=1-5e1b4151-5ac6c58f5b5daa6532e4c3f2;Parent=53995c3f42cd8ad8;Sampled=1",
-            "root=1-1d43d1ff-46f57327e592067375305db7;sampled=1",
-            "APPLICATION/JSON",
-            "7ed4d57b-1e2f-4b89-814c-343c1027c4d1",
-        ] {
-            assert!(is_plain_value(value), "{value}");
-        }
-        for value in [
-            "Root=1-abc;Token=x",
-            "Mon, 30 Oct 2023 12:58:31 GMTx",
-            "application/json; token=1",
-            "",
-        ] {
-            assert!(!is_plain_value(value) || value.is_empty(), "{value}");
-        }
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
-        /// A value told plain by its shape holds no fragment the automaton finds.
-        #[test]
-        fn plain_values_hold_no_fragment(value in plain_value_candidate()) {
-            let r = Redactor::builtin();
-            if is_plain_value(&value) {
-                proptest::prop_assert!(!r.any_in_short.is_match(&value), "{:?}", value);
-            }
-        }
-
-        /// Whatever a map holds (known names in any case, other names, spaces, values with or without
-        /// fragments, a cut), its stored form is the one the searches give.
-        #[test]
-        fn header_maps_are_stored_as_the_searches_would(
-            kind in 0..HEADER_LINES.len(),
-            entries in proptest::collection::vec((name(), value()), 0..12),
-            truncated in proptest::bool::ANY,
-        ) {
-            let r = Redactor::builtin();
-            let map: Vec<String> = entries.iter().map(|(n, v)| format!("{n}={v}")).collect();
-            let cut = if truncated { TRUNCATED } else { "" };
-            let line = format!("{}{{{}}}{cut}", HEADER_LINES[kind], map.join(", "));
-            let stored = r.execution_line(&line);
-            proptest::prop_assert_eq!(stored.as_str(), searched(&r, &line));
-        }
-    }
-
-    /// A known name in any case, sometimes with a space, or another name (a sensitive one among them).
-    fn name() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        let known: Vec<&str> = every_known().map(|(n, _)| n).collect();
-        prop_oneof![
-            6 => (proptest::sample::select(known), proptest::collection::vec(any::<bool>(), 40)).prop_map(
-                |(n, upper)| n.chars().zip(upper).map(|(c, u)| if u { c.to_ascii_uppercase() } else { c }).collect()
-            ),
-            1 => proptest::sample::select(vec![" Accept", "Date ", "X-Token", "Password", "AKIAIOSFODNN7EXAMPLE", "x"])
-                .prop_map(String::from),
-            1 => "[A-Za-z-]{1,12}",
-        ]
-    }
-
-    /// A value close to the plain shapes: dates and trace headers with any words and digits, common values
-    /// and fragments in any case, IDs.
-    fn plain_value_candidate() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        // Mostly the shapes' own words, so that most candidates are plain; else a fragment or any word.
-        let word = |own: Vec<&'static str>| {
-            prop_oneof![
-                3 => proptest::sample::select(own).prop_map(String::from),
-                1 => proptest::sample::select(crate::redact::fragments()).prop_map(String::from),
-                1 => "[A-Za-z$]{1,8}",
-            ]
-        };
-        prop_oneof![
-            (
-                word(DAYS.to_vec()),
-                "[0-9]{2}",
-                word(MONTHS.to_vec()),
-                "[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}"
-            )
-                .prop_map(|(d, n, m, rest)| format!("{d}, {n} {m} {rest} GMT")),
-            proptest::collection::vec((word(TRACE_KEYS.to_vec()), "[0-9a-fA-F-]{0,24}"), 1..4).prop_map(|fields| {
-                fields
-                    .iter()
-                    .map(|(k, id)| format!("{k}={id}"))
-                    .collect::<Vec<_>>()
-                    .join(";")
-            }),
-            (
-                proptest::sample::select(COMMON_VALUES.to_vec()),
-                proptest::collection::vec(any::<bool>(), 32)
-            )
-                .prop_map(|(v, upper)| v
-                    .chars()
-                    .zip(upper)
-                    .map(|(c, u)| if u { c.to_ascii_uppercase() } else { c })
-                    .collect()),
-            "[0-9a-fA-F-]{0,40}",
-            word(COMMON_VALUES.to_vec()),
-        ]
-    }
-
-    /// A value: an ID, a plain word, a secret's name or shape, or any text.
-    fn value() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        prop_oneof![
-            "[0-9a-f-]{0,36}",
-            "[A-Za-z0-9/;=. ]{0,24}",
-            proptest::sample::select(vec![
-                "application/json; token=abc",
-                "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig",
-                "https://user:pw@example.com",
-                "ghp_0123456789abcdefABCDEF0123456789abcd",
-                "pass=1",
-                "Root=1-5e1b4151-5ac6c58f5b5daa6532e4c3f2;Sampled=1",
-            ])
-            .prop_map(String::from),
-            "\\PC{0,16}",
-        ]
-    }
-}
+mod tests;
