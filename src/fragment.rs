@@ -173,6 +173,16 @@ impl<'a> FragmentCore<'a> {
         self.lines.push(line);
     }
 
+    /// Keeps a line, making room for `expected` once the first room is full: a fragment whose lines come many
+    /// to a batch (an API request's) grows twice, not four times, and one-line ones (a flood's) take no more.
+    pub(crate) fn push_line_of(&mut self, expected: usize, line: Line<'a>) {
+        // Four: a `Vec`'s first room for elements of up to 1 KiB (`alloc::raw_vec`'s `MIN_NON_ZERO_CAP`).
+        if self.lines.len() == 4 && self.lines.capacity() == 4 {
+            self.lines.reserve_exact(expected.saturating_sub(4));
+        }
+        self.lines.push(line);
+    }
+
     /// Replaces the kept lines (the index's read side, where lines are stored apart from the core).
     pub(crate) fn set_lines(&mut self, lines: Vec<Line<'a>>) {
         self.lines = lines;

@@ -56,3 +56,27 @@ fn restored_details_keep_one_line_per_reason() {
     let core = FragmentCore::restore(EvidenceSet::default(), vec![d(5, "b"), d(1, "a")], None, None, 2);
     assert_eq!(core.details(), &[d(1, "a")]);
 }
+
+/// An API request's list of lines grows once to what a request usually has, after its first four: a batch
+/// of one-line requests takes no more room than with `push_line`, and the list's growth changes no line.
+#[test]
+fn a_request_s_lines_grow_once_past_the_first_four() {
+    let line = |n: i64| Line {
+        timestamp_ms: n,
+        event_id: Cow::Owned(n.to_string()),
+        source: LineSource::Execution,
+        message: "m".into(),
+    };
+    let mut one = FragmentCore::default();
+    one.push_line_of(24, line(0));
+    assert!(one.lines.capacity() <= 4, "{}", one.lines.capacity());
+    let mut many = FragmentCore::default();
+    let mut rooms = Vec::new();
+    for n in 0..30 {
+        many.push_line_of(24, line(n));
+        rooms.push(many.lines.capacity());
+    }
+    rooms.dedup();
+    assert_eq!(rooms, [4, 24, 48]);
+    assert!(many.lines.iter().map(|l| l.timestamp_ms).eq(0..30));
+}

@@ -13,6 +13,10 @@ use crate::fragment::{ApiFragment, LineSource};
 use crate::reason::{EvidenceSet, FailureReason};
 use crate::redact::{Redacted, Redactor, lambda_phrases};
 
+/// Execution lines of a request at INFO level with a Lambda proxy integration (`docs/log-formats.md` §3):
+/// about twenty, which a request's list of kept lines is first sized for.
+const EXECUTION_LINES_PER_REQUEST: usize = 24;
+
 /// The longest request ID accepted in a prefix (UUIDs are 36; WebSocket IDs ~16).
 const MAX_REQUEST_ID_LEN: usize = 64;
 
@@ -93,7 +97,7 @@ pub(super) fn parse_event<'a>(b: &mut Builder<'a, '_>, ev: &'a LogEvent<'_>, msg
     b.in_authorizer[i] = in_authorizer;
     // Execution lines keep what their kind allows (bodies as size and hash, allowed headers).
     if let Some(line) = b.line(ev, LineSource::Execution, || text.into_stored()) {
-        b.out.api[i].core.push_line(line);
+        b.out.api[i].core.push_line_of(EXECUTION_LINES_PER_REQUEST, line);
     }
     true
 }
