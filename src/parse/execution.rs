@@ -310,7 +310,8 @@ pub(super) fn lambda_id_suffix(text: &str) -> Option<&str> {
     let text = text.trim_end();
     let id = text.get(text.len().checked_sub(36)?..)?;
     let head = &text[..text.len() - 36];
-    (is_uuid(id) && head.ends_with(SUFFIX)).then_some(id)
+    // The suffix first: most lines end in no UUID, and the compare is cheaper.
+    (head.ends_with(SUFFIX) && is_uuid(id)).then_some(id)
 }
 
 /// `x-amzn-RequestId` in an endpoint response's header map (`{Date=…, x-amzn-RequestId=<uuid>, …}`), read

@@ -10,12 +10,17 @@ pub(crate) fn trim_eol(s: &str) -> &str {
 /// An 8-4-4-4-12 hexadecimal UUID of any version (2018 captures show time-based ones).
 pub(crate) fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
-    // Without a branch per byte (a UUID is read whole): the dashes where they belong, hex digits elsewhere.
+    // The dashes where they belong and no others (four in all), so hex digits elsewhere: read without a
+    // branch per byte, and without telling each byte's position (a UUID is read whole, on most lines).
     b.len() == 36
-        && b.iter().enumerate().fold(true, |ok, (i, c)| {
-            let dash = matches!(i, 8 | 13 | 18 | 23);
-            ok & ((dash & (*c == b'-')) | (!dash & c.is_ascii_hexdigit()))
-        })
+        && b[8] == b'-'
+        && b[13] == b'-'
+        && b[18] == b'-'
+        && b[23] == b'-'
+        && b.iter().fold((true, 0u8), |(ok, dashes), &c| {
+            let dash = c == b'-';
+            (ok & (dash | c.is_ascii_hexdigit()), dashes + u8::from(dash))
+        }) == (true, 4)
 }
 
 /// The text after the first occurrence of `key`.
@@ -91,12 +96,15 @@ mod tests {
         assert!(!is_uuid("6234bffe-149a-b642-81ff-2e8e376d8af"));
         assert!(!is_uuid("6234bffe_149a-b642-81ff-2e8e376d8aff"));
         assert!(!is_uuid("PDS1PEC4oAMFpyA="));
+        // The four dashes in place and a fifth where a digit belongs.
+        assert!(!is_uuid("6234bffe-149a-b642-81ff-2e8e376d8-ff"));
+        assert!(!is_uuid("-234bffe-149a-b642-81ff-2e8e376d8aff"));
     }
 
     proptest::proptest! {
         /// The branch-free reading is the plain definition: 36 bytes, dashes at 8, 13, 18, 23, hex elsewhere.
         #[test]
-        fn is_uuid_is_its_definition(s in "[0-9a-fA-Fg-]{36}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\\PC{0,40}") {
+        fn is_uuid_is_its_definition(s in "[0-9a-fA-Fg-]{36}|[0-9a-f-]{8}-[0-9a-f-]{4}-[0-9a-f]{4}-[0-9a-f-]{4}-[0-9a-fG-]{12}|\\PC{0,40}") {
             let b = s.as_bytes();
             let definition = b.len() == 36
                 && b.iter().enumerate().all(|(i, c)| match i {
