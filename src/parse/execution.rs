@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use super::Builder;
-use super::text::{after, is_uuid, leading_u64, status_code, token, trace_id};
+use super::text::{after, find, is_uuid, leading_u64, status_code, token, trace_id};
 use crate::decode::LogEvent;
 use crate::evidence;
 use crate::fragment::{ApiFragment, LineSource};
@@ -146,7 +146,10 @@ pub(super) fn apply<'a>(s: &mut ApiFragment<'a>, line: &ExecutionText<'a, '_>, t
         return;
     }
     if let Some(v) = text.strip_prefix("HTTP Method: ") {
-        if let Some((method, rest)) = v.split_once(", Resource Path: ") {
+        // `find` rather than `split_once`, whose searcher is built anew on every call.
+        const PATH: &str = ", Resource Path: ";
+        if let Some(at) = find(v.as_bytes(), PATH.as_bytes()) {
+            let (method, rest) = (&v[..at], &v[at + PATH.len()..]);
             s.method = Some(r.redact(method.trim()));
             s.resource_path = Some(r.redact(rest.trim()));
         }
@@ -295,7 +298,8 @@ fn backend_detail<'a>(s: &mut ApiFragment<'a>, status: u16, ts: i64, line: Redac
 /// The integration's endpoint: a Lambda function's invoke URL, or anything else (HTTP, Step Functions, SQS,
 /// …), whose `x-amzn-RequestId` is that service's and never joins a Lambda invocation.
 fn integration_uri(s: &mut ApiFragment<'_>, uri: &str) {
-    let lambda = uri.contains("/functions/") && uri.contains(":lambda:");
+    let has = |key: &str| find(uri.as_bytes(), key.as_bytes()).is_some();
+    let lambda = has("/functions/") && has(":lambda:");
     s.lambda_integration = Some(lambda);
     if !lambda {
         s.lambda_request_id = None;
