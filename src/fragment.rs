@@ -173,12 +173,13 @@ impl<'a> FragmentCore<'a> {
         self.lines.push(line);
     }
 
-    /// Keeps a line, making room for `expected` once the first room is full: a fragment whose lines come many
-    /// to a batch (an API request's) grows twice, not four times, and one-line ones (a flood's) take no more.
+    /// Keeps a line, making room for `expected` once the list's second room (eight) is full: a fragment whose
+    /// lines come many to a batch (an API request's) grows three times, not four, and no fragment takes more
+    /// room per line than doubling gives a one-line one (four lines' room).
     pub(crate) fn push_line_of(&mut self, expected: usize, line: Line<'a>) {
-        // Four: a `Vec`'s first room for elements of up to 1 KiB (`alloc::raw_vec`'s `MIN_NON_ZERO_CAP`).
-        if self.lines.len() == 4 && self.lines.capacity() == 4 {
-            self.lines.reserve_exact(expected.saturating_sub(4));
+        // A `Vec` of lines has room for 4, then 8 (`alloc::raw_vec`'s `MIN_NON_ZERO_CAP`, then doubling).
+        if self.lines.len() == 8 && self.lines.capacity() == 8 {
+            self.lines.reserve_exact(expected.saturating_sub(8));
         }
         self.lines.push(line);
     }
