@@ -14,7 +14,7 @@ use crate::reason::{EvidenceSet, FailureReason};
 use crate::redact::{Redacted, Redactor, lambda_phrases};
 
 /// Execution lines of a request at INFO level with a Lambda proxy integration (`docs/log-formats.md` §3):
-/// about twenty, which a request's list of kept lines is first sized for.
+/// about twenty, what a request's list of kept lines grows to at once (`FragmentCore::push_line_of`).
 const EXECUTION_LINES_PER_REQUEST: usize = 24;
 
 /// The longest request ID accepted in a prefix (UUIDs are 36; WebSocket IDs ~16).
